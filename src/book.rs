@@ -1,0 +1,379 @@
+//! The book: essays ordered into chapters, with ids, sections, images and book-level metadata.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::assets::{self, Asset};
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::doc::{Block, Footnote, Inline, LinkTarget, for_each_inlines_mut, plain_text};
+use crate::manuscript::{Manuscript, Meta};
+use crate::markdown::Body;
+
+#[derive(Debug, Clone)]
+pub struct Book {
+    pub meta: BookMeta,
+    pub essays: Vec<Essay>,
+    /// Images used in essays; `Inline::Image::asset` indexes this.
+    pub assets: Vec<Asset>,
+    pub cover: Option<Asset>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BookMeta {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub language: String,
+    pub description: String,
+    pub publisher: Option<String>,
+    pub identifier: String,
+    /// Publication date as written in `dc:date` (`YYYY-MM-DD`).
+    pub date: String,
+    /// The moment stamped as `dcterms:modified` and into archive entries.
+    pub modified: DateTime<Utc>,
+    pub subjects: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Essay {
+    /// Stable id within the book: `e001`, `e002`, … in reading order.
+    pub id: String,
+    pub source: PathBuf,
+    pub meta: Meta,
+    pub blocks: Vec<Block>,
+    pub footnotes: Vec<Footnote>,
+    /// Headings of the two outermost levels, nested, for tables of contents.
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    /// `1`, `2.1`, … as `toc_number` shows it.
+    pub number: String,
+    pub children: Vec<Section>,
+}
+
+/// Orders essays by date (undated last), then title, then file name.
+pub fn order(essays: &mut [(Manuscript, Body)]) {
+    essays.sort_by(|(a, _), (b, _)| {
+        let key = |m: &Manuscript| (m.meta.date.is_none(), m.meta.date.map(|d| d.timestamp_nanos_opt()));
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.meta.title.cmp(&b.meta.title))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+}
+
+/// Assembles the book from read essays. `source_date_epoch` (seconds) fixes `modified`.
+pub fn assemble(
+    config: &Config,
+    mut essays: Vec<(Manuscript, Body)>,
+    source_date_epoch: Option<i64>,
+) -> (Book, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    essays.retain(|(m, _)| config.drafts || !m.meta.draft);
+    order(&mut essays);
+
+    let newest = essays
+        .iter()
+        .filter_map(|(m, _)| m.meta.updated.max(m.meta.date))
+        .max()
+        .map(|d| d.with_timezone(&Utc));
+    let modified = source_date_epoch
+        .and_then(|s| Utc.timestamp_opt(s, 0).single())
+        .or(newest)
+        .unwrap_or_else(|| Utc.timestamp_opt(315_532_800, 0).single().expect("1980-01-01"));
+    let date = config.date.clone().unwrap_or_else(|| {
+        let newest_date = essays.iter().filter_map(|(m, _)| m.meta.date).max();
+        newest_date.map_or_else(|| modified.format("%Y-%m-%d").to_string(), |d| d.format("%Y-%m-%d").to_string())
+    });
+
+    let mut images = ImageStore::new(&config.manuscripts);
+    let mut out = Vec::with_capacity(essays.len());
+    for (index, (m, body)) in essays.into_iter().enumerate() {
+        let mut essay = Essay {
+            id: format!("e{:03}", index + 1),
+            source: m.path.clone(),
+            sections: sections(&body.blocks),
+            meta: m.meta.clone(),
+            blocks: body.blocks,
+            footnotes: body.footnotes,
+        };
+        resolve_inlines(&mut essay, &m, &mut images, &mut diags);
+        out.push(essay);
+    }
+
+    let mut subjects: Vec<String> = Vec::new();
+    for tag in out.iter().flat_map(|e| &e.meta.tags) {
+        if !subjects.contains(tag) {
+            subjects.push(tag.clone());
+        }
+    }
+    let cover = load_cover(config, &mut diags);
+    let meta = BookMeta {
+        identifier: config.identifier.clone().unwrap_or_else(|| derived_identifier(config)),
+        description: config.description.clone().unwrap_or_else(|| contents_summary(&out)),
+        title: config.title.clone(),
+        subtitle: config.subtitle.clone(),
+        authors: config.authors.clone(),
+        language: config.language.clone(),
+        publisher: config.publisher.clone(),
+        date,
+        modified,
+        subjects,
+    };
+    (Book { meta, essays: out, assets: images.assets, cover }, diags)
+}
+
+/// `urn:uuid:` derived from the title and authors, so rebuilding keeps the identifier.
+fn derived_identifier(config: &Config) -> String {
+    let mut h = Sha256::new();
+    h.update(b"wenji\0");
+    h.update(config.title.as_bytes());
+    for a in &config.authors {
+        h.update(b"\0");
+        h.update(a.as_bytes());
+    }
+    let mut b: [u8; 16] = h.finalize()[..16].try_into().expect("16 bytes");
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("urn:uuid:{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+fn contents_summary(essays: &[Essay]) -> String {
+    let titles: Vec<&str> = essays.iter().take(10).map(|e| e.meta.title.as_str()).collect();
+    let more = if essays.len() > titles.len() { "等" } else { "" };
+    format!("收录 {} 篇文章：{}{}。", essays.len(), titles.join("、"), more)
+}
+
+fn sections(blocks: &[Block]) -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
+    for block in blocks {
+        let Block::Heading { level, id, content } = block else { continue };
+        let title = plain_text(content);
+        match level {
+            2 => {
+                let number = (out.len() + 1).to_string();
+                out.push(Section { id: id.clone(), title, number, children: Vec::new() });
+            }
+            3 => match out.last_mut() {
+                Some(parent) => {
+                    let number = format!("{}.{}", parent.number, parent.children.len() + 1);
+                    parent.children.push(Section { id: id.clone(), title, number, children: Vec::new() });
+                }
+                None => {
+                    let number = (out.len() + 1).to_string();
+                    out.push(Section { id: id.clone(), title, number, children: Vec::new() });
+                }
+            },
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Turns image references into embedded images and checks links; what cannot be kept becomes text.
+fn resolve_inlines(essay: &mut Essay, m: &Manuscript, images: &mut ImageStore, diags: &mut Vec<Diagnostic>) {
+    let mut ids: HashSet<String> = HashSet::new();
+    collect_heading_ids(&essay.blocks, &mut ids);
+    let mut fix = |inlines: &mut Vec<Inline>| resolve_list(inlines, m, &ids, images, diags);
+    for_each_inlines_mut(&mut essay.blocks, &mut fix);
+    for note in &mut essay.footnotes {
+        for_each_inlines_mut(&mut note.blocks, &mut fix);
+    }
+}
+
+fn collect_heading_ids(blocks: &[Block], ids: &mut HashSet<String>) {
+    for block in blocks {
+        match block {
+            Block::Heading { id, .. } => {
+                ids.insert(id.clone());
+            }
+            Block::Quote(b) => collect_heading_ids(b, ids),
+            Block::List { items, .. } => items.iter().for_each(|i| collect_heading_ids(&i.blocks, ids)),
+            _ => {}
+        }
+    }
+}
+
+fn resolve_list(
+    inlines: &mut Vec<Inline>,
+    m: &Manuscript,
+    ids: &HashSet<String>,
+    images: &mut ImageStore,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let old = std::mem::take(inlines);
+    for inline in old {
+        match inline {
+            Inline::ImageRef { src, alt, line, col } => match images.load(m, &src) {
+                Ok(asset) => inlines.push(Inline::Image { asset, alt }),
+                Err(why) => {
+                    diags.push(
+                        Diagnostic::warning(format!("image `{src}` is left out: {why}"))
+                            .in_file(&m.path)
+                            .at(&m.source, line, col)
+                            .with_hint("put the image file beside the essay and link it by a relative path; its alt text is shown instead"),
+                    );
+                    let shown = if alt.trim().is_empty() { "［图］".to_owned() } else { format!("［图：{alt}］") };
+                    push_text(inlines, shown);
+                }
+            },
+            Inline::Link { target, mut content } => {
+                resolve_list(&mut content, m, ids, images, diags);
+                let keep = match &target {
+                    LinkTarget::External(_) => true,
+                    LinkTarget::Local(frag) => ids.contains(frag),
+                    LinkTarget::Unresolved { .. } => false,
+                };
+                if keep {
+                    inlines.push(Inline::Link { target, content });
+                } else {
+                    let (url, line, col) = match target {
+                        LinkTarget::Unresolved { url, line, col } => (url, line, col),
+                        LinkTarget::Local(frag) => (format!("#{frag}"), m.body_line(), 1),
+                        LinkTarget::External(url) => (url, 0, 0),
+                    };
+                    let mut d = Diagnostic::warning(format!("link to `{url}` leads nowhere in the book; its text is kept without the link"))
+                        .in_file(&m.path)
+                        .with_hint("links may go to web addresses (https://…) or to headings of the same essay");
+                    if line > 0 {
+                        d = d.at(&m.source, line, col);
+                    }
+                    diags.push(d);
+                    for c in content {
+                        match c {
+                            Inline::Text(t) => push_text(inlines, t),
+                            other => inlines.push(other),
+                        }
+                    }
+                }
+            }
+            Inline::Emph(mut c) => { resolve_list(&mut c, m, ids, images, diags); inlines.push(Inline::Emph(c)) }
+            Inline::Strong(mut c) => { resolve_list(&mut c, m, ids, images, diags); inlines.push(Inline::Strong(c)) }
+            Inline::Strike(mut c) => { resolve_list(&mut c, m, ids, images, diags); inlines.push(Inline::Strike(c)) }
+            Inline::Sup(mut c) => { resolve_list(&mut c, m, ids, images, diags); inlines.push(Inline::Sup(c)) }
+            Inline::Sub(mut c) => { resolve_list(&mut c, m, ids, images, diags); inlines.push(Inline::Sub(c)) }
+            Inline::Text(t) => push_text(inlines, t),
+            other => inlines.push(other),
+        }
+    }
+}
+
+fn push_text(inlines: &mut Vec<Inline>, text: String) {
+    if let Some(Inline::Text(prev)) = inlines.last_mut() {
+        prev.push_str(&text);
+    } else {
+        inlines.push(Inline::Text(text));
+    }
+}
+
+/// Loads each local image once; refuses remote ones and paths outside the manuscripts folder.
+struct ImageStore {
+    root: Option<PathBuf>,
+    assets: Vec<Asset>,
+    by_path: HashMap<PathBuf, usize>,
+}
+
+impl ImageStore {
+    fn new(root: &Path) -> Self {
+        ImageStore { root: root.canonicalize().ok(), assets: Vec::new(), by_path: HashMap::new() }
+    }
+
+    fn load(&mut self, m: &Manuscript, src: &str) -> Result<usize, String> {
+        let src = src.trim();
+        if src.is_empty() {
+            return Err("it has no address".into());
+        }
+        if src.contains("://") || src.starts_with("//") || src.starts_with("data:") {
+            return Err("remote images cannot be fetched while building".into());
+        }
+        let relative = percent_decode(src.split(['?', '#']).next().unwrap_or(src));
+        let dir = m.path.parent().unwrap_or(Path::new("."));
+        let path = dir.join(relative.trim_start_matches('/'));
+        let real = path.canonicalize().map_err(|_| format!("no file at `{}`", path.display()))?;
+        match &self.root {
+            Some(root) if real.starts_with(root) => {}
+            _ => return Err("the file is outside the manuscripts folder".into()),
+        }
+        if let Some(&i) = self.by_path.get(&real) {
+            return Ok(i);
+        }
+        let bytes = std::fs::read(&real).map_err(|e| e.to_string())?;
+        let asset = assets::prepare(&bytes, "img", assets::BODY_MAX)?;
+        let index = match self.assets.iter().position(|a| a.name == asset.name) {
+            Some(i) => i,
+            None => {
+                self.assets.push(asset);
+                self.assets.len() - 1
+            }
+        };
+        self.by_path.insert(real, index);
+        Ok(index)
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn load_cover(config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Asset> {
+    let path = assets::find_cover(&config.covers)?;
+    let result = std::fs::read(&path).map_err(|e| e.to_string()).and_then(|b| assets::prepare(&b, "cover", assets::COVER_MAX));
+    match result {
+        Ok(a) => Some(a),
+        Err(why) => {
+            diags.push(Diagnostic::warning(format!("the cover cannot be used: {why}")).in_file(&path).with_hint("use a PNG or JPEG image"));
+            None
+        }
+    }
+}
+
+/// Essay dates as a reader sees them: `2025年9月26日`.
+pub fn chinese_date(d: &DateTime<FixedOffset>) -> String {
+    d.format("%Y年%-m月%-d日").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b%E4%B8%AD.png"), "a b中.png");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[test]
+    fn sections_nest_two_levels_with_numbers() {
+        let h = |level, id: &str, t: &str| Block::Heading { level, id: id.into(), content: vec![Inline::Text(t.into())] };
+        let s = sections(&[h(2, "s1", "甲"), h(3, "s2", "甲一"), h(4, "s3", "深"), h(2, "s4", "乙")]);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].children[0].number, "1.1");
+        assert_eq!(s[1].number, "2");
+        assert!(s[0].children[0].children.is_empty());
+    }
+}

@@ -1,0 +1,230 @@
+//! `book.toml` and where a book's folders are, resolved into one `Config` with defaults.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, line_col};
+use crate::manuscript::date::Zone;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct BookToml {
+    #[serde(default)]
+    book: BookSection,
+    #[serde(default)]
+    build: BuildSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct BookSection {
+    title: Option<String>,
+    subtitle: Option<String>,
+    #[serde(default)]
+    authors: Vec<String>,
+    language: Option<String>,
+    description: Option<String>,
+    publisher: Option<String>,
+    identifier: Option<String>,
+    /// Publication date, `YYYY-MM-DD`.
+    date: Option<String>,
+    time_zone: Option<String>,
+    manuscripts: Option<PathBuf>,
+    covers: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct BuildSection {
+    #[serde(default)]
+    drafts: bool,
+    #[serde(default)]
+    require_dates: bool,
+    /// The output file name without extension.
+    output_name: Option<String>,
+}
+
+/// Everything a build needs to know about the book, with defaults filled in.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    pub manuscripts: PathBuf,
+    pub covers: PathBuf,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub language: String,
+    pub description: Option<String>,
+    pub publisher: Option<String>,
+    pub identifier: Option<String>,
+    pub date: Option<String>,
+    pub zone: Zone,
+    pub drafts: bool,
+    pub require_dates: bool,
+    pub output_name: Option<String>,
+}
+
+pub const FILE_NAME: &str = "book.toml";
+
+impl Config {
+    /// Finds the book for `dir`: a folder with `book.toml`, the manuscripts folder of such a
+    /// book, or a plain folder of essays. With no `dir`, the current folder if it has
+    /// `book.toml`, else `manuscripts`.
+    pub fn locate(dir: Option<&Path>) -> Result<Config, Diagnostic> {
+        let dir = match dir {
+            Some(d) => d.to_path_buf(),
+            None if Path::new(FILE_NAME).is_file() => PathBuf::from("."),
+            None => PathBuf::from("manuscripts"),
+        };
+        if !dir.is_dir() {
+            return Err(Diagnostic::error(format!("`{}` is not a folder", dir.display()))
+                .with_hint("give the folder of essays, or a book folder with book.toml and manuscripts/"));
+        }
+        if dir.join(FILE_NAME).is_file() {
+            return Config::load(&dir, None);
+        }
+        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if parent.join(FILE_NAME).is_file() {
+            let book = Config::load(parent, None)?;
+            if same_folder(&book.manuscripts, &dir) {
+                return Ok(book);
+            }
+        }
+        Config::load(&dir, Some(&dir))
+    }
+
+    /// Reads `root/book.toml` if it is there; `essays` overrides where the essays are.
+    fn load(root: &Path, essays: Option<&Path>) -> Result<Config, Diagnostic> {
+        let path = root.join(FILE_NAME);
+        let toml: BookToml = if path.is_file() {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Diagnostic::error(format!("cannot read book.toml: {e}")).in_file(&path))?;
+            toml::from_str(&text).map_err(|e| {
+                let (line, col) = e.span().map_or((1, 1), |s| line_col(&text, s.start));
+                Diagnostic::error(format!("invalid book.toml: {}", e.message().trim_end()))
+                    .in_file(&path)
+                    .at(&text, line, col)
+                    .with_hint("see the README for the keys book.toml takes")
+            })?
+        } else {
+            BookToml::default()
+        };
+        let b = toml.book;
+        let zone = match &b.time_zone {
+            Some(z) => Zone::parse(z)
+                .map_err(|e| Diagnostic::error(format!("book.toml: {e}")).in_file(&path).with_hint("use an IANA name such as `Asia/Shanghai`, or an offset such as `+08:00`"))?,
+            None => Zone::default(),
+        };
+        let manuscripts = match essays {
+            Some(e) => e.to_path_buf(),
+            None => root.join(b.manuscripts.unwrap_or_else(|| "manuscripts".into())),
+        };
+        let title = b.title.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| folder_name(root));
+        Ok(Config {
+            covers: root.join(b.covers.unwrap_or_else(|| "covers".into())),
+            root: root.to_path_buf(),
+            manuscripts,
+            title,
+            subtitle: b.subtitle,
+            authors: b.authors,
+            language: b.language.unwrap_or_else(|| "zh-CN".into()),
+            description: b.description,
+            publisher: b.publisher,
+            identifier: b.identifier,
+            date: b.date,
+            zone,
+            drafts: toml.build.drafts,
+            require_dates: toml.build.require_dates,
+            output_name: toml.build.output_name,
+        })
+    }
+
+    /// The output file name without extension: configured, else the title made safe for file systems.
+    pub fn output_stem(&self) -> String {
+        if let Some(name) = &self.output_name {
+            return name.clone();
+        }
+        let safe: String = self
+            .title
+            .trim()
+            .chars()
+            .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
+            .collect();
+        if safe.is_empty() || safe.starts_with('.') { "book".into() } else { safe }
+    }
+}
+
+fn folder_name(dir: &Path) -> String {
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    absolute
+        .components()
+        .rev()
+        .find_map(|c| match c {
+            std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "book".into())
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book(toml: &str) -> (tempfile::TempDir, Result<Config, Diagnostic>) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), toml).unwrap();
+        let c = Config::locate(Some(dir.path()));
+        (dir, c)
+    }
+
+    #[test]
+    fn reads_book_toml() {
+        let (dir, c) = book("[book]\ntitle = \"文集\"\nauthors = [\"甲\"]\ntime-zone = \"Asia/Shanghai\"\n");
+        let c = c.unwrap();
+        assert_eq!(c.title, "文集");
+        assert_eq!(c.authors, ["甲"]);
+        assert_eq!(c.manuscripts, dir.path().join("manuscripts"));
+        assert_eq!(c.language, "zh-CN");
+    }
+
+    #[test]
+    fn manuscripts_folder_of_a_book_finds_its_book_toml() {
+        let (dir, _) = book("[book]\ntitle = \"文集\"\n");
+        let c = Config::locate(Some(&dir.path().join("manuscripts"))).unwrap();
+        assert_eq!(c.title, "文集");
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_its_line() {
+        let (_dir, c) = book("[book]\ntitle = \"x\"\ntitel = \"y\"\n");
+        let d = c.unwrap_err();
+        assert!(d.message.contains("titel"), "{}", d.message);
+        assert_eq!(d.line, 3);
+    }
+
+    #[test]
+    fn plain_essay_folder_takes_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let essays = dir.path().join("我的博客");
+        std::fs::create_dir(&essays).unwrap();
+        let c = Config::locate(Some(&essays)).unwrap();
+        assert_eq!(c.title, "我的博客");
+        assert_eq!(c.manuscripts, essays);
+        assert_eq!(c.output_stem(), "我的博客");
+    }
+
+    #[test]
+    fn output_stem_is_safe() {
+        let (_dir, c) = book("[book]\ntitle = \"a/b: c?\"\n");
+        assert_eq!(c.unwrap().output_stem(), "a_b_ c_");
+    }
+}

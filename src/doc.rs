@@ -1,0 +1,155 @@
+//! The owned document tree: what an essay says, independent of EPUB or PDF.
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Paragraph(Vec<Inline>),
+    /// `level` 2..=6 after normalisation (1 is the essay title); `id` is unique in the essay.
+    Heading {
+        level: u8,
+        id: String,
+        content: Vec<Inline>,
+    },
+    Quote(Vec<Block>),
+    List {
+        /// `None` for a bullet list, else the first number.
+        start: Option<u64>,
+        items: Vec<ListItem>,
+    },
+    Code {
+        lang: String,
+        text: String,
+    },
+    /// Display math, kept as its source.
+    Math(String),
+    Table(Table),
+    Rule,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListItem {
+    /// `Some(done)` for a task-list item.
+    pub task: Option<bool>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    None,
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub align: Vec<Align>,
+    pub head: Vec<Vec<Inline>>,
+    pub rows: Vec<Vec<Vec<Inline>>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline {
+    Text(String),
+    Code(String),
+    Emph(Vec<Inline>),
+    Strong(Vec<Inline>),
+    Strike(Vec<Inline>),
+    Sup(Vec<Inline>),
+    Sub(Vec<Inline>),
+    Link {
+        target: LinkTarget,
+        content: Vec<Inline>,
+    },
+    /// An image embedded in the book: `asset` indexes `Book::assets`.
+    Image {
+        asset: usize,
+        alt: String,
+    },
+    /// An image as the author wrote it, before `book::resolve_images` looks for the file.
+    ImageRef {
+        src: String,
+        alt: String,
+        line: usize,
+        col: usize,
+    },
+    LineBreak,
+    /// A reference to footnote `n` (1-based, in order of first reference).
+    NoteRef(usize),
+    /// Inline math, kept as its source.
+    Math(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkTarget {
+    External(String),
+    /// A fragment inside the same essay (`#id`).
+    Local(String),
+    /// Anything else (a relative path, another essay's address): resolved by the book or shown as text.
+    Unresolved { url: String, line: usize, col: usize },
+}
+
+/// A footnote's content; its number is its position in `Essay::footnotes` plus one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Footnote {
+    pub blocks: Vec<Block>,
+}
+
+/// The plain text of inline content, for titles, alt text and tables of contents.
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    push_plain(inlines, &mut out);
+    out
+}
+
+fn push_plain(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) | Inline::Code(t) | Inline::Math(t) => out.push_str(t),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sup(c) | Inline::Sub(c) => {
+                push_plain(c, out)
+            }
+            Inline::Link { content, .. } => push_plain(content, out),
+            Inline::Image { alt, .. } | Inline::ImageRef { alt, .. } => out.push_str(alt),
+            Inline::LineBreak => out.push(' '),
+            Inline::NoteRef(_) => {}
+        }
+    }
+}
+
+/// Calls `f` on every inline list in `blocks`, depth first, including those in footnotes' blocks
+/// when the caller passes them.
+pub fn for_each_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>)) {
+    for block in blocks {
+        match block {
+            Block::Paragraph(c) | Block::Heading { content: c, .. } => f(c),
+            Block::Quote(b) => for_each_inlines_mut(b, f),
+            Block::List { items, .. } => {
+                for item in items {
+                    for_each_inlines_mut(&mut item.blocks, f);
+                }
+            }
+            Block::Table(t) => {
+                for cell in t.head.iter_mut().chain(t.rows.iter_mut().flatten()) {
+                    f(cell);
+                }
+            }
+            Block::Code { .. } | Block::Math(_) | Block::Rule => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_flattens_markup() {
+        let inl = vec![
+            Inline::Text("这是".into()),
+            Inline::Strong(vec![Inline::Text("“重点”".into())]),
+            Inline::NoteRef(1),
+            Inline::Code("x".into()),
+        ];
+        assert_eq!(plain_text(&inl), "这是“重点”x");
+    }
+}

@@ -1,0 +1,173 @@
+//! The package document (OPF), the navigation document and the EPUB 2 NCX.
+
+use std::fmt::Write;
+
+use super::xhtml::{document, escape};
+use crate::book::{Book, Section};
+
+/// One file in the manifest.
+pub struct Item {
+    pub id: String,
+    pub href: String,
+    pub media_type: &'static str,
+    pub properties: Option<&'static str>,
+    /// In the spine, in this order.
+    pub in_spine: bool,
+}
+
+pub fn container_xml(opf_path: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n\
+         <rootfiles>\n<rootfile full-path=\"{opf_path}\" media-type=\"application/oebps-package+xml\"/>\n</rootfiles>\n\
+         </container>\n"
+    )
+}
+
+pub fn opf(book: &Book, items: &[Item]) -> String {
+    let m = &book.meta;
+    let mut o = String::new();
+    let _ = writeln!(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    let _ = writeln!(
+        o,
+        "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" unique-identifier=\"book-id\" xml:lang=\"{}\">",
+        escape(&m.language)
+    );
+    o.push_str("<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n");
+    let _ = writeln!(o, "<dc:identifier id=\"book-id\">{}</dc:identifier>", escape(&m.identifier));
+    let _ = writeln!(o, "<dc:title id=\"title\">{}</dc:title>", escape(&m.title));
+    o.push_str("<meta refines=\"#title\" property=\"title-type\">main</meta>\n");
+    if let Some(sub) = &m.subtitle {
+        let _ = writeln!(o, "<dc:title id=\"subtitle\">{}</dc:title>", escape(sub));
+        o.push_str("<meta refines=\"#subtitle\" property=\"title-type\">subtitle</meta>\n");
+    }
+    for (i, author) in m.authors.iter().enumerate() {
+        let _ = writeln!(o, "<dc:creator id=\"creator-{i}\">{}</dc:creator>", escape(author));
+        let _ = writeln!(o, "<meta refines=\"#creator-{i}\" property=\"role\" scheme=\"marc:relators\">aut</meta>");
+    }
+    let _ = writeln!(o, "<dc:language>{}</dc:language>", escape(&m.language));
+    let _ = writeln!(o, "<dc:date>{}</dc:date>", escape(&m.date));
+    if let Some(p) = &m.publisher {
+        let _ = writeln!(o, "<dc:publisher>{}</dc:publisher>", escape(p));
+    }
+    let _ = writeln!(o, "<dc:description>{}</dc:description>", escape(&m.description));
+    for subject in &m.subjects {
+        let _ = writeln!(o, "<dc:subject>{}</dc:subject>", escape(subject));
+    }
+    let _ = writeln!(o, "<meta property=\"dcterms:modified\">{}</meta>", m.modified.format("%Y-%m-%dT%H:%M:%SZ"));
+    if let Some(cover) = items.iter().find(|i| i.properties == Some("cover-image")) {
+        let _ = writeln!(o, "<meta name=\"cover\" content=\"{}\"/>", cover.id);
+    }
+    o.push_str("</metadata>\n<manifest>\n");
+    for item in items {
+        let props = item.properties.map(|p| format!(" properties=\"{p}\"")).unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "<item id=\"{}\" href=\"{}\" media-type=\"{}\"{props}/>",
+            item.id,
+            escape(&item.href),
+            item.media_type
+        );
+    }
+    o.push_str("</manifest>\n<spine toc=\"ncx\">\n");
+    for item in items.iter().filter(|i| i.in_spine) {
+        let _ = writeln!(o, "<itemref idref=\"{}\"/>", item.id);
+    }
+    o.push_str("</spine>\n</package>\n");
+    o
+}
+
+/// Where each essay's page is, relative to the package document.
+pub fn essay_href(id: &str) -> String {
+    format!("essays/{id}.xhtml")
+}
+
+pub fn nav(book: &Book, has_cover: bool) -> String {
+    let mut b = String::from("<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">\n<h1>目录</h1>\n<ol>\n");
+    for essay in &book.essays {
+        let href = essay_href(&essay.id);
+        let _ = write!(b, "<li><a href=\"{href}\">{}</a>", escape(&essay.meta.title));
+        nav_sections(&mut b, &href, &essay.sections);
+        b.push_str("</li>\n");
+    }
+    b.push_str("</ol>\n</nav>\n");
+    b.push_str("<nav epub:type=\"landmarks\" hidden=\"hidden\">\n<h2>导览</h2>\n<ol>\n");
+    if has_cover {
+        b.push_str("<li><a epub:type=\"cover\" href=\"cover.xhtml\">封面</a></li>\n");
+    }
+    b.push_str("<li><a epub:type=\"titlepage\" href=\"title.xhtml\">书名页</a></li>\n");
+    b.push_str("<li><a epub:type=\"toc\" href=\"nav.xhtml#toc\">目录</a></li>\n");
+    if let Some(first) = book.essays.first() {
+        let _ = writeln!(b, "<li><a epub:type=\"bodymatter\" href=\"{}\">正文</a></li>", essay_href(&first.id));
+    }
+    b.push_str("</ol>\n</nav>\n");
+    document(&book.meta.language, "目录", "css/book.css", " class=\"toc-page\"", &b)
+}
+
+fn nav_sections(b: &mut String, href: &str, sections: &[Section]) {
+    if sections.is_empty() {
+        return;
+    }
+    b.push_str("\n<ol>\n");
+    for s in sections {
+        let _ = write!(b, "<li><a href=\"{href}#{}\">{}</a>", escape(&s.id), escape(&s.title));
+        nav_sections(b, href, &s.children);
+        b.push_str("</li>\n");
+    }
+    b.push_str("</ol>\n");
+}
+
+pub fn ncx(book: &Book) -> String {
+    let m = &book.meta;
+    let depth = if book.essays.iter().any(|e| e.sections.iter().any(|s| !s.children.is_empty())) {
+        3
+    } else if book.essays.iter().any(|e| !e.sections.is_empty()) {
+        2
+    } else {
+        1
+    };
+    let mut o = String::new();
+    let _ = writeln!(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    let _ = writeln!(o, "<ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\" xml:lang=\"{}\">", escape(&m.language));
+    let _ = writeln!(
+        o,
+        "<head>\n<meta name=\"dtb:uid\" content=\"{}\"/>\n<meta name=\"dtb:depth\" content=\"{depth}\"/>\n\
+         <meta name=\"dtb:totalPageCount\" content=\"0\"/>\n<meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n</head>",
+        escape(&m.identifier)
+    );
+    let _ = writeln!(o, "<docTitle><text>{}</text></docTitle>", escape(&m.title));
+    for a in &m.authors {
+        let _ = writeln!(o, "<docAuthor><text>{}</text></docAuthor>", escape(a));
+    }
+    o.push_str("<navMap>\n");
+    let mut order = 0;
+    for essay in &book.essays {
+        let href = essay_href(&essay.id);
+        order += 1;
+        let _ = writeln!(
+            o,
+            "<navPoint id=\"nav-{}\" playOrder=\"{order}\"><navLabel><text>{}</text></navLabel><content src=\"{href}\"/>",
+            essay.id,
+            escape(&essay.meta.title)
+        );
+        ncx_sections(&mut o, &essay.id, &href, &essay.sections, &mut order);
+        o.push_str("</navPoint>\n");
+    }
+    o.push_str("</navMap>\n</ncx>\n");
+    o
+}
+
+fn ncx_sections(o: &mut String, essay_id: &str, href: &str, sections: &[Section], order: &mut usize) {
+    for s in sections {
+        *order += 1;
+        let _ = writeln!(
+            o,
+            "<navPoint id=\"nav-{essay_id}-{}\" playOrder=\"{order}\"><navLabel><text>{}</text></navLabel><content src=\"{href}#{}\"/>",
+            escape(&s.id),
+            escape(&s.title),
+            escape(&s.id)
+        );
+        ncx_sections(o, essay_id, href, &s.children, order);
+        o.push_str("</navPoint>\n");
+    }
+}

@@ -1,0 +1,14 @@
+//! wenji (文集): a compiler from a folder of Chinese Markdown essays to an EPUB 3 and a PDF.
+//!
+//! Data flow: `Config → manuscripts → Book (doc trees) → epub::write`.
+
+pub mod assets;
+pub mod book;
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod doc;
+pub mod epub;
+pub mod manuscript;
+pub mod markdown;

@@ -1,0 +1,508 @@
+//! Finding essays and reading their front matter.
+
+pub mod date;
+pub mod split;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use serde_yaml_ng::{Mapping, Value};
+
+use crate::diag::{Diagnostic, line_col};
+use date::Zone;
+use split::Format;
+
+/// How manuscripts are read: settings that come from the book.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub zone: Zone,
+    /// An essay with no date anywhere is an error rather than a warning.
+    pub require_dates: bool,
+}
+
+/// One essay file, read and split, its front matter interpreted.
+#[derive(Debug, Clone)]
+pub struct Manuscript {
+    /// The path as shown in diagnostics.
+    pub path: PathBuf,
+    /// The whole file, normalised (no BOM, `\n` line endings).
+    pub source: String,
+    /// Byte offset where the Markdown body starts in `source`.
+    pub body_offset: usize,
+    pub meta: Meta,
+}
+
+impl Manuscript {
+    pub fn body(&self) -> &str {
+        &self.source[self.body_offset..]
+    }
+
+    /// 1-based line of the body's first line in the file.
+    pub fn body_line(&self) -> usize {
+        self.source[..self.body_offset].matches('\n').count() + 1
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Meta {
+    pub title: String,
+    pub date: Option<DateTime<FixedOffset>>,
+    pub updated: Option<DateTime<FixedOffset>>,
+    pub tags: Vec<String>,
+    /// Each inner list is one hierarchy, outermost first.
+    pub categories: Vec<Vec<String>>,
+    pub keywords: Vec<String>,
+    pub description: Option<String>,
+    pub abbrlink: Option<String>,
+    pub toc: bool,
+    pub toc_number: bool,
+    pub draft: bool,
+}
+
+/// Essay files below `dir`, sorted by path so every run sees the same order.
+pub fn find(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let entries = std::fs::read_dir(&folder)?;
+        for entry in entries {
+            let entry = entry?;
+            let path = entry.path();
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let kind = entry.file_type()?;
+            if kind.is_dir() || (kind.is_symlink() && path.is_dir()) {
+                pending.push(path);
+            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown")) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Reads one essay. Returns it when it can be used, with every problem found on the way.
+pub fn read(path: &Path, options: &ReadOptions) -> (Option<Manuscript>, Vec<Diagnostic>) {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let d = Diagnostic::error(format!("cannot read the essay: {e}")).in_file(path);
+            return (None, vec![d]);
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let (line, col) = line_col(&prefix, valid);
+            let d = Diagnostic::error("the essay is not valid UTF-8")
+                .in_file(path)
+                .at(&prefix, line, col)
+                .with_hint("save the file as UTF-8 (GBK and Big5 files must be converted first)");
+            return (None, vec![d]);
+        }
+    };
+    parse(path, &text, options)
+}
+
+/// Splits and interprets an essay's text (see `read`).
+pub fn parse(path: &Path, text: &str, options: &ReadOptions) -> (Option<Manuscript>, Vec<Diagnostic>) {
+    let source = split::normalise(text);
+    let mut diags = Vec::new();
+    let here = |d: Diagnostic| d.in_file(path);
+
+    let split = match split::split(&source) {
+        Ok(s) => s,
+        Err(unclosed) => {
+            let d = here(Diagnostic::error(format!(
+                "the front matter opened with `{}` on line 1 is never closed",
+                unclosed.separator
+            )))
+            .at(&source, 1, 1)
+            .with_hint(format!("add a line `{}` after the last front-matter field", unclosed.separator));
+            return (None, vec![d]);
+        }
+    };
+    if split.empty_block {
+        diags.push(
+            here(Diagnostic::warning("an empty front-matter block is not front matter"))
+                .at(&source, 1, 1)
+                .with_hint("remove the two separator lines, or add `title:` and `date:` between them"),
+        );
+    }
+
+    let mut body_offset = split.body_offset;
+    let mut fields = Mapping::new();
+    if let Some(matter) = &split.matter {
+        match read_fields(matter, &source) {
+            Ok(map) => fields = map,
+            Err(_) if matter.prefixless => body_offset = 0,
+            Err(d) => {
+                diags.push(here(d));
+                return (None, diags);
+            }
+        }
+        if matter.prefixless && !fields.keys().any(|k| k.as_str().is_some_and(is_known_key)) {
+            fields = Mapping::new();
+            body_offset = 0;
+        }
+    }
+
+    let matter_text = split.matter.as_ref().map_or("", |m| m.text);
+    let first_line = split.matter.as_ref().map_or(1, |m| m.first_line);
+    let locate = |key: &str| key_position(matter_text, key).map(|(l, c)| (l + first_line - 1, c));
+    let mut meta = Meta::default();
+    let mut errors = false;
+
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    meta.title = scalar(fields.get("title")).map(|t| t.trim().to_owned()).unwrap_or_default();
+    if meta.title.is_empty() {
+        meta.title = stem.clone();
+        let (line, col) = locate("title").unwrap_or((1, 1));
+        diags.push(
+            here(Diagnostic::warning(format!("the essay has no title; using the file name `{stem}`")))
+                .at(&source, line, col)
+                .with_hint("add `title: …` to the front matter"),
+        );
+    }
+
+    for (key, slot) in [("date", &mut meta.date), ("updated", &mut meta.updated)] {
+        let Some(value) = fields.get(key).filter(|v| !v.is_null()) else { continue };
+        let text = scalar(Some(value)).unwrap_or_default();
+        match date::parse_date(&text, &options.zone) {
+            Ok(d) => *slot = Some(d),
+            Err(message) => {
+                let (line, col) = locate(key).unwrap_or((first_line, 1));
+                diags.push(
+                    here(Diagnostic::error(format!("`{key}`: {message}")))
+                        .at(&source, line, col)
+                        .with_hint("write dates as `2025-09-26 09:21:44`, `2024-01-20` or `2019-12-01T21:57:40+08:00`"),
+                );
+                errors = true;
+            }
+        }
+    }
+    if meta.date.is_none() && !errors {
+        if let Some(day) = date::date_in_file_name(&stem) {
+            meta.date = Some(options.zone.resolve(day.and_time(chrono::NaiveTime::MIN)));
+        } else {
+            let d = if options.require_dates { Diagnostic::error("the essay has no date") } else {
+                Diagnostic::warning("the essay has no date; it is placed after the dated essays")
+            };
+            diags.push(
+                here(d)
+                    .at(&source, first_line, 1)
+                    .with_hint("add `date: 2025-01-31 08:00:00` to the front matter, or start the file name with the date"),
+            );
+            errors |= options.require_dates;
+        }
+    }
+
+    meta.tags = string_list(fields.get("tags"), false);
+    meta.keywords = string_list(fields.get("keywords"), true);
+    meta.categories = categories(fields.get("categories"));
+    meta.description = scalar(fields.get("description")).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    meta.abbrlink = scalar(fields.get("abbrlink")).filter(|s| !s.is_empty());
+    meta.toc = flag(fields.get("toc"));
+    meta.toc_number = flag(fields.get("toc_number"));
+    meta.draft = flag(fields.get("draft")) || fields.get("published").is_some_and(|v| v.as_bool() == Some(false));
+
+    if errors {
+        return (None, diags);
+    }
+    (Some(Manuscript { path: path.to_path_buf(), source: source.clone(), body_offset, meta }), diags)
+}
+
+fn is_known_key(key: &str) -> bool {
+    matches!(
+        key,
+        "title" | "date" | "updated" | "tags" | "categories" | "keywords" | "description" | "abbrlink"
+            | "toc" | "toc_number" | "draft" | "published" | "layout" | "permalink" | "comments"
+    )
+}
+
+/// Parses the block into a mapping, or says where and why it is not one.
+fn read_fields(matter: &split::Matter, source: &str) -> Result<Mapping, Diagnostic> {
+    let shift = matter.first_line - 1;
+    let hint_yaml = "front matter is YAML: `key: value` lines; quote values that contain `: ` or start with `[`, `{`, `*` or `&`";
+    let value = match matter.format {
+        Format::Yaml => serde_yaml_ng::from_str::<Value>(matter.text).map_err(|e| {
+            let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            Diagnostic::error(format!("invalid YAML in the front matter: {message}"))
+                .at(source, line + shift, col)
+                .with_hint(hint_yaml)
+        })?,
+        Format::Toml => {
+            let table = toml::from_str::<toml::Table>(matter.text).map_err(|e| {
+                let (line, col) = e.span().map_or((1, 1), |s| line_col(matter.text, s.start));
+                Diagnostic::error(format!("invalid TOML in the front matter: {}", e.message()))
+                    .at(source, line + shift, col)
+                    .with_hint("front matter between `+++` lines is TOML: `key = \"value\"`")
+            })?;
+            toml_to_yaml(toml::Value::Table(table))
+        }
+    };
+    match value {
+        Value::Mapping(map) => Ok(map),
+        Value::Null => Ok(Mapping::new()),
+        other => {
+            let kind = match other {
+                Value::Sequence(_) => "a list",
+                _ => "a single value",
+            };
+            Err(Diagnostic::error(format!("the front matter is {kind}, not a set of `key: value` fields"))
+                .at(source, matter.first_line, 1)
+                .with_hint(hint_yaml))
+        }
+    }
+}
+
+fn toml_to_yaml(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::Number(i.into()),
+        toml::Value::Float(f) => Value::Number(f.into()),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Sequence(a.into_iter().map(toml_to_yaml).collect()),
+        toml::Value::Table(t) => {
+            Value::Mapping(t.into_iter().map(|(k, v)| (Value::String(k), toml_to_yaml(v))).collect())
+        }
+    }
+}
+
+/// Line (1-based, within the block) and column of a top-level `key:` or `key =`.
+fn key_position(matter: &str, key: &str) -> Option<(usize, usize)> {
+    matter.lines().enumerate().find_map(|(i, line)| {
+        let rest = line.strip_prefix(key)?.trim_start();
+        (rest.starts_with(':') || rest.starts_with('=')).then_some((i + 1, 1))
+    })
+}
+
+fn scalar(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Tagged(t) => scalar(Some(&t.value)),
+        _ => None,
+    }
+}
+
+fn flag(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "yes" | "on"),
+        _ => false,
+    }
+}
+
+/// A list, a single string, null or numbers, as a list of non-empty strings.
+/// `split_commas`: a single string `a, b` holds several items (keywords do this).
+fn string_list(v: Option<&Value>, split_commas: bool) -> Vec<String> {
+    let items: Vec<String> = match v {
+        Some(Value::Sequence(seq)) => seq.iter().filter_map(|x| scalar(Some(x))).collect(),
+        Some(other) => match scalar(Some(other)) {
+            Some(s) if split_commas => s.split([',', '，', '、']).map(str::to_owned).collect(),
+            Some(s) => vec![s],
+            None => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for item in items.into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// Hexo's categories: a flat list is one hierarchy; a list of lists is several.
+fn categories(v: Option<&Value>) -> Vec<Vec<String>> {
+    match v {
+        Some(Value::Sequence(seq)) if seq.iter().any(Value::is_sequence) => seq
+            .iter()
+            .map(|x| string_list(Some(x), false))
+            .filter(|h| !h.is_empty())
+            .collect(),
+        other => {
+            let flat = string_list(other, false);
+            if flat.is_empty() { Vec::new() } else { vec![flat] }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(text: &str) -> Meta {
+        let (m, d) = parse(Path::new("t.md"), text, &ReadOptions::default());
+        assert!(d.iter().all(|d| !d.is_error()), "{d:?}");
+        m.expect("manuscript").meta
+    }
+
+    fn errors(text: &str) -> Vec<Diagnostic> {
+        let (m, d) = parse(Path::new("bad.md"), text, &ReadOptions::default());
+        assert!(m.is_none());
+        d.into_iter().filter(Diagnostic::is_error).collect()
+    }
+
+    #[test]
+    fn seed_style_front_matter() {
+        let m = ok("---\ntitle: 标题\ndate: 2025-09-26 09:21:44\ntags:\n  - 情感\n  - 心理\ncategories:\n  - 心灵札记\n  - 生活感悟\ntoc: true\ntoc_number: true\nabbrlink: 7a8b2c3d-4e5f-6g7h-8i9j-0k1l2m3n4o5p\nkeywords:\n  - 失落感\ndescription: 摘要\n---\n正文\n");
+        assert_eq!(m.title, "标题");
+        assert_eq!(m.date.unwrap().to_rfc3339(), "2025-09-26T09:21:44+00:00");
+        assert_eq!(m.tags, ["情感", "心理"]);
+        assert_eq!(m.categories, vec![vec!["心灵札记".to_string(), "生活感悟".to_string()]]);
+        assert_eq!(m.keywords, ["失落感"]);
+        assert_eq!(m.abbrlink.as_deref(), Some("7a8b2c3d-4e5f-6g7h-8i9j-0k1l2m3n4o5p"));
+        assert!(m.toc && m.toc_number && !m.draft);
+        assert_eq!(m.description.as_deref(), Some("摘要"));
+    }
+
+    #[test]
+    fn lists_as_string_null_or_numbers() {
+        let m = ok("---\ntitle: a\ndate: 2024-01-20\ntags: 单个\ncategories:\nkeywords: 甲, 乙，丙\n---\n");
+        assert_eq!(m.tags, ["单个"]);
+        assert!(m.categories.is_empty());
+        assert_eq!(m.keywords, ["甲", "乙", "丙"]);
+        let m = ok("---\ntitle: a\ndate: 2024-01-20\ntags: [2018, 2019, 2018]\n---\n");
+        assert_eq!(m.tags, ["2018", "2019"]);
+    }
+
+    #[test]
+    fn category_hierarchies() {
+        let m = ok("---\ntitle: a\ndate: 2024-01-20\ncategories:\n- [Diary, PlayStation]\n- [Diary, Games]\n- Life\n---\n");
+        assert_eq!(m.categories.len(), 3);
+        assert_eq!(m.categories[1], ["Diary", "Games"]);
+        assert_eq!(m.categories[2], ["Life"]);
+    }
+
+    #[test]
+    fn quoted_and_padded_titles() {
+        assert_eq!(ok("---\ntitle: \"  引号 \"\ndate: 2024-01-20\n---\n").title, "引号");
+        assert_eq!(ok("---\ntitle: 2024\ndate: 2024-01-20\n---\n").title, "2024");
+    }
+
+    #[test]
+    fn missing_title_falls_back_to_file_name_with_warning() {
+        let (m, d) = parse(Path::new("dir/中文測試.md"), "---\ndate: 2024-01-20\n---\n", &ReadOptions::default());
+        assert_eq!(m.unwrap().meta.title, "中文測試");
+        assert!(d[0].message.contains("no title"));
+    }
+
+    #[test]
+    fn quoted_dates_and_unquoted_timestamps() {
+        assert_eq!(ok("---\ntitle: a\ndate: \"2024-01-20\"\n---\n").date.unwrap().to_rfc3339(), "2024-01-20T00:00:00+00:00");
+        assert_eq!(ok("---\ntitle: a\ndate: 2016-10-13 8:09:35\n---\n").date.unwrap().to_rfc3339(), "2016-10-13T08:09:35+00:00");
+        assert_eq!(ok("---\ntitle: a\ndate: 2019-01-11 22:13\n---\n").date.unwrap().to_rfc3339(), "2019-01-11T22:13:00+00:00");
+    }
+
+    #[test]
+    fn book_time_zone_applies_to_naive_dates() {
+        let options = ReadOptions { zone: Zone::parse("Asia/Shanghai").unwrap(), ..Default::default() };
+        let (m, _) = parse(Path::new("a.md"), "---\ntitle: a\ndate: 2025-09-26 09:21:44\n---\n", &options);
+        assert_eq!(m.unwrap().meta.date.unwrap().to_rfc3339(), "2025-09-26T09:21:44+08:00");
+    }
+
+    #[test]
+    fn date_from_file_name_when_absent() {
+        let (m, d) = parse(Path::new("2017-09-11-url.md"), "---\ntitle: a\n---\n", &ReadOptions::default());
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(m.unwrap().meta.date.unwrap().to_rfc3339(), "2017-09-11T00:00:00+00:00");
+    }
+
+    #[test]
+    fn no_date_at_all_warns_or_errors_by_option() {
+        let (m, d) = parse(Path::new("x.md"), "---\ntitle: a\n---\n", &ReadOptions::default());
+        assert!(m.unwrap().meta.date.is_none());
+        assert!(!d[0].is_error() && d[0].message.contains("no date"));
+        let strict = ReadOptions { require_dates: true, ..Default::default() };
+        let (m, d) = parse(Path::new("x.md"), "---\ntitle: a\n---\n", &strict);
+        assert!(m.is_none() && d[0].is_error());
+    }
+
+    #[test]
+    fn drafts() {
+        assert!(ok("---\ntitle: a\ndate: 2024-01-20\ndraft: true\n---\n").draft);
+        assert!(ok("---\ntitle: a\ndate: 2024-01-20\npublished: false\n---\n").draft);
+    }
+
+    #[test]
+    fn unknown_keys_are_ignored() {
+        assert_eq!(ok("---\ntitle: a\ndate: 2024-01-20\nmathjax: true\nweight: 3\n---\n").title, "a");
+    }
+
+    #[test]
+    fn bad_yaml_points_at_file_line() {
+        let d = errors("---\ntitle: a\ntags: [x, y\ndate: 2024-01-20\n---\nbody\n");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.starts_with("invalid YAML"), "{}", d[0].message);
+        assert!(d[0].line >= 3 && d[0].line <= 5, "line {}", d[0].line);
+        assert!(d[0].hint.is_some());
+    }
+
+    #[test]
+    fn unparseable_date_points_at_its_line() {
+        let d = errors("---\ntitle: a\ndate: next tuesday\n---\n");
+        assert_eq!((d[0].line, d[0].col), (3, 1));
+        assert!(d[0].message.contains("next tuesday"));
+    }
+
+    #[test]
+    fn scalar_block_is_an_error() {
+        let d = errors("---\njust words\n---\nbody");
+        assert!(d[0].message.contains("not a set of"), "{}", d[0].message);
+        assert_eq!(d[0].line, 2);
+    }
+
+    #[test]
+    fn unclosed_block_is_an_error() {
+        let d = errors("---\ntitle: a\n\nbody");
+        assert!(d[0].message.contains("never closed"));
+        assert_eq!(d[0].line, 1);
+    }
+
+    #[test]
+    fn duplicate_keys_are_an_error() {
+        let d = errors("---\ntitle: a\ntitle: b\n---\n");
+        assert!(d[0].message.contains("duplicate"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn toml_front_matter() {
+        let m = ok("+++\ntitle = \"Go\"\ndate = \"2013-11-18\"\ntags = [\"go\", \"golang\"]\n+++\nbody");
+        assert_eq!(m.title, "Go");
+        assert_eq!(m.tags, ["go", "golang"]);
+        assert_eq!(m.date.unwrap().to_rfc3339(), "2013-11-18T00:00:00+00:00");
+    }
+
+    #[test]
+    fn bad_toml_points_at_line() {
+        let d = errors("+++\ntitle = \"Go\"\ndate = \n+++\n");
+        assert_eq!(d[0].line, 3);
+    }
+
+    #[test]
+    fn prefixless_form_with_crlf_and_bom() {
+        let (m, _) = parse(Path::new("a.md"), "\u{feff}title: 无前缀\r\ndate: 2024-01-20\r\n---\r\n正文\r\n", &ReadOptions::default());
+        let m = m.unwrap();
+        assert_eq!(m.meta.title, "无前缀");
+        assert_eq!(m.body(), "正文\n");
+        assert_eq!(m.body_line(), 4);
+    }
+
+    #[test]
+    fn prefixless_yaml_without_known_keys_is_body() {
+        let (m, _) = parse(Path::new("a.md"), "Note: this is prose.\n\n---\n\nmore", &ReadOptions::default());
+        assert_eq!(m.unwrap().body_offset, 0);
+    }
+}

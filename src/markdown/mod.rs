@@ -1,0 +1,655 @@
+//! Markdown → document tree, once per essay; both outputs walk the tree.
+
+mod html;
+
+use std::collections::HashMap;
+
+use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
+use comrak::{Arena, Options};
+
+use crate::diag::Diagnostic;
+use crate::doc::{Align, Block, Footnote, Inline, LinkTarget, ListItem, Table};
+use crate::manuscript::Manuscript;
+use html::{Role, Token};
+
+/// An essay's content, converted.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Body {
+    pub blocks: Vec<Block>,
+    pub footnotes: Vec<Footnote>,
+}
+
+fn options() -> Options<'static> {
+    let mut o = Options::default();
+    o.extension.table = true;
+    o.extension.footnotes = true;
+    o.extension.strikethrough = true;
+    o.extension.tasklist = true;
+    o.extension.cjk_friendly_emphasis = true;
+    o.parse.sourcepos_chars = true;
+    o
+}
+
+pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
+    let arena = Arena::new();
+    let root = comrak::parse_document(&arena, m.body(), &options());
+    let mut c = Converter {
+        manuscript: m,
+        line_shift: m.body_line() - 1,
+        diags: Vec::new(),
+        note_numbers: HashMap::new(),
+        note_names: Vec::new(),
+        note_defs: HashMap::new(),
+    };
+    let mut blocks = c.blocks(root);
+    normalise_headings(&mut blocks);
+    let footnotes = c
+        .note_names
+        .iter()
+        .map(|name| Footnote { blocks: c.note_defs.remove(name).unwrap_or_default() })
+        .collect();
+    (Body { blocks, footnotes }, c.diags)
+}
+
+struct Converter<'m> {
+    manuscript: &'m Manuscript,
+    line_shift: usize,
+    diags: Vec<Diagnostic>,
+    note_numbers: HashMap<String, usize>,
+    note_names: Vec<String>,
+    note_defs: HashMap<String, Vec<Block>>,
+}
+
+type Node<'a> = &'a AstNode<'a>;
+
+impl Converter<'_> {
+    /// `(line, col)` of a node in the whole file.
+    fn position(&self, node: Node) -> (usize, usize) {
+        let start = node.data().sourcepos.start;
+        (start.line + self.line_shift, start.column)
+    }
+
+    fn warn(&mut self, node: Node, message: String, hint: &str) {
+        let (line, col) = self.position(node);
+        let m = self.manuscript;
+        self.diags.push(Diagnostic::warning(message).in_file(&m.path).at(&m.source, line, col).with_hint(hint));
+    }
+
+    fn blocks(&mut self, parent: Node) -> Vec<Block> {
+        let mut out = Vec::new();
+        for node in parent.children() {
+            let value = node.data().value.clone();
+            match value {
+                NodeValue::Paragraph => {
+                    let content = self.inlines(node);
+                    if !is_blank(&content) {
+                        out.push(Block::Paragraph(content));
+                    }
+                }
+                NodeValue::Heading(h) => {
+                    let content = self.inlines(node);
+                    out.push(Block::Heading { level: h.level, id: String::new(), content });
+                }
+                NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) | NodeValue::Alert(_) => {
+                    out.push(Block::Quote(self.blocks(node)))
+                }
+                NodeValue::List(list) => {
+                    let items = node
+                        .children()
+                        .map(|item| {
+                            let task = match &item.data().value {
+                                NodeValue::TaskItem(t) => Some(t.symbol.is_some()),
+                                _ => None,
+                            };
+                            ListItem { task, blocks: self.blocks(item) }
+                        })
+                        .collect();
+                    let start = (list.list_type == ListType::Ordered).then_some(list.start as u64);
+                    out.push(Block::List { start, items });
+                }
+                NodeValue::CodeBlock(code) => {
+                    let lang = code.info.split_whitespace().next().unwrap_or("").to_owned();
+                    let text = code.literal.trim_end_matches('\n').to_owned();
+                    out.push(Block::Code { lang, text });
+                }
+                NodeValue::HtmlBlock(h) => self.html_block(node, &h.literal, &mut out),
+                NodeValue::ThematicBreak => out.push(Block::Rule),
+                NodeValue::FootnoteDefinition(def) => {
+                    let blocks = self.blocks(node);
+                    self.note_defs.insert(def.name, blocks);
+                }
+                NodeValue::Table(table) => out.push(Block::Table(self.table(node, &table.alignments))),
+                _ => out.extend(self.blocks(node)),
+            }
+        }
+        out
+    }
+
+    fn table(&mut self, node: Node, alignments: &[TableAlignment]) -> Table {
+        let align = alignments
+            .iter()
+            .map(|a| match a {
+                TableAlignment::Left => Align::Left,
+                TableAlignment::Center => Align::Center,
+                TableAlignment::Right => Align::Right,
+                TableAlignment::None => Align::None,
+            })
+            .collect();
+        let mut table = Table { align, head: Vec::new(), rows: Vec::new() };
+        for row in node.children() {
+            let header = matches!(row.data().value, NodeValue::TableRow(true));
+            let cells: Vec<Vec<Inline>> = row.children().map(|cell| self.inlines(cell)).collect();
+            if header {
+                table.head = cells;
+            } else {
+                table.rows.push(cells);
+            }
+        }
+        table
+    }
+
+    fn inlines(&mut self, parent: Node) -> Vec<Inline> {
+        let mut b = InlineBuilder::default();
+        self.push_children(parent, &mut b);
+        b.finish()
+    }
+
+    fn push_children(&mut self, parent: Node, b: &mut InlineBuilder) {
+        for node in parent.children() {
+            let value = node.data().value.clone();
+            match value {
+                NodeValue::Text(t) => b.push(Inline::Text(t.into_owned())),
+                NodeValue::SoftBreak => {
+                    let joined = matches!(
+                        (adjacent_char(node, true), adjacent_char(node, false)),
+                        (Some(x), Some(y)) if is_cjk(x) && is_cjk(y)
+                    );
+                    b.push(Inline::Text(if joined { "" } else { " " }.into()));
+                }
+                NodeValue::LineBreak => b.push(Inline::LineBreak),
+                NodeValue::Code(code) => b.push(Inline::Code(code.literal)),
+                NodeValue::Math(math) => b.push(Inline::Math(math.literal)),
+                NodeValue::Emph => b.push(Inline::Emph(self.inlines(node))),
+                NodeValue::Strong => b.push(Inline::Strong(self.inlines(node))),
+                NodeValue::Strikethrough => b.push(Inline::Strike(self.inlines(node))),
+                NodeValue::Superscript => b.push(Inline::Sup(self.inlines(node))),
+                NodeValue::Subscript => b.push(Inline::Sub(self.inlines(node))),
+                NodeValue::Link(link) => {
+                    let content = self.inlines(node);
+                    let (line, col) = self.position(node);
+                    b.push(Inline::Link { target: classify_link(&link.url, line, col), content });
+                }
+                NodeValue::Image(link) => {
+                    let alt = crate::doc::plain_text(&self.inlines(node));
+                    let (line, col) = self.position(node);
+                    b.push(Inline::ImageRef { src: link.url, alt, line, col });
+                }
+                NodeValue::FootnoteReference(r) => {
+                    let next = self.note_numbers.len() + 1;
+                    let n = *self.note_numbers.entry(r.name.clone()).or_insert_with(|| {
+                        self.note_names.push(r.name.clone());
+                        next
+                    });
+                    b.push(Inline::NoteRef(n));
+                }
+                NodeValue::HtmlInline(raw) => {
+                    for token in html::tokenize(&raw) {
+                        self.html_token(node, token, Some(&raw), b, None);
+                    }
+                }
+                _ => self.push_children(node, b),
+            }
+        }
+    }
+
+    /// A block of raw HTML becomes paragraphs (and rules); its inline tags keep their meaning.
+    fn html_block(&mut self, node: Node, literal: &str, out: &mut Vec<Block>) {
+        let mut b = InlineBuilder::default();
+        for token in html::tokenize(literal) {
+            self.html_token(node, token, None, &mut b, Some(out));
+        }
+        flush_paragraph(&mut b, out);
+    }
+
+    /// Applies one HTML token. `blocks` is where paragraphs go when the token ends one
+    /// (block HTML); inline HTML passes `None` and block tags inside a paragraph are dropped.
+    fn html_token(
+        &mut self,
+        node: Node,
+        token: Token,
+        raw: Option<&str>,
+        b: &mut InlineBuilder,
+        mut blocks: Option<&mut Vec<Block>>,
+    ) {
+        let hint = "wenji keeps text, emphasis, links, images and line breaks from raw HTML";
+        match token {
+            Token::Text(t) => {
+                if blocks.is_some() && b.is_empty() {
+                    b.push(Inline::Text(t.trim_start().to_owned()));
+                } else {
+                    b.push(Inline::Text(t));
+                }
+            }
+            Token::Comment | Token::Other => {}
+            Token::Close(name) => {
+                let role = html::role(&name);
+                if role == Role::BlockBreak {
+                    if let Some(out) = blocks.as_deref_mut() {
+                        flush_paragraph(b, out);
+                    }
+                } else if !html::is_void(&name) && !b.close(&name) && role != Role::Ignore {
+                    if role == Role::Unknown {
+                        b.push(Inline::Text(format!("</{name}>")));
+                    }
+                }
+            }
+            Token::Open { name, attrs, self_closing } => {
+                let role = html::role(&name);
+                let void = self_closing || html::is_void(&name);
+                match role {
+                    Role::LineBreak => b.push(Inline::LineBreak),
+                    Role::Image => {
+                        let src = html::attr(&attrs, "src").unwrap_or("").to_owned();
+                        let alt = html::attr(&attrs, "alt").unwrap_or("").to_owned();
+                        let (line, col) = self.position(node);
+                        b.push(Inline::ImageRef { src, alt, line, col });
+                    }
+                    Role::Rule => match blocks.as_deref_mut() {
+                        Some(out) => {
+                            flush_paragraph(b, out);
+                            out.push(Block::Rule);
+                        }
+                        None => b.push(Inline::LineBreak),
+                    },
+                    Role::BlockBreak => {
+                        if let Some(out) = blocks.as_deref_mut() {
+                            flush_paragraph(b, out);
+                        }
+                    }
+                    Role::Embed => {
+                        let src = html::attr(&attrs, "src").or_else(|| html::attr(&attrs, "data")).unwrap_or("");
+                        self.warn(
+                            node,
+                            format!("`<{name}>` cannot play in a book; a link to its source stands in for it"),
+                            "link to the page instead, or take a still image of it",
+                        );
+                        let label = Inline::Text(format!("［{}］", embed_label(&name)));
+                        let (line, col) = self.position(node);
+                        if src.is_empty() {
+                            b.push(label);
+                        } else {
+                            let target = classify_link(src, line, col);
+                            b.push(Inline::Link { target, content: vec![label] });
+                        }
+                        if !void {
+                            b.open(&name, Role::Drop, None);
+                        }
+                    }
+                    Role::Drop => {
+                        self.warn(node, format!("`<{name}>` is left out of the book"), "books carry no scripts or styles");
+                        if !void {
+                            b.open(&name, Role::Drop, None);
+                        }
+                    }
+                    Role::Ignore => {}
+                    Role::Unknown => {
+                        self.warn(node, format!("unknown HTML tag `<{name}>` is shown as text"), hint);
+                        let text = match raw {
+                            Some(raw) => raw.to_owned(),
+                            None => format!("<{name}>"),
+                        };
+                        b.push(Inline::Text(text));
+                    }
+                    _ if void => {}
+                    _ => {
+                        let href = html::attr(&attrs, "href").map(|h| {
+                            let (line, col) = self.position(node);
+                            classify_link(h, line, col)
+                        });
+                        b.open(&name, role, href);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn embed_label(name: &str) -> &'static str {
+    match name {
+        "video" => "视频",
+        "audio" => "音频",
+        _ => "嵌入内容",
+    }
+}
+
+fn flush_paragraph(b: &mut InlineBuilder, out: &mut Vec<Block>) {
+    let content = std::mem::take(b).finish();
+    if !is_blank(&content) {
+        out.push(Block::Paragraph(trim_trailing(content)));
+    }
+}
+
+fn trim_trailing(mut content: Vec<Inline>) -> Vec<Inline> {
+    if let Some(Inline::Text(t)) = content.last_mut() {
+        let trimmed = t.trim_end().len();
+        t.truncate(trimmed);
+    }
+    content
+}
+
+fn is_blank(content: &[Inline]) -> bool {
+    content.iter().all(|i| matches!(i, Inline::Text(t) if t.trim().is_empty()))
+}
+
+/// Web and mail addresses stay links; `#id` points into the essay; anything else waits for the
+/// book to resolve it (another essay) or to report it.
+fn classify_link(url: &str, line: usize, col: usize) -> LinkTarget {
+    let url = url.trim();
+    if let Some(fragment) = url.strip_prefix('#') {
+        return LinkTarget::Local(fragment.to_owned());
+    }
+    let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("http" | "https" | "mailto" | "ftp") => LinkTarget::External(url.to_owned()),
+        _ => LinkTarget::Unresolved { url: url.to_owned(), line, col },
+    }
+}
+
+/// The character next to `node` within its paragraph, before or after it.
+fn adjacent_char(node: Node, before: bool) -> Option<char> {
+    let mut current = node;
+    loop {
+        let sibling = if before { current.previous_sibling() } else { current.next_sibling() };
+        match sibling {
+            Some(s) => {
+                if let Some(c) = edge_char(s, before) {
+                    return Some(c);
+                }
+                current = s;
+            }
+            None => {
+                let parent = current.parent()?;
+                let inline_parent = matches!(
+                    parent.data().value,
+                    NodeValue::Emph
+                        | NodeValue::Strong
+                        | NodeValue::Strikethrough
+                        | NodeValue::Link(_)
+                        | NodeValue::Superscript
+                        | NodeValue::Subscript
+                );
+                if !inline_parent {
+                    return None;
+                }
+                current = parent;
+            }
+        }
+    }
+}
+
+/// The last (or first) character of a node's text, if it has any.
+fn edge_char(node: Node, last: bool) -> Option<char> {
+    let pick = |s: &str| if last { s.chars().last() } else { s.chars().next() };
+    match &node.data().value {
+        NodeValue::Text(t) => pick(t),
+        NodeValue::Code(c) => pick(&c.literal),
+        NodeValue::SoftBreak | NodeValue::LineBreak => Some(' '),
+        NodeValue::HtmlInline(_) => None,
+        _ => {
+            if last {
+                node.reverse_children().find_map(|c| edge_char(c, last))
+            } else {
+                node.children().find_map(|c| edge_char(c, last))
+            }
+        }
+    }
+}
+
+/// Han, kana, and CJK or full-width punctuation: no space is written between two of them.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FDF | 0x3000..=0x30FF | 0x3100..=0x312F | 0x31A0..=0x31FF | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFF | 0x2014 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2026 | 0x00B7)
+}
+
+/// The essay title is level 1; the shallowest body heading becomes 2, the rest keep their steps.
+/// Every heading gets an id (`s1`, `s2`, …) in document order.
+fn normalise_headings(blocks: &mut [Block]) {
+    fn walk(blocks: &mut [Block], f: &mut dyn FnMut(&mut u8, &mut String)) {
+        for block in blocks {
+            match block {
+                Block::Heading { level, id, .. } => f(level, id),
+                Block::Quote(b) => walk(b, f),
+                Block::List { items, .. } => items.iter_mut().for_each(|i| walk(&mut i.blocks, f)),
+                _ => {}
+            }
+        }
+    }
+    let mut shallowest = u8::MAX;
+    walk(blocks, &mut |level, _| shallowest = shallowest.min(*level));
+    let mut n = 0;
+    walk(blocks, &mut |level, id| {
+        *level = (2 + *level - shallowest).min(6);
+        n += 1;
+        *id = format!("s{n}");
+    });
+}
+
+/// Collects inlines, with open HTML elements waiting for their end tags.
+#[derive(Default)]
+struct InlineBuilder {
+    out: Vec<Inline>,
+    open: Vec<OpenElement>,
+}
+
+struct OpenElement {
+    name: String,
+    role: Role,
+    href: Option<LinkTarget>,
+    content: Vec<Inline>,
+}
+
+impl InlineBuilder {
+    fn is_empty(&self) -> bool {
+        self.out.is_empty() && self.open.is_empty()
+    }
+
+    fn push(&mut self, inline: Inline) {
+        if self.open.iter().any(|e| e.role == Role::Drop) {
+            return;
+        }
+        let target = match self.open.last_mut() {
+            Some(e) => &mut e.content,
+            None => &mut self.out,
+        };
+        push_merged(target, inline);
+    }
+
+    fn open(&mut self, name: &str, role: Role, href: Option<LinkTarget>) {
+        self.open.push(OpenElement { name: name.to_owned(), role, href, content: Vec::new() });
+    }
+
+    /// Closes the innermost open element called `name`, and any opened inside it. False when none is open.
+    fn close(&mut self, name: &str) -> bool {
+        let Some(index) = self.open.iter().rposition(|e| e.name == name) else { return false };
+        while self.open.len() > index {
+            let e = self.open.pop().expect("open element");
+            let wrapped: Vec<Inline> = match e.role {
+                Role::Strong => vec![Inline::Strong(e.content)],
+                Role::Emph => vec![Inline::Emph(e.content)],
+                Role::Strike => vec![Inline::Strike(e.content)],
+                Role::Sup => vec![Inline::Sup(e.content)],
+                Role::Sub => vec![Inline::Sub(e.content)],
+                Role::Code => vec![Inline::Code(crate::doc::plain_text(&e.content))],
+                Role::Link => match e.href {
+                    Some(target) => vec![Inline::Link { target, content: e.content }],
+                    None => e.content,
+                },
+                Role::Drop => Vec::new(),
+                _ => e.content,
+            };
+            for inline in wrapped {
+                self.push(inline);
+            }
+        }
+        true
+    }
+
+    /// Closes what is still open, keeping the content of unclosed elements.
+    fn finish(mut self) -> Vec<Inline> {
+        while let Some(e) = self.open.last() {
+            let name = e.name.clone();
+            self.close(&name);
+        }
+        self.out
+    }
+}
+
+fn push_merged(target: &mut Vec<Inline>, inline: Inline) {
+    if let (Some(Inline::Text(prev)), Inline::Text(next)) = (target.last_mut(), &inline) {
+        prev.push_str(next);
+        return;
+    }
+    if matches!(&inline, Inline::Text(t) if t.is_empty()) {
+        return;
+    }
+    target.push(inline);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manuscript::{ReadOptions, parse as read};
+    use std::path::Path;
+
+    fn body(md: &str) -> (Body, Vec<Diagnostic>) {
+        let text = format!("---\ntitle: t\ndate: 2024-01-01\n---\n{md}");
+        let (m, _) = read(Path::new("t.md"), &text, &ReadOptions::default());
+        parse(&m.unwrap())
+    }
+
+    fn blocks(md: &str) -> Vec<Block> {
+        body(md).0.blocks
+    }
+
+    fn text(s: &str) -> Inline {
+        Inline::Text(s.into())
+    }
+
+    #[test]
+    fn bold_next_to_chinese_punctuation() {
+        let b = blocks("这是**“重点”**文字");
+        assert_eq!(b, vec![Block::Paragraph(vec![text("这是"), Inline::Strong(vec![text("“重点”")]), text("文字")])]);
+    }
+
+    #[test]
+    fn soft_break_between_han_disappears() {
+        assert_eq!(blocks("第一行\n第二行"), vec![Block::Paragraph(vec![text("第一行第二行")])]);
+        assert_eq!(blocks("句号。\n下一句"), vec![Block::Paragraph(vec![text("句号。下一句")])]);
+        assert_eq!(blocks("English\nwords"), vec![Block::Paragraph(vec![text("English words")])]);
+        assert_eq!(blocks("中文\nEnglish"), vec![Block::Paragraph(vec![text("中文 English")])]);
+        let b = blocks("**加粗**\n文字");
+        assert_eq!(b, vec![Block::Paragraph(vec![Inline::Strong(vec![text("加粗")]), text("文字")])]);
+    }
+
+    #[test]
+    fn shallowest_heading_becomes_level_two() {
+        let b = blocks("### 甲\n\n#### 乙\n\n### 丙");
+        let levels: Vec<(u8, String)> = b
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { level, id, .. } => Some((*level, id.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(levels, vec![(2, "s1".into()), (3, "s2".into()), (2, "s3".into())]);
+        assert!(matches!(blocks("## 甲")[0], Block::Heading { level: 2, .. }));
+    }
+
+    #[test]
+    fn comments_and_more_marker_are_dropped() {
+        assert_eq!(blocks("前言\n\n<!-- more -->\n\n正文"), vec![Block::Paragraph(vec![text("前言")]), Block::Paragraph(vec![text("正文")])]);
+        assert_eq!(blocks("行内<!-- 注释 -->文字"), vec![Block::Paragraph(vec![text("行内文字")])]);
+    }
+
+    #[test]
+    fn inline_html_becomes_structure() {
+        let b = blocks("上<sup>标</sup>与<b>粗</b>，换<br>行");
+        assert_eq!(
+            b,
+            vec![Block::Paragraph(vec![
+                text("上"),
+                Inline::Sup(vec![text("标")]),
+                text("与"),
+                Inline::Strong(vec![text("粗")]),
+                text("，换"),
+                Inline::LineBreak,
+                text("行"),
+            ])]
+        );
+    }
+
+    #[test]
+    fn block_html_becomes_paragraphs() {
+        let b = blocks("<center>居中的<em>文字</em></center>\n\n后文");
+        assert_eq!(b[0], Block::Paragraph(vec![text("居中的"), Inline::Emph(vec![text("文字")])]));
+        assert_eq!(b.len(), 2);
+    }
+
+    #[test]
+    fn scripts_are_dropped_with_a_warning() {
+        let (body, diags) = body("<script>alert(1)</script>\n\n正文");
+        assert_eq!(body.blocks, vec![Block::Paragraph(vec![text("正文")])]);
+        assert!(diags.iter().any(|d| d.message.contains("<script>") && d.line == 5), "{diags:?}");
+    }
+
+    #[test]
+    fn unknown_tags_are_text_with_a_warning() {
+        let (body, diags) = body("一个<foo>标签");
+        assert_eq!(body.blocks, vec![Block::Paragraph(vec![text("一个<foo>标签")])]);
+        assert_eq!((diags[0].line, diags[0].col), (5, 3));
+    }
+
+    #[test]
+    fn iframe_becomes_a_link() {
+        let (body, diags) = body("<iframe src=\"https://v.example/1\"></iframe>");
+        assert!(matches!(&body.blocks[0], Block::Paragraph(c) if matches!(&c[0], Inline::Link { target: LinkTarget::External(u), .. } if u == "https://v.example/1")));
+        assert_eq!(diags.len(), 1);
+    }
+
+    #[test]
+    fn footnotes_numbered_by_first_reference() {
+        let (body, _) = body("甲[^b]乙[^a]丙[^b]\n\n[^a]: 注一\n[^b]: 注二\n");
+        assert_eq!(body.blocks, vec![Block::Paragraph(vec![text("甲"), Inline::NoteRef(1), text("乙"), Inline::NoteRef(2), text("丙"), Inline::NoteRef(1)])]);
+        assert_eq!(body.footnotes[0].blocks, vec![Block::Paragraph(vec![text("注二")])]);
+        assert_eq!(body.footnotes[1].blocks, vec![Block::Paragraph(vec![text("注一")])]);
+    }
+
+    #[test]
+    fn gfm_tables_tasks_strikethrough() {
+        let b = blocks("| 甲 | 乙 |\n|:--|--:|\n| 1 | 2 |\n\n- [x] 完成\n- [ ] 未完\n\n~~删除~~");
+        let Block::Table(t) = &b[0] else { panic!("{b:?}") };
+        assert_eq!(t.align, vec![Align::Left, Align::Right]);
+        assert_eq!(t.head, vec![vec![text("甲")], vec![text("乙")]]);
+        assert_eq!(t.rows, vec![vec![vec![text("1")], vec![text("2")]]]);
+        let Block::List { items, start: None } = &b[1] else { panic!() };
+        assert_eq!(items.iter().map(|i| i.task).collect::<Vec<_>>(), vec![Some(true), Some(false)]);
+        assert_eq!(b[2], Block::Paragraph(vec![Inline::Strike(vec![text("删除")])]));
+    }
+
+    #[test]
+    fn links_are_classified() {
+        let b = blocks("[a](https://x.org) [b](#s1) [c](other.md)");
+        let Block::Paragraph(c) = &b[0] else { panic!() };
+        let targets: Vec<&LinkTarget> = c.iter().filter_map(|i| match i { Inline::Link { target, .. } => Some(target), _ => None }).collect();
+        assert_eq!(targets[0], &LinkTarget::External("https://x.org".into()));
+        assert_eq!(targets[1], &LinkTarget::Local("s1".into()));
+        assert!(matches!(targets[2], LinkTarget::Unresolved { url, line: 5, .. } if url == "other.md"));
+    }
+
+    #[test]
+    fn code_blocks_keep_their_text() {
+        assert_eq!(blocks("```rust\nfn main() {}\n```"), vec![Block::Code { lang: "rust".into(), text: "fn main() {}".into() }]);
+    }
+}
