@@ -80,13 +80,17 @@ fn report(diags: &[Diagnostic], built: bool) -> ExitCode {
         eprintln!();
     }
     if errors > 0 || !built {
-        eprintln!("error: the book was not built ({errors} errors, {warnings} warnings)");
+        eprintln!("error: the book was not built ({}, {})", count(errors, "error"), count(warnings, "warning"));
         return ExitCode::from(1);
     }
     if warnings > 0 {
-        eprintln!("warning: {warnings} warnings");
+        eprintln!("warning: {}", count(warnings, "warning"));
     }
     ExitCode::SUCCESS
+}
+
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 #[cfg(test)]

