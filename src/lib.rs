@@ -12,3 +12,4 @@ pub mod doc;
 pub mod epub;
 pub mod manuscript;
 pub mod markdown;
+pub mod typeset;
