@@ -256,13 +256,13 @@ fn resolve_list(
                     }
                 }
             }
-            Inline::Emph(mut c) => { resolve_list(&mut c, m, ids, images, diags); inlines.push(Inline::Emph(c)) }
-            Inline::Strong(mut c) => { resolve_list(&mut c, m, ids, images, diags); inlines.push(Inline::Strong(c)) }
-            Inline::Strike(mut c) => { resolve_list(&mut c, m, ids, images, diags); inlines.push(Inline::Strike(c)) }
-            Inline::Sup(mut c) => { resolve_list(&mut c, m, ids, images, diags); inlines.push(Inline::Sup(c)) }
-            Inline::Sub(mut c) => { resolve_list(&mut c, m, ids, images, diags); inlines.push(Inline::Sub(c)) }
             Inline::Text(t) => push_text(inlines, t),
-            other => inlines.push(other),
+            mut other => {
+                if let Some(content) = other.styled_content_mut() {
+                    resolve_list(content, m, ids, images, diags);
+                }
+                inlines.push(other);
+            }
         }
     }
 }

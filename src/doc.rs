@@ -94,6 +94,16 @@ pub struct Footnote {
     pub blocks: Vec<Block>,
 }
 
+impl Inline {
+    /// The content of a styling wrapper (emphasis, strong, strike, sup, sub); `None` otherwise.
+    pub fn styled_content_mut(&mut self) -> Option<&mut Vec<Inline>> {
+        match self {
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sup(c) | Inline::Sub(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
 /// The plain text of inline content, for titles, alt text and tables of contents.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();

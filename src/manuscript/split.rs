@@ -78,7 +78,7 @@ pub fn split(text: &str) -> Result<Split<'_>, Unclosed> {
         .map(|sep| (Format::Yaml, sep))
         .or_else(|| is_toml_separator(first).then_some((Format::Toml, "+++")));
     if let Some((format, sep)) = opening {
-        for (index, (start, line, next)) in it.enumerate() {
+        for (start, line, next) in it {
             if line.trim_end() == sep {
                 let inner = &text[after_first..start];
                 if inner.trim().is_empty() {
@@ -91,7 +91,6 @@ pub fn split(text: &str) -> Result<Split<'_>, Unclosed> {
                     empty_block: false,
                 });
             }
-            let _ = index;
         }
         return Err(Unclosed { separator: sep.to_owned() });
     }

@@ -405,12 +405,10 @@ fn edge_char(node: Node, last: bool) -> Option<char> {
     }
 }
 
-/// Han, kana, and CJK or full-width punctuation: no space is written between two of them.
+/// Characters between which a soft line break disappears: the CJK grid characters and the
+/// curly quotes that sit beside them.
 pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x2E80..=0x2FDF | 0x3000..=0x30FF | 0x3100..=0x312F | 0x31A0..=0x31FF | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6
-        | 0x20000..=0x3FFFF | 0x2014 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2026 | 0x00B7)
+    crate::typeset::kinsoku::is_wide(c) || matches!(c, '“' | '”' | '‘' | '’')
 }
 
 /// The essay title is level 1; the shallowest body heading becomes 2, the rest keep their steps.
