@@ -27,6 +27,16 @@ fn seed_paragraphs(source: &str) -> Vec<String> {
         .collect()
 }
 
+fn page_titles(pages: &[String]) -> Vec<String> {
+    pages.iter().map(|p| element_texts(p, "h1")[0].clone()).collect()
+}
+
+/// The essay page whose title is the seed's.
+fn seed_page<'p>(pages: &'p [String], source: &str) -> &'p String {
+    let title = seed_title(source);
+    pages.iter().find(|p| element_texts(p, "h1")[0] == title).expect("essay page")
+}
+
 /// Builds the repository's own book the way the README says: no arguments, from the repo root.
 fn seeds_epub() -> (tempfile::TempDir, std::path::PathBuf) {
     let out = tempfile::tempdir().unwrap();
@@ -52,7 +62,7 @@ fn feature_book_passes_epubcheck() {
 #[test]
 fn chapters_are_ordered_by_date() {
     let (_out, epub) = seeds_epub();
-    let titles: Vec<String> = essay_pages(&epub).iter().map(|p| element_texts(p, "h1")[0].clone()).collect();
+    let titles = page_titles(&essay_pages(&epub));
     // 001 is dated 2025-07-20, 000 2025-09-26, 002 2025-10-11.
     let expected: Vec<String> = [SEEDS[1], SEEDS[0], SEEDS[2]].iter().map(|s| seed_title(&seed_source(s))).collect();
     assert_eq!(titles, expected);
@@ -73,7 +83,7 @@ fn ties_order_by_title_then_file_name_and_undated_go_last() {
     essay("f.md", "Late", "2024-01-01T09:00:00+08:00");
     let (_out, epub) = build_epub(dir.path());
     let pages = essay_pages(&epub);
-    let titles: Vec<String> = pages.iter().map(|p| element_texts(p, "h1")[0].clone()).collect();
+    let titles = page_titles(&pages);
     // f is 01:00 UTC, before the 08:00 UTC essays.
     assert_eq!(titles, ["Zed", "Late", "Alpha", "Alpha", "Beta", "Undated"]);
 }
@@ -84,8 +94,7 @@ fn every_seed_paragraph_is_in_the_xhtml_in_order() {
     let pages = essay_pages(&epub);
     for seed in SEEDS {
         let source = seed_source(seed);
-        let title = seed_title(&source);
-        let page = pages.iter().find(|p| element_texts(p, "h1")[0] == title).expect("essay page");
+        let page = seed_page(&pages, &source);
         let rendered = element_texts(page, "p");
         let mut at = 0;
         for para in seed_paragraphs(&source) {
@@ -104,7 +113,7 @@ fn seed_heading_levels_become_h2() {
     let pages = essay_pages(&epub);
     for seed in SEEDS {
         let source = seed_source(seed);
-        let page = pages.iter().find(|p| element_texts(p, "h1")[0] == seed_title(&source)).unwrap();
+        let page = seed_page(&pages, &source);
         let headings: Vec<String> = source
             .lines()
             .filter(|l| l.starts_with("##"))
@@ -234,7 +243,7 @@ fn feature_book_renders_every_feature() {
     let (_out, epub) = build_epub(&fixture("features"));
     let pages = essay_pages(&epub);
     // Ordered: prefixless (2023-12-31 from its file name), features (2024-05-01), toml (2024-06-01).
-    let titles: Vec<String> = pages.iter().map(|p| element_texts(p, "h1")[0].clone()).collect();
+    let titles = page_titles(&pages);
     assert_eq!(titles, ["无前导分隔符的文章", "功能一览：每一种 Markdown 写法", "TOML 前言"]);
     let page = &pages[1];
     assert!(page.contains("这是<strong>“重点”</strong>文字，他说：<strong>“好的。”</strong>然后走了。前文<em>强调（括号）</em>后文。"), "{page}");

@@ -4,7 +4,7 @@
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-use rustybuzz::{Face, Language, UnicodeBuffer};
+use rustybuzz::{Face, GlyphBuffer, Language, UnicodeBuffer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Weight {
@@ -68,11 +68,9 @@ impl Font {
 
     /// Shapes one run of text set in this font.
     pub fn shape(&self, text: &str) -> Vec<Glyph> {
-        let mut buffer = UnicodeBuffer::new();
-        buffer.push_str(text);
-        buffer.guess_segment_properties();
-        buffer.set_language(Language::from_str("zh-Hans").expect("valid language tag"));
-        let shaped = rustybuzz::shape(&self.face, &[], buffer);
+        static ZH_HANS: OnceLock<Language> = OnceLock::new();
+        let zh_hans = ZH_HANS.get_or_init(|| Language::from_str("zh-Hans").expect("valid language tag"));
+        let shaped = self.shape_raw(text, Some(zh_hans));
         let upem = self.face.units_per_em() as f32;
         shaped
             .glyph_infos()
@@ -86,6 +84,16 @@ impl Font {
                 y_offset: pos.y_offset as f32 / upem,
             })
             .collect()
+    }
+
+    fn shape_raw(&self, text: &str, language: Option<&Language>) -> GlyphBuffer {
+        let mut buffer = UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.guess_segment_properties();
+        if let Some(language) = language {
+            buffer.set_language(language.clone());
+        }
+        rustybuzz::shape(&self.face, &[], buffer)
     }
 }
 
@@ -121,10 +129,7 @@ mod tests {
         assert_eq!(tagged.len(), 6, "{tagged:?}");
         assert_eq!((tagged[3].cluster, tagged[4].cluster), (9, 15));
         assert!((tagged[3].advance - 2.0).abs() < 1e-6, "{tagged:?}");
-        let mut buffer = UnicodeBuffer::new();
-        buffer.push_str("那便是——失落");
-        buffer.guess_segment_properties();
-        let untagged = rustybuzz::shape(&font.face, &[], buffer);
+        let untagged = font.shape_raw("那便是——失落", None);
         assert_eq!(untagged.glyph_positions()[3].x_advance, 1692);
         assert_ne!(untagged.glyph_infos()[3].glyph_id as u16, tagged[3].id);
     }
