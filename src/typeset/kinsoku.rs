@@ -25,7 +25,7 @@ pub fn class(c: char) -> Class {
         '、' | '，' | '。' | '．' | '；' | '：' | '？' | '！' => Class::Stop,
         '”' | '’' | '）' | '」' | '』' | '》' | '〉' | '】' | '〕' | '〗' | '］' | '｝' => Class::Close,
         '“' | '‘' | '（' | '「' | '『' | '《' | '〈' | '【' | '〔' | '〖' | '［' | '｛' => Class::Open,
-        '–' | '—' | '～' | '⸺' => Class::Connector,
+        '–' | '—' | '～' => Class::Connector,
         '·' | '・' => Class::Interpunct,
         '…' | '⋯' => Class::Ellipsis,
         _ => Class::Other,
@@ -139,6 +139,7 @@ mod tests {
         }
         assert!(pieces("那便是——失落").contains(&"是"), "may break before the 2-em dash");
         assert_eq!(pieces("甲—乙"), ["甲—", "乙"], "a single dash (连接号) never starts a line");
+        assert_eq!(pieces("甲⸺乙"), ["甲", "⸺", "乙"], "the 2 em dash U+2E3A is a 破折号, like ——");
     }
 
     #[test]
