@@ -14,6 +14,8 @@ struct BookToml {
     book: BookSection,
     #[serde(default)]
     build: BuildSection,
+    #[serde(default)]
+    pdf: PdfSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -45,6 +47,136 @@ struct BuildSection {
     output_name: Option<String>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct PdfSection {
+    page_size: Option<String>,
+    font_size: Option<f32>,
+    line_height: Option<f32>,
+    margins: Option<Margins>,
+    #[serde(default)]
+    print: bool,
+    bleed: Option<f32>,
+    #[serde(default)]
+    fallback_fonts: Vec<String>,
+}
+
+/// Page margins in millimetres; `inner` is the binding side.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Margins {
+    pub top: f32,
+    pub bottom: f32,
+    pub inner: f32,
+    pub outer: f32,
+}
+
+/// How the PDF is laid out: `[pdf]` in book.toml.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PdfConfig {
+    /// Trim size in points (width, height).
+    pub page_size: (f32, f32),
+    /// Body text size in points.
+    pub font_size: f32,
+    /// Baseline-to-baseline distance as a multiple of the font size.
+    pub line_height: f32,
+    pub margins: Margins,
+    /// Print-on-demand mode: mirrored margins, essays open on recto pages.
+    pub print: bool,
+    /// Bleed in millimetres around the trim box (print mode only).
+    pub bleed: f32,
+    /// Fonts for characters the bundled fonts lack: family names or font files.
+    pub fallback_fonts: Vec<String>,
+}
+
+const MM: f32 = 72.0 / 25.4;
+
+impl Default for PdfConfig {
+    fn default() -> Self {
+        PdfConfig {
+            page_size: (148.0 * MM, 210.0 * MM),
+            font_size: 10.5,
+            line_height: 1.6,
+            margins: Margins { top: 20.0, bottom: 22.0, inner: 20.0, outer: 20.0 },
+            print: false,
+            bleed: 0.0,
+            fallback_fonts: Vec::new(),
+        }
+    }
+}
+
+/// Parses `A5`, `A4`, `B5`, `6x9in`, `148mm x 210mm`, `420pt x 595pt` into points.
+pub fn parse_page_size(text: &str) -> Result<(f32, f32), String> {
+    let t = text.trim().to_ascii_lowercase().replace(' ', "");
+    let named = match t.as_str() {
+        "a4" => Some((210.0, 297.0)),
+        "a5" => Some((148.0, 210.0)),
+        "a6" => Some((105.0, 148.0)),
+        "b5" => Some((176.0, 250.0)),
+        "b6" => Some((125.0, 176.0)),
+        "16k" => Some((185.0, 260.0)),
+        "32k" => Some((130.0, 184.0)),
+        "letter" => Some((215.9, 279.4)),
+        _ => None,
+    };
+    if let Some((w, h)) = named {
+        return Ok((w * MM, h * MM));
+    }
+    let bad = || format!("unknown page size `{text}`: use A4, A5, A6, B5, B6, 16K, 32K, letter, or a size such as `6x9in` or `148mm x 210mm`");
+    let (w, h) = t.split_once('x').ok_or_else(bad)?;
+    let unit_of = |s: &str| ["mm", "cm", "in", "pt"].into_iter().find(|u| s.ends_with(u));
+    let unit = unit_of(h).ok_or_else(bad)?;
+    let w = w.strip_suffix(unit_of(w).unwrap_or("")).unwrap_or(w);
+    let h = &h[..h.len() - unit.len()];
+    let scale = match unit {
+        "mm" => MM,
+        "cm" => 10.0 * MM,
+        "in" => 72.0,
+        _ => 1.0,
+    };
+    let (w, h): (f32, f32) = (w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?);
+    if !(w >= 1.0 && h >= 1.0 && w * scale <= 14_400.0 && h * scale <= 14_400.0) {
+        return Err(format!("page size `{text}` is out of range"));
+    }
+    Ok((w * scale, h * scale))
+}
+
+impl PdfSection {
+    fn resolve(self) -> Result<PdfConfig, String> {
+        let mut c = PdfConfig::default();
+        if let Some(size) = &self.page_size {
+            c.page_size = parse_page_size(size)?;
+        }
+        if let Some(f) = self.font_size {
+            if !(6.0..=24.0).contains(&f) {
+                return Err(format!("font-size = {f} is out of range: give points between 6 and 24"));
+            }
+            c.font_size = f;
+        }
+        if let Some(l) = self.line_height {
+            if !(1.2..=2.5).contains(&l) {
+                return Err(format!("line-height = {l} is out of range: give a multiple of the font size between 1.2 and 2.5"));
+            }
+            c.line_height = l;
+        }
+        if let Some(m) = self.margins {
+            if [m.top, m.bottom, m.inner, m.outer].iter().any(|v| !(0.0..=100.0).contains(v)) {
+                return Err("margins are millimetres between 0 and 100".into());
+            }
+            c.margins = m;
+        }
+        if let Some(b) = self.bleed {
+            if !(0.0..=10.0).contains(&b) {
+                return Err(format!("bleed = {b} is out of range: give millimetres between 0 and 10"));
+            }
+            c.bleed = b;
+        }
+        c.print = self.print;
+        c.fallback_fonts = self.fallback_fonts;
+        Ok(c)
+    }
+}
+
 /// Everything a build needs to know about the book, with defaults filled in.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -63,6 +195,7 @@ pub struct Config {
     pub drafts: bool,
     pub require_dates: bool,
     pub output_name: Option<String>,
+    pub pdf: PdfConfig,
 }
 
 pub const FILE_NAME: &str = "book.toml";
@@ -120,6 +253,10 @@ impl Config {
             Some(e) => e.to_path_buf(),
             None => root.join(b.manuscripts.unwrap_or_else(|| "manuscripts".into())),
         };
+        let pdf = toml
+            .pdf
+            .resolve()
+            .map_err(|e| Diagnostic::error(format!("book.toml [pdf]: {e}")).in_file(&path).with_hint("see the README for the keys book.toml takes"))?;
         let title = b.title.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| folder_name(root));
         Ok(Config {
             covers: root.join(b.covers.unwrap_or_else(|| "covers".into())),
@@ -137,6 +274,7 @@ impl Config {
             drafts: toml.build.drafts,
             require_dates: toml.build.require_dates,
             output_name: toml.build.output_name,
+            pdf,
         })
     }
 
@@ -220,6 +358,21 @@ mod tests {
         assert_eq!(c.title, "我的博客");
         assert_eq!(c.manuscripts, essays);
         assert_eq!(c.output_stem(), "我的博客");
+    }
+
+    #[test]
+    fn pdf_section_and_page_sizes() {
+        let (_dir, c) = book("[pdf]\npage-size = \"6x9in\"\nprint = true\nbleed = 3\n");
+        let c = c.unwrap().pdf;
+        assert_eq!(c.page_size, (432.0, 648.0));
+        assert!(c.print);
+        let (w, h) = parse_page_size("A5").unwrap();
+        assert!((w - 419.53).abs() < 0.01 && (h - 595.28).abs() < 0.01, "{w} {h}");
+        let (w, h) = parse_page_size("148mm x 210mm").unwrap();
+        assert!((w - 419.53).abs() < 0.01 && (h - 595.28).abs() < 0.01);
+        assert!(parse_page_size("A9").unwrap_err().contains("unknown page size"));
+        let (_dir, c) = book("[pdf]\nfont-size = 40\n");
+        assert!(c.unwrap_err().message.contains("font-size"));
     }
 
     #[test]

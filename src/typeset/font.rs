@@ -1,21 +1,19 @@
 //! Fonts, parsed once per process, and shaping with rustybuzz (language zh-Hans, so `locl`
 //! selects the Simplified-Chinese glyph forms).
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use rustybuzz::{Face, GlyphBuffer, Language, UnicodeBuffer};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Weight {
-    Regular,
-    Bold,
-}
-
 /// A font the typesetter can shape with and the PDF writer can embed.
 pub struct Font {
-    pub name: &'static str,
+    pub name: String,
     pub data: &'static [u8],
+    /// Face index inside a collection file.
+    pub index: u32,
     face: Face<'static>,
 }
 
@@ -30,25 +28,22 @@ pub struct Glyph {
     pub y_offset: f32,
 }
 
+/// The language a run is shaped in: Chinese (so `locl` picks the SC forms and full-width
+/// quotes), or Latin text, where quotes and apostrophes keep their proportional forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Chinese,
+    Latin,
+}
+
 static REGULAR: &[u8] = include_bytes!("../../fonts/NotoSerifSC-Regular.ttf");
 static BOLD: &[u8] = include_bytes!("../../fonts/NotoSerifSC-Bold.ttf");
+static MONO: &[u8] = include_bytes!("../../fonts/NotoSansMono-Regular.ttf");
 
 impl Font {
-    fn parse(name: &'static str, data: &'static [u8]) -> Font {
-        let face = Face::from_slice(data, 0).expect("the bundled font parses");
-        Font { name, data, face }
-    }
-
-    /// The bundled Noto Serif SC in the given weight, parsed on first use.
-    pub fn bundled(weight: Weight) -> &'static Font {
-        static FONTS: OnceLock<[Font; 2]> = OnceLock::new();
-        let fonts = FONTS.get_or_init(|| {
-            [Font::parse("Noto Serif SC", REGULAR), Font::parse("Noto Serif SC Bold", BOLD)]
-        });
-        match weight {
-            Weight::Regular => &fonts[0],
-            Weight::Bold => &fonts[1],
-        }
+    fn parse(name: String, data: &'static [u8], index: u32) -> Option<Font> {
+        let face = Face::from_slice(data, index)?;
+        Some(Font { name, data, index, face })
     }
 
     pub fn has_char(&self, c: char) -> bool {
@@ -66,11 +61,22 @@ impl Font {
         out
     }
 
-    /// Shapes one run of text set in this font.
+    /// Shapes one run of Chinese text set in this font.
     pub fn shape(&self, text: &str) -> Vec<Glyph> {
-        static ZH_HANS: OnceLock<Language> = OnceLock::new();
-        let zh_hans = ZH_HANS.get_or_init(|| Language::from_str("zh-Hans").expect("valid language tag"));
-        let shaped = self.shape_raw(text, Some(zh_hans));
+        self.shape_in(text, Lang::Chinese)
+    }
+
+    /// Shapes one run of text in the given language.
+    pub fn shape_in(&self, text: &str, lang: Lang) -> Vec<Glyph> {
+        static LANGS: OnceLock<[Language; 2]> = OnceLock::new();
+        let langs = LANGS.get_or_init(|| {
+            ["zh-Hans", "en"].map(|tag| Language::from_str(tag).expect("valid language tag"))
+        });
+        let language = match lang {
+            Lang::Chinese => &langs[0],
+            Lang::Latin => &langs[1],
+        };
+        let shaped = self.shape_raw(text, Some(language));
         let upem = self.face.units_per_em() as f32;
         shaped
             .glyph_infos()
@@ -95,6 +101,148 @@ impl Font {
         }
         rustybuzz::shape(&self.face, &[], buffer)
     }
+
+    /// The family names this face declares (typographic and legacy).
+    fn family_names(face: &rustybuzz::ttf_parser::Face) -> Vec<String> {
+        use rustybuzz::ttf_parser::name_id;
+        face.names()
+            .into_iter()
+            .filter(|n| n.name_id == name_id::TYPOGRAPHIC_FAMILY || n.name_id == name_id::FAMILY || n.name_id == name_id::FULL_NAME)
+            .filter_map(|n| n.to_string())
+            .collect()
+    }
+}
+
+/// Which font of a `FontSet` a run is set in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FontId(pub u8);
+
+impl FontId {
+    pub const SERIF: FontId = FontId(0);
+    pub const BOLD: FontId = FontId(1);
+    pub const MONO: FontId = FontId(2);
+}
+
+/// The fonts of one book: the bundled serif (regular, bold) and mono, then fallbacks.
+pub struct FontSet {
+    fonts: Vec<&'static Font>,
+}
+
+impl FontSet {
+    /// The bundled fonts, parsed once per process.
+    pub fn bundled() -> FontSet {
+        static FONTS: OnceLock<[Font; 3]> = OnceLock::new();
+        let fonts = FONTS.get_or_init(|| {
+            let parse = |name: &str, data| Font::parse(name.into(), data, 0).expect("the bundled fonts parse");
+            [parse("Noto Serif SC", REGULAR), parse("Noto Serif SC Bold", BOLD), parse("Noto Sans Mono", MONO)]
+        });
+        FontSet { fonts: fonts.iter().collect() }
+    }
+
+    /// The bundled fonts plus fallbacks, each a font file (relative to `root`) or a family name
+    /// looked up among the system's fonts. A fallback that cannot be found is an error message.
+    pub fn with_fallbacks(specs: &[String], root: &Path) -> Result<FontSet, String> {
+        let mut set = FontSet::bundled();
+        for spec in specs {
+            let path = root.join(spec);
+            let font = if path.is_file() { load_file(&path, None) } else { find_family(spec) };
+            let font = font.ok_or_else(|| format!("fallback font `{spec}` is neither a font file nor an installed font family"))?;
+            if set.fonts.len() >= u8::MAX as usize {
+                return Err("too many fallback fonts".into());
+            }
+            set.fonts.push(font);
+        }
+        Ok(set)
+    }
+
+    pub fn get(&self, id: FontId) -> &'static Font {
+        self.fonts[id.0 as usize]
+    }
+
+    /// Every font with its id, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (FontId, &'static Font)> + '_ {
+        self.fonts.iter().enumerate().map(|(i, f)| (FontId(i as u8), *f))
+    }
+
+    /// The font to set `c` in when the style asks for `preferred`: it, else the serif of the
+    /// same weight, else the first fallback that has it. `None` when no font has it.
+    pub fn pick(&self, preferred: FontId, c: char) -> Option<FontId> {
+        if self.get(preferred).has_char(c) || c.is_control() {
+            return Some(preferred);
+        }
+        let serif = if preferred == FontId::BOLD { FontId::BOLD } else { FontId::SERIF };
+        if self.get(serif).has_char(c) {
+            return Some(serif);
+        }
+        (3..self.fonts.len()).map(|i| FontId(i as u8)).find(|&id| self.get(id).has_char(c))
+    }
+}
+
+/// Loads (once per process) a font file; `family` picks a face inside a collection.
+fn load_file(path: &Path, family: Option<&str>) -> Option<&'static Font> {
+    static LOADED: OnceLock<Mutex<HashMap<(PathBuf, u32), &'static Font>>> = OnceLock::new();
+    let loaded = LOADED.get_or_init(Default::default);
+    let data = std::fs::read(path).ok()?;
+    let count = rustybuzz::ttf_parser::fonts_in_collection(&data).unwrap_or(1);
+    let index = (0..count).find(|&i| {
+        let Some(want) = family else { return true };
+        rustybuzz::ttf_parser::Face::parse(&data, i)
+            .map(|f| Font::family_names(&f).iter().any(|n| n.eq_ignore_ascii_case(want)))
+            .unwrap_or(false)
+    })?;
+    let key = (path.to_path_buf(), index);
+    let mut loaded = loaded.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(font) = loaded.get(&key) {
+        return Some(font);
+    }
+    // Fallback fonts live as long as the process, like the bundled ones: each file is
+    // loaded at most once.
+    let data: &'static [u8] = Box::leak(data.into_boxed_slice());
+    let name = rustybuzz::ttf_parser::Face::parse(data, index)
+        .ok()
+        .and_then(|f| Font::family_names(&f).into_iter().next())
+        .unwrap_or_else(|| path.file_stem().unwrap_or_default().to_string_lossy().into_owned());
+    let font: &'static Font = Box::leak(Box::new(Font::parse(name, data, index)?));
+    loaded.insert(key, font);
+    Some(font)
+}
+
+/// Finds an installed font by family name in the usual font folders.
+fn find_family(family: &str) -> Option<&'static Font> {
+    let mut dirs = vec![PathBuf::from("/usr/share/fonts"), PathBuf::from("/usr/local/share/fonts"), PathBuf::from("/Library/Fonts"), PathBuf::from("/System/Library/Fonts")];
+    if let Some(home) = std::env::var_os("HOME") {
+        let home = PathBuf::from(home);
+        dirs.extend([home.join(".local/share/fonts"), home.join(".fonts"), home.join("Library/Fonts")]);
+    }
+    let mut files = Vec::new();
+    for dir in dirs {
+        collect_font_files(&dir, &mut files, 0);
+    }
+    files.sort();
+    files.into_iter().find_map(|path| {
+        let data = std::fs::read(&path).ok()?;
+        let count = rustybuzz::ttf_parser::fonts_in_collection(&data).unwrap_or(1);
+        let found = (0..count).any(|i| {
+            rustybuzz::ttf_parser::Face::parse(&data, i)
+                .map(|f| Font::family_names(&f).iter().any(|n| n.eq_ignore_ascii_case(family)))
+                .unwrap_or(false)
+        });
+        if found { load_file(&path, Some(family)) } else { None }
+    })
+}
+
+fn collect_font_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() && depth < 6 {
+            collect_font_files(&path, out, depth + 1);
+        } else if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+            if matches!(ext.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc" | "otc") {
+                out.push(path);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -103,7 +251,7 @@ mod tests {
 
     #[test]
     fn han_and_full_width_punctuation_are_one_em() {
-        let font = Font::bundled(Weight::Regular);
+        let font = FontSet::bundled().get(FontId::SERIF);
         let glyphs = font.shape("你好，世界。");
         assert_eq!(glyphs.len(), 6);
         for g in &glyphs {
@@ -115,7 +263,7 @@ mod tests {
 
     #[test]
     fn latin_is_proportional() {
-        let glyphs = Font::bundled(Weight::Regular).shape("Wil");
+        let glyphs = FontSet::bundled().get(FontId::SERIF).shape("Wil");
         assert!(glyphs[0].advance > glyphs[2].advance);
         assert!(glyphs[1].advance < 0.5 && glyphs[2].advance < 0.5);
     }
@@ -124,7 +272,7 @@ mod tests {
     fn zh_hans_makes_the_dash_full_width() {
         // With the ZHS language system the font turns `——` into one 2 em glyph (a single
         // cluster, so it can never be split). Without the language tag the pair is 1.692 em.
-        let font = Font::bundled(Weight::Regular);
+        let font = FontSet::bundled().get(FontId::SERIF);
         let tagged = font.shape("那便是——失落");
         assert_eq!(tagged.len(), 6, "{tagged:?}");
         assert_eq!((tagged[3].cluster, tagged[4].cluster), (9, 15));
@@ -136,8 +284,8 @@ mod tests {
 
     #[test]
     fn bold_is_a_different_font_and_missing_chars_are_found() {
-        let regular = Font::bundled(Weight::Regular);
-        let bold = Font::bundled(Weight::Bold);
+        let regular = FontSet::bundled().get(FontId::SERIF);
+        let bold = FontSet::bundled().get(FontId::BOLD);
         assert_ne!(regular.data.len(), bold.data.len());
         assert_eq!(regular.missing_chars("中文☐☑中"), ['☐', '☑']);
         assert!(regular.missing_chars("失落感，“微光”——……").is_empty());

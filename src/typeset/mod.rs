@@ -1,5 +1,7 @@
-//! The PDF typesetter: Chinese line breaking, shaping, paragraphs and pages.
-//! It produces positioned frames; only `pdf.rs` knows the PDF crate.
+//! The PDF typesetter: fonts and shaping, 禁则 line breaking, paragraph and page layout.
+//! It produces a `Layout` of positioned frames; `crate::pdf` writes them.
 
 pub mod font;
+pub mod frame;
+pub mod inline;
 pub mod kinsoku;

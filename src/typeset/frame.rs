@@ -1,0 +1,189 @@
+//! What layout produces and the PDF writer walks: pages of positioned, already-shaped items.
+//! Coordinates are points from the trim box's top-left corner, y growing downwards.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use super::font::FontId;
+
+/// A laid-out book.
+pub struct Layout {
+    pub pages: Vec<Page>,
+    /// Trim size in points.
+    pub width: f32,
+    pub height: f32,
+    /// Bleed around the trim box, in points (0 unless printing with bleed).
+    pub bleed: f32,
+    /// Where each anchor (an essay, a section, a note) landed: page index and y.
+    pub anchors: HashMap<String, (usize, f32)>,
+    /// Bookmarks: essays with their sections.
+    pub outline: Vec<OutlineEntry>,
+}
+
+pub struct OutlineEntry {
+    pub title: String,
+    pub anchor: String,
+    pub children: Vec<OutlineEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folio {
+    /// No number printed or labelled (the title page and blank versos still count).
+    None,
+    Roman(u32),
+    Arabic(u32),
+}
+
+#[derive(Default)]
+pub struct Page {
+    pub items: Vec<Item>,
+    /// The lines of text on the page, for the layout dump and tests.
+    pub lines: Vec<Line>,
+    pub folio: Option<Folio>,
+}
+
+pub enum Item {
+    Text(TextRun),
+    /// A filled rectangle in a grey level (0 black, 255 white).
+    Rect { x: f32, y: f32, w: f32, h: f32, grey: u8 },
+    /// A stroked straight line.
+    Rule { x0: f32, y0: f32, x1: f32, y1: f32, width: f32 },
+    /// A stroked square outline (task boxes), optionally ticked.
+    Box { x: f32, y: f32, size: f32, ticked: bool },
+    /// A filled dot: emphasis marks and TOC leaders.
+    Dot { x: f32, y: f32, r: f32 },
+    Image { asset: usize, x: f32, y: f32, w: f32, h: f32 },
+    Link { x: f32, y: f32, w: f32, h: f32, to: LinkTo },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkTo {
+    Url(String),
+    Anchor(String),
+}
+
+/// Shaped glyphs in one font, drawn from a baseline origin.
+pub struct TextRun {
+    pub x: f32,
+    pub y: f32,
+    pub font: FontId,
+    pub size: f32,
+    pub text: String,
+    pub glyphs: Vec<RunGlyph>,
+}
+
+/// A glyph of a run. Advances and offsets in em; `text` is the byte range of its cluster
+/// in the run's text.
+#[derive(Debug, Clone)]
+pub struct RunGlyph {
+    pub id: u16,
+    pub advance: f32,
+    pub x_offset: f32,
+    pub y_offset: f32,
+    pub text: std::ops::Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Body,
+    Heading,
+    Title,
+    Code,
+    Table,
+    Note,
+    Toc,
+    Head,
+    Folio,
+    Other,
+}
+
+/// One laid-out line: its clusters with x positions and widths, for the dump and tests.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub kind: LineKind,
+    pub y: f32,
+    /// The line starts a paragraph (and may start with anything).
+    pub first: bool,
+    /// The line ends a paragraph or is ended by a forced break.
+    pub last: bool,
+    pub clusters: Vec<Cluster>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub text: String,
+    pub x: f32,
+    pub width: f32,
+}
+
+impl Line {
+    pub fn text(&self) -> String {
+        self.clusters.iter().map(|c| c.text.as_str()).collect()
+    }
+}
+
+impl Layout {
+    /// The plain-text layout dump: each page, then each line with its kind, baseline, and
+    /// every cluster's x position.
+    pub fn dump(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "layout {:.2}x{:.2}pt, {} pages", self.width, self.height, self.pages.len());
+        for (i, page) in self.pages.iter().enumerate() {
+            let folio = match page.folio {
+                Some(Folio::Roman(n)) => format!(" folio {}", roman(n)),
+                Some(Folio::Arabic(n)) => format!(" folio {n}"),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "page {}{folio}", i + 1);
+            for line in &page.lines {
+                let marks = format!("{}{}", if line.first { "^" } else { "" }, if line.last { "$" } else { "" });
+                let _ = write!(out, "  {:?}{marks} y={:.2} |{}|", line.kind, line.y, line.text());
+                for c in &line.clusters {
+                    let _ = write!(out, " {:.2}", c.x);
+                }
+                if let Some(c) = line.clusters.last() {
+                    let _ = write!(out, " >{:.2}", c.x + c.width);
+                }
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// Lower-case Roman numerals for front-matter folios.
+pub fn roman(mut n: u32) -> String {
+    const TABLE: [(u32, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, digits) in TABLE {
+        while n >= value {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn roman_numerals() {
+        assert_eq!(super::roman(4), "iv");
+        assert_eq!(super::roman(14), "xiv");
+        assert_eq!(super::roman(1999), "mcmxcix");
+    }
+}
