@@ -11,11 +11,14 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::manuscript::{self, ReadOptions};
 use crate::markdown;
+use crate::typeset::{self, font::FontSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum Format {
     Epub,
     Pdf,
+    /// The PDF's layout as plain text (page → line → text with x positions).
+    Layout,
 }
 
 /// What a build wrote.
@@ -80,21 +83,36 @@ fn source_date_epoch() -> Option<i64> {
     std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
 }
 
-/// Writes the requested formats into `out_dir`.
-pub fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format]) -> anyhow::Result<Vec<Output>> {
+/// Writes the requested formats into `out_dir`, with the warnings typesetting raised.
+pub fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format]) -> anyhow::Result<(Vec<Output>, Vec<Diagnostic>)> {
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create the output folder `{}`", out_dir.display()))?;
     let stem = config.output_stem();
     let mut outputs = Vec::new();
+    let mut diags = Vec::new();
+    let mut laid_out = None;
     for format in formats {
         let (ext, bytes) = match format {
             Format::Epub => ("epub", crate::epub::write(book)?),
-            Format::Pdf => anyhow::bail!("the PDF writer is not built yet; use `--format epub`"),
+            Format::Pdf | Format::Layout => {
+                if laid_out.is_none() {
+                    let fonts = FontSet::with_fallbacks(&config.pdf.fallback_fonts, &config.root)
+                        .map_err(|e| anyhow::anyhow!("book.toml [pdf]: {e}"))?;
+                    let (layout, more) = typeset::typeset(book, &config.pdf, &fonts);
+                    diags.extend(more);
+                    laid_out = Some((layout, fonts));
+                }
+                let (layout, fonts) = laid_out.as_ref().expect("laid out above");
+                match format {
+                    Format::Pdf => ("pdf", crate::pdf::write(book, layout, fonts)?),
+                    _ => ("layout.txt", layout.dump().into_bytes()),
+                }
+            }
         };
         let path = out_dir.join(format!("{stem}.{ext}"));
         write_atomically(&path, &bytes)?;
         outputs.push(Output { path, bytes: bytes.len() as u64 });
     }
-    Ok(outputs)
+    Ok((outputs, diags))
 }
 
 /// Writes to a temporary file beside `path` and renames it into place, so a failed or

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 
 #[derive(Debug, Parser)]
-#[command(name = "wenji", version, about = "Compile a folder of Chinese Markdown essays into an EPUB 3 book")]
+#[command(name = "wenji", version, about = "Compile a folder of Chinese Markdown essays into an EPUB 3 book and a print-ready PDF")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -28,7 +28,7 @@ pub enum Command {
         #[arg(short, long, default_value = "out")]
         out: PathBuf,
         /// Which outputs to write, comma-separated
-        #[arg(long, value_enum, value_delimiter = ',', default_value = "epub")]
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "epub,pdf")]
         format: Vec<Format>,
     },
 }
@@ -49,15 +49,18 @@ fn build(dir: Option<PathBuf>, out: PathBuf, mut formats: Vec<Format>) -> ExitCo
     };
     let (book, diags) = build::load(&config);
     let Some(book) = book else { return report(&diags, false) };
-    report(&diags, true);
     match build::write_outputs(&config, &book, &out, &formats) {
-        Ok(outputs) => {
+        Ok((outputs, more)) => {
+            let mut diags = diags;
+            diags.extend(more);
+            report(&diags, true);
             for o in outputs {
                 eprintln!("wrote {} ({} essays, {} KB)", o.path.display(), book.essays.len(), o.bytes.div_ceil(1024));
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
+            report(&diags, true);
             eprintln!("error: {e:#}");
             ExitCode::from(1)
         }

@@ -97,7 +97,7 @@ impl Default for PdfConfig {
             page_size: (148.0 * MM, 210.0 * MM),
             font_size: 10.5,
             line_height: 1.6,
-            margins: Margins { top: 20.0, bottom: 22.0, inner: 20.0, outer: 20.0 },
+            margins: Margins { top: 20.0, bottom: 22.0, inner: 22.0, outer: 22.0 },
             print: false,
             bleed: 0.0,
             fallback_fonts: Vec::new(),

@@ -1,6 +1,6 @@
 //! wenji (文集): a compiler from a folder of Chinese Markdown essays to an EPUB 3 and a PDF.
 //!
-//! Data flow: `Config → manuscripts → Book (doc trees) → epub::write`.
+//! Data flow: `Config → manuscripts → Book (doc trees) → { epub::write, typeset → Layout → pdf::write }`.
 
 pub mod assets;
 pub mod book;
@@ -12,4 +12,5 @@ pub mod doc;
 pub mod epub;
 pub mod manuscript;
 pub mod markdown;
+pub mod pdf;
 pub mod typeset;

@@ -6,27 +6,6 @@ use std::path::Path;
 
 use support::*;
 
-const SEEDS: [&str; 3] = ["000_698e083ace02b717.md", "001_6d959253d41875e2.md", "002_d27503a46fc74f65.md"];
-
-fn seed_source(name: &str) -> String {
-    std::fs::read_to_string(repo().join("manuscripts").join(name)).unwrap()
-}
-
-fn seed_title(source: &str) -> String {
-    source.lines().find_map(|l| l.strip_prefix("title: ")).unwrap().trim().to_owned()
-}
-
-/// The seed's paragraphs as a reader sees them: blocks of the body that are not headings,
-/// with the Markdown emphasis marks removed.
-fn seed_paragraphs(source: &str) -> Vec<String> {
-    let body = source.splitn(3, "\n---\n").nth(1).expect("front matter closes");
-    body.split("\n\n")
-        .map(str::trim)
-        .filter(|b| !b.is_empty() && !b.starts_with('#'))
-        .map(|b| b.replace("**", ""))
-        .collect()
-}
-
 fn page_titles(pages: &[String]) -> Vec<String> {
     pages.iter().map(|p| element_texts(p, "h1")[0].clone()).collect()
 }

@@ -116,7 +116,35 @@ pub struct Cluster {
     pub width: f32,
 }
 
+impl Item {
+    pub fn translate(&mut self, dx: f32, dy: f32) {
+        match self {
+            Item::Text(t) => {
+                t.x += dx;
+                t.y += dy;
+            }
+            Item::Rect { x, y, .. } | Item::Box { x, y, .. } | Item::Dot { x, y, .. } | Item::Image { x, y, .. } | Item::Link { x, y, .. } => {
+                *x += dx;
+                *y += dy;
+            }
+            Item::Rule { x0, y0, x1, y1, .. } => {
+                *x0 += dx;
+                *x1 += dx;
+                *y0 += dy;
+                *y1 += dy;
+            }
+        }
+    }
+}
+
 impl Line {
+    pub fn translate(&mut self, dx: f32, dy: f32) {
+        self.y += dy;
+        for c in &mut self.clusters {
+            c.x += dx;
+        }
+    }
+
     pub fn text(&self) -> String {
         self.clusters.iter().map(|c| c.text.as_str()).collect()
     }

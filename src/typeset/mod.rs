@@ -5,3 +5,25 @@ pub mod font;
 pub mod frame;
 pub mod inline;
 pub mod kinsoku;
+pub mod page;
+
+mod blocks;
+mod compose;
+
+pub use compose::typeset;
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::sync::OnceLock;
+
+    use crate::book::Book;
+
+    /// The book built from the repository's `manuscripts/`.
+    pub fn seeds_book() -> &'static Book {
+        static BOOK: OnceLock<Book> = OnceLock::new();
+        BOOK.get_or_init(|| {
+            let config = crate::config::Config::locate(Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))).expect("the repository is a book");
+            crate::build::load(&config).0.expect("the seeds build")
+        })
+    }
+}

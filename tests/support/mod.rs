@@ -168,3 +168,25 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+pub const SEEDS: [&str; 3] = ["000_698e083ace02b717.md", "001_6d959253d41875e2.md", "002_d27503a46fc74f65.md"];
+
+pub fn seed_source(name: &str) -> String {
+    std::fs::read_to_string(repo().join("manuscripts").join(name)).unwrap()
+}
+
+pub fn seed_title(source: &str) -> String {
+    source.lines().find_map(|l| l.strip_prefix("title: ")).unwrap().trim().to_owned()
+}
+
+/// The seed's paragraphs as a reader sees them: blocks of the body that are not headings,
+/// with the Markdown emphasis marks removed.
+pub fn seed_paragraphs(source: &str) -> Vec<String> {
+    let body = source.splitn(3, "\n---\n").nth(1).expect("front matter closes");
+    body.split("\n\n")
+        .map(str::trim)
+        .filter(|b| !b.is_empty() && !b.starts_with('#'))
+        .map(|b| b.replace("**", ""))
+        .collect()
+}
+

@@ -1,0 +1,212 @@
+//! The PDF writer: walks the laid-out pages and draws them with krilla, the only module
+//! that names the PDF crate. krilla subsets the fonts and writes ToUnicode maps.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+
+use anyhow::anyhow;
+use chrono::{Datelike, Timelike};
+use krilla::Document;
+use krilla::action::LinkAction;
+use krilla::annotation::{Annotation, LinkAnnotation, Target};
+use krilla::color::luma;
+use krilla::destination::XyzDestination;
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::metadata::{DateTime, Metadata};
+use krilla::num::NormalizedF32;
+use krilla::outline::{Outline, OutlineNode};
+use krilla::page::{NumberingStyle, PageLabel, PageSettings};
+use krilla::paint::{Fill, Stroke};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
+
+use crate::book::Book;
+use crate::typeset::font::{FontId, FontSet};
+use crate::typeset::frame::{Folio, Item, Layout, LinkTo, OutlineEntry};
+
+/// Writes the PDF for a laid-out book.
+pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Vec<u8>> {
+    let mut doc = Document::new();
+    let pdf_fonts: HashMap<FontId, Font> = fonts
+        .iter()
+        .filter_map(|(id, f)| Some((id, Font::new(krilla::Data::from(f.data), f.index)?)))
+        .collect();
+    let images: HashMap<usize, krilla::image::Image> = layout
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|i| match i {
+            Item::Image { asset, .. } => Some(*asset),
+            _ => None,
+        })
+        .filter_map(|asset| {
+            let a = &book.assets[asset];
+            let data = krilla::Data::from(a.bytes.clone());
+            let image = if a.media_type == "image/png" { krilla::image::Image::from_png(data, true) } else { krilla::image::Image::from_jpeg(data, true) };
+            image.ok().map(|i| (asset, i))
+        })
+        .collect();
+    let destination = |anchor: &str| -> Option<XyzDestination> {
+        let &(page, y) = layout.anchors.get(anchor)?;
+        Some(XyzDestination::new(page, Point::from_xy(0.0, (y - 4.0 + layout.bleed).max(0.0))))
+    };
+    let b = layout.bleed;
+    let (w, h) = (layout.width + 2.0 * b, layout.height + 2.0 * b);
+    for page in &layout.pages {
+        let mut settings = PageSettings::new(Size::from_wh(w, h).ok_or_else(|| anyhow!("bad page size"))?);
+        if b > 0.0 {
+            settings = settings.with_trim_box(Rect::from_xywh(b, b, layout.width, layout.height)).with_bleed_box(Rect::from_xywh(0.0, 0.0, w, h));
+        }
+        let label = match page.folio {
+            Some(Folio::Roman(n)) => Some(PageLabel::new(Some(NumberingStyle::LowerRoman), None, NonZeroU32::new(n))),
+            Some(Folio::Arabic(n)) => Some(PageLabel::new(Some(NumberingStyle::Arabic), None, NonZeroU32::new(n))),
+            _ => None,
+        };
+        if let Some(label) = label {
+            settings = settings.with_page_label(label);
+        }
+        let mut pdf_page = doc.start_page_with(settings);
+        let mut links = Vec::new();
+        {
+            let mut surface = pdf_page.surface();
+            if b > 0.0 {
+                surface.push_transform(&Transform::from_translate(b, b));
+            }
+            let black = Fill { paint: luma::Color::black().into(), opacity: NormalizedF32::ONE, rule: Default::default() };
+            for item in &page.items {
+                match item {
+                    Item::Text(run) => {
+                        let Some(font) = pdf_fonts.get(&run.font) else { continue };
+                        let glyphs: Vec<KrillaGlyph> = run
+                            .glyphs
+                            .iter()
+                            .map(|g| KrillaGlyph::new(GlyphId::new(g.id as u32), g.advance, g.x_offset, -g.y_offset, 0.0, g.text.clone(), None))
+                            .collect();
+                        surface.set_fill(Some(black.clone()));
+                        surface.draw_glyphs(Point::from_xy(run.x, run.y), &glyphs, font.clone(), &run.text, run.size, false);
+                    }
+                    Item::Rect { x, y, w, h, grey } => {
+                        if let Some(rect) = Rect::from_xywh(*x, *y, *w, *h) {
+                            let mut pb = PathBuilder::new();
+                            pb.push_rect(rect);
+                            if let Some(path) = pb.finish() {
+                                surface.set_fill(Some(Fill { paint: luma::Color::new(*grey).into(), ..black.clone() }));
+                                surface.draw_path(&path);
+                            }
+                        }
+                    }
+                    Item::Rule { x0, y0, x1, y1, width } => {
+                        let mut pb = PathBuilder::new();
+                        pb.move_to(*x0, *y0);
+                        pb.line_to(*x1, *y1);
+                        stroke(&mut surface, pb, *width);
+                    }
+                    Item::Box { x, y, size, ticked } => {
+                        let mut pb = PathBuilder::new();
+                        if let Some(rect) = Rect::from_xywh(*x, *y, *size, *size) {
+                            pb.push_rect(rect);
+                        }
+                        if *ticked {
+                            pb.move_to(x + 0.2 * size, y + 0.5 * size);
+                            pb.line_to(x + 0.42 * size, y + 0.75 * size);
+                            pb.line_to(x + 0.82 * size, y + 0.22 * size);
+                        }
+                        stroke(&mut surface, pb, size * 0.08);
+                    }
+                    Item::Dot { x, y, r } => {
+                        let mut pb = PathBuilder::new();
+                        circle(&mut pb, *x, *y, *r);
+                        if let Some(path) = pb.finish() {
+                            surface.set_fill(Some(black.clone()));
+                            surface.draw_path(&path);
+                        }
+                    }
+                    Item::Image { asset, x, y, w, h } => {
+                        let (Some(image), Some(size)) = (images.get(asset), Size::from_wh(*w, *h)) else { continue };
+                        surface.push_transform(&Transform::from_translate(*x, *y));
+                        surface.draw_image(image.clone(), size);
+                        surface.pop();
+                    }
+                    Item::Link { x, y, w, h, to } => links.push((Rect::from_xywh(x + b, y + b, *w, *h), to.clone())),
+                }
+            }
+            if b > 0.0 {
+                surface.pop();
+            }
+            surface.finish();
+        }
+        for (rect, to) in links {
+            let Some(rect) = rect else { continue };
+            let target = match to {
+                LinkTo::Url(url) => Target::Action(LinkAction::new(url).into()),
+                LinkTo::Anchor(a) => match destination(&a) {
+                    Some(d) => Target::Destination(d.into()),
+                    None => continue,
+                },
+            };
+            pdf_page.add_annotation(Annotation::new_link(LinkAnnotation::new(rect, target), None));
+        }
+        pdf_page.finish();
+    }
+    let mut outline = Outline::new();
+    for entry in &layout.outline {
+        if let Some(node) = outline_node(entry, &destination) {
+            outline.push_child(node);
+        }
+    }
+    doc.set_outline(outline);
+    doc.set_metadata(metadata(book));
+    doc.finish().map_err(|e| anyhow!("the PDF writer failed: {e:?}"))
+}
+
+fn stroke(surface: &mut krilla::surface::Surface, pb: PathBuilder, width: f32) {
+    if let Some(path) = pb.finish() {
+        surface.set_fill(None);
+        surface.set_stroke(Some(Stroke { paint: luma::Color::black().into(), width, ..Default::default() }));
+        surface.draw_path(&path);
+        surface.set_stroke(None);
+    }
+}
+
+/// A circle from four cubic arcs.
+fn circle(pb: &mut PathBuilder, x: f32, y: f32, r: f32) {
+    let k = 0.552_284_8 * r;
+    pb.move_to(x + r, y);
+    pb.cubic_to(x + r, y + k, x + k, y + r, x, y + r);
+    pb.cubic_to(x - k, y + r, x - r, y + k, x - r, y);
+    pb.cubic_to(x - r, y - k, x - k, y - r, x, y - r);
+    pb.cubic_to(x + k, y - r, x + r, y - k, x + r, y);
+    pb.close();
+}
+
+fn outline_node(entry: &OutlineEntry, destination: &dyn Fn(&str) -> Option<XyzDestination>) -> Option<OutlineNode> {
+    let mut node = OutlineNode::new(entry.title.clone(), destination(&entry.anchor)?);
+    for child in &entry.children {
+        if let Some(c) = outline_node(child, destination) {
+            node.push_child(c);
+        }
+    }
+    Some(node)
+}
+
+fn metadata(book: &Book) -> Metadata {
+    let m = &book.meta;
+    let t = m.modified;
+    let date = DateTime::new(t.year().clamp(0, 9999) as u16)
+        .month(t.month() as u8)
+        .day(t.day() as u8)
+        .hour(t.hour() as u8)
+        .minute(t.minute() as u8)
+        .second(t.second() as u8)
+        .utc_offset_hour(0)
+        .utc_offset_minute(0);
+    Metadata::new()
+        .title(m.title.clone())
+        .authors(m.authors.clone())
+        .description(m.description.clone())
+        .keywords(m.subjects.clone())
+        .language(m.language.clone())
+        .creator(format!("wenji {}", env!("CARGO_PKG_VERSION")))
+        .producer(format!("wenji {}", env!("CARGO_PKG_VERSION")))
+        .creation_date(date)
+        .document_id(m.identifier.clone())
+}

@@ -1,0 +1,429 @@
+//! Blocks of an essay (paragraphs, headings, quotes, lists, code, tables, images, notes)
+//! laid out into slabs of whole grid lines.
+
+use super::font::{FontId, FontSet};
+use super::frame::{Item, Line, LineKind};
+use super::inline::{self, Align, Anchor, Measure, Para, SetLine};
+use super::page::{Break, Geometry, Slab};
+use crate::book::{Book, Essay, chinese_date};
+use crate::doc::{self, Block, Inline, ListItem, Table};
+
+/// Lays out blocks for one essay, collecting slabs and the characters no font has.
+pub struct Blocks<'a> {
+    pub geo: &'a Geometry,
+    pub fonts: &'a FontSet,
+    pub book: &'a Book,
+    /// Anchor prefix: the essay id.
+    pub prefix: String,
+    pub slabs: Vec<Slab>,
+    pub missing: Vec<char>,
+}
+
+/// The box blocks are set in.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    left: f32,
+    width: f32,
+    size: f32,
+    /// Indent first lines of paragraphs by 2 em.
+    indent: bool,
+    kind: LineKind,
+}
+
+/// Lays out one essay: its opening (title, dateline, lede), its blocks and its notes.
+pub fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) -> (Vec<Slab>, Vec<char>) {
+    let essay = &book.essays[index];
+    let mut b = Blocks { geo, fonts, book, prefix: essay.id.clone(), slabs: Vec::new(), missing: Vec::new() };
+    b.opening(essay, index);
+    let body = b.body_frame();
+    b.blocks(&essay.blocks, body);
+    b.notes(essay, body);
+    (b.slabs, b.missing)
+}
+
+impl<'a> Blocks<'a> {
+    pub fn new(geo: &'a Geometry, fonts: &'a FontSet, book: &'a Book, prefix: &str) -> Blocks<'a> {
+        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new() }
+    }
+
+    fn body_frame(&self) -> Frame {
+        Frame { left: 0.0, width: self.geo.measure, size: self.geo.size, indent: true, kind: LineKind::Body }
+    }
+
+    fn anchor(&self, a: Anchor) -> String {
+        match a {
+            Anchor::Id(id) => format!("{}#{id}", self.prefix),
+            Anchor::Note(n) => format!("{}#fn-{n}", self.prefix),
+        }
+    }
+
+    fn para(&self, inlines: &[Inline], font: FontId) -> Para {
+        Para::from_inlines(inlines, font, &|a| self.anchor(a))
+    }
+
+    /// Shapes and breaks `para`, then appends one slab per line (`slots` each).
+    /// Returns the index of the first slab added.
+    pub fn lines(&mut self, para: &Para, size: f32, left: f32, measure: Measure, kind: LineKind, slots: usize) -> usize {
+        let shaped = inline::shape(para, size, self.fonts);
+        for c in &shaped.missing {
+            if !self.missing.contains(c) {
+                self.missing.push(*c);
+            }
+        }
+        let lines = shaped.lines(measure);
+        let first = self.slabs.len();
+        let count = lines.len();
+        for (i, line) in lines.into_iter().enumerate() {
+            let mut slab = self.line_slab(line, size, left, kind, slots, i == 0);
+            // Keep a paragraph's first two and last two lines together (no orphans or widows).
+            slab.keep_with_next = count > 1 && (i == 0 || i + 2 == count);
+            self.slabs.push(slab);
+        }
+        first
+    }
+
+    fn line_slab(&self, line: SetLine, size: f32, left: f32, kind: LineKind, slots: usize, first: bool) -> Slab {
+        let baseline = self.geo.baseline(slots, size);
+        let mut slab = Slab::new(slots);
+        for mut item in line.items {
+            item.translate(left, baseline);
+            slab.items.push(item);
+        }
+        let mut l = Line { kind, y: 0.0, first, last: line.last, clusters: line.clusters };
+        l.translate(left, baseline);
+        slab.lines.push(l);
+        slab
+    }
+
+    fn opening(&mut self, essay: &Essay, index: usize) {
+        let geo = self.geo;
+        let m = &essay.meta;
+        let mut sink = Slab::new(3);
+        sink.brk = Break::Recto;
+        sink.opens_essay = Some(index);
+        sink.anchors.push(essay.id.clone());
+        self.slabs.push(sink);
+        let center = |width| Measure { width, first_indent: 0.0, rest_indent: 0.0, align: Align::Center };
+        let title = Para::plain(&m.title, FontId::BOLD);
+        let first = self.lines(&title, geo.size * 1.6, 0.0, center(geo.measure), LineKind::Title, 2);
+        for s in &mut self.slabs[first..] {
+            s.keep_with_next = true;
+        }
+        let mut dateline = Vec::new();
+        if let Some(d) = m.date {
+            dateline.push(chinese_date(&d));
+        }
+        for hierarchy in &m.categories {
+            dateline.push(hierarchy.join(" › "));
+        }
+        if !dateline.is_empty() {
+            let p = Para::plain(&dateline.join("　·　"), FontId::SERIF);
+            let first = self.lines(&p, geo.size * 0.9, 0.0, center(geo.measure), LineKind::Other, 1);
+            for s in &mut self.slabs[first..] {
+                s.keep_with_next = true;
+            }
+        }
+        if let Some(lede) = &m.description {
+            self.slabs.push(Slab::new(1));
+            let inset = 2.0 * geo.size;
+            let p = Para::plain(lede, FontId::SERIF);
+            let m = Measure { width: geo.measure - 2.0 * inset, first_indent: 0.0, rest_indent: 0.0, align: Align::Justify };
+            self.lines(&p, geo.size * 0.9, inset, m, LineKind::Other, 1);
+        }
+        self.slabs.push(Slab::new(2));
+    }
+
+    fn blocks(&mut self, blocks: &[Block], f: Frame) {
+        let mut previous_heading = false;
+        for block in blocks {
+            self.block(block, f, previous_heading);
+            previous_heading = matches!(block, Block::Heading { .. });
+        }
+    }
+
+    fn block(&mut self, block: &Block, f: Frame, after_heading: bool) {
+        let geo = self.geo;
+        match block {
+            Block::Paragraph(inlines) => self.paragraph(inlines, f),
+            Block::Heading { level, id, content } => {
+                if !after_heading {
+                    self.slabs.push(Slab::space(1));
+                }
+                let scale = if *level <= 2 { 1.15 } else { 1.05 };
+                let p = self.para(content, FontId::BOLD);
+                let m = Measure { width: f.width, first_indent: 0.0, rest_indent: 0.0, align: Align::Left };
+                let first = self.lines(&p, f.size * scale, f.left, m, LineKind::Heading, 1);
+                let anchor = self.anchor(Anchor::Id(id));
+                self.slabs[first].anchors.push(anchor);
+                for s in &mut self.slabs[first..] {
+                    s.keep_with_next = true;
+                }
+            }
+            Block::Quote(blocks) => {
+                let inset = 2.0 * geo.size;
+                let inner = Frame { left: f.left + inset, width: f.width - 2.0 * inset, ..f };
+                self.blocks(blocks, inner);
+            }
+            Block::List { start, items } => self.list(*start, items, f),
+            Block::Code { text, .. } => self.code(text, f),
+            Block::Math(tex) => {
+                let p = Para::plain(tex, FontId::MONO);
+                let m = Measure { width: f.width, first_indent: 0.0, rest_indent: 0.0, align: Align::Center };
+                self.lines(&p, f.size * 0.9, f.left, m, LineKind::Code, 1);
+            }
+            Block::Table(table) => self.table(table, f),
+            Block::Rule => {
+                let mut slab = Slab::new(1);
+                let y = geo.pitch / 2.0;
+                let w = f.width / 4.0;
+                let x0 = f.left + (f.width - w) / 2.0;
+                slab.items.push(Item::Rule { x0, y0: y, x1: x0 + w, y1: y, width: 0.5 });
+                self.slabs.push(slab);
+            }
+        }
+    }
+
+    /// A paragraph, or a figure when it holds nothing but images.
+    fn paragraph(&mut self, inlines: &[Inline], f: Frame) {
+        let images: Vec<(usize, &str)> = inlines
+            .iter()
+            .filter_map(|i| match i {
+                Inline::Image { asset, alt } => Some((*asset, alt.as_str())),
+                _ => None,
+            })
+            .collect();
+        let only_images = !images.is_empty()
+            && inlines.iter().all(|i| match i {
+                Inline::Image { .. } | Inline::LineBreak => true,
+                Inline::Text(t) => t.trim().is_empty(),
+                _ => false,
+            });
+        if only_images {
+            for (asset, alt) in images {
+                self.figure(asset, alt, f);
+            }
+            return;
+        }
+        let p = self.para(inlines, FontId::SERIF);
+        let indent = if f.indent { 2.0 * f.size } else { 0.0 };
+        let m = Measure { width: f.width, first_indent: indent, rest_indent: 0.0, align: Align::Justify };
+        self.lines(&p, f.size, f.left, m, f.kind, 1);
+    }
+
+    fn figure(&mut self, asset: usize, alt: &str, f: Frame) {
+        let geo = self.geo;
+        let a = &self.book.assets[asset];
+        // Pixels at 144 dpi, never wider than the measure nor taller than most of a page.
+        let (mut w, mut h) = (a.width as f32 * 0.5, a.height as f32 * 0.5);
+        let max_h = (geo.lines.saturating_sub(3)).max(1) as f32 * geo.pitch;
+        let scale = (f.width / w).min(max_h / h).min(1.0);
+        w *= scale;
+        h *= scale;
+        let slots = ((h + 0.4 * geo.pitch) / geo.pitch).ceil() as usize;
+        let mut slab = Slab::new(slots);
+        let y = (slots as f32 * geo.pitch - h) / 2.0;
+        slab.items.push(Item::Image { asset, x: f.left + (f.width - w) / 2.0, y, w, h });
+        slab.keep_with_next = !alt.trim().is_empty();
+        self.slabs.push(slab);
+        if !alt.trim().is_empty() {
+            let p = Para::plain(alt.trim(), FontId::SERIF);
+            let m = Measure { width: f.width, first_indent: 0.0, rest_indent: 0.0, align: Align::Center };
+            self.lines(&p, f.size * 0.85, f.left, m, LineKind::Other, 1);
+        }
+    }
+
+    fn list(&mut self, start: Option<u64>, items: &[ListItem], f: Frame) {
+        let size = f.size;
+        let numbered_width = |n: u64| if n >= 10 { 2.5 * size } else { 2.0 * size };
+        let last_number = start.map(|s| s + items.len().saturating_sub(1) as u64);
+        let indent = last_number.map_or(2.0 * size, numbered_width);
+        let inner = Frame { left: f.left + indent, width: f.width - indent, indent: false, ..f };
+        for (i, item) in items.iter().enumerate() {
+            let first = self.slabs.len();
+            if item.blocks.is_empty() {
+                self.slabs.push(Slab::new(1));
+            }
+            self.blocks(&item.blocks, inner);
+            let Some(slab) = self.slabs.get_mut(first) else { continue };
+            let baseline = self.geo.baseline(1, size);
+            let marker_right = inner.left - 0.5 * size;
+            match (item.task, start) {
+                (Some(done), _) => {
+                    let s = 0.75 * size;
+                    slab.items.push(Item::Box { x: marker_right - s, y: baseline - 0.72 * size, size: s, ticked: done });
+                }
+                (None, Some(n)) => {
+                    let text = format!("{}.", n + i as u64);
+                    let p = Para::plain(&text, FontId::SERIF);
+                    let shaped = inline::shape(&p, size, self.fonts);
+                    let w = shaped.natural_width();
+                    let m = Measure { width: w, first_indent: 0.0, rest_indent: 0.0, align: Align::Left };
+                    if let Some(line) = shaped.lines(m).into_iter().next() {
+                        for mut item in line.items {
+                            item.translate(marker_right - w, baseline);
+                            slab.items.push(item);
+                        }
+                    }
+                }
+                (None, None) => {
+                    slab.items.push(Item::Dot { x: marker_right - 0.3 * size, y: baseline - 0.33 * size, r: 0.12 * size });
+                }
+            }
+        }
+    }
+
+    fn code(&mut self, text: &str, f: Frame) {
+        let size = f.size * 0.85;
+        let pad = 0.5 * f.size;
+        let m = Measure { width: f.width - 2.0 * pad, first_indent: 0.0, rest_indent: 2.0 * 0.6 * size, align: Align::Left };
+        let first = self.slabs.len();
+        for source_line in text.trim_end_matches('\n').split('\n') {
+            let p = Para::plain(&source_line.replace('\t', "    "), FontId::MONO);
+            self.lines(&p, size, f.left + pad, m, LineKind::Code, 1);
+        }
+        let count = self.slabs.len() - first;
+        for (i, slab) in self.slabs[first..].iter_mut().enumerate() {
+            slab.keep_with_next = count > 1 && (i == 0 || i + 2 == count);
+            slab.items.insert(0, Item::Rect { x: f.left, y: 0.0, w: f.width, h: self.geo.pitch * slab.slots as f32, grey: 242 });
+        }
+    }
+
+    /// A three-line table (三线表): rules above and below, and under the header.
+    fn table(&mut self, table: &Table, f: Frame) {
+        let size = f.size * 0.9;
+        let gap = size;
+        let columns = table.align.len().max(table.head.len()).max(table.rows.iter().map(Vec::len).max().unwrap_or(0));
+        if columns == 0 {
+            return;
+        }
+        let rows: Vec<(bool, &Vec<Vec<Inline>>)> = std::iter::once((true, &table.head)).chain(table.rows.iter().map(|r| (false, r))).collect();
+        let paras: Vec<Vec<Para>> = rows
+            .iter()
+            .map(|(head, cells)| {
+                (0..columns)
+                    .map(|c| self.para(cells.get(c).map_or(&[][..], Vec::as_slice), if *head { FontId::BOLD } else { FontId::SERIF }))
+                    .collect()
+            })
+            .collect();
+        let mut natural = vec![size; columns];
+        for row in &paras {
+            for (c, p) in row.iter().enumerate() {
+                natural[c] = natural[c].max(inline::shape(p, size, self.fonts).natural_width());
+            }
+        }
+        let room = f.width - gap * (columns - 1) as f32;
+        let total: f32 = natural.iter().sum();
+        let widths: Vec<f32> = if total <= room {
+            natural.clone()
+        } else {
+            // Share the room in proportion, but give narrow columns what they need.
+            let fair = room / columns as f32;
+            let narrow: f32 = natural.iter().filter(|&&w| w <= fair).sum();
+            let wide: f32 = natural.iter().filter(|&&w| w > fair).sum();
+            natural.iter().map(|&w| if w <= fair { w } else { (room - narrow) * w / wide }).collect()
+        };
+        let used: f32 = widths.iter().sum::<f32>() + gap * (columns - 1) as f32;
+        let left = f.left + ((f.width - used) / 2.0).max(0.0);
+        let count = rows.len();
+        for (r, row) in paras.iter().enumerate() {
+            let mut cell_lines = Vec::new();
+            let mut x = left;
+            for (c, p) in row.iter().enumerate() {
+                let align = match table.align.get(c) {
+                    Some(doc::Align::Center) => Align::Center,
+                    Some(doc::Align::Right) => Align::Right,
+                    _ => Align::Left,
+                };
+                let shaped = inline::shape(p, size, self.fonts);
+                self.missing.extend(shaped.missing.iter().filter(|c| !self.missing.contains(c)).collect::<Vec<_>>());
+                let m = Measure { width: widths[c], first_indent: 0.0, rest_indent: 0.0, align };
+                cell_lines.push((x, shaped.lines(m)));
+                x += widths[c] + gap;
+            }
+            let slots = cell_lines.iter().map(|(_, l)| l.len()).max().unwrap_or(1).max(1);
+            let mut slab = Slab::new(slots);
+            for (x, lines) in cell_lines {
+                for (i, line) in lines.into_iter().enumerate() {
+                    let baseline = self.geo.baseline(1, size) + i as f32 * self.geo.pitch;
+                    for mut item in line.items {
+                        item.translate(x, baseline);
+                        slab.items.push(item);
+                    }
+                    let mut l = Line { kind: LineKind::Table, y: 0.0, first: true, last: true, clusters: line.clusters };
+                    l.translate(x, baseline);
+                    slab.lines.push(l);
+                }
+            }
+            let h = slots as f32 * self.geo.pitch;
+            let rule = |y: f32, width: f32| Item::Rule { x0: left, y0: y, x1: left + used, y1: y, width };
+            if r == 0 {
+                slab.items.push(rule(0.0, 0.8));
+                slab.items.push(rule(h, 0.4));
+                slab.keep_with_next = true;
+            }
+            if r + 1 == count {
+                slab.items.push(rule(h, 0.8));
+            }
+            self.slabs.push(slab);
+        }
+    }
+
+    /// The essay's notes at its end, after a short rule.
+    fn notes(&mut self, essay: &Essay, f: Frame) {
+        if essay.footnotes.is_empty() {
+            return;
+        }
+        self.slabs.push(Slab::space(1));
+        let mut rule = Slab::new(1);
+        let y = self.geo.pitch / 2.0;
+        rule.items.push(Item::Rule { x0: f.left, y0: y, x1: f.left + f.width / 4.0, y1: y, width: 0.5 });
+        rule.keep_with_next = true;
+        self.slabs.push(rule);
+        let size = f.size * 0.9;
+        let indent = 2.0 * size;
+        let inner = Frame { left: f.left + indent, width: f.width - indent, size, indent: false, kind: LineKind::Note };
+        for (i, note) in essay.footnotes.iter().enumerate() {
+            let n = i + 1;
+            let first = self.slabs.len();
+            self.blocks(&note.blocks, inner);
+            if self.slabs.len() == first {
+                self.slabs.push(Slab::new(1));
+            }
+            let p = Para::plain(&format!("{n}."), FontId::SERIF);
+            let shaped = inline::shape(&p, size, self.fonts);
+            let w = shaped.natural_width();
+            let m = Measure { width: w, first_indent: 0.0, rest_indent: 0.0, align: Align::Left };
+            let baseline = self.geo.baseline(1, size);
+            let anchor = self.anchor(Anchor::Note(n));
+            let slab = &mut self.slabs[first];
+            slab.anchors.push(anchor);
+            if let Some(line) = shaped.lines(m).into_iter().next() {
+                for mut item in line.items {
+                    item.translate(f.left, baseline);
+                    slab.items.push(item);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::PdfConfig;
+
+    #[test]
+    fn plain_text_of_a_paragraph_survives_layout() {
+        let geo = Geometry::new(&PdfConfig::default());
+        let fonts = FontSet::bundled();
+        let book = super::super::tests::seeds_book();
+        let (slabs, missing) = essay(&geo, &fonts, &book, 0);
+        assert!(missing.is_empty());
+        let text: String = slabs.iter().flat_map(|s| s.lines.iter().map(Line::text)).collect();
+        let expected = doc::plain_text(match &book.essays[0].blocks[0] {
+            Block::Paragraph(i) => i,
+            _ => unreachable!(),
+        });
+        assert!(text.contains(&expected), "{text}");
+    }
+}

@@ -1,0 +1,234 @@
+//! The whole book: title page, table of contents, essays, running heads and folios.
+//! Front matter is numbered in Roman numerals and the essays from 1, so the TOC can be laid
+//! out after the essays without changing their page numbers.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::blocks::{self, Blocks};
+use super::font::{FontId, FontSet};
+use super::frame::{Folio, Item, Layout, LineKind, LinkTo, OutlineEntry, Page};
+use super::inline::{self, Align, Measure, Para};
+use super::page::{Break, Draft, Geometry, Paginator, Slab};
+use crate::book::{Book, Section};
+use crate::config::PdfConfig;
+use crate::diag::{Diagnostic, line_col};
+
+/// Lays out the book. Characters that no font has are reported as warnings.
+pub fn typeset(book: &Book, config: &PdfConfig, fonts: &FontSet) -> (Layout, Vec<Diagnostic>) {
+    let geo = Geometry::new(config);
+    let essays: Vec<(Vec<Slab>, Vec<char>)> =
+        (0..book.essays.len()).into_par_iter().map(|i| blocks::essay(&geo, fonts, book, i)).collect();
+    let mut diags = Vec::new();
+    let mut body = Paginator::new(&geo);
+    for (i, (slabs, missing)) in essays.into_iter().enumerate() {
+        diags.extend(missing_glyphs(book, i, &missing));
+        body.place(slabs);
+    }
+
+    let mut front = Blocks::new(&geo, fonts, book, "front");
+    title_page(&mut front, book);
+    let mut front_pages = Paginator::new(&geo);
+    front_pages.place(std::mem::take(&mut front.slabs));
+    if geo.print {
+        front_pages.pad_to_even();
+    }
+    toc(&mut front, book, &body.anchors);
+    front_pages.place(std::mem::take(&mut front.slabs));
+    if geo.print {
+        front_pages.pad_to_even();
+    }
+    if !front.missing.is_empty() {
+        let chars: String = front.missing.iter().collect();
+        diags.push(
+            Diagnostic::warning(format!("no font has {chars} in the book's title or table of contents; shown as blank boxes"))
+                .with_hint("add a font that has them under `fallback-fonts` in the [pdf] section of book.toml"),
+        );
+    }
+
+    let offset = front_pages.pages.len();
+    let mut anchors: HashMap<String, (usize, f32)> = front_pages.anchors;
+    anchors.extend(body.anchors.into_iter().map(|(k, (page, y))| (k, (page + offset, y))));
+    let mut pages = Vec::with_capacity(offset + body.pages.len());
+    for (i, draft) in front_pages.pages.into_iter().enumerate() {
+        let folio = Folio::Roman(i as u32 + 1);
+        let printed = i > 0 && !draft.blank;
+        pages.push(finish_page(&geo, fonts, book, draft, pages.len(), folio, printed, None));
+    }
+    for (i, draft) in body.pages.into_iter().enumerate() {
+        let n = i as u32 + 1;
+        let head = if draft.opener || draft.blank {
+            None
+        } else if n % 2 == 0 {
+            Some(book.meta.title.clone())
+        } else {
+            draft.essay.map(|e| book.essays[e].meta.title.clone())
+        };
+        let printed = !draft.blank;
+        pages.push(finish_page(&geo, fonts, book, draft, pages.len(), Folio::Arabic(n), printed, head));
+    }
+    let outline = book
+        .essays
+        .iter()
+        .map(|e| OutlineEntry { title: e.meta.title.clone(), anchor: e.id.clone(), children: outline_sections(&e.id, &e.sections) })
+        .collect();
+    let layout = Layout { pages, width: geo.width, height: geo.height, bleed: geo.bleed, anchors, outline };
+    (layout, diags)
+}
+
+fn outline_sections(essay: &str, sections: &[Section]) -> Vec<OutlineEntry> {
+    sections
+        .iter()
+        .map(|s| OutlineEntry { title: s.title.clone(), anchor: format!("{essay}#{}", s.id), children: outline_sections(essay, &s.children) })
+        .collect()
+}
+
+/// Moves the page's content to its left margin and adds its running head and folio.
+#[allow(clippy::too_many_arguments)]
+fn finish_page(geo: &Geometry, fonts: &FontSet, book: &Book, draft: Draft, physical: usize, folio: Folio, printed: bool, head: Option<String>) -> Page {
+    let _ = book;
+    let left = geo.left(physical);
+    let mut page = draft.page;
+    for item in &mut page.items {
+        item.translate(left, 0.0);
+    }
+    for line in &mut page.lines {
+        line.translate(left, 0.0);
+    }
+    let small = geo.size * 0.8;
+    let mut add_line = |text: &str, y: f32, kind: LineKind| {
+        let p = Para::plain(text, FontId::SERIF);
+        let shaped = inline::shape(&p, small, fonts);
+        let m = Measure { width: geo.measure, first_indent: 0.0, rest_indent: 0.0, align: Align::Center };
+        if let Some(line) = shaped.lines(m).into_iter().next() {
+            for mut item in line.items {
+                item.translate(left, y);
+                page.items.push(item);
+            }
+            let mut l = super::frame::Line { kind, y: 0.0, first: true, last: true, clusters: line.clusters };
+            l.translate(left, y);
+            page.lines.push(l);
+        }
+    };
+    if let Some(head) = head {
+        add_line(&head, geo.top - 1.2 * geo.pitch, LineKind::Head);
+    }
+    if printed {
+        let text = match folio {
+            Folio::Roman(n) => super::frame::roman(n),
+            Folio::Arabic(n) => n.to_string(),
+            Folio::None => String::new(),
+        };
+        add_line(&text, geo.bottom() + 1.6 * geo.pitch, LineKind::Folio);
+    }
+    page.folio = Some(folio);
+    page
+}
+
+fn title_page(b: &mut Blocks, book: &Book) {
+    let geo = b.geo;
+    let center = Measure { width: geo.measure, first_indent: 0.0, rest_indent: 0.0, align: Align::Center };
+    let mut sink = Slab::new(geo.lines / 4);
+    sink.brk = Break::Page;
+    b.slabs.push(sink);
+    let m = &book.meta;
+    b.lines(&Para::plain(&m.title, FontId::BOLD), geo.size * 2.0, 0.0, center, LineKind::Title, 3);
+    if let Some(subtitle) = &m.subtitle {
+        b.lines(&Para::plain(subtitle, FontId::SERIF), geo.size * 1.2, 0.0, center, LineKind::Title, 2);
+    }
+    b.slabs.push(Slab::new(geo.lines / 6));
+    if !m.authors.is_empty() {
+        b.lines(&Para::plain(&m.authors.join("　"), FontId::SERIF), geo.size * 1.1, 0.0, center, LineKind::Other, 1);
+    }
+    if let Some(publisher) = &m.publisher {
+        b.slabs.push(Slab::new(2));
+        b.lines(&Para::plain(publisher, FontId::SERIF), geo.size * 0.9, 0.0, center, LineKind::Other, 1);
+    }
+}
+
+/// 目录: every essay and its top-level sections, with dot leaders and page numbers.
+fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
+    let geo = b.geo;
+    let mut sink = Slab::new(2);
+    sink.brk = Break::Page;
+    sink.anchors.push("toc".into());
+    b.slabs.push(sink);
+    let center = Measure { width: geo.measure, first_indent: 0.0, rest_indent: 0.0, align: Align::Center };
+    b.lines(&Para::plain("目　录", FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2);
+    b.slabs.push(Slab::new(1));
+    for essay in &book.essays {
+        let Some(&(page, _)) = anchors.get(&essay.id) else { continue };
+        toc_entry(b, &essay.meta.title, page + 1, 0, &essay.id);
+        for s in &essay.sections {
+            let anchor = format!("{}#{}", essay.id, s.id);
+            if let Some(&(page, _)) = anchors.get(&anchor) {
+                toc_entry(b, &s.title, page + 1, 1, &anchor);
+            }
+        }
+    }
+}
+
+fn toc_entry(b: &mut Blocks, title: &str, number: usize, level: usize, anchor: &str) {
+    let geo = b.geo;
+    let size = if level == 0 { geo.size } else { geo.size * 0.9 };
+    let indent = level as f32 * 2.0 * geo.size;
+    let number_room = 2.5 * geo.size;
+    let m = Measure { width: geo.measure - indent - number_room - geo.size, first_indent: 0.0, rest_indent: geo.size, align: Align::Left };
+    let first = b.lines(&Para::plain(title, FontId::SERIF), size, indent, m, LineKind::Toc, 1);
+    let count = b.slabs.len() - first;
+    let number_para = Para::plain(&number.to_string(), FontId::SERIF);
+    let shaped = inline::shape(&number_para, size, b.fonts);
+    let number_width = shaped.natural_width();
+    let number_line = shaped.lines(Measure { width: number_width, first_indent: 0.0, rest_indent: 0.0, align: Align::Left }).into_iter().next();
+    let baseline = geo.baseline(1, size);
+    for (i, slab) in b.slabs[first..].iter_mut().enumerate() {
+        slab.keep_with_next = i + 1 < count;
+        slab.items.push(Item::Link { x: indent, y: 0.0, w: geo.measure - indent, h: geo.pitch, to: LinkTo::Anchor(anchor.into()) });
+    }
+    let last = b.slabs.last_mut().expect("a TOC line");
+    let text_end = last.lines.last().and_then(|l| l.clusters.last()).map_or(indent, |c| c.x + c.width);
+    let number_x = geo.measure - number_width;
+    let step = 0.5 * geo.size;
+    let mut x = ((text_end + 0.6 * geo.size) / step).ceil() * step;
+    while x <= number_x - 0.6 * geo.size {
+        last.items.push(Item::Dot { x, y: baseline - 0.3 * size, r: 0.05 * geo.size });
+        x += step;
+    }
+    if let Some(line) = number_line {
+        for mut item in line.items {
+            item.translate(number_x, baseline);
+            last.items.push(item);
+        }
+        if let Some(l) = last.lines.last_mut() {
+            l.clusters.extend(line.clusters.into_iter().map(|mut c| {
+                c.x += number_x;
+                c
+            }));
+        }
+    }
+}
+
+/// Warnings for characters that no font has, each pointing at its first use in the essay.
+fn missing_glyphs(book: &Book, essay: usize, missing: &[char]) -> Vec<Diagnostic> {
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let path = &book.essays[essay].source;
+    let source = std::fs::read_to_string(path).unwrap_or_default();
+    missing
+        .iter()
+        .map(|&c| {
+            let d = Diagnostic::warning(format!("no font has `{c}` (U+{:04X}); the PDF shows a blank box for it", c as u32))
+                .in_file(path)
+                .with_hint("add a font that has it under `fallback-fonts` in the [pdf] section of book.toml");
+            match source.find(c) {
+                Some(offset) => {
+                    let (line, col) = line_col(&source, offset);
+                    d.at(&source, line, col)
+                }
+                None => d,
+            }
+        })
+        .collect()
+}

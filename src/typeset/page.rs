@@ -1,0 +1,265 @@
+//! The page grid and pagination. Every block occupies a whole number of grid lines
+//! ("slots"), so facing pages keep their baselines in register.
+
+use std::collections::HashMap;
+
+use super::frame::{Item, Line, Page};
+use crate::config::PdfConfig;
+
+const MM: f32 = 72.0 / 25.4;
+
+/// Where text goes on the page, in points.
+#[derive(Debug, Clone)]
+pub struct Geometry {
+    pub width: f32,
+    pub height: f32,
+    pub bleed: f32,
+    /// Body text size.
+    pub size: f32,
+    /// Distance between baselines: one slot.
+    pub pitch: f32,
+    /// Top of the first slot.
+    pub top: f32,
+    /// Slots per page.
+    pub lines: usize,
+    /// Width of the text block, a whole number of em so lines of Han need no spacing.
+    pub measure: f32,
+    pub inner: f32,
+    pub outer: f32,
+    pub print: bool,
+}
+
+impl Geometry {
+    pub fn new(c: &PdfConfig) -> Geometry {
+        let (width, height) = c.page_size;
+        let size = c.font_size;
+        let pitch = size * c.line_height;
+        let (mut inner, mut outer) = (c.margins.inner * MM, c.margins.outer * MM);
+        if !c.print {
+            let mean = (inner + outer) / 2.0;
+            (inner, outer) = (mean, mean);
+        }
+        let raw = (width - inner - outer).max(4.0 * size);
+        let measure = (raw / size).floor().max(4.0) * size;
+        let spare = raw - measure;
+        inner += spare / 2.0;
+        outer += spare / 2.0;
+        let (top, bottom) = (c.margins.top * MM, c.margins.bottom * MM);
+        let text_height = (height - top - bottom).max(6.0 * pitch);
+        let lines = ((text_height / pitch).floor() as usize).max(6);
+        let top = top + (text_height - lines as f32 * pitch) / 2.0;
+        let bleed = if c.print { c.bleed * MM } else { 0.0 };
+        Geometry { width, height, bleed, size, pitch, top, lines, measure, inner, outer, print: c.print }
+    }
+
+    /// The left edge of the text block on the page with this physical index (0 is a recto).
+    pub fn left(&self, physical: usize) -> f32 {
+        if physical % 2 == 1 { self.outer } else { self.inner }
+    }
+
+    /// The baseline of a line of text at `size` centred in `slots` slots, from their top.
+    pub fn baseline(&self, slots: usize, size: f32) -> f32 {
+        slots as f32 * self.pitch / 2.0 + 0.38 * size
+    }
+
+    /// The bottom of the text block.
+    pub fn bottom(&self) -> f32 {
+        self.top + self.lines as f32 * self.pitch
+    }
+}
+
+/// Where a slab must start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Break {
+    None,
+    /// On a new page.
+    Page,
+    /// On a new recto page in print mode (a new page otherwise).
+    Recto,
+}
+
+/// A horizontal strip of whole slots that pagination never splits. Items and lines are
+/// positioned from the text block's left edge and the slab's top.
+pub struct Slab {
+    pub slots: usize,
+    pub items: Vec<Item>,
+    pub lines: Vec<Line>,
+    /// Stay on the same page as the next slab (headings; the first and last two lines of a
+    /// paragraph).
+    pub keep_with_next: bool,
+    /// Dropped at the top of a page (space between blocks).
+    pub discardable: bool,
+    pub anchors: Vec<String>,
+    pub brk: Break,
+    /// Set on the first slab of an essay: its index.
+    pub opens_essay: Option<usize>,
+}
+
+impl Slab {
+    pub fn new(slots: usize) -> Slab {
+        Slab { slots, items: Vec::new(), lines: Vec::new(), keep_with_next: false, discardable: false, anchors: Vec::new(), brk: Break::None, opens_essay: None }
+    }
+
+    /// Blank space that disappears at the top of a page.
+    pub fn space(slots: usize) -> Slab {
+        Slab { discardable: true, ..Slab::new(slots) }
+    }
+}
+
+/// A page under construction, with what running heads need to know.
+pub struct Draft {
+    pub page: Page,
+    /// The essay whose text is on this page.
+    pub essay: Option<usize>,
+    /// An essay opens on this page (no running head).
+    pub opener: bool,
+    /// A blank page inserted so the next essay opens on a recto.
+    pub blank: bool,
+}
+
+/// Fills pages with slabs in order.
+pub struct Paginator<'g> {
+    geo: &'g Geometry,
+    pub pages: Vec<Draft>,
+    slot: usize,
+    essay: Option<usize>,
+    /// Anchor → (page index in `pages`, y).
+    pub anchors: HashMap<String, (usize, f32)>,
+}
+
+impl<'g> Paginator<'g> {
+    pub fn new(geo: &'g Geometry) -> Paginator<'g> {
+        Paginator { geo, pages: Vec::new(), slot: 0, essay: None, anchors: HashMap::new() }
+    }
+
+    fn new_page(&mut self, blank: bool) {
+        self.pages.push(Draft { page: Page::default(), essay: self.essay, opener: false, blank });
+        self.slot = 0;
+    }
+
+    fn current_is_empty(&self) -> bool {
+        self.pages.last().is_none_or(|d| !d.blank && d.page.items.is_empty() && d.page.lines.is_empty() && self.slot == 0)
+    }
+
+    /// Places slabs, breaking pages where a slab (with the slabs it keeps with) does not fit.
+    pub fn place(&mut self, slabs: Vec<Slab>) {
+        let needs: Vec<usize> = chain_heights(&slabs, self.geo.lines);
+        for (slab, need) in slabs.into_iter().zip(needs) {
+            match slab.brk {
+                Break::None => {}
+                Break::Page | Break::Recto => {
+                    if !self.current_is_empty() || self.pages.is_empty() {
+                        self.new_page(false);
+                    }
+                    if slab.brk == Break::Recto && self.geo.print && self.pages.len() % 2 == 0 {
+                        // The current (empty) page is a verso: leave it blank.
+                        self.pages.last_mut().expect("a page").blank = true;
+                        self.new_page(false);
+                    }
+                }
+            }
+            if self.pages.is_empty() {
+                self.new_page(false);
+            }
+            if self.slot > 0 && self.slot + need > self.geo.lines {
+                self.new_page(false);
+            }
+            if slab.discardable && self.slot == 0 {
+                continue;
+            }
+            if let Some(e) = slab.opens_essay {
+                self.essay = Some(e);
+                let draft = self.pages.last_mut().expect("a page");
+                draft.essay = Some(e);
+                draft.opener = true;
+            }
+            let top = self.geo.top + self.slot as f32 * self.geo.pitch;
+            let index = self.pages.len() - 1;
+            let page = &mut self.pages[index].page;
+            for mut item in slab.items {
+                item.translate(0.0, top);
+                page.items.push(item);
+            }
+            for mut line in slab.lines {
+                line.translate(0.0, top);
+                page.lines.push(line);
+            }
+            for anchor in slab.anchors {
+                self.anchors.entry(anchor).or_insert((index, top));
+            }
+            self.slot += slab.slots;
+        }
+    }
+
+    /// Pads with a blank page so that the page count is even (print mode front matter).
+    pub fn pad_to_even(&mut self) {
+        if self.pages.len() % 2 == 1 {
+            self.new_page(true);
+        }
+    }
+}
+
+/// For each slab, the slots it needs on the current page: itself plus every following slab
+/// it is kept with, capped at a page.
+fn chain_heights(slabs: &[Slab], page: usize) -> Vec<usize> {
+    let mut out = vec![0; slabs.len()];
+    let mut following = 0;
+    for i in (0..slabs.len()).rev() {
+        let s = &slabs[i];
+        let next_starts_page = slabs.get(i + 1).is_some_and(|n| n.brk != Break::None);
+        following = if s.keep_with_next && !next_starts_page { following } else { 0 };
+        out[i] = (s.slots + following).min(page);
+        following = out[i];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn geo() -> Geometry {
+        Geometry::new(&PdfConfig::default())
+    }
+
+    #[test]
+    fn a5_grid_is_whole_ems_and_whole_lines() {
+        let g = geo();
+        assert!((g.measure / g.size - (g.measure / g.size).round()).abs() < 1e-4);
+        assert_eq!((g.measure / g.size).round() as usize, 28);
+        assert_eq!(g.lines, 28);
+        assert!(g.bottom() < g.height - 50.0);
+    }
+
+    #[test]
+    fn kept_slabs_move_to_the_next_page_together() {
+        let g = geo();
+        let mut p = Paginator::new(&g);
+        let mut slabs: Vec<Slab> = (0..g.lines - 1).map(|_| Slab::new(1)).collect();
+        let mut heading = Slab::new(1);
+        heading.keep_with_next = true;
+        heading.anchors.push("h".into());
+        slabs.push(heading);
+        slabs.push(Slab::new(1));
+        p.place(slabs);
+        assert_eq!(p.pages.len(), 2);
+        assert_eq!(p.anchors["h"].0, 1, "the heading went with its line");
+    }
+
+    #[test]
+    fn space_is_dropped_at_the_top_and_recto_breaks_insert_blanks_in_print() {
+        let mut c = PdfConfig::default();
+        c.print = true;
+        let g = Geometry::new(&c);
+        let mut p = Paginator::new(&g);
+        let mut a = Slab::new(1);
+        a.brk = Break::Recto;
+        let mut b = Slab::new(1);
+        b.brk = Break::Recto;
+        b.anchors.push("b".into());
+        p.place(vec![a, Slab::space(1), b]);
+        assert_eq!(p.pages.len(), 3);
+        assert!(p.pages[1].blank);
+        assert_eq!(p.anchors["b"], (2, g.top));
+    }
+}

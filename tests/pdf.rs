@@ -1,0 +1,269 @@
+//! `wenji build` to PDF end to end: the real binary, its PDF checked with poppler and qpdf,
+//! and its layout dump checked against the 禁则 sets.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::*;
+use wenji::typeset::kinsoku::{forbidden_at_line_end, forbidden_at_line_start};
+
+/// Builds `dir` (a book folder or a folder of essays) to PDF and layout dump.
+fn build_pdf(dir: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf, String) {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec!["build", dir.to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--format", "pdf,layout"];
+    args.extend(extra);
+    let o = wenji(&repo(), &args);
+    assert_eq!(o.status.code(), Some(0), "build failed:\n{}", stderr(&o));
+    let pdf = only_file(out.path(), "pdf");
+    let dump = std::fs::read_to_string(only_file(out.path(), "txt")).unwrap();
+    (out, pdf, dump)
+}
+
+/// Runs a validator on `pdf` (then `after`); `None` (a notice, or a failure under CI) when it
+/// is not installed.
+fn tool(name: &str, args: &[&str], pdf: &Path) -> Option<(bool, String)> {
+    tool_then(name, args, pdf, &[])
+}
+
+fn tool_then(name: &str, args: &[&str], pdf: &Path, after: &[&str]) -> Option<(bool, String)> {
+    let out = match Command::new(name).args(args).arg(pdf).args(after).output() {
+        Ok(o) => o,
+        Err(_) => {
+            missing(name);
+            return None;
+        }
+    };
+    Some((out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned()))
+}
+
+/// The text of the text block of every page (running heads and folios cropped away).
+fn body_text(pdf: &Path) -> Option<String> {
+    let (ok, text) = tool_then("pdftotext", &["-enc", "UTF-8", "-x", "0", "-y", "50", "-W", "420", "-H", "490"], pdf, &["-"])?;
+    assert!(ok);
+    Some(text.split_whitespace().collect())
+}
+
+#[derive(Debug)]
+struct DumpLine {
+    page: usize,
+    kind: String,
+    first: bool,
+    text: String,
+}
+
+fn dump_lines(dump: &str) -> Vec<DumpLine> {
+    let mut page = 0;
+    let mut out = Vec::new();
+    for l in dump.lines() {
+        if let Some(rest) = l.strip_prefix("page ") {
+            page = rest.split_whitespace().next().unwrap().parse().unwrap();
+        } else if let Some(rest) = l.strip_prefix("  ") {
+            let (head, tail) = rest.split_once(" y=").unwrap();
+            let kind = head.trim_end_matches(['^', '$']).to_string();
+            let open = tail.find('|').unwrap();
+            let close = tail.rfind('|').unwrap();
+            out.push(DumpLine { page, kind, first: head.contains('^'), text: tail[open + 1..close].to_string() });
+        }
+    }
+    out
+}
+
+/// Lines of running text that break a 禁则 rule, described.
+fn kinsoku_violations(dump: &str) -> Vec<String> {
+    let lines: Vec<DumpLine> = dump_lines(dump).into_iter().filter(|l| ["Body", "Heading", "Note", "Toc", "Title"].contains(&l.kind.as_str())).collect();
+    let mut bad = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let (Some(start), Some(end)) = (l.text.chars().next(), l.text.chars().last()) else { continue };
+        if !l.first && forbidden_at_line_start(start) && !l.text.starts_with("——") {
+            bad.push(format!("page {}: starts with {start}: {}", l.page, l.text));
+        }
+        if forbidden_at_line_end(end) {
+            bad.push(format!("page {}: ends with {end}: {}", l.page, l.text));
+        }
+        if let Some(next) = lines.get(i + 1).filter(|n| !n.first) {
+            let split = |c: char| next.text.starts_with(c) && l.text.ends_with(c);
+            if split('—') || split('…') || split('⋯') {
+                bad.push(format!("page {}: splits a 2-em mark: {} | {}", l.page, l.text, next.text));
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn every_seed_paragraph_is_in_the_pdf_text_in_order() {
+    let (_out, pdf, _) = build_pdf(&repo(), &[]);
+    let Some(text) = body_text(&pdf) else { return };
+    let mut at = 0;
+    // Reading order is by date: 001 (July), 000 (September), 002 (October).
+    for seed in [SEEDS[1], SEEDS[0], SEEDS[2]] {
+        let source = seed_source(seed);
+        let title: String = seed_title(&source).split_whitespace().collect();
+        let Some(found) = text[at..].find(&title) else { panic!("{seed}: title missing after byte {at}") };
+        at += found + title.len();
+        for para in seed_paragraphs(&source) {
+            let para: String = para.split_whitespace().collect();
+            let Some(found) = text[at..].find(&para) else {
+                panic!("{seed}: paragraph missing or out of order:\n{para}\n\nfrom:\n{}", &text[at..(at + 600).min(text.len())]);
+            };
+            at += found + para.len();
+        }
+    }
+}
+
+#[test]
+fn fonts_are_embedded_subsets_with_unicode_maps() {
+    let (_out, pdf, _) = build_pdf(&fixture("features"), &[]);
+    let Some((ok, list)) = tool("pdffonts", &[], &pdf) else { return };
+    assert!(ok);
+    let rows: Vec<&str> = list.lines().skip(2).collect();
+    assert!(rows.len() >= 3, "serif, bold and mono expected:\n{list}");
+    for row in &rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let n = cols.len();
+        assert_eq!(&cols[n - 5..n - 2], ["yes", "yes", "yes"], "not embedded, subset and mapped: {row}");
+        assert_eq!(cols[0].find('+'), Some(6), "no subset tag: {row}");
+    }
+    assert!(list.contains("NotoSansMono"), "{list}");
+}
+
+#[test]
+fn seeds_pdf_passes_qpdf_is_a5_and_small() {
+    let (_out, pdf, _) = build_pdf(&repo(), &[]);
+    let size = std::fs::metadata(&pdf).unwrap().len();
+    assert!(size < 1_000_000, "{size} bytes");
+    if let Some((ok, out)) = tool("qpdf", &["--check"], &pdf) {
+        assert!(ok, "{out}");
+    }
+    if let Some((ok, info)) = tool("pdfinfo", &[], &pdf) {
+        assert!(ok);
+        assert!(info.contains("Page size:       419.528 x 595.276 pts"), "A5: {info}");
+        assert!(info.contains("Title:           心的微光"), "{info}");
+        assert!(info.contains("Author:          佚名"), "{info}");
+        assert!(info.contains("Keywords:        失落"), "{info}");
+    }
+}
+
+#[test]
+fn outline_has_every_essay_and_section() {
+    let (_out, pdf, dump) = build_pdf(&repo(), &[]);
+    let Some((ok, json)) = tool("qpdf", &["--json=2", "--json-key=outlines"], &pdf) else { return };
+    assert!(ok);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let outlines = json["outlines"].as_array().unwrap();
+    let titles: Vec<&str> = outlines.iter().map(|o| o["title"].as_str().unwrap()).collect();
+    let expected: Vec<String> = [SEEDS[1], SEEDS[0], SEEDS[2]].iter().map(|s| seed_title(&seed_source(s))).collect();
+    assert_eq!(titles, expected);
+    let lines = dump_lines(&dump);
+    for (o, seed) in outlines.iter().zip([SEEDS[1], SEEDS[0], SEEDS[2]]) {
+        let sections: Vec<String> =
+            seed_source(seed).lines().filter(|l| l.starts_with("##")).map(|l| l.trim_start_matches('#').trim().replace("**", "")).collect();
+        let kids: Vec<&str> = o["kids"].as_array().unwrap().iter().map(|k| k["title"].as_str().unwrap()).collect();
+        assert_eq!(kids, sections);
+        // Each bookmark points at the page where its heading is set.
+        for k in o["kids"].as_array().unwrap() {
+            let page = k["destpageposfrom1"].as_u64().unwrap() as usize;
+            let title = k["title"].as_str().unwrap();
+            assert!(lines.iter().any(|l| l.page == page && l.kind == "Heading" && l.text == title), "{title} not on page {page}");
+        }
+    }
+}
+
+#[test]
+fn no_line_breaks_a_kinsoku_rule_in_the_seeds_or_a_real_post() {
+    let (_out, _pdf, dump) = build_pdf(&repo(), &[]);
+    let lines = dump_lines(&dump);
+    assert!(lines.iter().filter(|l| l.kind == "Body").count() > 200, "the seeds fill hundreds of lines");
+    assert_eq!(kinsoku_violations(&dump), Vec::<String>::new());
+    let (_out, _pdf, dump) = build_pdf(&fixture("corpus/hugo-even"), &[]);
+    assert!(dump.contains("汉皇重色思倾国"));
+    assert_eq!(kinsoku_violations(&dump), Vec::<String>::new());
+}
+
+#[test]
+fn the_checker_catches_a_bad_line() {
+    let dump = "page 1\n  Body^ y=1 |他说|\n  Body y=2 |，好|\n  Body$ y=3 |“|\n  Body^ y=4 |那—|\n  Body y=5 |—好|\n";
+    assert_eq!(kinsoku_violations(dump).len(), 4, "{:?}", kinsoku_violations(dump));
+}
+
+#[test]
+fn pdf_is_byte_identical_across_builds_and_honours_source_date_epoch() {
+    let (_a, first, _) = build_pdf(&repo(), &[]);
+    let (_b, second, _) = build_pdf(&repo(), &[]);
+    assert_eq!(std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap());
+    let out = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_wenji"))
+        .args(["build", "-o", out.path().to_str().unwrap(), "--format", "pdf"])
+        .current_dir(repo())
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let bytes = std::fs::read(only_file(out.path(), "pdf")).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("D:20231114221320"), "creation date from SOURCE_DATE_EPOCH");
+}
+
+#[test]
+fn feature_book_sets_code_tables_images_and_notes() {
+    let (_out, pdf, dump) = build_pdf(&fixture("features"), &[]);
+    if let Some((ok, out)) = tool("qpdf", &["--check"], &pdf) {
+        assert!(ok, "{out}");
+    }
+    let lines = dump_lines(&dump);
+    assert!(lines.iter().any(|l| l.kind == "Code"), "code lines");
+    assert!(lines.iter().any(|l| l.kind == "Table"), "table lines");
+    assert!(lines.iter().any(|l| l.kind == "Note"), "notes");
+    if let Some((ok, list)) = tool("pdfimages", &["-list"], &pdf) {
+        assert!(ok);
+        assert!(list.lines().count() > 2, "the image is drawn:\n{list}");
+    }
+    assert!(dump.contains("fn main()") || dump.contains("fn"), "code text in the dump");
+}
+
+#[test]
+fn lines_never_overflow_the_measure() {
+    let (_out, _pdf, dump) = build_pdf(&fixture("features"), &[]);
+    // The text block of the default A5 page: x from its left margin to left + 28 em.
+    for line in dump.lines().filter(|l| l.starts_with("  ") && !l.contains("Head") && !l.contains("Folio")) {
+        let Some(end) = line.rsplit(" >").next().and_then(|e| e.parse::<f32>().ok()) else { continue };
+        assert!(end <= 63.0 + 294.0 + 0.5, "overflows: {line}");
+    }
+}
+
+#[test]
+fn print_mode_opens_essays_on_rectos_with_trim_and_bleed_boxes() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("manuscripts"), &dir.path().join("manuscripts"));
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"印本\"\n[pdf]\nprint = true\nbleed = 3\n").unwrap();
+    let (_out, pdf, dump) = build_pdf(dir.path(), &[]);
+    let lines = dump_lines(&dump);
+    let openers: Vec<usize> = lines.iter().filter(|l| l.kind == "Title" && l.first && l.page > 2).map(|l| l.page).collect();
+    assert!(openers.len() >= 3, "{openers:?}");
+    let toc = lines.iter().find(|l| l.text == "目　录").unwrap();
+    assert_eq!(toc.page, 3, "the TOC opens on a recto after the title page's blank verso");
+    for p in &openers {
+        assert_eq!(p % 2, 1, "an essay opens on page {p}, a verso");
+    }
+    if let Some((ok, info)) = tool("pdfinfo", &["-box"], &pdf) {
+        assert!(ok);
+        let boxes: Vec<String> = info.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        assert!(boxes.contains(&"TrimBox: 8.50 8.50 428.03 603.78".to_string()), "3 mm bleed around A5: {info}");
+        assert!(boxes.contains(&"BleedBox: 0.00 0.00 436.54 612.28".to_string()), "{info}");
+    }
+}
+
+#[test]
+fn a_character_no_font_has_is_reported_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), "---\ntitle: 表情\ndate: 2024-01-01\n---\n\n第一行。\n\n笑脸😀在此。\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = wenji(&repo(), &["build", dir.path().to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert!(err.contains("no font has `😀` (U+1F600)"), "{err}");
+    assert!(err.contains("a.md:8:3"), "{err}");
+    assert!(err.contains("fallback-fonts"), "{err}");
+}
