@@ -267,3 +267,28 @@ fn a_character_no_font_has_is_reported_with_its_place() {
     assert!(err.contains("a.md:8:3"), "{err}");
     assert!(err.contains("fallback-fonts"), "{err}");
 }
+
+#[test]
+fn a_fallback_font_found_by_family_name_sets_what_the_serif_lacks() {
+    if !Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf").is_file() {
+        missing("DejaVu Serif (Debian `fonts-dejavu-core`)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
+    std::fs::write(dir.path().join("manuscripts/a.md"), "---\ntitle: 旅行\ndate: 2024-01-01\n---\n\n在 Łódź 的一天。\n").unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[pdf]\nfallback-fonts = [\"DejaVu Serif\"]\n").unwrap();
+    let (_out, pdf, dump) = build_pdf(dir.path(), &[]);
+    assert!(dump.contains("|在 Łódź 的一天。|"), "{dump}");
+    if let Some((ok, list)) = tool("pdffonts", &[], &pdf) {
+        assert!(ok);
+        assert!(list.contains("+DejaVuSerif "), "{list}");
+    }
+    let Some(text) = body_text(&pdf) else { return };
+    assert!(text.contains("在Łódź的一天。"), "{text}");
+    let bad = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[pdf]\nfallback-fonts = [\"No Such Family\"]\n").unwrap();
+    let o = wenji(&repo(), &["build", dir.path().to_str().unwrap(), "-o", bad.path().to_str().unwrap(), "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("fallback font `No Such Family`"), "{}", stderr(&o));
+}

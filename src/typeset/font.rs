@@ -165,7 +165,8 @@ impl FontSet {
     }
 
     /// The font to set `c` in when the style asks for `preferred`: it, else the serif of the
-    /// same weight, else the first fallback that has it. `None` when no font has it.
+    /// same weight, else the first fallback that has it, else the mono font (which covers
+    /// extended Latin, Greek and Cyrillic that the Chinese serif lacks). `None` when no font has it.
     pub fn pick(&self, preferred: FontId, c: char) -> Option<FontId> {
         if self.get(preferred).has_char(c) || c.is_control() {
             return Some(preferred);
@@ -174,7 +175,8 @@ impl FontSet {
         if self.get(serif).has_char(c) {
             return Some(serif);
         }
-        (3..self.fonts.len()).map(|i| FontId(i as u8)).find(|&id| self.get(id).has_char(c))
+        let fallback = (3..self.fonts.len()).map(|i| FontId(i as u8)).find(|&id| self.get(id).has_char(c));
+        fallback.or_else(|| self.get(FontId::MONO).has_char(c).then_some(FontId::MONO))
     }
 }
 
@@ -207,8 +209,10 @@ fn load_file(path: &Path, family: Option<&str>) -> Option<&'static Font> {
     Some(font)
 }
 
-/// Finds an installed font by family name in the usual font folders.
+/// Finds an installed font by family name in the usual font folders, preferring its
+/// regular face.
 fn find_family(family: &str) -> Option<&'static Font> {
+    use rustybuzz::ttf_parser::{Face as Parsed, fonts_in_collection, name_id};
     let mut dirs = vec![PathBuf::from("/usr/share/fonts"), PathBuf::from("/usr/local/share/fonts"), PathBuf::from("/Library/Fonts"), PathBuf::from("/System/Library/Fonts")];
     if let Some(home) = std::env::var_os("HOME") {
         let home = PathBuf::from(home);
@@ -219,16 +223,24 @@ fn find_family(family: &str) -> Option<&'static Font> {
         collect_font_files(&dir, &mut files, 0);
     }
     files.sort();
-    files.into_iter().find_map(|path| {
-        let data = std::fs::read(&path).ok()?;
-        let count = rustybuzz::ttf_parser::fonts_in_collection(&data).unwrap_or(1);
-        let found = (0..count).any(|i| {
-            rustybuzz::ttf_parser::Face::parse(&data, i)
-                .map(|f| Font::family_names(&f).iter().any(|n| n.eq_ignore_ascii_case(family)))
-                .unwrap_or(false)
-        });
-        if found { load_file(&path, Some(family)) } else { None }
-    })
+    let mut best: Option<(bool, PathBuf)> = None;
+    for path in files {
+        let Ok(data) = std::fs::read(&path) else { continue };
+        for i in 0..fonts_in_collection(&data).unwrap_or(1) {
+            let Ok(face) = Parsed::parse(&data, i) else { continue };
+            if !Font::family_names(&face).iter().any(|n| n.eq_ignore_ascii_case(family)) {
+                continue;
+            }
+            let regular = face.names().into_iter().filter(|n| n.name_id == name_id::SUBFAMILY).filter_map(|n| n.to_string()).any(|s| matches!(s.as_str(), "Regular" | "Book" | "Roman"));
+            if best.as_ref().is_none_or(|(was_regular, _)| regular && !was_regular) {
+                best = Some((regular, path.clone()));
+            }
+        }
+        if best.as_ref().is_some_and(|(regular, _)| *regular) {
+            break;
+        }
+    }
+    load_file(&best?.1, Some(family))
 }
 
 fn collect_font_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
@@ -248,6 +260,20 @@ fn collect_font_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fallbacks_cover_what_the_serif_lacks() {
+        let fonts = FontSet::bundled();
+        assert_eq!(fonts.pick(FontId::SERIF, '中'), Some(FontId::SERIF));
+        assert_eq!(fonts.pick(FontId::MONO, '中'), Some(FontId::SERIF), "Han in code comes from the serif");
+        assert_eq!(fonts.pick(FontId::BOLD, 'Ł'), Some(FontId::MONO), "the serif has no Ł; mono does");
+        assert_eq!(fonts.pick(FontId::SERIF, '😀'), None);
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let with = FontSet::with_fallbacks(&["NotoSansMono-Regular.ttf".into()], &file).unwrap();
+        assert_eq!(with.pick(FontId::SERIF, 'Ł'), Some(FontId(3)));
+        let err = FontSet::with_fallbacks(&["No Such Font Family".into()], &file).err().unwrap();
+        assert!(err.contains("No Such Font Family"), "{err}");
+    }
 
     #[test]
     fn han_and_full_width_punctuation_are_one_em() {
