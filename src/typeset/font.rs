@@ -46,8 +46,10 @@ impl Font {
         Some(Font { name, data, index, face })
     }
 
+    /// Whether the font has a glyph for `c`. Default-ignorable characters (variation
+    /// selectors, joiners, soft hyphens) need none.
     pub fn has_char(&self, c: char) -> bool {
-        self.face.glyph_index(c).is_some()
+        is_default_ignorable(c) || self.face.glyph_index(c).is_some()
     }
 
     /// Characters of `text` this font has no glyph for (each once, in order of appearance).
@@ -111,6 +113,10 @@ impl Font {
             .filter_map(|n| n.to_string())
             .collect()
     }
+}
+
+fn is_default_ignorable(c: char) -> bool {
+    matches!(c as u32, 0x00AD | 0x034F | 0x180B..=0x180F | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0xFE00..=0xFE0F | 0xFEFF | 0xE0000..=0xE0FFF)
 }
 
 /// Which font of a `FontSet` a run is set in.
@@ -268,6 +274,7 @@ mod tests {
         assert_eq!(fonts.pick(FontId::MONO, '中'), Some(FontId::SERIF), "Han in code comes from the serif");
         assert_eq!(fonts.pick(FontId::BOLD, 'Ł'), Some(FontId::MONO), "the serif has no Ł; mono does");
         assert_eq!(fonts.pick(FontId::SERIF, '😀'), None);
+        assert_eq!(fonts.pick(FontId::SERIF, '\u{FE0F}'), Some(FontId::SERIF), "variation selectors need no glyph");
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
         let with = FontSet::with_fallbacks(&["NotoSansMono-Regular.ttf".into()], &file).unwrap();
         assert_eq!(with.pick(FontId::SERIF, 'Ł'), Some(FontId(3)));

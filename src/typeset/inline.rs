@@ -332,8 +332,11 @@ impl Shaped<'_> {
         let slack = (avail - natural).max(0.0);
         let stretchable = |a: &Piece, b: &Piece| (a.wide || b.wide || a.space) && !(a.ellipsis && b.ellipsis);
         let gaps = shown.windows(2).filter(|w| stretchable(&w[0], &w[1])).count();
+        // A line left loose by a long unbreakable word that follows is set ragged rather than
+        // spread apart.
+        let loose = gaps == 0 || slack / gaps as f32 > 0.5 * self.size;
         let (mut x, extra) = match align {
-            Align::Justify if !last && gaps > 0 => (indent, slack / gaps as f32),
+            Align::Justify if !last && !loose => (indent, slack / gaps as f32),
             Align::Center => (indent + slack / 2.0, 0.0),
             Align::Right => (indent + slack, 0.0),
             _ => (indent, 0.0),
