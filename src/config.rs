@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::diag::{Diagnostic, line_col};
 use crate::manuscript::date::Zone;
+use crate::typeset::inline::Punctuation;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -59,6 +60,9 @@ struct PdfSection {
     bleed: Option<f32>,
     #[serde(default)]
     fallback_fonts: Vec<String>,
+    punctuation: Option<Punctuation>,
+    #[serde(default)]
+    hanging_punctuation: bool,
 }
 
 /// Page margins in millimetres; `inner` is the binding side.
@@ -87,6 +91,9 @@ pub struct PdfConfig {
     pub bleed: f32,
     /// Fonts for characters the bundled fonts lack: family names or font files.
     pub fallback_fonts: Vec<String>,
+    pub punctuation: Punctuation,
+    /// Commas and full stops at a line's end hang into the margin.
+    pub hanging_punctuation: bool,
 }
 
 const MM: f32 = 72.0 / 25.4;
@@ -101,6 +108,8 @@ impl Default for PdfConfig {
             print: false,
             bleed: 0.0,
             fallback_fonts: Vec::new(),
+            punctuation: Punctuation::Gb,
+            hanging_punctuation: false,
         }
     }
 }
@@ -173,6 +182,8 @@ impl PdfSection {
         }
         c.print = self.print;
         c.fallback_fonts = self.fallback_fonts;
+        c.punctuation = self.punctuation.unwrap_or_default();
+        c.hanging_punctuation = self.hanging_punctuation;
         Ok(c)
     }
 }

@@ -64,7 +64,7 @@ impl<'a> Blocks<'a> {
     /// Shapes and breaks `para`, then appends one slab per line (`slots` each).
     /// Returns the index of the first slab added.
     pub fn lines(&mut self, para: &Para, size: f32, left: f32, measure: Measure, kind: LineKind, slots: usize) -> usize {
-        let shaped = inline::shape(para, size, self.fonts);
+        let shaped = inline::shape(para, size, self.fonts, self.geo.punctuation);
         for c in &shaped.missing {
             if !self.missing.contains(c) {
                 self.missing.push(*c);
@@ -103,7 +103,7 @@ impl<'a> Blocks<'a> {
         sink.opens_essay = Some(index);
         sink.anchors.push(essay.id.clone());
         self.slabs.push(sink);
-        let center = |width| Measure { width, first_indent: 0.0, rest_indent: 0.0, align: Align::Center };
+        let center = |width| Measure::new(width, Align::Center);
         let title = Para::plain(&m.title, FontId::BOLD);
         let first = self.lines(&title, geo.size * 1.6, 0.0, center(geo.measure), LineKind::Title, 2);
         for s in &mut self.slabs[first..] {
@@ -127,7 +127,7 @@ impl<'a> Blocks<'a> {
             self.slabs.push(Slab::new(1));
             let inset = 2.0 * geo.size;
             let p = Para::plain(lede, FontId::SERIF);
-            let m = Measure { width: geo.measure - 2.0 * inset, first_indent: 0.0, rest_indent: 0.0, align: Align::Justify };
+            let m = Measure::new(geo.measure - 2.0 * inset, Align::Justify);
             self.lines(&p, geo.size * 0.9, inset, m, LineKind::Other, 1);
         }
         self.slabs.push(Slab::new(2));
@@ -151,7 +151,7 @@ impl<'a> Blocks<'a> {
                 }
                 let scale = if *level <= 2 { 1.15 } else { 1.05 };
                 let p = self.para(content, FontId::BOLD);
-                let m = Measure { width: f.width, first_indent: 0.0, rest_indent: 0.0, align: Align::Left };
+                let m = Measure::new(f.width, Align::Left);
                 let first = self.lines(&p, f.size * scale, f.left, m, LineKind::Heading, 1);
                 let anchor = self.anchor(Anchor::Id(id));
                 self.slabs[first].anchors.push(anchor);
@@ -168,7 +168,7 @@ impl<'a> Blocks<'a> {
             Block::Code { text, .. } => self.code(text, f),
             Block::Math(tex) => {
                 let p = Para::plain(tex, FontId::MONO);
-                let m = Measure { width: f.width, first_indent: 0.0, rest_indent: 0.0, align: Align::Center };
+                let m = Measure::new(f.width, Align::Center);
                 self.lines(&p, f.size * 0.9, f.left, m, LineKind::Code, 1);
             }
             Block::Table(table) => self.table(table, f),
@@ -206,7 +206,7 @@ impl<'a> Blocks<'a> {
         }
         let p = self.para(inlines, FontId::SERIF);
         let indent = if f.indent { 2.0 * f.size } else { 0.0 };
-        let m = Measure { width: f.width, first_indent: indent, rest_indent: 0.0, align: Align::Justify };
+        let m = Measure::new(f.width, Align::Justify).indented(indent, 0.0).hanging(self.geo.hanging);
         self.lines(&p, f.size, f.left, m, f.kind, 1);
     }
 
@@ -227,7 +227,7 @@ impl<'a> Blocks<'a> {
         self.slabs.push(slab);
         if !alt.trim().is_empty() {
             let p = Para::plain(alt.trim(), FontId::SERIF);
-            let m = Measure { width: f.width, first_indent: 0.0, rest_indent: 0.0, align: Align::Center };
+            let m = Measure::new(f.width, Align::Center);
             self.lines(&p, f.size * 0.85, f.left, m, LineKind::Other, 1);
         }
     }
@@ -255,9 +255,9 @@ impl<'a> Blocks<'a> {
                 (None, Some(n)) => {
                     let text = format!("{}.", n + i as u64);
                     let p = Para::plain(&text, FontId::SERIF);
-                    let shaped = inline::shape(&p, size, self.fonts);
+                    let shaped = inline::shape(&p, size, self.fonts, self.geo.punctuation);
                     let w = shaped.natural_width();
-                    let m = Measure { width: w, first_indent: 0.0, rest_indent: 0.0, align: Align::Left };
+                    let m = Measure::new(w, Align::Left);
                     if let Some(line) = shaped.lines(m).into_iter().next() {
                         for mut item in line.items {
                             item.translate(marker_right - w, baseline);
@@ -275,7 +275,7 @@ impl<'a> Blocks<'a> {
     fn code(&mut self, text: &str, f: Frame) {
         let size = f.size * 0.85;
         let pad = 0.5 * f.size;
-        let m = Measure { width: f.width - 2.0 * pad, first_indent: 0.0, rest_indent: 2.0 * 0.6 * size, align: Align::Left };
+        let m = Measure::new(f.width - 2.0 * pad, Align::Left).indented(0.0, 2.0 * 0.6 * size);
         let first = self.slabs.len();
         for source_line in text.trim_end_matches('\n').split('\n') {
             let p = Para::plain(&source_line.replace('\t', "    "), FontId::MONO);
@@ -308,7 +308,7 @@ impl<'a> Blocks<'a> {
         let mut natural = vec![size; columns];
         for row in &paras {
             for (c, p) in row.iter().enumerate() {
-                natural[c] = natural[c].max(inline::shape(p, size, self.fonts).natural_width());
+                natural[c] = natural[c].max(inline::shape(p, size, self.fonts, self.geo.punctuation).natural_width());
             }
         }
         let room = f.width - gap * (columns - 1) as f32;
@@ -334,9 +334,9 @@ impl<'a> Blocks<'a> {
                     Some(doc::Align::Right) => Align::Right,
                     _ => Align::Left,
                 };
-                let shaped = inline::shape(p, size, self.fonts);
+                let shaped = inline::shape(p, size, self.fonts, self.geo.punctuation);
                 self.missing.extend(shaped.missing.iter().filter(|c| !self.missing.contains(c)).collect::<Vec<_>>());
-                let m = Measure { width: widths[c], first_indent: 0.0, rest_indent: 0.0, align };
+                let m = Measure::new(widths[c], align);
                 cell_lines.push((x, shaped.lines(m)));
                 x += widths[c] + gap;
             }
@@ -390,9 +390,9 @@ impl<'a> Blocks<'a> {
                 self.slabs.push(Slab::new(1));
             }
             let p = Para::plain(&format!("{n}."), FontId::SERIF);
-            let shaped = inline::shape(&p, size, self.fonts);
+            let shaped = inline::shape(&p, size, self.fonts, self.geo.punctuation);
             let w = shaped.natural_width();
-            let m = Measure { width: w, first_indent: 0.0, rest_indent: 0.0, align: Align::Left };
+            let m = Measure::new(w, Align::Left);
             let baseline = self.geo.baseline(1, size);
             let anchor = self.anchor(Anchor::Note(n));
             let slab = &mut self.slabs[first];

@@ -99,8 +99,8 @@ fn finish_page(geo: &Geometry, fonts: &FontSet, book: &Book, draft: Draft, physi
     let small = geo.size * 0.8;
     let mut add_line = |text: &str, y: f32, kind: LineKind| {
         let p = Para::plain(text, FontId::SERIF);
-        let shaped = inline::shape(&p, small, fonts);
-        let m = Measure { width: geo.measure, first_indent: 0.0, rest_indent: 0.0, align: Align::Center };
+        let shaped = inline::shape(&p, small, fonts, geo.punctuation);
+        let m = Measure::new(geo.measure, Align::Center);
         if let Some(line) = shaped.lines(m).into_iter().next() {
             for mut item in line.items {
                 item.translate(left, y);
@@ -128,7 +128,7 @@ fn finish_page(geo: &Geometry, fonts: &FontSet, book: &Book, draft: Draft, physi
 
 fn title_page(b: &mut Blocks, book: &Book) {
     let geo = b.geo;
-    let center = Measure { width: geo.measure, first_indent: 0.0, rest_indent: 0.0, align: Align::Center };
+    let center = Measure::new(geo.measure, Align::Center);
     let mut sink = Slab::new(geo.lines / 4);
     sink.brk = Break::Page;
     b.slabs.push(sink);
@@ -154,7 +154,7 @@ fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
     sink.brk = Break::Page;
     sink.anchors.push("toc".into());
     b.slabs.push(sink);
-    let center = Measure { width: geo.measure, first_indent: 0.0, rest_indent: 0.0, align: Align::Center };
+    let center = Measure::new(geo.measure, Align::Center);
     b.lines(&Para::plain("目　录", FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2);
     b.slabs.push(Slab::new(1));
     for essay in &book.essays {
@@ -174,13 +174,13 @@ fn toc_entry(b: &mut Blocks, title: &str, number: usize, level: usize, anchor: &
     let size = if level == 0 { geo.size } else { geo.size * 0.9 };
     let indent = level as f32 * 2.0 * geo.size;
     let number_room = 2.5 * geo.size;
-    let m = Measure { width: geo.measure - indent - number_room - geo.size, first_indent: 0.0, rest_indent: geo.size, align: Align::Left };
+    let m = Measure::new(geo.measure - indent - number_room - geo.size, Align::Left).indented(0.0, geo.size);
     let first = b.lines(&Para::plain(title, FontId::SERIF), size, indent, m, LineKind::Toc, 1);
     let count = b.slabs.len() - first;
     let number_para = Para::plain(&number.to_string(), FontId::SERIF);
-    let shaped = inline::shape(&number_para, size, b.fonts);
+    let shaped = inline::shape(&number_para, size, b.fonts, geo.punctuation);
     let number_width = shaped.natural_width();
-    let number_line = shaped.lines(Measure { width: number_width, first_indent: 0.0, rest_indent: 0.0, align: Align::Left }).into_iter().next();
+    let number_line = shaped.lines(Measure::new(number_width, Align::Left)).into_iter().next();
     let baseline = geo.baseline(1, size);
     for (i, slab) in b.slabs[first..].iter_mut().enumerate() {
         slab.keep_with_next = i + 1 < count;

@@ -52,6 +52,13 @@ impl Font {
         is_default_ignorable(c) || self.face.glyph_index(c).is_some()
     }
 
+    /// The horizontal extent of a glyph's ink, in em.
+    pub fn ink_x(&self, glyph: u16) -> Option<(f32, f32)> {
+        let b = self.face.glyph_bounding_box(rustybuzz::ttf_parser::GlyphId(glyph))?;
+        let upem = self.face.units_per_em() as f32;
+        Some((b.x_min as f32 / upem, b.x_max as f32 / upem))
+    }
+
     /// Characters of `text` this font has no glyph for (each once, in order of appearance).
     pub fn missing_chars(&self, text: &str) -> Vec<char> {
         let mut out: Vec<char> = Vec::new();

@@ -128,6 +128,22 @@ pub struct Measure {
     /// Indent of the other lines (a hanging indent for TOC entries and code).
     pub rest_indent: f32,
     pub align: Align,
+    /// Let a full stop or comma at a line's end hang into the margin.
+    pub hanging: bool,
+}
+
+impl Measure {
+    pub fn new(width: f32, align: Align) -> Measure {
+        Measure { width, first_indent: 0.0, rest_indent: 0.0, align, hanging: false }
+    }
+
+    pub fn indented(self, first: f32, rest: f32) -> Measure {
+        Measure { first_indent: first, rest_indent: rest, ..self }
+    }
+
+    pub fn hanging(self, hanging: bool) -> Measure {
+        Measure { hanging, ..self }
+    }
 }
 
 /// One laid-out line; x from the left edge of the measure, y from the baseline.
@@ -139,11 +155,20 @@ pub struct SetLine {
     pub last: bool,
 }
 
+/// Which half of a full-width mark's em box is blank (in SC fonts `，。」` are ink-left,
+/// `「（“` ink-right). That half is what punctuation adjustment removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Blank {
+    Left,
+    Right,
+}
+
 /// A shaped cluster: the glyphs of one or more characters that stay together.
 #[derive(Debug, Clone)]
 struct Piece {
     text: Range<usize>,
     glyphs: Range<usize>,
+    /// Advance after punctuation adjustment inside the paragraph (pair compression, style).
     width: f32,
     font: FontId,
     size: f32,
@@ -153,8 +178,28 @@ struct Piece {
     /// Half of `……`, which is never spread apart.
     ellipsis: bool,
     newline: bool,
+    /// A Han (or kana) character that is not punctuation: Han–Latin spacing and 孤字 count it.
+    han: bool,
+    /// A Latin letter or digit.
+    alnum: bool,
+    /// A full-width mark whose blank half may be removed, and which half.
+    blank: Option<Blank>,
+    /// Space already removed from the left (shifts the glyph) and from the right.
+    trim_left: f32,
+    trim_right: f32,
     /// A line may end after this piece.
     break_after: bool,
+}
+
+impl Piece {
+    /// What the piece can still lose at a line's start or end.
+    fn edge_trim_left(&self) -> f32 {
+        if self.blank == Some(Blank::Left) && self.trim_left == 0.0 { self.size / 2.0 } else { 0.0 }
+    }
+
+    fn edge_trim_right(&self) -> f32 {
+        if self.blank == Some(Blank::Right) && self.trim_right == 0.0 { self.size / 2.0 } else { 0.0 }
+    }
 }
 
 /// A paragraph shaped once; it can then be broken into lines at any measure.
@@ -163,12 +208,20 @@ pub struct Shaped<'p> {
     size: f32,
     glyphs: Vec<Glyph>,
     pieces: Vec<Piece>,
+    /// Fixed space after each piece (¼ em between Han and Latin), dropped at a break.
+    gaps: Vec<f32>,
+    /// Prefix sums over pieces (entry k covers pieces before k): widths, gaps, shrink, and
+    /// stretchable pairs (pair i is pieces i and i + 1).
+    sum_width: Vec<f32>,
+    sum_gap: Vec<f32>,
+    sum_shrink: Vec<f32>,
+    sum_stretch: Vec<u32>,
     /// Characters that no font has, each once.
     pub missing: Vec<char>,
 }
 
-/// Shapes `para` at `size` points.
-pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet) -> Shaped<'p> {
+/// Shapes `para` at `size` points, with punctuation set in `punct` style.
+pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation) -> Shaped<'p> {
     let text = &para.text;
     let mut glyphs = Vec::new();
     let mut pieces: Vec<Piece> = Vec::new();
@@ -210,30 +263,130 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet) -> Shaped<'p> {
             let end = shaped.get(j).map_or(range.len(), |g| g.cluster).max(cluster);
             let piece_text = range.start + cluster..range.start + end;
             let s = &text[piece_text.clone()];
-            let width: f32 = shaped[i..j].iter().map(|g| g.advance).sum::<f32>() * run_size;
+            let advance: f32 = shaped[i..j].iter().map(|g| g.advance).sum();
+            let mut chars = s.chars();
+            let single = match (chars.next(), chars.next()) {
+                (Some(c), None) => Some(c),
+                _ => None,
+            };
+            let class = single.map_or(Class::Other, kinsoku::class);
+            let adjustable = lang == Lang::Chinese && font != FontId::MONO && j == i + 1 && matches!(class, Class::Stop | Class::Close | Class::Open);
+            let blank = if adjustable && (advance - 1.0).abs() < 0.01 {
+                fonts.get(font).ink_x(shaped[i].id).and_then(|(x0, x1)| {
+                    if x1 <= 0.52 {
+                        Some(Blank::Right)
+                    } else if x0 >= 0.48 {
+                        Some(Blank::Left)
+                    } else {
+                        None
+                    }
+                })
+            } else {
+                None
+            };
+            let newline = s == "\n";
             pieces.push(Piece {
-                wide: s.chars().any(kinsoku::is_wide) || s.chars().any(|c| matches!(kinsoku::class(c), Class::Open | Class::Close)) && lang == Lang::Chinese,
+                wide: s.chars().any(kinsoku::is_wide) || (adjustable && lang == Lang::Chinese),
                 space: s.chars().all(|c| c == ' '),
                 ellipsis: matches!(s, "…" | "⋯"),
-                newline: s == "\n",
+                han: s.chars().any(|c| kinsoku::is_wide(c) && kinsoku::class(c) == Class::Other && !matches!(c, '\u{3000}' | '—' | '⸺')),
+                alnum: s.chars().all(|c| c.is_alphanumeric() && !kinsoku::is_wide(c)),
+                blank,
+                newline,
                 text: piece_text,
                 glyphs: first_glyph + i..first_glyph + j,
-                width: if s == "\n" { 0.0 } else { width },
+                width: if newline { 0.0 } else { advance * run_size },
                 font,
                 size: run_size,
                 style,
+                trim_left: 0.0,
+                trim_right: 0.0,
                 break_after: false,
             });
             i = j;
         }
         glyphs.extend(shaped);
     }
+    adjust_punctuation(&mut pieces, text, punct);
     let breaks: BTreeSet<usize> = kinsoku::break_opportunities(text).into_iter().collect();
     for k in 0..pieces.len() {
         let next_start = pieces.get(k + 1).map(|p| p.text.start);
         pieces[k].break_after = pieces[k].newline || next_start.is_some_and(|s| breaks.contains(&s));
     }
-    Shaped { para, size, glyphs, pieces, missing }
+    let gaps: Vec<f32> = (0..pieces.len())
+        .map(|k| match pieces.get(k + 1) {
+            Some(next) if (pieces[k].han && next.alnum) || (pieces[k].alnum && next.han) => 0.25 * size,
+            _ => 0.0,
+        })
+        .collect();
+    let prefix = |f: &dyn Fn(usize) -> f32| {
+        let mut out = vec![0.0; pieces.len() + 1];
+        for k in 0..pieces.len() {
+            out[k + 1] = out[k] + f(k);
+        }
+        out
+    };
+    let sum_width = prefix(&|k| pieces[k].width);
+    let sum_gap = prefix(&|k| gaps[k]);
+    let sum_shrink = prefix(&|k| if pieces[k].space { pieces[k].width / 3.0 } else { 0.0 } + gaps[k] / 2.0);
+    let mut sum_stretch = vec![0; pieces.len() + 1];
+    for k in 0..pieces.len() {
+        let pair = pieces.get(k + 1).is_some_and(|next| stretchable(&pieces[k], next));
+        sum_stretch[k + 1] = sum_stretch[k] + pair as u32;
+    }
+    Shaped { para, size, glyphs, pieces, gaps, sum_width, sum_gap, sum_shrink, sum_stretch, missing }
+}
+
+/// How full-width punctuation is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Punctuation {
+    /// 全角式 (GB/T 15834): full width, with the blank half removed between adjacent marks
+    /// and at line edges.
+    #[default]
+    Gb,
+    /// 开明式: 。？！ full width, every other mark half width.
+    Kaiming,
+    /// 半角式: every mark half width.
+    Half,
+}
+
+/// Removes blank halves inside the paragraph: the punctuation style's own, then one half
+/// between two adjacent marks (rule 6), so the same pair has the same width on every line.
+fn adjust_punctuation(pieces: &mut [Piece], text: &str, punct: Punctuation) {
+    for p in pieces.iter_mut() {
+        let Some(blank) = p.blank else { continue };
+        let full_stop = matches!(&text[p.text.clone()], "。" | "？" | "！" | "．");
+        let halve = match punct {
+            Punctuation::Gb => false,
+            Punctuation::Kaiming => !full_stop,
+            Punctuation::Half => true,
+        };
+        if halve {
+            match blank {
+                Blank::Left => p.trim_left = p.size / 2.0,
+                Blank::Right => p.trim_right = p.size / 2.0,
+            }
+        }
+    }
+    for k in 1..pieces.len() {
+        let (before, after) = pieces.split_at_mut(k);
+        let (a, b) = (&mut before[k - 1], &mut after[0]);
+        if a.blank.is_none() || b.blank.is_none() {
+            continue;
+        }
+        if a.blank == Some(Blank::Right) && b.blank == Some(Blank::Left) && (a.trim_right > 0.0 || b.trim_left > 0.0) {
+            continue;
+        }
+        if a.blank == Some(Blank::Right) && a.trim_right == 0.0 {
+            a.trim_right = a.size / 2.0;
+        } else if b.blank == Some(Blank::Left) && b.trim_left == 0.0 {
+            b.trim_left = b.size / 2.0;
+        }
+    }
+    for p in pieces.iter_mut() {
+        p.width -= p.trim_left + p.trim_right;
+    }
 }
 
 /// Whether `c` is set as Latin text: letters, digits and ASCII, and an apostrophe or quote
@@ -246,107 +399,217 @@ fn is_latin_context(c: char, prev: Option<char>, next: Option<char>) -> bool {
     }
 }
 
+/// How far a gap may stretch before a line counts as loose, in em.
+const STRETCH: f32 = 0.25;
+/// Past this many em per gap a justified line would look spaced out: it is set ragged.
+const LOOSEST: f32 = 0.5;
+
+/// A candidate line end in the total-fit search.
+#[derive(Clone, Copy)]
+struct Node {
+    demerits: f64,
+    previous: usize,
+    lines: usize,
+}
+
 impl Shaped<'_> {
     /// Breaks into lines and sets them. Lines never overflow `measure.width` unless a single
     /// cluster is wider than the measure.
     pub fn lines(&self, measure: Measure) -> Vec<SetLine> {
-        let ranges = self.break_lines(measure);
-        let count = ranges.len();
-        ranges
-            .into_iter()
-            .enumerate()
-            .map(|(i, (range, forced))| {
-                let indent = if i == 0 { measure.first_indent } else { measure.rest_indent };
-                self.set_line(range, indent, measure.width - indent, measure.align, forced || i + 1 == count)
-            })
-            .collect()
+        let mut lines = Vec::new();
+        let mut start = 0;
+        // Forced breaks split the paragraph into segments, each broken on its own.
+        while start < self.pieces.len() || lines.is_empty() {
+            let end = (start..self.pieces.len()).find(|&k| self.pieces[k].newline).map_or(self.pieces.len(), |k| k + 1);
+            let first_line = lines.is_empty();
+            for (range, last) in self.break_segment(start, end, measure, first_line) {
+                let indent = if lines.is_empty() { measure.first_indent } else { measure.rest_indent };
+                lines.push(self.set_line(range, indent, measure.width - indent, measure, last));
+            }
+            if end == start {
+                break;
+            }
+            start = end;
+        }
+        lines
     }
 
     /// The widest line when nothing forces a break but newlines: the natural width.
     pub fn natural_width(&self) -> f32 {
         let mut widest: f32 = 0.0;
         let mut current = 0.0;
-        for p in &self.pieces {
+        for (p, gap) in self.pieces.iter().zip(&self.gaps) {
             if p.newline {
                 widest = widest.max(current);
                 current = 0.0;
             } else {
-                current += p.width;
+                current += p.width + gap;
             }
         }
         widest.max(current)
     }
 
-    /// First-fit line breaking: the longest line that fits, ending at a break opportunity;
-    /// a run with no opportunity (a long URL) is broken between clusters.
-    fn break_lines(&self, measure: Measure) -> Vec<(Range<usize>, bool)> {
-        let pieces = &self.pieces;
-        let mut lines = Vec::new();
-        let mut start = 0;
-        while start < pieces.len() {
-            let avail = measure.width - if lines.is_empty() { measure.first_indent } else { measure.rest_indent };
-            let mut width = 0.0;
-            let mut last_break = None;
-            let mut end = pieces.len();
-            let mut forced = false;
-            let mut j = start;
-            while j < pieces.len() {
-                let p = &pieces[j];
-                if p.newline {
-                    end = j + 1;
-                    forced = true;
-                    break;
-                }
-                if width + p.width > avail + 0.01 && !p.space && j > start {
-                    end = last_break.unwrap_or(j);
-                    break;
-                }
-                width += p.width;
-                if p.break_after {
-                    last_break = Some(j + 1);
-                }
-                j += 1;
-            }
-            lines.push((start..end, forced));
-            start = end;
-            if !forced {
-                while start < pieces.len() && pieces[start].space {
-                    start += 1;
-                }
+    /// The shown pieces of a line from `a` to `b`: trailing spaces and newlines dropped,
+    /// leading spaces too unless it starts the paragraph.
+    fn shown(&self, a: usize, b: usize, starts_paragraph: bool) -> Range<usize> {
+        let mut a = a;
+        if !starts_paragraph {
+            while a < b && self.pieces[a].space {
+                a += 1;
             }
         }
-        if lines.is_empty() {
-            lines.push((0..0, true));
+        let mut b = b;
+        while b > a && (self.pieces[b - 1].space || self.pieces[b - 1].newline) {
+            b -= 1;
         }
-        lines
+        a..b
     }
 
-    fn set_line(&self, range: Range<usize>, indent: f32, avail: f32, align: Align, last: bool) -> SetLine {
-        let pieces = &self.pieces;
-        let mut end = range.end;
-        while end > range.start && (pieces[end - 1].space || pieces[end - 1].newline) {
-            end -= 1;
+    /// Natural width, stretchable gaps and shrink of the shown pieces `r` as one line.
+    fn metrics(&self, r: Range<usize>, hanging: bool) -> (f32, usize, f32) {
+        if r.is_empty() {
+            return (0.0, 0, 0.0);
         }
-        let shown = &pieces[range.start..end];
-        let natural: f32 = shown.iter().map(|p| p.width).sum();
-        let slack = (avail - natural).max(0.0);
-        let stretchable = |a: &Piece, b: &Piece| (a.wide || b.wide || a.space) && !(a.ellipsis && b.ellipsis);
-        let gaps = shown.windows(2).filter(|w| stretchable(&w[0], &w[1])).count();
-        // A line left loose by a long unbreakable word that follows is set ragged rather than
-        // spread apart.
-        let loose = gaps == 0 || slack / gaps as f32 > 0.5 * self.size;
-        let (mut x, extra) = match align {
-            Align::Justify if !last && !loose => (indent, slack / gaps as f32),
-            Align::Center => (indent + slack / 2.0, 0.0),
-            Align::Right => (indent + slack, 0.0),
+        let (a, b) = (r.start, r.end);
+        let (first, last) = (&self.pieces[a], &self.pieces[b - 1]);
+        let mut width = self.sum_width[b] - self.sum_width[a] + self.sum_gap[b - 1] - self.sum_gap[a];
+        width -= first.edge_trim_left() + last.edge_trim_right();
+        if hanging && self.hangs(b - 1) {
+            width -= last.width - last.edge_trim_right();
+        }
+        let stretchable = (self.sum_stretch[b - 1] - self.sum_stretch[a]) as usize;
+        let shrink = self.sum_shrink[b - 1] - self.sum_shrink[a] + if last.space { last.width / 3.0 } else { 0.0 };
+        (width, stretchable, shrink)
+    }
+
+    /// A comma or full stop that may hang into the margin.
+    fn hangs(&self, k: usize) -> bool {
+        matches!(&self.para.text[self.pieces[k].text.clone()], "，" | "。" | "、" | "．")
+    }
+
+    /// Total fit (after Knuth and Plass): the breaks between `start` and `end` that minimise
+    /// the sum of squared badness over the segment, with a heavy penalty on a last line of
+    /// fewer than two characters (孤字). Returns each line's pieces and whether it ends the
+    /// segment.
+    fn break_segment(&self, start: usize, end: usize, measure: Measure, first_line: bool) -> Vec<(Range<usize>, bool)> {
+        let pieces = &self.pieces;
+        if start == end {
+            return vec![(start..end, true)];
+        }
+        let avail = |lines: usize| measure.width - if first_line && lines == 0 { measure.first_indent } else { measure.rest_indent };
+        // Breaks may come after a piece with an opportunity; in a run wider than the
+        // measure, after any piece (emergency).
+        let mut candidates: Vec<usize> = Vec::new();
+        let mut run_start = start;
+        let mut run_width = 0.0;
+        let widest = measure.width - measure.first_indent.max(measure.rest_indent);
+        let mut emergency = vec![false; end - start + 1];
+        for k in start..end {
+            run_width += pieces[k].width + self.gaps[k];
+            if pieces[k].break_after || k + 1 == end {
+                if run_width > widest {
+                    for e in run_start + 1..=k {
+                        emergency[e - start] = true;
+                    }
+                }
+                run_start = k + 1;
+                run_width = 0.0;
+            }
+        }
+        for k in start + 1..=end {
+            if k == end || pieces[k - 1].break_after || emergency[k - start] {
+                candidates.push(k);
+            }
+        }
+        let mut nodes: Vec<(usize, Node)> = vec![(start, Node { demerits: 0.0, previous: usize::MAX, lines: 0 })];
+        for &b in &candidates {
+            let last = b == end;
+            let mut best: Option<Node> = None;
+            for (index, &(a, node)) in nodes.iter().enumerate().rev() {
+                let opens = first_line && a == start && node.lines == 0;
+                let shown = self.shown(a, b, opens);
+                let (width, gaps, shrink) = self.metrics(shown.clone(), measure.hanging);
+                let room = avail(node.lines);
+                if width - shrink > room + 0.01 && shown.len() > 1 {
+                    // Too long, and lines from earlier breaks are longer still.
+                    break;
+                }
+                let slack = room - width;
+                let ratio = if slack < 0.0 {
+                    -slack / shrink.max(0.001)
+                } else if last {
+                    0.0
+                } else if gaps == 0 {
+                    // Nothing can stretch: as bad as a line gets.
+                    if slack < 0.01 { 0.0 } else { 100.0 }
+                } else {
+                    slack / (gaps as f32 * STRETCH * self.size)
+                };
+                let badness = 100.0 * (ratio as f64).powi(3).min(1e6);
+                let mut demerits = node.demerits + (1.0 + badness).powi(2);
+                if emergency[b - start] && !last && !pieces[b - 1].break_after {
+                    demerits += 1e6;
+                }
+                if last && !opens && self.orphan(shown) {
+                    demerits += 1e8;
+                }
+                if best.is_none_or(|n| demerits < n.demerits) {
+                    best = Some(Node { demerits, previous: index, lines: node.lines + 1 });
+                }
+            }
+            // Nothing fits (a single cluster wider than the measure): take it overfull.
+            let fallback = Node { demerits: f64::MAX / 4.0, previous: nodes.len() - 1, lines: nodes[nodes.len() - 1].1.lines + 1 };
+            nodes.push((b, best.unwrap_or(fallback)));
+        }
+        let mut out = Vec::new();
+        let mut at = nodes.iter().rposition(|&(b, _)| b == end).unwrap_or(nodes.len() - 1);
+        while nodes[at].1.previous != usize::MAX {
+            let previous = nodes[at].1.previous;
+            out.push((nodes[previous].0..nodes[at].0, nodes[at].0 == end));
+            at = previous;
+        }
+        out.reverse();
+        if out.is_empty() {
+            out.push((start..end, true));
+        }
+        out
+    }
+
+    /// A last line with fewer than two characters that are not punctuation (孤字), in a
+    /// paragraph long enough to avoid one.
+    fn orphan(&self, shown: Range<usize>) -> bool {
+        let letters = |p: &&Piece| p.han || p.alnum;
+        self.pieces[shown].iter().filter(letters).count() < 2 && self.pieces.iter().filter(letters).count() >= 4
+    }
+
+    fn set_line(&self, range: Range<usize>, indent: f32, avail: f32, measure: Measure, last: bool) -> SetLine {
+        let starts_paragraph = range.start == 0;
+        let shown_range = self.shown(range.start, range.end, starts_paragraph);
+        let shown = &self.pieces[shown_range.clone()];
+        let gaps = &self.gaps[shown_range.clone()];
+        let (natural, stretch_gaps, _) = self.metrics(shown_range.clone(), measure.hanging);
+        let slack = avail - natural;
+        let loose = stretch_gaps == 0 || slack / stretch_gaps as f32 > LOOSEST * self.size;
+        let (mut x, extra) = match measure.align {
+            Align::Justify if !last && !loose => (indent, slack / stretch_gaps as f32),
+            Align::Center => (indent + slack.max(0.0) / 2.0, 0.0),
+            Align::Right => (indent + slack.max(0.0), 0.0),
             _ => (indent, 0.0),
         };
-        // The x of every shown piece.
-        let mut xs = Vec::with_capacity(shown.len());
+        // Each shown piece's x and its trims at the line's edges.
+        let n = shown.len();
+        let mut xs = Vec::with_capacity(n);
+        let mut lefts = Vec::with_capacity(n);
+        let mut widths = Vec::with_capacity(n);
         for (k, p) in shown.iter().enumerate() {
+            let left = if k == 0 { p.edge_trim_left() } else { 0.0 };
+            let right = if k + 1 == n { p.edge_trim_right() } else { 0.0 };
             xs.push(x);
-            x += p.width;
+            lefts.push(p.trim_left + left);
+            widths.push(p.width - left - right);
+            x += p.width - left - right;
             if let Some(next) = shown.get(k + 1) {
+                x += gaps[k];
                 if stretchable(p, next) {
                     x += extra;
                 }
@@ -354,58 +617,67 @@ impl Shaped<'_> {
         }
         let mut items = Vec::new();
         let mut k = 0;
-        while k < shown.len() {
+        while k < n {
             let first = &shown[k];
             let mut m = k + 1;
-            while m < shown.len() && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise {
+            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise {
                 m += 1;
             }
-            items.push(Item::Text(self.run(&shown[k..m], &xs[k..m])));
+            items.push(Item::Text(self.run(&shown[k..m], &xs[k..m], &lefts[k..m], &widths[k..m])));
             k = m;
         }
-        self.decorate(shown, &xs, &mut items);
+        self.decorate(shown, &xs, &widths, &mut items);
         let clusters = shown
             .iter()
-            .zip(&xs)
-            .map(|(p, &x)| Cluster { text: self.para.text[p.text.clone()].to_string(), x, width: p.width })
+            .zip(xs.iter().zip(&widths))
+            .map(|(p, (&x, &width))| Cluster { text: self.para.text[p.text.clone()].to_string(), x, width })
             .collect();
         SetLine { items, clusters, end: x, last }
     }
 
-    /// One text run over consecutive pieces of the same font and size; the space added by
-    /// justification goes into the last glyph advance of each cluster.
-    fn run(&self, pieces: &[Piece], xs: &[f32]) -> TextRun {
+    /// One text run over consecutive pieces of the same font and size. Each cluster's glyphs
+    /// start at its x (shifted left by its trimmed blank) and the last glyph's advance
+    /// reaches the next cluster.
+    fn run(&self, pieces: &[Piece], xs: &[f32], lefts: &[f32], widths: &[f32]) -> TextRun {
         let first = &pieces[0];
         let start = first.text.start;
         let text = self.para.text[start..pieces[pieces.len() - 1].text.end].to_string();
         let mut glyphs = Vec::new();
         for (k, p) in pieces.iter().enumerate() {
-            let gap = xs.get(k + 1).map_or(0.0, |next| next - xs[k] - p.width);
-            let n = p.glyphs.len();
-            for (g_index, g) in self.glyphs[p.glyphs.clone()].iter().enumerate() {
+            let next_x = xs.get(k + 1).copied().unwrap_or(xs[k] + widths[k]);
+            let cluster = &self.glyphs[p.glyphs.clone()];
+            let natural: f32 = cluster.iter().map(|g| g.advance).sum::<f32>() * p.size;
+            let shift = -lefts[k] / p.size;
+            for (g_index, g) in cluster.iter().enumerate() {
                 let mut advance = g.advance;
-                if g_index + 1 == n {
-                    advance += gap / p.size;
+                if g_index + 1 == cluster.len() {
+                    // Reach the next cluster: the natural advance, less the trims, plus the gap.
+                    advance += (next_x - xs[k] - natural) / p.size;
                 }
                 glyphs.push(RunGlyph {
                     id: g.id,
                     advance,
-                    x_offset: g.x_offset,
+                    x_offset: g.x_offset + if g_index == 0 { shift } else { 0.0 },
                     y_offset: g.y_offset,
                     text: p.text.start - start..p.text.end - start,
                 });
+            }
+            // Later glyphs of the cluster were positioned from the shifted first one.
+            if cluster.len() > 1 && shift != 0.0 {
+                for g in glyphs.iter_mut().rev().take(cluster.len() - 1) {
+                    g.x_offset += shift;
+                }
             }
         }
         TextRun { x: xs[0], y: -first.style.rise * self.size, font: first.font, size: first.size, text, glyphs }
     }
 
     /// Emphasis dots, strike-through lines and link areas.
-    fn decorate(&self, shown: &[Piece], xs: &[f32], items: &mut Vec<Item>) {
+    fn decorate(&self, shown: &[Piece], xs: &[f32], widths: &[f32], items: &mut Vec<Item>) {
         let size = self.size;
-        for (p, &x) in shown.iter().zip(xs) {
-            let s = &self.para.text[p.text.clone()];
-            if p.style.emph && p.wide && s.chars().all(|c| kinsoku::class(c) == Class::Other) {
-                items.push(Item::Dot { x: x + p.width / 2.0, y: 0.32 * size, r: 0.055 * size });
+        for ((p, &x), &w) in shown.iter().zip(xs).zip(widths) {
+            if p.style.emph && p.han {
+                items.push(Item::Dot { x: x + w / 2.0, y: 0.32 * size, r: 0.055 * size });
             }
         }
         let mut k = 0;
@@ -415,7 +687,7 @@ impl Shaped<'_> {
             while m < shown.len() && shown[m].style.link == p.style.link && shown[m].style.strike == p.style.strike {
                 m += 1;
             }
-            let x1 = xs[m - 1] + shown[m - 1].width;
+            let x1 = xs[m - 1] + widths[m - 1];
             if p.style.strike {
                 let y = -0.3 * size;
                 items.push(Item::Rule { x0: xs[k], y0: y, x1, y1: y, width: 0.05 * size });
@@ -429,6 +701,12 @@ impl Shaped<'_> {
     }
 }
 
+/// Justification may add space between these two pieces: around CJK characters and at
+/// Latin spaces, never inside a Latin word or inside `……`.
+fn stretchable(a: &Piece, b: &Piece) -> bool {
+    (a.wide || b.wide || a.space) && !(a.ellipsis && b.ellipsis)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,8 +714,8 @@ mod tests {
     fn lines(text: &str, chars: f32) -> Vec<String> {
         let para = Para::plain(text, FontId::SERIF);
         let fonts = FontSet::bundled();
-        let shaped = shape(&para, 10.0, &fonts);
-        let m = Measure { width: chars * 10.0, first_indent: 20.0, rest_indent: 0.0, align: Align::Justify };
+        let shaped = shape(&para, 10.0, &fonts, Punctuation::Gb);
+        let m = Measure::new(chars * 10.0, Align::Justify).indented(20.0, 0.0);
         shaped.lines(m).iter().map(|l| l.clusters.iter().map(|c| c.text.as_str()).collect()).collect()
     }
 
@@ -460,8 +738,8 @@ mod tests {
     fn justified_lines_reach_the_measure_and_the_last_does_not() {
         let para = Para::plain("失落感，是一种“空”的感觉。它不喧哗，却在日常的缝隙里悄悄生长。", FontId::SERIF);
         let fonts = FontSet::bundled();
-        let shaped = shape(&para, 10.0, &fonts);
-        let m = Measure { width: 95.0, first_indent: 20.0, rest_indent: 0.0, align: Align::Justify };
+        let shaped = shape(&para, 10.0, &fonts, Punctuation::Gb);
+        let m = Measure::new(95.0, Align::Justify).indented(20.0, 0.0);
         let ls = shaped.lines(m);
         for l in &ls[..ls.len() - 1] {
             assert!((l.end - 95.0).abs() < 0.01, "{}", l.end);
@@ -475,8 +753,8 @@ mod tests {
         let url = "https://example.com/a/very/long/path/that/has/no/break/opportunity/at/all/index.html";
         let para = Para::plain(url, FontId::MONO);
         let fonts = FontSet::bundled();
-        let shaped = shape(&para, 10.0, &fonts);
-        let m = Measure { width: 100.0, first_indent: 0.0, rest_indent: 0.0, align: Align::Left };
+        let shaped = shape(&para, 10.0, &fonts, Punctuation::Gb);
+        let m = Measure::new(100.0, Align::Left);
         let ls = shaped.lines(m);
         assert!(ls.len() > 3);
         for l in &ls {

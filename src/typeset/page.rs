@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::frame::{Item, Line, Page};
+use super::inline::Punctuation;
 use crate::config::PdfConfig;
 
 const MM: f32 = 72.0 / 25.4;
@@ -27,6 +28,9 @@ pub struct Geometry {
     pub inner: f32,
     pub outer: f32,
     pub print: bool,
+    pub punctuation: Punctuation,
+    /// Commas and full stops at a line's end hang into the margin.
+    pub hanging: bool,
 }
 
 impl Geometry {
@@ -49,7 +53,7 @@ impl Geometry {
         let lines = ((text_height / pitch).floor() as usize).max(6);
         let top = top + (text_height - lines as f32 * pitch) / 2.0;
         let bleed = if c.print { c.bleed * MM } else { 0.0 };
-        Geometry { width, height, bleed, size, pitch, top, lines, measure, inner, outer, print: c.print }
+        Geometry { width, height, bleed, size, pitch, top, lines, measure, inner, outer, print: c.print, punctuation: c.punctuation, hanging: c.hanging_punctuation }
     }
 
     /// The left edge of the text block on the page with this physical index (0 is a recto).
