@@ -85,7 +85,16 @@ impl Font {
             Lang::Chinese => &langs[0],
             Lang::Latin => &langs[1],
         };
-        let shaped = self.shape_raw(text, Some(language));
+        // Latin runs use the proportional forms (`pwid`) of the quotes and apostrophes that a
+        // CJK font makes full width by default.
+        let features: &[rustybuzz::Feature] = match lang {
+            Lang::Chinese => &[],
+            Lang::Latin => {
+                static PWID: OnceLock<[rustybuzz::Feature; 1]> = OnceLock::new();
+                PWID.get_or_init(|| [rustybuzz::Feature::new(rustybuzz::ttf_parser::Tag::from_bytes(b"pwid"), 1, ..)])
+            }
+        };
+        let shaped = self.shape_raw(text, Some(language), features);
         let upem = self.face.units_per_em() as f32;
         shaped
             .glyph_infos()
@@ -101,14 +110,14 @@ impl Font {
             .collect()
     }
 
-    fn shape_raw(&self, text: &str, language: Option<&Language>) -> GlyphBuffer {
+    fn shape_raw(&self, text: &str, language: Option<&Language>, features: &[rustybuzz::Feature]) -> GlyphBuffer {
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
         if let Some(language) = language {
             buffer.set_language(language.clone());
         }
-        rustybuzz::shape(&self.face, &[], buffer)
+        rustybuzz::shape(&self.face, features, buffer)
     }
 
     /// The family names this face declares (typographic and legacy).
@@ -317,7 +326,7 @@ mod tests {
         assert_eq!(tagged.len(), 6, "{tagged:?}");
         assert_eq!((tagged[3].cluster, tagged[4].cluster), (9, 15));
         assert!((tagged[3].advance - 2.0).abs() < 1e-6, "{tagged:?}");
-        let untagged = font.shape_raw("那便是——失落", None);
+        let untagged = font.shape_raw("那便是——失落", None, &[]);
         assert_eq!(untagged.glyph_positions()[3].x_advance, 1692);
         assert_ne!(untagged.glyph_infos()[3].glyph_id as u16, tagged[3].id);
     }

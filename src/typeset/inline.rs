@@ -771,4 +771,34 @@ mod tests {
         assert!(ls[1].starts_with("第二行"));
         assert!(ls.iter().all(|l| !l.ends_with("Ru") && !l.starts_with("st")), "{ls:?}");
     }
+
+    fn widths(text: &str, punct: Punctuation) -> Vec<(String, f32)> {
+        let para = Para::plain(text, FontId::SERIF);
+        let fonts = FontSet::bundled();
+        let shaped = shape(&para, 10.0, &fonts, punct);
+        let line = shaped.lines(Measure::new(1000.0, Align::Left)).remove(0);
+        line.clusters.into_iter().map(|c| (c.text, c.width)).collect()
+    }
+
+    #[test]
+    fn punctuation_styles() {
+        let w = |text: &str, p, mark: &str| widths(text, p).into_iter().find(|(t, _)| t == mark).unwrap().1;
+        // GB: full width inside a line, halved only next to another mark.
+        assert!((w("甲，乙", Punctuation::Gb, "，") - 10.0).abs() < 0.01);
+        assert!((w("甲。”乙", Punctuation::Gb, "。") - 5.0).abs() < 0.01);
+        assert!((w("甲）（乙", Punctuation::Gb, "）") + w("甲）（乙", Punctuation::Gb, "（") - 15.0).abs() < 0.01);
+        // Kaiming: the full stop stays full width, the comma is halved.
+        assert!((w("甲，乙。丙", Punctuation::Kaiming, "，") - 5.0).abs() < 0.01);
+        assert!((w("甲，乙。丙", Punctuation::Kaiming, "。") - 10.0).abs() < 0.01);
+        // Half: every mark is halved.
+        assert!((w("甲，乙。丙", Punctuation::Half, "。") - 5.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn quotes_by_han_are_full_width_and_apostrophes_in_words_are_not() {
+        let ws = widths("他说“好”，don’t", Punctuation::Gb);
+        let get = |t: &str| ws.iter().find(|(x, _)| x == t).unwrap().1;
+        assert!((get("“") - 10.0).abs() < 0.01, "{ws:?}");
+        assert!(get("’") < 4.0, "{ws:?}");
+    }
 }

@@ -1,0 +1,164 @@
+//! The typesetting rules of `typesetting.md` (widths, justification, paragraphs and pages),
+//! each checked on the laid-out lines of real text: the seeds, a real post, and every
+//! Chinese post of ../shared/corpus when it is there.
+
+mod support;
+
+use std::path::Path;
+
+use support::*;
+use wenji::config::Config;
+use wenji::typeset::font::FontSet;
+use wenji::typeset::frame::{Layout, Line, LineKind};
+use wenji::typeset::kinsoku::{Class, class};
+
+const EM: f32 = 10.5;
+const EPS: f32 = 0.02;
+
+fn layout(dir: &Path) -> Layout {
+    let config = Config::locate(Some(dir)).unwrap();
+    let (book, diags) = wenji::build::load(&config);
+    let book = book.unwrap_or_else(|| panic!("{diags:?}"));
+    wenji::typeset::typeset(&book, &config.pdf, &FontSet::bundled()).0
+}
+
+/// The books the rules are checked on, laid out once: the seeds, the hugo-even fixture, and
+/// the corpus's Chinese blogs when present.
+fn books() -> &'static [(String, Layout)] {
+    static BOOKS: std::sync::OnceLock<Vec<(String, Layout)>> = std::sync::OnceLock::new();
+    BOOKS.get_or_init(lay_out_books)
+}
+
+fn lay_out_books() -> Vec<(String, Layout)> {
+    let mut dirs = vec![repo(), fixture("corpus/hugo-even")];
+    let corpus = repo().join("../shared/corpus");
+    for d in ["hexo-xovel/_posts", "hexo-site/source", "hugo-even/exampleSite/content/post"] {
+        if corpus.join(d).is_dir() {
+            dirs.push(corpus.join(d));
+        }
+    }
+    dirs.into_iter().map(|d| (d.display().to_string(), layout(&d))).collect()
+}
+
+fn body_lines(layout: &Layout) -> impl Iterator<Item = (usize, &Line)> {
+    layout.pages.iter().enumerate().flat_map(|(i, p)| p.lines.iter().filter(|l| l.kind == LineKind::Body).map(move |l| (i + 1, l)))
+}
+
+fn is_mark(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!((c.next().map(class), c.next()), (Some(Class::Stop | Class::Close | Class::Open), None))
+}
+
+#[test]
+fn adjacent_marks_span_at_most_one_and_a_half_em() {
+    for (name, layout) in books() {
+        let mut pairs = 0;
+        for (page, line) in body_lines(&layout) {
+            for w in line.clusters.windows(2) {
+                if is_mark(&w[0].text) && is_mark(&w[1].text) {
+                    pairs += 1;
+                    let span = w[0].width + w[1].width;
+                    assert!(span <= 1.5 * EM + EPS, "{name} page {page}: {}{} spans {span}: {}", w[0].text, w[1].text, line.text());
+                }
+            }
+        }
+        assert!(pairs > 0 || !name.ends_with("main"), "{name}: the seeds have adjacent marks");
+    }
+}
+
+#[test]
+fn marks_at_line_edges_lose_their_blank_half() {
+    for (name, layout) in books() {
+        for (page, line) in body_lines(&layout) {
+            let (Some(first), Some(last)) = (line.clusters.first(), line.clusters.last()) else { continue };
+            if !line.last && is_mark(&last.text) && matches!(class(last.text.chars().next().unwrap()), Class::Stop | Class::Close) {
+                assert!(last.width <= 0.5 * EM + EPS, "{name} page {page}: line-end {} is {}: {}", last.text, last.width, line.text());
+            }
+            if !line.first && is_mark(&first.text) && class(first.text.chars().next().unwrap()) == Class::Open {
+                assert!(first.width <= 0.5 * EM + EPS, "{name} page {page}: line-start {} is {}", first.text, first.width);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_same_mark_in_the_same_context_has_one_width() {
+    use std::collections::HashMap;
+    for (name, layout) in books() {
+        let mut widths: HashMap<(String, String, String), (f32, String)> = HashMap::new();
+        for (_, line) in body_lines(&layout) {
+            let c = &line.clusters;
+            for i in 1..c.len().saturating_sub(1) {
+                if !is_mark(&c[i].text) {
+                    continue;
+                }
+                let context = |s: &str| if is_mark(s) { s.to_string() } else { "·".to_string() };
+                let key = (context(&c[i - 1].text), c[i].text.clone(), context(&c[i + 1].text));
+                let (w, first_seen) = widths.entry(key.clone()).or_insert((c[i].width, line.text()));
+                assert!((*w - c[i].width).abs() < EPS, "{name}: {key:?} is {} here but {w} in «{first_seen}»: {}", c[i].width, line.text());
+            }
+        }
+    }
+}
+
+#[test]
+fn han_and_latin_are_a_quarter_em_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), "---\ntitle: 混排\ndate: 2024-01-01\n---\n\n我用Rust写了3个程序，又用 Go 写了一个。\n").unwrap();
+    let layout = layout(dir.path());
+    let (_, line) = body_lines(&layout).next().unwrap();
+    let c = &line.clusters;
+    let gap = |a: &str, b: &str| {
+        let i = c.iter().position(|x| x.text == a && c.iter().skip(1).any(|y| y.text == b)).unwrap();
+        c[i + 1].x - (c[i].x + c[i].width)
+    };
+    assert!((gap("用", "R") - 0.25 * EM).abs() < 0.01, "{}", gap("用", "R"));
+    assert!((gap("t", "写") - 0.25 * EM).abs() < 0.01);
+    assert!((gap("3", "个") - 0.25 * EM).abs() < 0.01);
+    assert!(gap("了", "3") > 0.24 * EM);
+}
+
+#[test]
+fn no_paragraph_ends_with_a_lone_character_and_spacing_stays_even() {
+    let mut worst = (0.0_f32, String::new());
+    for (name, layout) in books() {
+        for (page, line) in body_lines(&layout) {
+            let letters = line.clusters.iter().filter(|c| c.text.chars().all(|ch| class(ch) == Class::Other && !ch.is_whitespace())).count();
+            if line.last && !line.first {
+                assert!(letters >= 2, "{name} page {page}: 孤字 «{}»", line.text());
+            }
+            if !line.last {
+                for w in line.clusters.windows(2) {
+                    let gap = w[1].x - (w[0].x + w[0].width);
+                    let han = |s: &str| s.chars().all(|c| c as u32 >= 0x4E00 && c as u32 <= 0x9FFF);
+                    if han(&w[0].text) && han(&w[1].text) && gap > worst.0 {
+                        worst = (gap, format!("{name} page {page}: {}", line.text()));
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("widest space between two Han characters: {:.3} em in {}", worst.0 / EM, worst.1);
+    assert!(worst.0 <= 0.5 * EM + EPS, "{worst:?}");
+}
+
+#[test]
+fn pages_keep_two_lines_of_a_paragraph_and_never_end_with_a_heading() {
+    for (name, layout) in books() {
+        for (i, page) in layout.pages.iter().enumerate() {
+            let content: Vec<&Line> = page.lines.iter().filter(|l| !matches!(l.kind, LineKind::Head | LineKind::Folio)).collect();
+            if let Some(last) = content.last() {
+                assert!(last.kind != LineKind::Heading, "{name}: page {} ends with a heading", i + 1);
+            }
+            let text: Vec<&Line> = content.into_iter().filter(|l| l.kind == LineKind::Body).collect();
+            let (Some(first), Some(last)) = (text.first(), text.last()) else { continue };
+            // A paragraph broken across the page: two lines at the foot and two at the head.
+            if !last.last {
+                assert!(!last.first, "{name}: page {} ends with a paragraph's single first line", i + 1);
+            }
+            if !first.first && first.kind == LineKind::Body {
+                assert!(!first.last, "{name}: page {} starts with a paragraph's single last line", i + 1);
+            }
+        }
+    }
+}
