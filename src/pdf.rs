@@ -1,7 +1,7 @@
 //! The PDF writer: walks the laid-out pages and draws them with krilla, the only module
 //! that names the PDF crate. krilla subsets the fonts and writes ToUnicode maps.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::num::NonZeroU32;
 
 use anyhow::anyhow;
@@ -30,7 +30,8 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
         .iter()
         .filter_map(|(id, f)| Some((id, Font::new(krilla::Data::from(f.data), f.index)?)))
         .collect();
-    let images: HashMap<usize, krilla::image::Image> = layout
+    // Each image is decoded once however often it is drawn.
+    let assets: BTreeSet<usize> = layout
         .pages
         .iter()
         .flat_map(|p| &p.items)
@@ -38,6 +39,9 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
             Item::Image { asset, .. } => Some(*asset),
             _ => None,
         })
+        .collect();
+    let images: HashMap<usize, krilla::image::Image> = assets
+        .into_iter()
         .filter_map(|asset| {
             let a = &book.assets[asset];
             let data = krilla::Data::from(a.bytes.clone());

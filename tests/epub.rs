@@ -93,11 +93,7 @@ fn seed_heading_levels_become_h2() {
     for seed in SEEDS {
         let source = seed_source(seed);
         let page = seed_page(&pages, &source);
-        let headings: Vec<String> = source
-            .lines()
-            .filter(|l| l.starts_with("##"))
-            .map(|l| l.trim_start_matches('#').trim().to_owned())
-            .collect();
+        let headings = seed_headings(&source);
         assert!(!headings.is_empty());
         assert_eq!(element_texts(page, "h2"), headings, "{seed}");
         for deeper in ["h3", "h4", "h5", "h6"] {

@@ -3,7 +3,7 @@
 
 use super::font::{FontId, FontSet};
 use super::frame::{Item, Line, LineKind};
-use super::inline::{self, Align, Anchor, Measure, Para, SetLine};
+use super::inline::{self, Align, Anchor, Measure, Para, SetLine, Shaped};
 use super::page::{Break, Geometry, Slab};
 use crate::book::{Book, Essay, chinese_date};
 use crate::doc::{self, Block, Inline, ListItem, Table};
@@ -33,7 +33,7 @@ struct Frame {
 /// Lays out one essay: its opening (title, dateline, lede), its blocks and its notes.
 pub fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) -> (Vec<Slab>, Vec<char>) {
     let essay = &book.essays[index];
-    let mut b = Blocks { geo, fonts, book, prefix: essay.id.clone(), slabs: Vec::new(), missing: Vec::new() };
+    let mut b = Blocks::new(geo, fonts, book, &essay.id);
     b.opening(essay, index);
     let body = b.body_frame();
     b.blocks(&essay.blocks, body);
@@ -64,12 +64,7 @@ impl<'a> Blocks<'a> {
     /// Shapes and breaks `para`, then appends one slab per line (`slots` each).
     /// Returns the index of the first slab added.
     pub fn lines(&mut self, para: &Para, size: f32, left: f32, measure: Measure, kind: LineKind, slots: usize) -> usize {
-        let shaped = inline::shape(para, size, self.fonts, self.geo.punctuation);
-        for c in &shaped.missing {
-            if !self.missing.contains(c) {
-                self.missing.push(*c);
-            }
-        }
+        let shaped = self.shape(para, size);
         let lines = shaped.lines(measure);
         let first = self.slabs.len();
         let count = lines.len();
@@ -82,16 +77,23 @@ impl<'a> Blocks<'a> {
         first
     }
 
-    fn line_slab(&self, line: SetLine, size: f32, left: f32, kind: LineKind, slots: usize, first: bool) -> Slab {
-        let baseline = self.geo.baseline(slots, size);
-        let mut slab = Slab::new(slots);
-        for mut item in line.items {
-            item.translate(left, baseline);
-            slab.items.push(item);
+    /// Shapes `para`, noting the characters no font has.
+    fn shape<'p>(&mut self, para: &'p Para, size: f32) -> Shaped<'p> {
+        let shaped = inline::shape(para, size, self.fonts, self.geo.punctuation);
+        for c in &shaped.missing {
+            if !self.missing.contains(c) {
+                self.missing.push(*c);
+            }
         }
-        let mut l = Line { kind, y: 0.0, first, last: line.last, clusters: line.clusters };
-        l.translate(left, baseline);
-        slab.lines.push(l);
+        shaped
+    }
+
+    fn line_slab(&self, mut line: SetLine, size: f32, left: f32, kind: LineKind, slots: usize, first: bool) -> Slab {
+        let baseline = self.geo.baseline(slots, size);
+        line.translate(left, baseline);
+        let mut slab = Slab::new(slots);
+        slab.items = line.items;
+        slab.lines.push(Line { kind, y: baseline, first, last: line.last, clusters: line.clusters });
         slab
     }
 
@@ -253,17 +255,9 @@ impl<'a> Blocks<'a> {
                     slab.items.push(Item::Box { x: marker_right - s, y: baseline - 0.72 * size, size: s, ticked: done });
                 }
                 (None, Some(n)) => {
-                    let text = format!("{}.", n + i as u64);
-                    let p = Para::plain(&text, FontId::SERIF);
-                    let shaped = inline::shape(&p, size, self.fonts, self.geo.punctuation);
-                    let w = shaped.natural_width();
-                    let m = Measure::new(w, Align::Left);
-                    if let Some(line) = shaped.lines(m).into_iter().next() {
-                        for mut item in line.items {
-                            item.translate(marker_right - w, baseline);
-                            slab.items.push(item);
-                        }
-                    }
+                    let mut number = inline::label(&format!("{}.", n + i as u64), size, self.fonts, self.geo.punctuation);
+                    number.translate(marker_right - number.end, baseline);
+                    slab.items.extend(number.items);
                 }
                 (None, None) => {
                     slab.items.push(Item::Dot { x: marker_right - 0.3 * size, y: baseline - 0.33 * size, r: 0.12 * size });
@@ -305,10 +299,11 @@ impl<'a> Blocks<'a> {
                     .collect()
             })
             .collect();
+        let shaped: Vec<Vec<Shaped>> = paras.iter().map(|row| row.iter().map(|p| self.shape(p, size)).collect()).collect();
         let mut natural = vec![size; columns];
-        for row in &paras {
-            for (c, p) in row.iter().enumerate() {
-                natural[c] = natural[c].max(inline::shape(p, size, self.fonts, self.geo.punctuation).natural_width());
+        for row in &shaped {
+            for (c, cell) in row.iter().enumerate() {
+                natural[c] = natural[c].max(cell.natural_width());
             }
         }
         let room = f.width - gap * (columns - 1) as f32;
@@ -325,33 +320,26 @@ impl<'a> Blocks<'a> {
         let used: f32 = widths.iter().sum::<f32>() + gap * (columns - 1) as f32;
         let left = f.left + ((f.width - used) / 2.0).max(0.0);
         let count = rows.len();
-        for (r, row) in paras.iter().enumerate() {
+        for (r, row) in shaped.iter().enumerate() {
             let mut cell_lines = Vec::new();
             let mut x = left;
-            for (c, p) in row.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
                 let align = match table.align.get(c) {
                     Some(doc::Align::Center) => Align::Center,
                     Some(doc::Align::Right) => Align::Right,
                     _ => Align::Left,
                 };
-                let shaped = inline::shape(p, size, self.fonts, self.geo.punctuation);
-                self.missing.extend(shaped.missing.iter().filter(|c| !self.missing.contains(c)).collect::<Vec<_>>());
-                let m = Measure::new(widths[c], align);
-                cell_lines.push((x, shaped.lines(m)));
+                cell_lines.push((x, cell.lines(Measure::new(widths[c], align))));
                 x += widths[c] + gap;
             }
             let slots = cell_lines.iter().map(|(_, l)| l.len()).max().unwrap_or(1).max(1);
             let mut slab = Slab::new(slots);
             for (x, lines) in cell_lines {
-                for (i, line) in lines.into_iter().enumerate() {
+                for (i, mut line) in lines.into_iter().enumerate() {
                     let baseline = self.geo.baseline(1, size) + i as f32 * self.geo.pitch;
-                    for mut item in line.items {
-                        item.translate(x, baseline);
-                        slab.items.push(item);
-                    }
-                    let mut l = Line { kind: LineKind::Table, y: 0.0, first: true, last: true, clusters: line.clusters };
-                    l.translate(x, baseline);
-                    slab.lines.push(l);
+                    line.translate(x, baseline);
+                    slab.items.extend(line.items);
+                    slab.lines.push(Line { kind: LineKind::Table, y: baseline, first: true, last: true, clusters: line.clusters });
                 }
             }
             let h = slots as f32 * self.geo.pitch;
@@ -389,20 +377,12 @@ impl<'a> Blocks<'a> {
             if self.slabs.len() == first {
                 self.slabs.push(Slab::new(1));
             }
-            let p = Para::plain(&format!("{n}."), FontId::SERIF);
-            let shaped = inline::shape(&p, size, self.fonts, self.geo.punctuation);
-            let w = shaped.natural_width();
-            let m = Measure::new(w, Align::Left);
-            let baseline = self.geo.baseline(1, size);
+            let mut number = inline::label(&format!("{n}."), size, self.fonts, self.geo.punctuation);
+            number.translate(f.left, self.geo.baseline(1, size));
             let anchor = self.anchor(Anchor::Note(n));
             let slab = &mut self.slabs[first];
             slab.anchors.push(anchor);
-            if let Some(line) = shaped.lines(m).into_iter().next() {
-                for mut item in line.items {
-                    item.translate(f.left, baseline);
-                    slab.items.push(item);
-                }
-            }
+            slab.items.extend(number.items);
         }
     }
 }

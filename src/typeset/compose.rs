@@ -54,7 +54,7 @@ pub fn typeset(book: &Book, config: &PdfConfig, fonts: &FontSet) -> (Layout, Vec
     for (i, draft) in front_pages.pages.into_iter().enumerate() {
         let folio = Folio::Roman(i as u32 + 1);
         let printed = i > 0 && !draft.blank;
-        pages.push(finish_page(&geo, fonts, book, draft, pages.len(), folio, printed, None));
+        pages.push(finish_page(&geo, fonts, draft, pages.len(), folio, printed, None));
     }
     for (i, draft) in body.pages.into_iter().enumerate() {
         let n = i as u32 + 1;
@@ -66,7 +66,7 @@ pub fn typeset(book: &Book, config: &PdfConfig, fonts: &FontSet) -> (Layout, Vec
             draft.essay.map(|e| book.essays[e].meta.title.clone())
         };
         let printed = !draft.blank;
-        pages.push(finish_page(&geo, fonts, book, draft, pages.len(), Folio::Arabic(n), printed, head));
+        pages.push(finish_page(&geo, fonts, draft, pages.len(), Folio::Arabic(n), printed, head));
     }
     let outline = book
         .essays
@@ -85,9 +85,7 @@ fn outline_sections(essay: &str, sections: &[Section]) -> Vec<OutlineEntry> {
 }
 
 /// Moves the page's content to its left margin and adds its running head and folio.
-#[allow(clippy::too_many_arguments)]
-fn finish_page(geo: &Geometry, fonts: &FontSet, book: &Book, draft: Draft, physical: usize, folio: Folio, printed: bool, head: Option<String>) -> Page {
-    let _ = book;
+fn finish_page(geo: &Geometry, fonts: &FontSet, draft: Draft, physical: usize, folio: Folio, printed: bool, head: Option<String>) -> Page {
     let left = geo.left(physical);
     let mut page = draft.page;
     for item in &mut page.items {
@@ -100,15 +98,10 @@ fn finish_page(geo: &Geometry, fonts: &FontSet, book: &Book, draft: Draft, physi
     let mut add_line = |text: &str, y: f32, kind: LineKind| {
         let p = Para::plain(text, FontId::SERIF);
         let shaped = inline::shape(&p, small, fonts, geo.punctuation);
-        let m = Measure::new(geo.measure, Align::Center);
-        if let Some(line) = shaped.lines(m).into_iter().next() {
-            for mut item in line.items {
-                item.translate(left, y);
-                page.items.push(item);
-            }
-            let mut l = super::frame::Line { kind, y: 0.0, first: true, last: true, clusters: line.clusters };
-            l.translate(left, y);
-            page.lines.push(l);
+        if let Some(mut line) = shaped.lines(Measure::new(geo.measure, Align::Center)).into_iter().next() {
+            line.translate(left, y);
+            page.items.extend(line.items);
+            page.lines.push(super::frame::Line { kind, y, first: true, last: true, clusters: line.clusters });
         }
     };
     if let Some(head) = head {
@@ -118,7 +111,6 @@ fn finish_page(geo: &Geometry, fonts: &FontSet, book: &Book, draft: Draft, physi
         let text = match folio {
             Folio::Roman(n) => super::frame::roman(n),
             Folio::Arabic(n) => n.to_string(),
-            Folio::None => String::new(),
         };
         add_line(&text, geo.bottom() + 1.6 * geo.pitch, LineKind::Folio);
     }
@@ -177,10 +169,7 @@ fn toc_entry(b: &mut Blocks, title: &str, number: usize, level: usize, anchor: &
     let m = Measure::new(geo.measure - indent - number_room - geo.size, Align::Left).indented(0.0, geo.size);
     let first = b.lines(&Para::plain(title, FontId::SERIF), size, indent, m, LineKind::Toc, 1);
     let count = b.slabs.len() - first;
-    let number_para = Para::plain(&number.to_string(), FontId::SERIF);
-    let shaped = inline::shape(&number_para, size, b.fonts, geo.punctuation);
-    let number_width = shaped.natural_width();
-    let number_line = shaped.lines(Measure::new(number_width, Align::Left)).into_iter().next();
+    let mut number = inline::label(&number.to_string(), size, b.fonts, geo.punctuation);
     let baseline = geo.baseline(1, size);
     for (i, slab) in b.slabs[first..].iter_mut().enumerate() {
         slab.keep_with_next = i + 1 < count;
@@ -188,24 +177,17 @@ fn toc_entry(b: &mut Blocks, title: &str, number: usize, level: usize, anchor: &
     }
     let last = b.slabs.last_mut().expect("a TOC line");
     let text_end = last.lines.last().and_then(|l| l.clusters.last()).map_or(indent, |c| c.x + c.width);
-    let number_x = geo.measure - number_width;
+    let number_x = geo.measure - number.end;
     let step = 0.5 * geo.size;
     let mut x = ((text_end + 0.6 * geo.size) / step).ceil() * step;
     while x <= number_x - 0.6 * geo.size {
         last.items.push(Item::Dot { x, y: baseline - 0.3 * size, r: 0.05 * geo.size });
         x += step;
     }
-    if let Some(line) = number_line {
-        for mut item in line.items {
-            item.translate(number_x, baseline);
-            last.items.push(item);
-        }
-        if let Some(l) = last.lines.last_mut() {
-            l.clusters.extend(line.clusters.into_iter().map(|mut c| {
-                c.x += number_x;
-                c
-            }));
-        }
+    number.translate(number_x, baseline);
+    last.items.extend(number.items);
+    if let Some(l) = last.lines.last_mut() {
+        l.clusters.extend(number.clusters);
     }
 }
 

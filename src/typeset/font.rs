@@ -167,7 +167,7 @@ impl FontSet {
         let mut set = FontSet::bundled();
         for spec in specs {
             let path = root.join(spec);
-            let font = if path.is_file() { load_file(&path, None) } else { find_family(spec) };
+            let font = if path.is_file() { std::fs::read(&path).ok().and_then(|data| keep_face(&path, data, 0)) } else { find_family(spec) };
             let font = font.ok_or_else(|| format!("fallback font `{spec}` is neither a font file nor an installed font family"))?;
             if set.fonts.len() >= u8::MAX as usize {
                 return Err("too many fallback fonts".into());
@@ -202,32 +202,22 @@ impl FontSet {
     }
 }
 
-/// Loads (once per process) a font file; `family` picks a face inside a collection.
-fn load_file(path: &Path, family: Option<&str>) -> Option<&'static Font> {
-    static LOADED: OnceLock<Mutex<HashMap<(PathBuf, u32), &'static Font>>> = OnceLock::new();
-    let loaded = LOADED.get_or_init(Default::default);
-    let data = std::fs::read(path).ok()?;
-    let count = rustybuzz::ttf_parser::fonts_in_collection(&data).unwrap_or(1);
-    let index = (0..count).find(|&i| {
-        let Some(want) = family else { return true };
-        rustybuzz::ttf_parser::Face::parse(&data, i)
-            .map(|f| Font::family_names(&f).iter().any(|n| n.eq_ignore_ascii_case(want)))
-            .unwrap_or(false)
-    })?;
+/// Keeps face `index` of the font file `path` (its bytes `data`) for the rest of the
+/// process, like the bundled fonts; a face already kept is returned again.
+fn keep_face(path: &Path, data: Vec<u8>, index: u32) -> Option<&'static Font> {
+    static KEPT: OnceLock<Mutex<HashMap<(PathBuf, u32), &'static Font>>> = OnceLock::new();
     let key = (path.to_path_buf(), index);
-    let mut loaded = loaded.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(font) = loaded.get(&key) {
+    let mut kept = KEPT.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(font) = kept.get(&key) {
         return Some(font);
     }
-    // Fallback fonts live as long as the process, like the bundled ones: each file is
-    // loaded at most once.
     let data: &'static [u8] = Box::leak(data.into_boxed_slice());
     let name = rustybuzz::ttf_parser::Face::parse(data, index)
         .ok()
         .and_then(|f| Font::family_names(&f).into_iter().next())
         .unwrap_or_else(|| path.file_stem().unwrap_or_default().to_string_lossy().into_owned());
     let font: &'static Font = Box::leak(Box::new(Font::parse(name, data, index)?));
-    loaded.insert(key, font);
+    kept.insert(key, font);
     Some(font)
 }
 
@@ -245,24 +235,31 @@ fn find_family(family: &str) -> Option<&'static Font> {
         collect_font_files(&dir, &mut files, 0);
     }
     files.sort();
-    let mut best: Option<(bool, PathBuf)> = None;
+    // The best face so far: whether it is the regular one, and where it is.
+    let mut best: Option<(bool, PathBuf, u32, Vec<u8>)> = None;
     for path in files {
         let Ok(data) = std::fs::read(&path) else { continue };
+        let mut found = None;
         for i in 0..fonts_in_collection(&data).unwrap_or(1) {
             let Ok(face) = Parsed::parse(&data, i) else { continue };
             if !Font::family_names(&face).iter().any(|n| n.eq_ignore_ascii_case(family)) {
                 continue;
             }
             let regular = face.names().into_iter().filter(|n| n.name_id == name_id::SUBFAMILY).filter_map(|n| n.to_string()).any(|s| matches!(s.as_str(), "Regular" | "Book" | "Roman"));
-            if best.as_ref().is_none_or(|(was_regular, _)| regular && !was_regular) {
-                best = Some((regular, path.clone()));
+            let better = |was_regular: bool| regular && !was_regular;
+            if found.is_none_or(|(was_regular, _)| better(was_regular)) && best.as_ref().is_none_or(|b| better(b.0)) {
+                found = Some((regular, i));
             }
         }
-        if best.as_ref().is_some_and(|(regular, _)| *regular) {
+        if let Some((regular, index)) = found {
+            best = Some((regular, path, index, data));
+        }
+        if best.as_ref().is_some_and(|b| b.0) {
             break;
         }
     }
-    load_file(&best?.1, Some(family))
+    let (_, path, index, data) = best?;
+    keep_face(&path, data, index)
 }
 
 fn collect_font_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {

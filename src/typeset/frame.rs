@@ -28,8 +28,6 @@ pub struct OutlineEntry {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Folio {
-    /// No number printed or labelled (the title page and blank versos still count).
-    None,
     Roman(u32),
     Arabic(u32),
 }

@@ -155,6 +155,27 @@ pub struct SetLine {
     pub last: bool,
 }
 
+impl SetLine {
+    pub fn translate(&mut self, dx: f32, dy: f32) {
+        for item in &mut self.items {
+            item.translate(dx, dy);
+        }
+        for c in &mut self.clusters {
+            c.x += dx;
+        }
+        self.end += dx;
+    }
+}
+
+/// A short string (a list or note number, a page number) set on one line at its natural
+/// width, from x = 0 on the baseline.
+pub fn label(text: &str, size: f32, fonts: &FontSet, punct: Punctuation) -> SetLine {
+    let para = Para::plain(text, FontId::SERIF);
+    let shaped = shape(&para, size, fonts, punct);
+    let width = shaped.natural_width();
+    shaped.lines(Measure::new(width, Align::Left)).swap_remove(0)
+}
+
 /// Which half of a full-width mark's em box is blank (in SC fonts `，。」` are ink-left,
 /// `「（“` ink-right). That half is what punctuation adjustment removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -286,7 +307,7 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
             };
             let newline = s == "\n";
             pieces.push(Piece {
-                wide: s.chars().any(kinsoku::is_wide) || (adjustable && lang == Lang::Chinese),
+                wide: s.chars().any(kinsoku::is_wide) || adjustable,
                 space: s.chars().all(|c| c == ' '),
                 ellipsis: matches!(s, "…" | "⋯"),
                 han: s.chars().any(|c| kinsoku::is_wide(c) && kinsoku::class(c) == Class::Other && !matches!(c, '\u{3000}' | '—' | '⸺')),
@@ -409,7 +430,6 @@ const LOOSEST: f32 = 0.5;
 struct Node {
     demerits: f64,
     previous: usize,
-    lines: usize,
 }
 
 impl Shaped<'_> {
@@ -421,8 +441,7 @@ impl Shaped<'_> {
         // Forced breaks split the paragraph into segments, each broken on its own.
         while start < self.pieces.len() || lines.is_empty() {
             let end = (start..self.pieces.len()).find(|&k| self.pieces[k].newline).map_or(self.pieces.len(), |k| k + 1);
-            let first_line = lines.is_empty();
-            for (range, last) in self.break_segment(start, end, measure, first_line) {
+            for (range, last) in self.break_segment(start, end, measure) {
                 let indent = if lines.is_empty() { measure.first_indent } else { measure.rest_indent };
                 lines.push(self.set_line(range, indent, measure.width - indent, measure, last));
             }
@@ -489,14 +508,17 @@ impl Shaped<'_> {
 
     /// Total fit (after Knuth and Plass): the breaks between `start` and `end` that minimise
     /// the sum of squared badness over the segment, with a heavy penalty on a last line of
-    /// fewer than two characters (孤字). Returns each line's pieces and whether it ends the
-    /// segment.
-    fn break_segment(&self, start: usize, end: usize, measure: Measure, first_line: bool) -> Vec<(Range<usize>, bool)> {
+    /// fewer than two characters that are not punctuation (孤字) when the paragraph is long
+    /// enough to avoid one. Returns each line's pieces and whether it ends the segment.
+    fn break_segment(&self, start: usize, end: usize, measure: Measure) -> Vec<(Range<usize>, bool)> {
         let pieces = &self.pieces;
         if start == end {
             return vec![(start..end, true)];
         }
-        let avail = |lines: usize| measure.width - if first_line && lines == 0 { measure.first_indent } else { measure.rest_indent };
+        // Only the paragraph's first segment starts with the first line.
+        let avail = |a: usize| measure.width - if a == 0 { measure.first_indent } else { measure.rest_indent };
+        let letters = |p: &&Piece| p.han || p.alnum;
+        let can_avoid_orphan = pieces.iter().filter(letters).count() >= 4;
         // Breaks may come after a piece with an opportunity; in a run wider than the
         // measure, after any piece (emergency).
         let mut candidates: Vec<usize> = Vec::new();
@@ -521,15 +543,15 @@ impl Shaped<'_> {
                 candidates.push(k);
             }
         }
-        let mut nodes: Vec<(usize, Node)> = vec![(start, Node { demerits: 0.0, previous: usize::MAX, lines: 0 })];
+        let mut nodes: Vec<(usize, Node)> = vec![(start, Node { demerits: 0.0, previous: usize::MAX })];
         for &b in &candidates {
             let last = b == end;
             let mut best: Option<Node> = None;
             for (index, &(a, node)) in nodes.iter().enumerate().rev() {
-                let opens = first_line && a == start && node.lines == 0;
+                let opens = a == 0;
                 let shown = self.shown(a, b, opens);
                 let (width, gaps, shrink) = self.metrics(shown.clone(), measure.hanging);
-                let room = avail(node.lines);
+                let room = avail(a);
                 if width - shrink > room + 0.01 && shown.len() > 1 {
                     // Too long, and lines from earlier breaks are longer still.
                     break;
@@ -550,15 +572,15 @@ impl Shaped<'_> {
                 if emergency[b - start] && !last && !pieces[b - 1].break_after {
                     demerits += 1e6;
                 }
-                if last && !opens && self.orphan(shown) {
+                if last && !opens && can_avoid_orphan && pieces[shown].iter().filter(letters).count() < 2 {
                     demerits += 1e8;
                 }
                 if best.is_none_or(|n| demerits < n.demerits) {
-                    best = Some(Node { demerits, previous: index, lines: node.lines + 1 });
+                    best = Some(Node { demerits, previous: index });
                 }
             }
             // Nothing fits (a single cluster wider than the measure): take it overfull.
-            let fallback = Node { demerits: f64::MAX / 4.0, previous: nodes.len() - 1, lines: nodes[nodes.len() - 1].1.lines + 1 };
+            let fallback = Node { demerits: f64::MAX / 4.0, previous: nodes.len() - 1 };
             nodes.push((b, best.unwrap_or(fallback)));
         }
         let mut out = Vec::new();
@@ -573,13 +595,6 @@ impl Shaped<'_> {
             out.push((start..end, true));
         }
         out
-    }
-
-    /// A last line with fewer than two characters that are not punctuation (孤字), in a
-    /// paragraph long enough to avoid one.
-    fn orphan(&self, shown: Range<usize>) -> bool {
-        let letters = |p: &&Piece| p.han || p.alnum;
-        self.pieces[shown].iter().filter(letters).count() < 2 && self.pieces.iter().filter(letters).count() >= 4
     }
 
     fn set_line(&self, range: Range<usize>, indent: f32, avail: f32, measure: Measure, last: bool) -> SetLine {
@@ -657,16 +672,10 @@ impl Shaped<'_> {
                 glyphs.push(RunGlyph {
                     id: g.id,
                     advance,
-                    x_offset: g.x_offset + if g_index == 0 { shift } else { 0.0 },
+                    x_offset: g.x_offset + shift,
                     y_offset: g.y_offset,
                     text: p.text.start - start..p.text.end - start,
                 });
-            }
-            // Later glyphs of the cluster were positioned from the shifted first one.
-            if cluster.len() > 1 && shift != 0.0 {
-                for g in glyphs.iter_mut().rev().take(cluster.len() - 1) {
-                    g.x_offset += shift;
-                }
             }
         }
         TextRun { x: xs[0], y: -first.style.rise * self.size, font: first.font, size: first.size, text, glyphs }

@@ -190,3 +190,8 @@ pub fn seed_paragraphs(source: &str) -> Vec<String> {
         .collect()
 }
 
+
+/// The seed's section headings (`##` lines), as a reader sees them.
+pub fn seed_headings(source: &str) -> Vec<String> {
+    source.lines().filter(|l| l.starts_with("##")).map(|l| l.trim_start_matches('#').trim().replace("**", "")).collect()
+}
