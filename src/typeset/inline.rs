@@ -260,10 +260,8 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
                     style.font
                 }
             };
-            let prev = k.checked_sub(1).map(|k| chars[k].1);
-            let next = chars.get(k + 1).map(|&(_, c)| c);
-            let lang = if style.font == FontId::MONO || is_latin_context(c, prev, next) { Lang::Latin } else { Lang::Chinese };
             let end = offset + c.len_utf8();
+            let lang = if style.font == FontId::MONO || is_latin_context(c, &text[..offset], &text[end..]) { Lang::Latin } else { Lang::Chinese };
             match runs.last_mut() {
                 Some((r, f, l, s)) if r.end == offset && *f == font && (*l == lang || c == ' ') && s == style => r.end = end,
                 _ => runs.push((offset..end, font, lang, *style)),
@@ -410,13 +408,17 @@ fn adjust_punctuation(pieces: &mut [Piece], text: &str, punct: Punctuation) {
     }
 }
 
-/// Whether `c` is set as Latin text: letters, digits and ASCII, and an apostrophe or quote
-/// between two Latin letters.
-fn is_latin_context(c: char, prev: Option<char>, next: Option<char>) -> bool {
+/// Whether `c` is set as Latin text: letters, digits and ASCII, and a quote or apostrophe
+/// whose nearest letters on both sides (past spaces and other quotes) are not CJK.
+fn is_latin_context(c: char, before: &str, after: &str) -> bool {
     let latin = |c: char| c.is_ascii_alphanumeric() || (c.is_alphabetic() && !kinsoku::is_wide(c) && (c as u32) < 0x2E80);
-    match c {
-        '’' | '‘' | '”' | '“' => prev.is_some_and(latin) && next.is_some_and(latin),
-        _ => c.is_ascii() || latin(c),
+    let quote = |c: char| matches!(c, '’' | '‘' | '”' | '“');
+    let not_cjk = |c: Option<char>| c.is_none_or(|c| !kinsoku::is_wide(c) && (c as u32) < 0x2E80);
+    let skip = |c: &char| c.is_whitespace() || quote(*c);
+    if quote(c) {
+        not_cjk(before.chars().rev().find(|c| !skip(c))) && not_cjk(after.chars().find(|c| !skip(c)))
+    } else {
+        c.is_ascii() || latin(c)
     }
 }
 

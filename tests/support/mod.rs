@@ -117,6 +117,26 @@ pub fn missing(tool: &str) -> Option<()> {
     None
 }
 
+/// The shared corpus of real blog posts (`../shared/corpus` beside the checkout, or
+/// `WENJI_CORPUS`): required under CI, where it is always there; a notice and `None` elsewhere.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("WENJI_CORPUS").map(PathBuf::from).unwrap_or_else(|| repo().join("../shared/corpus"));
+    if dir.join("SOURCES.md").is_file() {
+        return Some(dir);
+    }
+    missing(&format!("the corpus at {}", dir.display())).and(None)
+}
+
+/// The posts folder of each blog in the corpus.
+pub const CORPUS_BLOGS: [&str; 6] = [
+    "hexo-xovel/_posts",
+    "hexo-theme-unit-test/source/_posts",
+    "hexo-site/source",
+    "hugo-even/exampleSite/content/post",
+    "hugo-jane/exampleSite/content/post",
+    "hugo-loveit/exampleSite/content/posts",
+];
+
 fn epubcheck_jar() -> Option<PathBuf> {
     if let Some(jar) = std::env::var_os("EPUBCHECK_JAR") {
         return Some(PathBuf::from(jar));
