@@ -243,7 +243,7 @@ pub fn role(name: &str) -> Role {
         "sub" => Role::Sub,
         "code" | "kbd" | "samp" | "tt" => Role::Code,
         "a" => Role::Link,
-        "span" | "u" | "ins" | "mark" | "small" | "big" | "font" | "abbr" | "q" | "label" | "time" | "bdi" | "bdo"
+        "span" | "u" | "ins" | "mark" | "small" | "big" | "font" | "abbr" | "acronym" | "q" | "label" | "time" | "bdi" | "bdo"
         | "ruby" | "rb" => Role::Transparent,
         "p" | "div" | "center" | "section" | "article" | "header" | "footer" | "figure" | "figcaption" | "details"
         | "summary" | "aside" | "main" | "nav" | "blockquote" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "ul"

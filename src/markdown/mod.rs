@@ -1,6 +1,7 @@
 //! Markdown → document tree, once per essay; both outputs walk the tree.
 
 mod html;
+mod tags;
 
 use std::collections::HashMap;
 
@@ -31,12 +32,26 @@ fn options() -> Options<'static> {
 }
 
 pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
+    let stem = m.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let expanded = tags::expand(m.body(), &stem);
+    let line_shift = m.body_line() - 1;
+    let mut diags = Vec::new();
+    let (text, origins) = match expanded {
+        Some(e) => {
+            for n in e.notes {
+                diags.push(Diagnostic::warning(n.message).in_file(&m.path).at(&m.source, n.line + line_shift, n.col).with_hint(n.hint));
+            }
+            (std::borrow::Cow::Owned(e.text), e.origins)
+        }
+        None => (std::borrow::Cow::Borrowed(m.body()), Vec::new()),
+    };
     let arena = Arena::new();
-    let root = comrak::parse_document(&arena, m.body(), &options());
+    let root = comrak::parse_document(&arena, &text, &options());
     let mut c = Converter {
         manuscript: m,
-        line_shift: m.body_line() - 1,
-        diags: Vec::new(),
+        line_shift,
+        origins,
+        diags,
         note_numbers: HashMap::new(),
         note_names: Vec::new(),
         note_defs: HashMap::new(),
@@ -54,6 +69,8 @@ pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
 struct Converter<'m> {
     manuscript: &'m Manuscript,
     line_shift: usize,
+    /// Where each line of the parsed text came from, when tags were expanded (see `tags`).
+    origins: Vec<(usize, usize)>,
     diags: Vec<Diagnostic>,
     note_numbers: HashMap<String, usize>,
     note_names: Vec<String>,
@@ -66,7 +83,10 @@ impl Converter<'_> {
     /// `(line, col)` of a node in the whole file.
     fn position(&self, node: Node) -> (usize, usize) {
         let start = node.data().sourcepos.start;
-        (start.line + self.line_shift, start.column)
+        match self.origins.get(start.line.wrapping_sub(1)) {
+            Some(&(line, shift)) => (line + self.line_shift, start.column.saturating_sub(shift).max(1)),
+            None => (start.line + self.line_shift, start.column),
+        }
     }
 
     fn warn(&mut self, node: Node, message: String, hint: &str) {

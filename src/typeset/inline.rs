@@ -249,8 +249,8 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     let mut missing = Vec::new();
     let mut runs: Vec<(Range<usize>, FontId, Lang, Style)> = Vec::new();
     for (range, style) in &para.spans {
-        let chars: Vec<(usize, char)> = text[range.clone()].char_indices().map(|(i, c)| (i + range.start, c)).collect();
-        for (k, &(offset, c)) in chars.iter().enumerate() {
+        for (i, c) in text[range.clone()].char_indices() {
+            let offset = range.start + i;
             let font = match fonts.pick(style.font, c) {
                 Some(f) => f,
                 None => {
