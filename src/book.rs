@@ -1,6 +1,6 @@
 //! The book: essays ordered into chapters, with ids, sections, images and book-level metadata.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
@@ -10,6 +10,7 @@ use crate::assets::{self, Asset};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::doc::{Block, Footnote, Inline, LinkTarget, for_each_inlines_mut, plain_text};
+use crate::links;
 use crate::manuscript::{Manuscript, Meta};
 use crate::markdown::Body;
 
@@ -96,17 +97,28 @@ pub fn assemble(
 
     let mut images = ImageStore::new(&config.manuscripts);
     let mut out = Vec::with_capacity(essays.len());
-    for (index, (m, body)) in essays.into_iter().enumerate() {
-        let mut essay = Essay {
-            id: format!("e{:03}", index + 1),
+    let mut manuscripts = Vec::with_capacity(essays.len());
+    let mut index = links::Index::default();
+    for (n, (m, body)) in essays.into_iter().enumerate() {
+        let essay = Essay {
+            id: format!("e{:03}", n + 1),
             source: m.path.clone(),
             sections: sections(&body.blocks),
             meta: m.meta.clone(),
             blocks: body.blocks,
             footnotes: body.footnotes,
         };
-        resolve_inlines(&mut essay, &m, &mut images, &mut diags);
+        let relative = m.path.strip_prefix(&config.manuscripts).unwrap_or(&m.path);
+        index.add(links::Target::new(&essay.id, &essay.meta.title, &essay.blocks), relative, m.meta.abbrlink.as_deref());
         out.push(essay);
+        manuscripts.push(m);
+    }
+    for (n, (essay, m)) in out.iter_mut().zip(&manuscripts).enumerate() {
+        let mut fix = |inlines: &mut Vec<Inline>| resolve_list(inlines, m, n, &index, &mut images, &mut diags);
+        for_each_inlines_mut(&mut essay.blocks, &mut fix);
+        for note in &mut essay.footnotes {
+            for_each_inlines_mut(&mut note.blocks, &mut fix);
+        }
     }
 
     let mut subjects: Vec<String> = Vec::new();
@@ -179,34 +191,13 @@ fn sections(blocks: &[Block]) -> Vec<Section> {
     out
 }
 
-/// Turns image references into embedded images and checks links; what cannot be kept becomes text.
-fn resolve_inlines(essay: &mut Essay, m: &Manuscript, images: &mut ImageStore, diags: &mut Vec<Diagnostic>) {
-    let mut ids: HashSet<String> = HashSet::new();
-    collect_heading_ids(&essay.blocks, &mut ids);
-    let mut fix = |inlines: &mut Vec<Inline>| resolve_list(inlines, m, &ids, images, diags);
-    for_each_inlines_mut(&mut essay.blocks, &mut fix);
-    for note in &mut essay.footnotes {
-        for_each_inlines_mut(&mut note.blocks, &mut fix);
-    }
-}
-
-fn collect_heading_ids(blocks: &[Block], ids: &mut HashSet<String>) {
-    for block in blocks {
-        match block {
-            Block::Heading { id, .. } => {
-                ids.insert(id.clone());
-            }
-            Block::Quote(b) => collect_heading_ids(b, ids),
-            Block::List { items, .. } => items.iter().for_each(|i| collect_heading_ids(&i.blocks, ids)),
-            _ => {}
-        }
-    }
-}
-
+/// Turns image references into embedded images and links into links inside the book; what
+/// cannot be kept becomes text, with a warning. `own` is the essay's index in `index`.
 fn resolve_list(
     inlines: &mut Vec<Inline>,
     m: &Manuscript,
-    ids: &HashSet<String>,
+    own: usize,
+    index: &links::Index,
     images: &mut ImageStore,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -227,31 +218,54 @@ fn resolve_list(
                 }
             },
             Inline::Link { target, mut content } => {
-                resolve_list(&mut content, m, ids, images, diags);
-                let keep = match &target {
-                    LinkTarget::External(_) => true,
-                    LinkTarget::Local(frag) => ids.contains(frag),
-                    LinkTarget::Unresolved { .. } => false,
-                };
-                if keep {
-                    inlines.push(Inline::Link { target, content });
-                } else {
-                    let (url, line, col) = match target {
-                        LinkTarget::Unresolved { url, line, col } => (url, line, col),
-                        LinkTarget::Local(frag) => (format!("#{frag}"), m.body_line(), 1),
-                        LinkTarget::External(url) => (url, 0, 0),
-                    };
-                    let mut d = Diagnostic::warning(format!("link to `{url}` leads nowhere in the book; its text is kept without the link"))
-                        .in_file(&m.path)
-                        .with_hint("links may go to web addresses (https://…) or to headings of the same essay");
+                resolve_list(&mut content, m, own, index, images, diags);
+                let warn = |diags: &mut Vec<Diagnostic>, message: String, line: usize, col: usize, hint: &str| {
+                    let mut d = Diagnostic::warning(message).in_file(&m.path).with_hint(hint);
                     if line > 0 {
                         d = d.at(&m.source, line, col);
                     }
                     diags.push(d);
-                    for c in content {
-                        match c {
-                            Inline::Text(t) => push_text(inlines, t),
-                            other => inlines.push(other),
+                };
+                let target = match target {
+                    LinkTarget::Local(frag) => match index.targets[own].heading(&frag) {
+                        Some(id) => Some(LinkTarget::Local(id.to_owned())),
+                        None => {
+                            let hint = "a `#fragment` link must name a heading of the same essay, by its text or its `{#id}`";
+                            warn(diags, format!("link to `#{frag}` names no heading of this essay; its text is kept without the link"), m.body_line(), 1, hint);
+                            None
+                        }
+                    },
+                    LinkTarget::Unresolved { url, line, col } => match index.resolve(&url) {
+                        links::Resolved::Essay { index: i, heading, missing_fragment } => {
+                            let t = &index.targets[i];
+                            if let Some(f) = missing_fragment {
+                                warn(diags, format!("link to `{url}`: «{}» has no heading `#{f}`; the link goes to the essay's start", t.title), line, col, "name a heading of that essay by its text or its `{#id}`");
+                            }
+                            if content.is_empty() {
+                                content.push(Inline::Text(t.title.clone()));
+                            }
+                            Some(if i == own && heading.is_some() {
+                                LinkTarget::Local(heading.expect("checked"))
+                            } else {
+                                LinkTarget::Essay { essay: t.essay.clone(), heading }
+                            })
+                        }
+                        links::Resolved::NotFound | links::Resolved::NotLocal => {
+                            let hint = "links may go to web addresses (https://…), to headings (#…), or to other essays of the book by file name (`other.md`) or blog address (`/2019/01/other/`)";
+                            warn(diags, format!("link to `{url}` leads nowhere in the book; its text is kept without the link"), line, col, hint);
+                            None
+                        }
+                    },
+                    other => Some(other),
+                };
+                match target {
+                    Some(target) => inlines.push(Inline::Link { target, content }),
+                    None => {
+                        for c in content {
+                            match c {
+                                Inline::Text(t) => push_text(inlines, t),
+                                other => inlines.push(other),
+                            }
                         }
                     }
                 }
@@ -259,7 +273,7 @@ fn resolve_list(
             Inline::Text(t) => push_text(inlines, t),
             mut other => {
                 if let Some(content) = other.styled_content_mut() {
-                    resolve_list(content, m, ids, images, diags);
+                    resolve_list(content, m, own, index, images, diags);
                 }
                 inlines.push(other);
             }
@@ -295,7 +309,7 @@ impl ImageStore {
         if src.contains("://") || src.starts_with("//") || src.starts_with("data:") {
             return Err("remote images cannot be fetched while building".into());
         }
-        let relative = percent_decode(src.split(['?', '#']).next().unwrap_or(src));
+        let relative = links::percent_decode(src.split(['?', '#']).next().unwrap_or(src));
         let dir = m.path.parent().unwrap_or(Path::new("."));
         let path = dir.join(relative.trim_start_matches('/'));
         let real = path.canonicalize().map_err(|_| format!("no file at `{}`", path.display()))?;
@@ -320,25 +334,6 @@ impl ImageStore {
     }
 }
 
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 fn load_cover(config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Asset> {
     let path = assets::find_cover(&config.covers)?;
     let result = std::fs::read(&path).map_err(|e| e.to_string()).and_then(|b| assets::prepare(&b, "cover", assets::COVER_MAX));
@@ -359,13 +354,6 @@ pub fn chinese_date(d: &DateTime<FixedOffset>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("a%20b%E4%B8%AD.png"), "a b中.png");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%zz"), "%zz");
-    }
 
     #[test]
     fn sections_nest_two_levels_with_numbers() {

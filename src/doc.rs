@@ -82,8 +82,10 @@ pub enum Inline {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkTarget {
     External(String),
-    /// A fragment inside the same essay (`#id`).
+    /// A heading of the same essay, by its id.
     Local(String),
+    /// Another essay of the book (by its id), at a heading or at its start.
+    Essay { essay: String, heading: Option<String> },
     /// Anything else (a relative path, another essay's address): resolved by the book or shown as text.
     Unresolved { url: String, line: usize, col: usize },
 }

@@ -281,6 +281,12 @@ impl Writer<'_> {
                     self.inlines(content);
                     self.out.push_str("</a>");
                 }
+                LinkTarget::Essay { essay, heading } => {
+                    let fragment = heading.as_ref().map(|h| format!("#{h}")).unwrap_or_default();
+                    let _ = write!(self.out, "<a href=\"{}.xhtml{}\">", escape(essay), escape(&fragment));
+                    self.inlines(content);
+                    self.out.push_str("</a>");
+                }
                 LinkTarget::Unresolved { .. } => self.inlines(content),
             },
             Inline::Image { asset, alt } => {

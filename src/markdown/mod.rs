@@ -107,8 +107,9 @@ impl Converter<'_> {
                     }
                 }
                 NodeValue::Heading(h) => {
-                    let content = self.inlines(node);
-                    out.push(Block::Heading { level: h.level, id: String::new(), content });
+                    let mut content = self.inlines(node);
+                    let id = take_heading_id(&mut content).unwrap_or_default();
+                    out.push(Block::Heading { level: h.level, id, content });
                 }
                 NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) | NodeValue::Alert(_) => {
                     out.push(Block::Quote(self.blocks(node)))
@@ -445,13 +446,47 @@ fn normalise_headings(blocks: &mut [Block]) {
         }
     }
     let mut shallowest = u8::MAX;
-    walk(blocks, &mut |level, _| shallowest = shallowest.min(*level));
+    let mut taken = std::collections::HashSet::new();
+    walk(blocks, &mut |level, id| {
+        shallowest = shallowest.min(*level);
+        // An author's `{#id}` is kept when it is the first of its name.
+        if !id.is_empty() && !taken.insert(id.clone()) {
+            id.clear();
+        }
+    });
     let mut n = 0;
     walk(blocks, &mut |level, id| {
         *level = (2 + *level - shallowest).min(6);
         n += 1;
-        *id = format!("s{n}");
+        if id.is_empty() {
+            *id = format!("s{n}");
+            while taken.contains(id.as_str()) {
+                id.push('_');
+            }
+        }
     });
+}
+
+/// Removes a trailing `{#id}` from a heading's text and returns the id, when it is a valid
+/// XML id (letters, digits, `-`, `_`, `.`, not starting with a digit).
+fn take_heading_id(content: &mut Vec<Inline>) -> Option<String> {
+    let Some(Inline::Text(text)) = content.last_mut() else { return None };
+    let trimmed = text.trim_end();
+    let open = trimmed.strip_suffix('}')?.rfind("{#")?;
+    let id = &trimmed[open + 2..trimmed.len() - 1];
+    let valid = id.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !valid {
+        return None;
+    }
+    let id = id.to_owned();
+    text.truncate(open);
+    let kept = text.trim_end().len();
+    text.truncate(kept);
+    if text.is_empty() {
+        content.pop();
+    }
+    Some(id)
 }
 
 /// Collects inlines, with open HTML elements waiting for their end tags.
@@ -664,6 +699,16 @@ mod tests {
         assert_eq!(targets[0], &LinkTarget::External("https://x.org".into()));
         assert_eq!(targets[1], &LinkTarget::Local("s1".into()));
         assert!(matches!(targets[2], LinkTarget::Unresolved { url, line: 5, .. } if url == "other.md"));
+    }
+
+    #[test]
+    fn heading_ids_in_braces_are_kept() {
+        let (body, _) = body("## 网站配置 {#site-configuration}\n\n## 其它\n\n## 重复 {#site-configuration}\n");
+        let ids: Vec<(&str, String)> = body.blocks.iter().filter_map(|b| match b {
+            Block::Heading { id, content, .. } => Some((id.as_str(), crate::doc::plain_text(content))),
+            _ => None,
+        }).collect();
+        assert_eq!(ids, vec![("site-configuration", "网站配置".to_owned()), ("s2", "其它".to_owned()), ("s3", "重复".to_owned())]);
     }
 
     #[test]
