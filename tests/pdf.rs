@@ -21,30 +21,6 @@ fn build_pdf(dir: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf, String)
     (out, pdf, dump)
 }
 
-/// Runs a validator on `pdf` (then `after`); `None` (a notice, or a failure under CI) when it
-/// is not installed.
-fn tool(name: &str, args: &[&str], pdf: &Path) -> Option<(bool, String)> {
-    tool_then(name, args, pdf, &[])
-}
-
-fn tool_then(name: &str, args: &[&str], pdf: &Path, after: &[&str]) -> Option<(bool, String)> {
-    let out = match Command::new(name).args(args).arg(pdf).args(after).output() {
-        Ok(o) => o,
-        Err(_) => {
-            missing(name);
-            return None;
-        }
-    };
-    Some((out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned()))
-}
-
-/// The text of the text block of every page (running heads and folios cropped away).
-fn body_text(pdf: &Path) -> Option<String> {
-    let (ok, text) = tool_then("pdftotext", &["-enc", "UTF-8", "-x", "0", "-y", "50", "-W", "420", "-H", "490"], pdf, &["-"])?;
-    assert!(ok);
-    Some(text.split_whitespace().collect())
-}
-
 #[derive(Debug)]
 struct DumpLine {
     page: usize,

@@ -1,0 +1,256 @@
+//! Every blog of ../shared/corpus (120 real posts, see its SOURCES.md) built into an EPUB and a
+//! PDF by the real binary: EPUBCheck clean, every plain paragraph in the PDF's text, every post
+//! in the book or in the diagnostics, and xovel's links between posts working in both outputs.
+//! The corpus is required under CI; elsewhere these tests skip with a notice when it is absent.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use support::*;
+use wenji::manuscript::{self, ReadOptions};
+
+struct Built {
+    blog: String,
+    dir: PathBuf,
+    _out: tempfile::TempDir,
+    epub: PathBuf,
+    pdf: PathBuf,
+    stderr: String,
+}
+
+/// Each blog built once, to EPUB and PDF.
+fn blogs() -> &'static [Built] {
+    static BLOGS: OnceLock<Vec<Built>> = OnceLock::new();
+    BLOGS.get_or_init(|| {
+        let Some(corpus) = corpus() else { return Vec::new() };
+        CORPUS_BLOGS
+            .iter()
+            .map(|blog| {
+                let dir = corpus.join(blog);
+                let out = tempfile::tempdir().unwrap();
+                let o = wenji(&repo(), &["build", dir.to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--format", "epub,pdf"]);
+                assert_eq!(o.status.code(), Some(0), "{blog} failed:\n{}", stderr(&o));
+                let (epub, pdf) = (only_file(out.path(), "epub"), only_file(out.path(), "pdf"));
+                Built { blog: blog.to_string(), dir, _out: out, epub, pdf, stderr: stderr(&o) }
+            })
+            .collect()
+    })
+}
+
+/// The posts of a blog folder, read as wenji reads them.
+fn posts(dir: &Path) -> Vec<manuscript::Manuscript> {
+    manuscript::find(dir)
+        .unwrap()
+        .iter()
+        .map(|p| manuscript::read(p, &ReadOptions::default()).0.unwrap_or_else(|| panic!("{} cannot be read", p.display())))
+        .collect()
+}
+
+/// Paragraphs of plain prose in a Markdown body: no markup, HTML, tags or code, so their text
+/// must appear in the book exactly, spaces aside.
+fn plain_paragraphs(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    let mut in_comment = false;
+    let mut para: Vec<&str> = Vec::new();
+    let flush = |para: &mut Vec<&str>, out: &mut Vec<String>| {
+        let text: String = para.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+        let plain = !text.is_empty()
+            && !text.chars().any(|c| "[]*_`<>{}$\\|&~^=".contains(c))
+            && !text.starts_with(|c: char| "#>-+!:".contains(c) || c.is_ascii_digit())
+            && !text.contains("http");
+        if plain {
+            out.push(text);
+        }
+        para.clear();
+    };
+    for line in body.lines() {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            flush(&mut para, &mut out);
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            continue;
+        }
+        // HTML comments (which may hold whole paragraphs) are not in the book.
+        if in_comment || line.contains("<!--") {
+            flush(&mut para, &mut out);
+            let opened = line.rfind("<!--");
+            in_comment = match (opened, line.rfind("-->")) {
+                (Some(o), Some(c)) => o > c,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => in_comment,
+            };
+            continue;
+        }
+        if t.is_empty() || line.starts_with("    ") || line.starts_with('\t') {
+            flush(&mut para, &mut out);
+            continue;
+        }
+        // A list, quote, heading or table line interrupts a paragraph and is not plain itself.
+        let marker = t.starts_with(|c: char| "-+*>#|".contains(c)) || t.split_once(['.', ')']).is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        if marker {
+            flush(&mut para, &mut out);
+        }
+        para.push(line);
+    }
+    flush(&mut para, &mut out);
+    out
+}
+
+/// Text without spaces and hyphens (pdftotext drops a hyphen that ends a line).
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect()
+}
+
+#[test]
+fn every_blog_builds_to_an_epub_that_epubcheck_passes() {
+    for b in blogs() {
+        eprintln!("{}: EPUBCheck", b.blog);
+        assert_epubcheck_clean(&b.epub);
+    }
+}
+
+#[test]
+fn every_plain_paragraph_of_every_post_is_in_the_pdf() {
+    let mut report = Vec::new();
+    for b in blogs() {
+        let Some(text) = body_text(&b.pdf).map(|t| squeeze(&t)) else { return };
+        let mut checked = 0;
+        for post in posts(&b.dir).iter().filter(|p| !p.meta.draft) {
+            for para in plain_paragraphs(post.body()) {
+                checked += 1;
+                assert!(text.contains(&squeeze(&para)), "{}: paragraph missing from the PDF:\n{para}", post.path.display());
+            }
+        }
+        assert!(checked > 5, "{}: only {checked} plain paragraphs", b.blog);
+        report.push(format!("{}: {checked}", b.blog));
+    }
+    eprintln!("plain paragraphs found in the PDF: {}", report.join(", "));
+}
+
+#[test]
+fn every_post_is_a_chapter_or_reported() {
+    for b in blogs() {
+        let nav = texts(&b.epub).into_iter().find(|(name, _)| name.ends_with("nav.xhtml")).map(|(_, t)| t).unwrap();
+        let chapters = essay_pages(&b.epub).len();
+        let posts = posts(&b.dir);
+        let mut included = 0;
+        for post in &posts {
+            if post.meta.draft {
+                assert!(b.stderr.contains(&post.path.display().to_string()), "{}: the draft is left out silently", post.path.display());
+                continue;
+            }
+            let title = post.meta.title.replace('&', "&amp;").replace('<', "&lt;");
+            assert!(nav.contains(&title), "{}: «{}» is not in the contents", post.path.display(), post.meta.title);
+            included += 1;
+        }
+        assert_eq!(chapters, included, "{}: chapters and posts differ", b.blog);
+    }
+}
+
+/// A link annotation in the PDF: the page it is on and the page it goes to (0-based).
+#[derive(Debug)]
+struct PdfLink {
+    from: usize,
+    to: usize,
+}
+
+/// Every link annotation with a destination inside the document, read with `qpdf --json`.
+fn internal_links(pdf: &Path) -> Option<Vec<PdfLink>> {
+    let (ok, json) = tool("qpdf", &["--json=2", "--json-key=pages", "--json-key=qpdf"], pdf)?;
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let objects = &v["qpdf"][1];
+    let object = |r: &str| &objects[format!("obj:{r}")]["value"];
+    let pages: Vec<String> = v["pages"].as_array().unwrap().iter().map(|p| p["object"].as_str().unwrap().to_owned()).collect();
+    let page_index: BTreeMap<&str, usize> = pages.iter().enumerate().map(|(i, p)| (p.as_str(), i)).collect();
+    let mut links = Vec::new();
+    for (from, page) in pages.iter().enumerate() {
+        let Some(annots) = object(page)["/Annots"].as_array() else { continue };
+        for a in annots {
+            let annot = object(a.as_str().unwrap());
+            let dest = match &annot["/Dest"] {
+                serde_json::Value::String(r) => object(r).clone(),
+                other => other.clone(),
+            };
+            if let Some(target) = dest.get(0).and_then(|t| t.as_str()) {
+                links.push(PdfLink { from, to: page_index[target] });
+            }
+        }
+    }
+    Some(links)
+}
+
+fn page_text(pdf: &Path, page: usize) -> String {
+    let n = (page + 1).to_string();
+    let (ok, text) = tool_then("pdftotext", &["-enc", "UTF-8", "-f", &n, "-l", &n], pdf, &["-"]).unwrap();
+    assert!(ok);
+    squeeze(&text)
+}
+
+#[test]
+fn xovel_links_between_posts_work_in_both_outputs() {
+    let Some(b) = blogs().iter().find(|b| b.blog.starts_with("hexo-xovel")) else { return };
+    // The links as written: `/article/<slug>.html`, where the post is `<date>-<slug>.md`.
+    let posts = posts(&b.dir);
+    let title_of = |slug: &str| {
+        let post = posts.iter().find(|p| p.path.file_stem().unwrap().to_str().unwrap().ends_with(&format!("-{slug}"))).unwrap();
+        post.meta.title.clone()
+    };
+    let mut expected: Vec<String> = Vec::new();
+    for post in &posts {
+        let mut rest = post.body();
+        while let Some(at) = rest.find("](/article/") {
+            let slug = &rest[at + 11..];
+            let slug = &slug[..slug.find(".html").unwrap()];
+            expected.push(title_of(slug));
+            rest = &rest[at + 11..];
+        }
+    }
+    assert_eq!(expected.len(), 6, "the corpus has 6 such links");
+
+    // EPUB: each link goes to the chapter file whose heading is the target's title.
+    let pages = texts(&b.epub);
+    let title_in = |file: &str| {
+        let page = pages.iter().find(|(name, _)| name.ends_with(&format!("essays/{file}"))).unwrap().1.clone();
+        element_texts(&page, "h1").join("")
+    };
+    let mut found: Vec<String> = Vec::new();
+    for (name, page) in pages.iter().filter(|(n, _)| n.contains("essays/")) {
+        let doc = parse_xml(page).unwrap();
+        for a in doc.descendants().filter(|n| n.has_tag_name("a")) {
+            let href = a.attribute("href").unwrap();
+            if let Some(file) = href.split('#').next().filter(|f| f.ends_with(".xhtml") && !href.contains("://")) {
+                assert!(!file.contains('/'), "{name}: {href}");
+                found.push(title_in(file));
+            }
+        }
+    }
+    found.sort();
+    expected.sort();
+    assert_eq!(found, expected, "EPUB links between essays");
+
+    // PDF: links on body pages (after the contents, whose links all point into the body)
+    // that land on the page where a linked essay opens.
+    let Some(links) = internal_links(&b.pdf) else { return };
+    let first_body_page = links.iter().map(|l| l.to).min().unwrap();
+    let mut cache: BTreeMap<usize, String> = BTreeMap::new();
+    let mut found: Vec<String> = Vec::new();
+    // A link broken across two lines has a rectangle on each.
+    let mut seen = std::collections::BTreeSet::new();
+    for link in links.iter().filter(|l| l.from >= first_body_page && seen.insert((l.from, l.to))) {
+        let text = cache.entry(link.to).or_insert_with(|| page_text(&b.pdf, link.to));
+        if let Some(title) = expected.iter().find(|t| text.contains(&squeeze(t))) {
+            found.push(title.clone());
+        }
+    }
+    found.sort();
+    assert_eq!(found, expected, "PDF links between essays");
+}
