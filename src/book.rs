@@ -311,7 +311,10 @@ impl ImageStore {
         }
         let relative = links::percent_decode(src.split(['?', '#']).next().unwrap_or(src));
         let dir = m.path.parent().unwrap_or(Path::new("."));
-        let path = dir.join(relative.trim_start_matches('/'));
+        let beside = dir.join(relative.trim_start_matches('/'));
+        // `/images/a.png` is from the site's root: the manuscripts folder, else beside the essay.
+        let from_root = relative.starts_with('/').then(|| self.root.as_ref().map(|r| r.join(relative.trim_start_matches('/')))).flatten();
+        let path = from_root.filter(|p| p.is_file()).unwrap_or(beside);
         let real = path.canonicalize().map_err(|_| format!("no file at `{}`", path.display()))?;
         match &self.root {
             Some(root) if real.starts_with(root) => {}

@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -104,11 +103,6 @@ fn plain_paragraphs(body: &str) -> Vec<String> {
     out
 }
 
-/// Text without spaces and hyphens (pdftotext drops a hyphen that ends a line).
-fn squeeze(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect()
-}
-
 #[test]
 fn every_blog_builds_to_an_epub_that_epubcheck_passes() {
     for b in blogs() {
@@ -155,46 +149,6 @@ fn every_post_is_a_chapter_or_reported() {
     }
 }
 
-/// A link annotation in the PDF: the page it is on and the page it goes to (0-based).
-#[derive(Debug)]
-struct PdfLink {
-    from: usize,
-    to: usize,
-}
-
-/// Every link annotation with a destination inside the document, read with `qpdf --json`.
-fn internal_links(pdf: &Path) -> Option<Vec<PdfLink>> {
-    let (ok, json) = tool("qpdf", &["--json=2", "--json-key=pages", "--json-key=qpdf"], pdf)?;
-    assert!(ok);
-    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let objects = &v["qpdf"][1];
-    let object = |r: &str| &objects[format!("obj:{r}")]["value"];
-    let pages: Vec<String> = v["pages"].as_array().unwrap().iter().map(|p| p["object"].as_str().unwrap().to_owned()).collect();
-    let page_index: BTreeMap<&str, usize> = pages.iter().enumerate().map(|(i, p)| (p.as_str(), i)).collect();
-    let mut links = Vec::new();
-    for (from, page) in pages.iter().enumerate() {
-        let Some(annots) = object(page)["/Annots"].as_array() else { continue };
-        for a in annots {
-            let annot = object(a.as_str().unwrap());
-            let dest = match &annot["/Dest"] {
-                serde_json::Value::String(r) => object(r).clone(),
-                other => other.clone(),
-            };
-            if let Some(target) = dest.get(0).and_then(|t| t.as_str()) {
-                links.push(PdfLink { from, to: page_index[target] });
-            }
-        }
-    }
-    Some(links)
-}
-
-fn page_text(pdf: &Path, page: usize) -> String {
-    let n = (page + 1).to_string();
-    let (ok, text) = tool_then("pdftotext", &["-enc", "UTF-8", "-f", &n, "-l", &n], pdf, &["-"]).unwrap();
-    assert!(ok);
-    squeeze(&text)
-}
-
 #[test]
 fn xovel_links_between_posts_work_in_both_outputs() {
     let Some(b) = blogs().iter().find(|b| b.blog.starts_with("hexo-xovel")) else { return };
@@ -237,20 +191,10 @@ fn xovel_links_between_posts_work_in_both_outputs() {
     expected.sort();
     assert_eq!(found, expected, "EPUB links between essays");
 
-    // PDF: links on body pages (after the contents, whose links all point into the body)
-    // that land on the page where a linked essay opens.
-    let Some(links) = internal_links(&b.pdf) else { return };
-    let first_body_page = links.iter().map(|l| l.to).min().unwrap();
-    let mut cache: BTreeMap<usize, String> = BTreeMap::new();
-    let mut found: Vec<String> = Vec::new();
-    // A link broken across two lines has a rectangle on each.
-    let mut seen = std::collections::BTreeSet::new();
-    for link in links.iter().filter(|l| l.from >= first_body_page && seen.insert((l.from, l.to))) {
-        let text = cache.entry(link.to).or_insert_with(|| page_text(&b.pdf, link.to));
-        if let Some(title) = expected.iter().find(|t| text.contains(&squeeze(t))) {
-            found.push(title.clone());
-        }
-    }
+    // PDF: the link annotations between essays land in the essays linked to.
+    let Some(links) = links_between_essays(&b.pdf) else { return };
+    assert!(links.iter().all(|(_, _, at_start)| *at_start), "each goes to the essay's opening page: {links:?}");
+    let mut found: Vec<String> = links.into_iter().map(|(_, to, _)| to).collect();
     found.sort();
     assert_eq!(found, expected, "PDF links between essays");
 }

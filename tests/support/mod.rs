@@ -240,3 +240,77 @@ pub fn body_text(pdf: &Path) -> Option<String> {
     Some(text.split_whitespace().collect())
 }
 
+
+/// Text without spaces and hyphens (pdftotext drops a hyphen that ends a line).
+pub fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect()
+}
+
+/// A link annotation in the PDF: the page it is on and the page it goes to (0-based).
+#[derive(Debug)]
+pub struct PdfLink {
+    pub from: usize,
+    pub to: usize,
+}
+
+/// Every link annotation with a destination inside the document, read with `qpdf --json`.
+pub fn internal_links(pdf: &Path) -> Option<Vec<PdfLink>> {
+    let (ok, json) = tool("qpdf", &["--json=2", "--json-key=pages", "--json-key=qpdf"], pdf)?;
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let objects = &v["qpdf"][1];
+    let object = |r: &str| &objects[format!("obj:{r}")]["value"];
+    let pages: Vec<String> = v["pages"].as_array().unwrap().iter().map(|p| p["object"].as_str().unwrap().to_owned()).collect();
+    let page_index: BTreeMap<&str, usize> = pages.iter().enumerate().map(|(i, p)| (p.as_str(), i)).collect();
+    let mut links = Vec::new();
+    for (from, page) in pages.iter().enumerate() {
+        let Some(annots) = object(page)["/Annots"].as_array() else { continue };
+        for a in annots {
+            let annot = object(a.as_str().unwrap());
+            let dest = match &annot["/Dest"] {
+                serde_json::Value::String(r) => object(r).clone(),
+                other => other.clone(),
+            };
+            if let Some(target) = dest.get(0).and_then(|t| t.as_str()) {
+                links.push(PdfLink { from, to: page_index[target] });
+            }
+        }
+    }
+    Some(links)
+}
+
+pub fn page_text(pdf: &Path, page: usize) -> String {
+    let n = (page + 1).to_string();
+    let (ok, text) = tool_then("pdftotext", &["-enc", "UTF-8", "-f", &n, "-l", &n], pdf, &["-"]).unwrap();
+    assert!(ok);
+    squeeze(&text)
+}
+
+
+/// Each essay's title and first page (0-based), from the PDF's outline.
+pub fn essay_openings(pdf: &Path) -> Option<Vec<(String, usize)>> {
+    let (ok, json) = tool("qpdf", &["--json=2", "--json-key=outlines"], pdf)?;
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let outlines = v["outlines"].as_array().unwrap();
+    Some(outlines.iter().map(|o| (o["title"].as_str().unwrap().to_owned(), o["destpageposfrom1"].as_u64().unwrap() as usize - 1)).collect())
+}
+
+/// The essays that links on body pages lead to: for each link (a link set on two lines counts
+/// once), the title of the essay whose pages hold its destination, and whether it lands on
+/// that essay's first page. Links of the contents and between notes and their references
+/// (inside one essay) are left out.
+pub fn links_between_essays(pdf: &Path) -> Option<Vec<(String, String, bool)>> {
+    let openings = essay_openings(pdf)?;
+    let essay_at = |page: usize| openings.iter().rev().find(|(_, first)| *first <= page).map(|(t, first)| (t.clone(), *first));
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for link in internal_links(pdf)? {
+        let (Some((from, _)), Some((to, first))) = (essay_at(link.from), essay_at(link.to)) else { continue };
+        if from != to && seen.insert((link.from, link.to)) {
+            out.push((from, to, link.to == first));
+        }
+    }
+    out.sort();
+    Some(out)
+}

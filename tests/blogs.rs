@@ -1,0 +1,114 @@
+//! Real-blog input from the repository's own fixtures (posts copied from ../shared/corpus, and
+//! a small book of linked essays): tag plugins and shortcodes rendered or reported with their
+//! place, page bundles found, and links between essays working in the EPUB and the PDF.
+
+mod support;
+
+use std::path::Path;
+
+use support::*;
+
+/// Builds a fixture to EPUB and PDF; returns the output folder, both files and stderr.
+fn build(name: &str) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf, String) {
+    let out = tempfile::tempdir().unwrap();
+    let o = wenji(&repo(), &["build", fixture(name).to_str().unwrap(), "-o", out.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{name}:\n{}", stderr(&o));
+    let (epub, pdf) = (only_file(out.path(), "epub"), only_file(out.path(), "pdf"));
+    (out, epub, pdf, stderr(&o))
+}
+
+/// The chapter page of the essay from `file` (matched by its title in the source).
+fn chapter(epub: &Path, title: &str) -> String {
+    let pages = essay_pages(epub);
+    pages.into_iter().find(|p| element_texts(p, "h1").iter().any(|h| h == title)).unwrap_or_else(|| panic!("no chapter «{title}»"))
+}
+
+/// The 1-based line of the first line of `file` containing `needle`.
+fn line_of(file: &Path, needle: &str) -> usize {
+    std::fs::read_to_string(file).unwrap().lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+/// The text outside `<pre>` and `<code>`: where no tag syntax may be left.
+fn prose(xhtml: &str) -> String {
+    let doc = parse_xml(xhtml).unwrap();
+    doc.descendants()
+        .filter(|n| n.is_text() && !n.ancestors().any(|a| a.has_tag_name("pre") || a.has_tag_name("code")))
+        .map(|n| n.text().unwrap())
+        .collect()
+}
+
+#[test]
+fn hexo_tag_plugins_render_as_quotes_code_and_links() {
+    let (_out, epub, pdf, err) = build("corpus/hexo-theme-unit-test");
+    assert_epubcheck_clean(&epub);
+    let page = chapter(&epub, "Tag Plugins");
+    assert!(!prose(&page).contains("{%"), "a tag is left as text:\n{page}");
+    let quotes = element_texts(&page, "blockquote");
+    assert!(quotes.iter().any(|q| q.contains("Do not just seek happiness") && q.contains("——David Levithan，Wide Awake")), "{quotes:?}");
+    let code = element_texts(&page, "pre");
+    assert!(code.iter().any(|c| c.contains("array.map(callback[, thisArg])")), "{code:?}");
+    assert!(page.contains("href=\"https://gist.github.com/996818\""));
+    // Embeds are reported at their place.
+    let source = fixture("corpus/hexo-theme-unit-test/tag-plugins.md");
+    let at = format!("tag-plugins.md:{}:1", line_of(&source, "{% gist"));
+    assert!(err.contains("Gist 代码 cannot be embedded") && err.contains(&at), "{at} not in:\n{err}");
+    // The PDF holds the quote and its citation.
+    let text = body_text(&pdf).map(|t| squeeze(&t));
+    if let Some(text) = text {
+        assert!(text.contains(&squeeze("Do not just seek happiness for yourself.")));
+        assert!(text.contains(&squeeze("——David Levithan，Wide Awake")));
+    }
+}
+
+#[test]
+fn hugo_shortcodes_render_and_page_bundles_are_found() {
+    let (_out, epub, _pdf, err) = build("corpus/hugo-jane");
+    assert_epubcheck_clean(&epub);
+    let page = chapter(&epub, "Demo: Shortcodes Notice");
+    assert!(!prose(&page).contains("{{%"), "{page}");
+    let quotes = element_texts(&page, "blockquote");
+    assert!(quotes.iter().any(|q| q.trim_start().starts_with("笔记")), "{quotes:?}");
+    assert!(!err.contains("6-shortcode-notice.md"), "{err}");
+
+    let (_out, epub, _pdf, err) = build("corpus/hugo-loveit");
+    assert_epubcheck_clean(&epub);
+    assert_eq!(essay_pages(&epub).len(), 2, "both index.zh-cn.md bundles are essays");
+    let page = essay_pages(&epub).into_iter().find(|p| p.contains("bilibili")).unwrap();
+    assert!(!prose(&page).contains("{{<"), "{page}");
+    assert!(page.contains("href=\"https://www.bilibili.com/video/BV1TJ411C7An?p=3\""));
+    // The escaped form `{{</* bilibili … */>}}` shows the shortcode itself, in code.
+    assert!(element_texts(&page, "pre").iter().any(|c| c.contains("{{< bilibili BV1Sx411T7QQ >}}")));
+    let source = fixture("corpus/hugo-loveit/theme-documentation-bilibili-shortcode/index.zh-cn.md");
+    let at = format!("index.zh-cn.md:{}:1", line_of(&source, "{{< bilibili id=BV1TJ411C7An p=3 >}}"));
+    assert!(err.contains(&at), "{at} not in:\n{err}");
+    assert!(err.contains("`{{< param description >}}` reads the site's configuration"), "{err}");
+}
+
+#[test]
+fn links_between_essays_work_in_both_outputs() {
+    let (_out, epub, pdf, err) = build("links");
+    assert_epubcheck_clean(&epub);
+    let first = chapter(&epub, "第一篇");
+    let second = chapter(&epub, "第二篇");
+    let hrefs = |page: &str| -> Vec<String> {
+        let doc = parse_xml(page).unwrap();
+        doc.descendants().filter(|n| n.has_tag_name("a")).filter_map(|n| n.attribute("href")).map(str::to_owned).collect()
+    };
+    let third = chapter(&epub, "第三篇");
+    let epilogue = parse_xml(&third).unwrap().descendants().find(|n| n.has_tag_name("h2")).unwrap().attribute("id").unwrap().to_owned();
+    // `/2020/01/02/second/`, `third.md#尾声`, `{% post_link %}` (titled with the target's title), `#origin`.
+    assert_eq!(hrefs(&first), ["e002.xhtml".to_owned(), format!("e003.xhtml#{epilogue}"), "e002.xhtml".into(), "#origin".into()]);
+    assert!(element_texts(&first, "a").contains(&"第二篇".to_owned()));
+    // `/article/first.html#origin` ({#origin}) and `../first/#second-part` (the heading's text).
+    let second_part = parse_xml(&first).unwrap().descendants().find(|n| n.has_tag_name("h2") && n.text() == Some("Second Part")).unwrap().attribute("id").unwrap().to_owned();
+    assert_eq!(hrefs(&second), ["e001.xhtml#origin".to_owned(), format!("e001.xhtml#{second_part}")]);
+    // A link that leads nowhere keeps its text and is reported at its place.
+    assert!(element_texts(&second, "p").iter().any(|p| p.contains("这个链接哪里也去不了")));
+    assert!(err.contains("link to `/nowhere/` leads nowhere") && err.contains("2020-01-02-second.md:8:3"), "{err}");
+    // A site-root image (`/images/dot.png`) is found in the manuscripts folder.
+    assert!(third.contains("<img "), "{third}");
+
+    let Some(links) = links_between_essays(&pdf) else { return };
+    let pairs: Vec<(&str, &str)> = links.iter().map(|(a, b, _)| (a.as_str(), b.as_str())).collect();
+    assert_eq!(pairs, [("第一篇", "第三篇"), ("第一篇", "第二篇"), ("第二篇", "第一篇")], "{links:?}");
+}
