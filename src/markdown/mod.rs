@@ -369,6 +369,10 @@ fn classify_link(url: &str, line: usize, col: usize) -> LinkTarget {
     if let Some(fragment) = url.strip_prefix('#') {
         return LinkTarget::Local(fragment.to_owned());
     }
+    // `//host/path` (common in embeds) means the page's scheme: https for a book.
+    if url.starts_with("//") {
+        return LinkTarget::External(format!("https:{url}"));
+    }
     let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
     match scheme.as_deref() {
         Some("http" | "https" | "mailto" | "ftp") => LinkTarget::External(url.to_owned()),
