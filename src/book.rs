@@ -80,6 +80,11 @@ pub fn assemble(
     let mut diags = Vec::new();
     essays.retain(|(m, _)| config.drafts || !m.meta.draft);
     order(&mut essays);
+    if config.order == crate::config::Order::Desc {
+        let dated = essays.iter().take_while(|(m, _)| m.meta.date.is_some()).count();
+        essays[..dated].reverse();
+    }
+    warn_duplicate_titles(&essays, &mut diags);
 
     let newest = essays
         .iter()
@@ -337,8 +342,26 @@ impl ImageStore {
     }
 }
 
+/// Two essays with one title make a confusing contents page; each later one is reported.
+fn warn_duplicate_titles(essays: &[(Manuscript, Body)], diags: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<&str, &Path> = HashMap::new();
+    for (m, _) in essays {
+        if let Some(earlier) = first.insert(&m.meta.title, &m.path) {
+            first.insert(&m.meta.title, earlier);
+            diags.push(
+                Diagnostic::warning(format!("«{}» is also the title of `{}`", m.meta.title, earlier.display()))
+                    .in_file(&m.path)
+                    .with_hint("give each essay its own title, so the contents tell them apart"),
+            );
+        }
+    }
+}
+
 fn load_cover(config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Asset> {
-    let path = assets::find_cover(&config.covers)?;
+    let path = match &config.cover {
+        Some(file) => file.clone(),
+        None => assets::find_cover(&config.covers)?,
+    };
     let result = std::fs::read(&path).map_err(|e| e.to_string()).and_then(|b| assets::prepare(&b, "cover", assets::COVER_MAX));
     match result {
         Ok(a) => Some(a),

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use rayon::prelude::*;
@@ -13,7 +14,8 @@ use crate::manuscript::{self, ReadOptions};
 use crate::markdown;
 use crate::typeset::{self, font::FontSet};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     Epub,
     Pdf,
@@ -21,15 +23,63 @@ pub enum Format {
     Layout,
 }
 
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Epub => "epub",
+            Format::Pdf => "pdf",
+            Format::Layout => "layout",
+        }
+    }
+}
+
 /// What a build wrote.
 #[derive(Debug, Clone)]
 pub struct Output {
+    pub format: Format,
     pub path: PathBuf,
     pub bytes: u64,
+    /// Pages, for the PDF and the layout dump.
+    pub pages: Option<usize>,
+}
+
+/// Told how a build goes, to show progress; every method may be called from several threads.
+pub trait Progress: Sync {
+    /// A stage begins; `total` is how many steps it has, 0 when unknown.
+    fn stage(&self, _name: &str, _total: usize) {}
+    /// One step of the stage is done.
+    fn step(&self) {}
+}
+
+/// Progress shown nowhere.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// What building (or checking) one book did.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub title: Option<String>,
+    pub essays: usize,
+    pub outputs: Vec<Output>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Each stage and how long it took.
+    pub timings: Vec<(&'static str, Duration)>,
+    /// Why the book was not built, when that is not an error diagnostic (an unwritable folder).
+    pub failure: Option<String>,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.failure.is_none() && !self.diagnostics.iter().any(Diagnostic::is_error)
+    }
 }
 
 /// Reads and assembles the book. `None` when an error stops it; the diagnostics say why.
 pub fn load(config: &Config) -> (Option<Book>, Vec<Diagnostic>) {
+    load_with(config, &Silent)
+}
+
+pub fn load_with(config: &Config, progress: &dyn Progress) -> (Option<Book>, Vec<Diagnostic>) {
     let files = match manuscript::find(&config.manuscripts) {
         Ok(f) => f,
         Err(e) => {
@@ -43,6 +93,7 @@ pub fn load(config: &Config) -> (Option<Book>, Vec<Diagnostic>) {
             .with_hint("put the essays (Markdown with front matter) in this folder, or name another with `wenji build DIR`");
         return (None, vec![d]);
     }
+    progress.stage("reading essays", files.len());
     let options = ReadOptions { zone: config.zone, require_dates: config.require_dates };
     let read: Vec<_> = files
         .par_iter()
@@ -53,6 +104,7 @@ pub fn load(config: &Config) -> (Option<Book>, Vec<Diagnostic>) {
                 diags.extend(more);
                 (m, body)
             });
+            progress.step();
             (parsed, diags)
         })
         .collect();
@@ -83,36 +135,90 @@ fn source_date_epoch() -> Option<i64> {
     std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
 }
 
-/// Writes the requested formats into `out_dir`, with the warnings typesetting raised.
-pub fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format]) -> anyhow::Result<(Vec<Output>, Vec<Diagnostic>)> {
+/// Builds the book of `config` into `out_dir`: `formats`, else the book's own.
+pub fn build(config: &Config, out_dir: &Path, formats: Option<&[Format]>, progress: &dyn Progress) -> Report {
+    let mut report = Report { title: Some(config.title.clone()), ..Report::default() };
+    let started = Instant::now();
+    let (book, diags) = load_with(config, progress);
+    report.timings.push(("read", started.elapsed()));
+    report.diagnostics = diags;
+    let Some(book) = book else { return report };
+    report.essays = book.essays.len();
+    let mut formats = formats.unwrap_or(&config.formats).to_vec();
+    formats.sort();
+    formats.dedup();
+    if let Err(e) = write_outputs(config, &book, out_dir, &formats, progress, &mut report) {
+        report.failure = Some(format!("{e:#}"));
+    }
+    report
+}
+
+/// Reads and lays out the book without writing it: every problem a build would find.
+pub fn check(config: &Config, progress: &dyn Progress) -> Report {
+    let mut report = Report { title: Some(config.title.clone()), ..Report::default() };
+    let started = Instant::now();
+    let (book, diags) = load_with(config, progress);
+    report.timings.push(("read", started.elapsed()));
+    report.diagnostics = diags;
+    let Some(book) = book else { return report };
+    report.essays = book.essays.len();
+    progress.stage("typesetting", 0);
+    let started = Instant::now();
+    match FontSet::with_fallbacks(&config.pdf.fallback_fonts, &config.root) {
+        Ok(fonts) => {
+            let (_, more) = typeset::typeset(&book, &config.pdf, &fonts);
+            report.diagnostics.extend(more);
+        }
+        Err(e) => report.diagnostics.push(Diagnostic::error(format!("book.toml [pdf]: {e}")).in_file(&config.root.join(crate::config::FILE_NAME))),
+    }
+    report.timings.push(("typeset", started.elapsed()));
+    report
+}
+
+/// Writes `formats` into `out_dir`, adding what it wrote, its warnings and timings to `report`.
+fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format], progress: &dyn Progress, report: &mut Report) -> anyhow::Result<()> {
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create the output folder `{}`", out_dir.display()))?;
     let stem = config.output_stem();
-    let mut outputs = Vec::new();
-    let mut diags = Vec::new();
     let mut laid_out = None;
-    for format in formats {
-        let (ext, bytes) = match format {
-            Format::Epub => ("epub", crate::epub::write(book)?),
+    for &format in formats {
+        let (ext, bytes, pages) = match format {
+            Format::Epub => {
+                progress.stage("writing the EPUB", 0);
+                let started = Instant::now();
+                let bytes = crate::epub::write(book)?;
+                report.timings.push(("epub", started.elapsed()));
+                ("epub", bytes, None)
+            }
             Format::Pdf | Format::Layout => {
                 if laid_out.is_none() {
+                    progress.stage("typesetting", 0);
+                    let started = Instant::now();
                     let fonts = FontSet::with_fallbacks(&config.pdf.fallback_fonts, &config.root)
                         .map_err(|e| anyhow::anyhow!("book.toml [pdf]: {e}"))?;
                     let (layout, more) = typeset::typeset(book, &config.pdf, &fonts);
-                    diags.extend(more);
+                    report.diagnostics.extend(more);
+                    report.timings.push(("typeset", started.elapsed()));
                     laid_out = Some((layout, fonts));
                 }
                 let (layout, fonts) = laid_out.as_ref().expect("laid out above");
+                let pages = Some(layout.pages.len());
                 match format {
-                    Format::Pdf => ("pdf", crate::pdf::write(book, layout, fonts)?),
-                    _ => ("layout.txt", layout.dump().into_bytes()),
+                    Format::Pdf => {
+                        progress.stage("writing the PDF", 0);
+                        let started = Instant::now();
+                        let bytes = crate::pdf::write(book, layout, fonts)?;
+                        report.timings.push(("pdf", started.elapsed()));
+                        ("pdf", bytes, pages)
+                    }
+                    _ => ("layout.txt", layout.dump().into_bytes(), pages),
                 }
             }
         };
         let path = out_dir.join(format!("{stem}.{ext}"));
         write_atomically(&path, &bytes)?;
-        outputs.push(Output { path, bytes: bytes.len() as u64 });
+        report.outputs.push(Output { format, path, bytes: bytes.len() as u64, pages });
     }
-    Ok((outputs, diags))
+    Ok(())
 }
 
 /// Writes to a temporary file beside `path` and renames it into place, so a failed or

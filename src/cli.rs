@@ -1,12 +1,14 @@
-//! The command line: arguments, running a command, and its exit code.
+//! The command line: arguments, running a command, what it prints, and its exit code.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use rayon::prelude::*;
 
-use crate::build::{self, Format};
+use crate::build::{self, Format, Progress, Report, Silent};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 
@@ -15,85 +17,343 @@ use crate::diag::Diagnostic;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print errors only
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print how long each stage took
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Build the book from a folder of essays
-    Build {
+    /// Build books: an EPUB and a PDF from each folder of essays
+    Build(BuildArgs),
+    /// Read and lay out a book without writing it, and report every problem found
+    Check {
         /// A folder of essays, or a book folder with book.toml [default: the current folder if it
         /// has book.toml, else ./manuscripts]
         dir: Option<PathBuf>,
-        /// Where to write the book
-        #[arg(short, long, default_value = "out")]
-        out: PathBuf,
-        /// Which outputs to write, comma-separated
-        #[arg(long, value_enum, value_delimiter = ',', default_value = "epub,pdf")]
-        format: Vec<Format>,
+        /// Print a JSON summary on stdout
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a book folder: book.toml, manuscripts/ with a sample essay, and covers/
+    Init {
+        /// The folder to create (or fill, if it has no book.toml yet) [default: .]
+        dir: Option<PathBuf>,
+        /// The book's title [default: the folder's name]
+        #[arg(long)]
+        title: Option<String>,
     },
 }
 
-/// Runs the command; 0 on success (warnings allowed), 1 when the book could not be built.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Book folders: a folder of essays, or a folder with book.toml and manuscripts/. Several are
+    /// built in parallel [default: the current folder if it has book.toml, else ./manuscripts]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write; with several books, each goes into a subfolder named after its folder
+    #[arg(short, long, default_value = "out")]
+    pub out: PathBuf,
+    /// Which outputs to write, comma-separated [default: `formats` in book.toml's [build], else epub,pdf]
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub format: Vec<Format>,
+    /// Print a JSON summary on stdout: outputs with sizes and page counts, timings, diagnostics
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How much to print.
+#[derive(Debug, Clone, Copy)]
+struct Voice {
+    quiet: bool,
+    verbose: bool,
+    colour: bool,
+    /// Progress bars go to stderr only when it is a terminal.
+    terminal: bool,
+}
+
+/// Runs the command; 0 on success (warnings allowed), 1 when a book could not be built.
 pub fn run(cli: Cli) -> ExitCode {
+    let terminal = std::io::stderr().is_terminal();
+    let voice = Voice { quiet: cli.quiet, verbose: cli.verbose, colour: terminal && std::env::var_os("NO_COLOR").is_none(), terminal };
     match cli.command {
-        Command::Build { dir, out, format } => build(dir, out, format),
+        Command::Build(args) => build(args, voice),
+        Command::Check { dir, json } => check(dir, json, voice),
+        Command::Init { dir, title } => init(dir, title, voice),
     }
 }
 
-fn build(dir: Option<PathBuf>, out: PathBuf, mut formats: Vec<Format>) -> ExitCode {
-    formats.sort();
-    formats.dedup();
-    let config = match Config::locate(dir.as_deref()) {
-        Ok(c) => c,
-        Err(d) => return report(&[d], false),
+fn build(args: BuildArgs, voice: Voice) -> ExitCode {
+    let formats = (!args.format.is_empty()).then_some(args.format.as_slice());
+    let json = args.json;
+    let reports: Vec<(String, Report)> = if args.dirs.len() <= 1 {
+        let dir = args.dirs.first().map(PathBuf::as_path);
+        let bar = Bar::new(voice, json);
+        let report = build_one(dir, &args.out, formats, &bar);
+        bar.finish();
+        vec![(shown_dir(dir), report)]
+    } else {
+        let outs = batch_outputs(&args.dirs, &args.out);
+        let bar = Bar::new(voice, json);
+        bar.stage("building books", args.dirs.len());
+        let reports = args
+            .dirs
+            .par_iter()
+            .zip(outs.par_iter())
+            .map(|(dir, out)| {
+                let report = build_one(Some(dir), out, formats, &Silent);
+                bar.step();
+                (dir.display().to_string(), report)
+            })
+            .collect();
+        bar.finish();
+        reports
     };
-    let (book, diags) = build::load(&config);
-    let Some(book) = book else { return report(&diags, false) };
-    match build::write_outputs(&config, &book, &out, &formats) {
-        Ok((outputs, more)) => {
-            let mut diags = diags;
-            diags.extend(more);
-            report(&diags, true);
-            for o in outputs {
-                eprintln!("wrote {} ({} essays, {} KB)", o.path.display(), book.essays.len(), o.bytes.div_ceil(1024));
+    let batch = reports.len() > 1;
+    for (dir, report) in &reports {
+        if batch && !voice.quiet {
+            eprintln!("{}", heading(&format!("book {dir}"), voice));
+        }
+        print_report(report, voice, "built");
+    }
+    let failed = reports.iter().filter(|(_, r)| !r.ok()).count();
+    if batch && !voice.quiet {
+        eprintln!("{} of {} books built", reports.len() - failed, reports.len());
+    }
+    if json {
+        println!("{}", summary(&reports));
+    }
+    if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn build_one(dir: Option<&Path>, out: &Path, formats: Option<&[Format]>, progress: &dyn Progress) -> Report {
+    match Config::locate(dir) {
+        Ok(config) => build::build(&config, out, formats, progress),
+        Err(d) => Report { diagnostics: vec![d], ..Report::default() },
+    }
+}
+
+/// `OUT/<folder name>` for each book, with `-2`, `-3`… when two folders share a name.
+fn batch_outputs(dirs: &[PathBuf], out: &Path) -> Vec<PathBuf> {
+    let mut taken: Vec<String> = Vec::new();
+    dirs.iter()
+        .map(|d| {
+            let base = std::path::absolute(d)
+                .ok()
+                .and_then(|a| a.components().rev().find_map(|c| match c {
+                    std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+                    _ => None,
+                }))
+                .unwrap_or_else(|| "book".into());
+            let mut name = base.clone();
+            let mut n = 1;
+            while taken.contains(&name) {
+                n += 1;
+                name = format!("{base}-{n}");
+            }
+            taken.push(name.clone());
+            out.join(name)
+        })
+        .collect()
+}
+
+fn check(dir: Option<PathBuf>, json: bool, voice: Voice) -> ExitCode {
+    let bar = Bar::new(voice, json);
+    let report = match Config::locate(dir.as_deref()) {
+        Ok(config) => build::check(&config, &bar),
+        Err(d) => Report { diagnostics: vec![d], ..Report::default() },
+    };
+    bar.finish();
+    print_report(&report, voice, "checked");
+    let ok = report.ok();
+    if json {
+        println!("{}", summary(&[(shown_dir(dir.as_deref()), report)]));
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn init(dir: Option<PathBuf>, title: Option<String>, voice: Voice) -> ExitCode {
+    let dir = dir.unwrap_or_else(|| PathBuf::from("."));
+    match crate::init::init(&dir, title.as_deref()) {
+        Ok(created) => {
+            if !voice.quiet {
+                for path in created {
+                    eprintln!("created {}", path.display());
+                }
+                let cd = if dir == Path::new(".") { String::new() } else { format!("cd {} && ", dir.display()) };
+                eprintln!("next: {cd}wenji build");
             }
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            report(&diags, true);
-            eprintln!("error: {e:#}");
+        Err(d) => {
+            print_diagnostics(&[d], voice);
             ExitCode::from(1)
         }
     }
 }
 
-/// Prints diagnostics to stderr with a count; returns the exit code they mean.
-fn report(diags: &[Diagnostic], built: bool) -> ExitCode {
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in diags {
-        let text = d.to_string();
-        if colour {
-            let (label, code) = if d.is_error() { ("error", "1;31") } else { ("warning", "1;33") };
-            eprint!("\x1b[{code}m{label}\x1b[0m{}", &text[label.len()..]);
-        } else {
-            eprint!("{text}");
-        }
-        eprintln!();
+fn shown_dir(dir: Option<&Path>) -> String {
+    dir.map_or_else(|| ".".to_owned(), |d| d.display().to_string())
+}
+
+/// Prints a book's diagnostics, what was written, and (verbose) the timings.
+fn print_report(report: &Report, voice: Voice, done: &str) {
+    print_diagnostics(&report.diagnostics, voice);
+    let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = report.diagnostics.len() - errors;
+    if let Some(failure) = &report.failure {
+        eprintln!("{}: {failure}", label("error", voice));
     }
-    if errors > 0 || !built {
-        eprintln!("error: the book was not built ({}, {})", count(errors, "error"), count(warnings, "warning"));
-        return ExitCode::from(1);
+    if !report.ok() {
+        eprintln!("{}: the book was not {done} ({}, {})", label("error", voice), count(errors, "error"), count(warnings, "warning"));
+        return;
+    }
+    if voice.quiet {
+        return;
     }
     if warnings > 0 {
-        eprintln!("warning: {}", count(warnings, "warning"));
+        eprintln!("{}: {}", label("warning", voice), count(warnings, "warning"));
     }
-    ExitCode::SUCCESS
+    for o in &report.outputs {
+        let pages = o.pages.filter(|_| o.format == Format::Pdf).map(|p| format!(", {p} pages")).unwrap_or_default();
+        eprintln!("wrote {} ({}{pages}, {} KB)", o.path.display(), count(report.essays, "essay"), o.bytes.div_ceil(1024));
+    }
+    if report.outputs.is_empty() {
+        eprintln!("{done} {}: no problems that stop the book", count(report.essays, "essay"));
+    }
+    if voice.verbose {
+        for (stage, took) in &report.timings {
+            eprintln!("  {stage:<8} {:>8.3} s", took.as_secs_f64());
+        }
+    }
+}
+
+fn print_diagnostics(diags: &[Diagnostic], voice: Voice) {
+    for d in diags.iter().filter(|d| d.is_error() || !voice.quiet) {
+        let text = d.to_string();
+        let name = if d.is_error() { "error" } else { "warning" };
+        eprintln!("{}{}", label(name, voice), &text[name.len()..]);
+    }
+}
+
+fn label(name: &str, voice: Voice) -> String {
+    if !voice.colour {
+        return name.to_owned();
+    }
+    let code = if name == "error" { "1;31" } else { "1;33" };
+    format!("\x1b[{code}m{name}\x1b[0m")
+}
+
+fn heading(text: &str, voice: Voice) -> String {
+    if voice.colour { format!("\x1b[1m{text}\x1b[0m") } else { text.to_owned() }
 }
 
 fn count(n: usize, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// The `--json` summary of the books built or checked.
+fn summary(reports: &[(String, Report)]) -> String {
+    use serde_json::json;
+    let books: Vec<_> = reports
+        .iter()
+        .map(|(dir, r)| {
+            let outputs: Vec<_> = r
+                .outputs
+                .iter()
+                .map(|o| json!({ "format": o.format.name(), "path": o.path, "bytes": o.bytes, "pages": o.pages }))
+                .collect();
+            let diagnostics: Vec<_> = r
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    json!({
+                        "severity": if d.is_error() { "error" } else { "warning" },
+                        "message": d.message,
+                        "file": d.file,
+                        "line": (d.line > 0).then_some(d.line),
+                        "column": (d.line > 0).then_some(d.col),
+                        "hint": d.hint,
+                    })
+                })
+                .collect();
+            let timings: serde_json::Map<String, serde_json::Value> =
+                r.timings.iter().map(|(stage, took)| (stage.to_string(), json!(took.as_secs_f64() * 1000.0))).collect();
+            json!({
+                "dir": dir,
+                "ok": r.ok(),
+                "title": r.title,
+                "essays": r.essays,
+                "outputs": outputs,
+                "timings_ms": timings,
+                "failure": r.failure,
+                "errors": r.diagnostics.iter().filter(|d| d.is_error()).count(),
+                "warnings": r.diagnostics.iter().filter(|d| !d.is_error()).count(),
+                "diagnostics": diagnostics,
+            })
+        })
+        .collect();
+    let ok = reports.iter().all(|(_, r)| r.ok());
+    serde_json::to_string_pretty(&json!({ "ok": ok, "books": books })).expect("JSON of plain values")
+}
+
+/// A progress bar on stderr, for terminals only (never with `--quiet` or `--json`). It appears
+/// once a build has taken more than a moment, so quick builds print nothing but their result.
+struct Bar {
+    bar: Option<indicatif::ProgressBar>,
+    started: std::time::Instant,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+const MOMENT: Duration = Duration::from_millis(400);
+
+impl Bar {
+    fn new(voice: Voice, json: bool) -> Bar {
+        let bar = (voice.terminal && !voice.quiet && !json).then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Bar { bar, started: std::time::Instant::now(), shown: false.into() }
+    }
+
+    fn reveal(&self, bar: &indicatif::ProgressBar) {
+        use std::sync::atomic::Ordering;
+        if !self.shown.load(Ordering::Relaxed) && self.started.elapsed() > MOMENT && !self.shown.swap(true, Ordering::Relaxed) {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(8));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn stage(&self, name: &str, total: usize) {
+        let Some(bar) = &self.bar else { return };
+        let style = if total > 0 {
+            indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}").expect("template").progress_chars("=> ")
+        } else {
+            indicatif::ProgressStyle::with_template("{spinner} {msg}…").expect("template")
+        };
+        bar.set_style(style);
+        bar.set_length(total as u64);
+        bar.set_position(0);
+        bar.set_message(name.to_owned());
+        self.reveal(bar);
+    }
+
+    fn step(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            self.reveal(bar);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -104,5 +364,11 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn batch_outputs_are_named_after_their_folders() {
+        let outs = batch_outputs(&[PathBuf::from("a/book"), PathBuf::from("b/book"), PathBuf::from("c/诗集")], Path::new("out"));
+        assert_eq!(outs, [PathBuf::from("out/book"), PathBuf::from("out/book-2"), PathBuf::from("out/诗集")]);
     }
 }

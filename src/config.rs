@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::build::Format;
 use crate::diag::{Diagnostic, line_col};
 use crate::manuscript::date::Zone;
 use crate::typeset::inline::Punctuation;
@@ -24,8 +25,8 @@ struct BookToml {
 struct BookSection {
     title: Option<String>,
     subtitle: Option<String>,
-    #[serde(default)]
-    authors: Vec<String>,
+    #[serde(default, alias = "author")]
+    authors: OneOrMany,
     language: Option<String>,
     description: Option<String>,
     publisher: Option<String>,
@@ -35,6 +36,39 @@ struct BookSection {
     time_zone: Option<String>,
     manuscripts: Option<PathBuf>,
     covers: Option<PathBuf>,
+    /// A cover image file; else the first image in `covers`.
+    cover: Option<PathBuf>,
+}
+
+/// `authors = "甲"` or `authors = ["甲", "乙"]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::None => Vec::new(),
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// The order of the essays in the book, by date.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    /// Oldest first.
+    #[default]
+    Asc,
+    /// Newest first.
+    Desc,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -46,6 +80,10 @@ struct BuildSection {
     require_dates: bool,
     /// The output file name without extension.
     output_name: Option<String>,
+    #[serde(default)]
+    order: Order,
+    /// What `wenji build` writes when `--format` is not given.
+    formats: Option<Vec<Format>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -206,6 +244,9 @@ pub struct Config {
     pub drafts: bool,
     pub require_dates: bool,
     pub output_name: Option<String>,
+    pub order: Order,
+    pub formats: Vec<Format>,
+    pub cover: Option<PathBuf>,
     pub pdf: PdfConfig,
 }
 
@@ -246,10 +287,13 @@ impl Config {
                 .map_err(|e| Diagnostic::error(format!("cannot read book.toml: {e}")).in_file(&path))?;
             toml::from_str(&text).map_err(|e| {
                 let (line, col) = e.span().map_or((1, 1), |s| line_col(&text, s.start));
-                Diagnostic::error(format!("invalid book.toml: {}", e.message().trim_end()))
-                    .in_file(&path)
-                    .at(&text, line, col)
-                    .with_hint("see the README for the keys book.toml takes")
+                let message = e.message().trim_end();
+                let hint = match nearest_key(message) {
+                    Some(key) => format!("did you mean `{key}`? The README lists the keys book.toml takes"),
+                    None => "see the README for the keys book.toml takes".to_owned(),
+                };
+                let message = message.split(", expected one of").next().unwrap_or(message);
+                Diagnostic::error(format!("invalid book.toml: {message}")).in_file(&path).at(&text, line, col).with_hint(hint)
             })?
         } else {
             BookToml::default()
@@ -275,7 +319,8 @@ impl Config {
             manuscripts,
             title,
             subtitle: b.subtitle,
-            authors: b.authors,
+            authors: b.authors.into_vec(),
+            cover: b.cover.map(|c| root.join(c)),
             language: b.language.unwrap_or_else(|| "zh-CN".into()),
             description: b.description,
             publisher: b.publisher,
@@ -285,6 +330,8 @@ impl Config {
             drafts: toml.build.drafts,
             require_dates: toml.build.require_dates,
             output_name: toml.build.output_name,
+            order: toml.build.order,
+            formats: toml.build.formats.unwrap_or_else(|| vec![Format::Epub, Format::Pdf]),
             pdf,
         })
     }
@@ -302,6 +349,31 @@ impl Config {
             .collect();
         if safe.is_empty() || safe.starts_with('.') { "book".into() } else { safe }
     }
+}
+
+/// The valid key closest to the unknown one in a TOML error such as "unknown field `autors`,
+/// expected one of `title`, `authors`": at most a third of its letters apart.
+fn nearest_key(message: &str) -> Option<String> {
+    let unknown = message.strip_prefix("unknown field `")?.split('`').next()?;
+    let expected = message.split("expected one of ").nth(1).or_else(|| message.split("expected ").nth(1))?;
+    let keys = expected.split(", ").map(|k| k.trim().trim_matches('`'));
+    let (distance, key) = keys.map(|k| (edit_distance(unknown, k), k)).min()?;
+    (distance <= unknown.chars().count().div_ceil(3).max(1)).then(|| key.to_owned())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 fn folder_name(dir: &Path) -> String {
@@ -333,6 +405,28 @@ mod tests {
         std::fs::write(dir.path().join(FILE_NAME), toml).unwrap();
         let c = Config::locate(Some(dir.path()));
         (dir, c)
+    }
+
+    #[test]
+    fn an_unknown_key_names_the_nearest_valid_one() {
+        let (_dir, c) = book("[book]\ntitle = \"文集\"\nautors = [\"甲\"]\n");
+        let d = c.unwrap_err();
+        assert_eq!(d.message, "invalid book.toml: unknown field `autors`");
+        assert_eq!((d.line, d.col), (3, 1));
+        assert!(d.hint.as_deref().unwrap().starts_with("did you mean `authors`?"), "{d:?}");
+        let (_dir, c) = book("[build]\nzzzzzz = 1\n");
+        assert!(c.unwrap_err().hint.unwrap().starts_with("see the README"));
+    }
+
+    #[test]
+    fn authors_order_and_formats() {
+        let (_dir, c) = book("[book]\nauthor = \"甲\"\n[build]\norder = \"desc\"\nformats = [\"pdf\"]\n");
+        let c = c.unwrap();
+        assert_eq!(c.authors, ["甲"]);
+        assert_eq!(c.order, Order::Desc);
+        assert_eq!(c.formats, [Format::Pdf]);
+        let (_dir, c) = book("[build]\norder = \"random\"\n");
+        assert!(c.unwrap_err().message.contains("unknown variant `random`"));
     }
 
     #[test]

@@ -278,7 +278,7 @@ fn bad_essays_are_all_reported_with_file_line_and_exit_1_and_the_old_book_stays(
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("error: invalid YAML in the front matter"), "{err}");
     assert!(err.contains("--> essays/bad.md:4:"), "{err}");
-    assert!(err.contains("error: `date`: `明天` is not a date wenji understands\n  --> essays/date.md:3:1"), "{err}");
+    assert!(err.contains("error: `date`: `明天` is not a date wenji understands\n  --> essays/date.md:3:7"), "{err}");
     assert!(err.contains("never closed\n  --> essays/open.md:1:1"), "{err}");
     assert!(err.contains("= hint:"), "{err}");
     assert!(err.contains("3 errors"), "{err}");

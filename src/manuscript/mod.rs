@@ -302,10 +302,15 @@ fn toml_to_yaml(v: toml::Value) -> Value {
 }
 
 /// Line (1-based, within the block) and column of a top-level `key:` or `key =`.
+/// Where `key`'s value is written (its line and the character column of the value; the key's
+/// column when the value is on later lines).
 fn key_position(matter: &str, key: &str) -> Option<(usize, usize)> {
     matter.lines().enumerate().find_map(|(i, line)| {
         let rest = line.strip_prefix(key)?.trim_start();
-        (rest.starts_with(':') || rest.starts_with('=')).then_some((i + 1, 1))
+        let value = rest.strip_prefix(':').or_else(|| rest.strip_prefix('='))?;
+        let value = value.trim_start();
+        let col = if value.is_empty() { 1 } else { line.chars().count() - value.chars().count() + 1 };
+        Some((i + 1, col))
     })
 }
 
@@ -476,9 +481,9 @@ mod tests {
     }
 
     #[test]
-    fn unparseable_date_points_at_its_line() {
+    fn unparseable_date_points_at_its_value() {
         let d = errors("---\ntitle: a\ndate: next tuesday\n---\n");
-        assert_eq!((d[0].line, d[0].col), (3, 1));
+        assert_eq!((d[0].line, d[0].col), (3, 7));
         assert!(d[0].message.contains("next tuesday"));
     }
 
