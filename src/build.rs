@@ -164,7 +164,7 @@ pub fn check(config: &Config, progress: &dyn Progress) -> Report {
     report.essays = book.essays.len();
     progress.stage("typesetting", 0);
     let started = Instant::now();
-    match FontSet::with_fallbacks(&config.pdf.fallback_fonts, &config.root) {
+    match FontSet::load(&config.pdf.fonts, &config.pdf.fallback_fonts, &config.root) {
         Ok(fonts) => {
             let (_, more) = typeset::typeset(&book, &config.pdf, &fonts);
             report.diagnostics.extend(more);
@@ -193,7 +193,7 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
                 if laid_out.is_none() {
                     progress.stage("typesetting", 0);
                     let started = Instant::now();
-                    let fonts = FontSet::with_fallbacks(&config.pdf.fallback_fonts, &config.root)
+                    let fonts = FontSet::load(&config.pdf.fonts, &config.pdf.fallback_fonts, &config.root)
                         .map_err(|e| anyhow::anyhow!("book.toml [pdf]: {e}"))?;
                     let (layout, more) = typeset::typeset(book, &config.pdf, &fonts);
                     report.diagnostics.extend(more);

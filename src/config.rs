@@ -7,6 +7,7 @@ use serde::Deserialize;
 use crate::build::Format;
 use crate::diag::{Diagnostic, line_col};
 use crate::manuscript::date::Zone;
+use crate::typeset::font::FontChoice;
 use crate::typeset::inline::Punctuation;
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,6 +99,7 @@ struct PdfSection {
     bleed: Option<f32>,
     #[serde(default)]
     fallback_fonts: Vec<String>,
+    fonts: Option<FontChoice>,
     punctuation: Option<Punctuation>,
     #[serde(default)]
     hanging_punctuation: bool,
@@ -129,6 +131,8 @@ pub struct PdfConfig {
     pub bleed: f32,
     /// Fonts for characters the bundled fonts lack: family names or font files.
     pub fallback_fonts: Vec<String>,
+    /// Fonts that replace the bundled ones.
+    pub fonts: FontChoice,
     pub punctuation: Punctuation,
     /// Commas and full stops at a line's end hang into the margin.
     pub hanging_punctuation: bool,
@@ -146,6 +150,7 @@ impl Default for PdfConfig {
             print: false,
             bleed: 0.0,
             fallback_fonts: Vec::new(),
+            fonts: FontChoice::default(),
             punctuation: Punctuation::Gb,
             hanging_punctuation: false,
         }
@@ -220,6 +225,7 @@ impl PdfSection {
         }
         c.print = self.print;
         c.fallback_fonts = self.fallback_fonts;
+        c.fonts = self.fonts.unwrap_or_default();
         c.punctuation = self.punctuation.unwrap_or_default();
         c.hanging_punctuation = self.hanging_punctuation;
         Ok(c)

@@ -270,3 +270,27 @@ fn a_fallback_font_found_by_family_name_sets_what_the_serif_lacks() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("fallback font `No Such Family`"), "{}", stderr(&o));
 }
+
+#[test]
+fn fonts_named_in_book_toml_replace_the_bundled_ones() {
+    if !Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf").is_file() {
+        missing("DejaVu Sans Mono (Debian `fonts-dejavu-core`)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
+    std::fs::write(dir.path().join("manuscripts/a.md"), "---\ntitle: 代码\ndate: 2024-01-01\n---\n\n**Bold words** and `code`.\n").unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[pdf]\nfonts = { bold = \"DejaVu Serif\", mono = \"DejaVu Sans Mono\" }\n").unwrap();
+    let (_out, pdf, _dump) = build_pdf(dir.path(), &[]);
+    let Some((ok, list)) = tool("pdffonts", &[], &pdf) else { return };
+    assert!(ok);
+    // The bold face of the family is found by its name; the mono font replaces Noto Sans Mono.
+    assert!(list.contains("+DejaVuSerif-Bold "), "{list}");
+    assert!(list.contains("+DejaVuSansMono "), "{list}");
+    assert!(!list.contains("NotoSansMono"), "{list}");
+    std::fs::write(dir.path().join("book.toml"), "[pdf]\nfonts = { serif = \"No Such Family\" }\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = wenji(&repo(), &["build", dir.path().to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("font `No Such Family` is neither a font file nor an installed font family"), "{}", stderr(&o));
+}

@@ -164,11 +164,19 @@ impl FontSet {
     /// The bundled fonts plus fallbacks, each a font file (relative to `root`) or a family name
     /// looked up among the system's fonts. A fallback that cannot be found is an error message.
     pub fn with_fallbacks(specs: &[String], root: &Path) -> Result<FontSet, String> {
+        FontSet::load(&FontChoice::default(), specs, root)
+    }
+
+    /// The bundled fonts with any of them replaced as `choice` says, plus fallbacks.
+    pub fn load(choice: &FontChoice, fallbacks: &[String], root: &Path) -> Result<FontSet, String> {
         let mut set = FontSet::bundled();
-        for spec in specs {
-            let path = root.join(spec);
-            let font = if path.is_file() { std::fs::read(&path).ok().and_then(|data| keep_face(&path, data, 0)) } else { find_family(spec) };
-            let font = font.ok_or_else(|| format!("fallback font `{spec}` is neither a font file nor an installed font family"))?;
+        for (id, spec, bold) in [(FontId::SERIF, &choice.serif, false), (FontId::BOLD, &choice.bold, true), (FontId::MONO, &choice.mono, false)] {
+            if let Some(spec) = spec {
+                set.fonts[id.0 as usize] = open(spec, root, bold).ok_or_else(|| format!("font `{spec}` is neither a font file nor an installed font family"))?;
+            }
+        }
+        for spec in fallbacks {
+            let font = open(spec, root, false).ok_or_else(|| format!("fallback font `{spec}` is neither a font file nor an installed font family"))?;
             if set.fonts.len() >= u8::MAX as usize {
                 return Err("too many fallback fonts".into());
             }
@@ -223,7 +231,26 @@ fn keep_face(path: &Path, data: Vec<u8>, index: u32) -> Option<&'static Font> {
 
 /// Finds an installed font by family name in the usual font folders, preferring its
 /// regular face.
-fn find_family(family: &str) -> Option<&'static Font> {
+/// The fonts that replace the bundled ones: `[pdf] fonts` in book.toml, each a font file or an
+/// installed family name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FontChoice {
+    pub serif: Option<String>,
+    pub bold: Option<String>,
+    pub mono: Option<String>,
+}
+
+/// A font file (relative to `root`) or a family's regular (or bold) face.
+fn open(spec: &str, root: &Path, bold: bool) -> Option<&'static Font> {
+    let path = root.join(spec);
+    if path.is_file() {
+        return std::fs::read(&path).ok().and_then(|data| keep_face(&path, data, 0));
+    }
+    find_family(spec, bold)
+}
+
+fn find_family(family: &str, bold: bool) -> Option<&'static Font> {
     use rustybuzz::ttf_parser::{Face as Parsed, fonts_in_collection, name_id};
     let mut dirs = vec![PathBuf::from("/usr/share/fonts"), PathBuf::from("/usr/local/share/fonts"), PathBuf::from("/Library/Fonts"), PathBuf::from("/System/Library/Fonts")];
     if let Some(home) = std::env::var_os("HOME") {
@@ -235,7 +262,7 @@ fn find_family(family: &str) -> Option<&'static Font> {
         collect_font_files(&dir, &mut files, 0);
     }
     files.sort();
-    // The best face so far: whether it is the regular one, and where it is.
+    // The best face so far: whether it has the wanted weight, and where it is.
     let mut best: Option<(bool, PathBuf, u32, Vec<u8>)> = None;
     for path in files {
         let Ok(data) = std::fs::read(&path) else { continue };
@@ -245,7 +272,8 @@ fn find_family(family: &str) -> Option<&'static Font> {
             if !Font::family_names(&face).iter().any(|n| n.eq_ignore_ascii_case(family)) {
                 continue;
             }
-            let regular = face.names().into_iter().filter(|n| n.name_id == name_id::SUBFAMILY).filter_map(|n| n.to_string()).any(|s| matches!(s.as_str(), "Regular" | "Book" | "Roman"));
+            let wanted: &[&str] = if bold { &["Bold"] } else { &["Regular", "Book", "Roman"] };
+            let regular = face.names().into_iter().filter(|n| n.name_id == name_id::SUBFAMILY).filter_map(|n| n.to_string()).any(|s| wanted.contains(&s.as_str()));
             let better = |was_regular: bool| regular && !was_regular;
             if found.is_none_or(|(was_regular, _)| better(was_regular)) && best.as_ref().is_none_or(|b| better(b.0)) {
                 found = Some((regular, i));
