@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::manuscript::{self, ReadOptions};
 use crate::markdown;
-use crate::typeset::{self, font::FontSet};
+use crate::typeset::{self, font::FontSet, frame::Layout};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -137,13 +137,8 @@ fn source_date_epoch() -> Option<i64> {
 
 /// Builds the book of `config` into `out_dir`: `formats`, else the book's own.
 pub fn build(config: &Config, out_dir: &Path, formats: Option<&[Format]>, progress: &dyn Progress) -> Report {
-    let mut report = Report { title: Some(config.title.clone()), ..Report::default() };
-    let started = Instant::now();
-    let (book, diags) = load_with(config, progress);
-    report.timings.push(("read", started.elapsed()));
-    report.diagnostics = diags;
+    let (mut report, book) = read(config, progress);
     let Some(book) = book else { return report };
-    report.essays = book.essays.len();
     let mut formats = formats.unwrap_or(&config.formats).to_vec();
     formats.sort();
     formats.dedup();
@@ -155,24 +150,33 @@ pub fn build(config: &Config, out_dir: &Path, formats: Option<&[Format]>, progre
 
 /// Reads and lays out the book without writing it: every problem a build would find.
 pub fn check(config: &Config, progress: &dyn Progress) -> Report {
-    let mut report = Report { title: Some(config.title.clone()), ..Report::default() };
+    let (mut report, book) = read(config, progress);
+    if let Some(book) = book {
+        if let Err(e) = lay_out(config, &book, progress, &mut report) {
+            report.diagnostics.push(Diagnostic::error(format!("{e:#}")).in_file(&config.root.join(crate::config::FILE_NAME)));
+        }
+    }
+    report
+}
+
+/// The first stage of both: the book read, with its report so far.
+fn read(config: &Config, progress: &dyn Progress) -> (Report, Option<Book>) {
     let started = Instant::now();
-    let (book, diags) = load_with(config, progress);
-    report.timings.push(("read", started.elapsed()));
-    report.diagnostics = diags;
-    let Some(book) = book else { return report };
-    report.essays = book.essays.len();
+    let (book, diagnostics) = load_with(config, progress);
+    let essays = book.as_ref().map_or(0, |b| b.essays.len());
+    let timings = vec![("read", started.elapsed())];
+    (Report { title: Some(config.title.clone()), essays, diagnostics, timings, ..Report::default() }, book)
+}
+
+/// Typesets the book with the fonts its config names.
+fn lay_out(config: &Config, book: &Book, progress: &dyn Progress, report: &mut Report) -> anyhow::Result<(Layout, FontSet)> {
     progress.stage("typesetting", 0);
     let started = Instant::now();
-    match FontSet::load(&config.pdf.fonts, &config.pdf.fallback_fonts, &config.root) {
-        Ok(fonts) => {
-            let (_, more) = typeset::typeset(&book, &config.pdf, &fonts);
-            report.diagnostics.extend(more);
-        }
-        Err(e) => report.diagnostics.push(Diagnostic::error(format!("book.toml [pdf]: {e}")).in_file(&config.root.join(crate::config::FILE_NAME))),
-    }
+    let fonts = FontSet::load(&config.pdf.fonts, &config.pdf.fallback_fonts, &config.root).map_err(|e| anyhow::anyhow!("book.toml [pdf]: {e}"))?;
+    let (layout, more) = typeset::typeset(book, &config.pdf, &fonts);
+    report.diagnostics.extend(more);
     report.timings.push(("typeset", started.elapsed()));
-    report
+    Ok((layout, fonts))
 }
 
 /// Writes `formats` into `out_dir`, adding what it wrote, its warnings and timings to `report`.
@@ -191,14 +195,7 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
             }
             Format::Pdf | Format::Layout => {
                 if laid_out.is_none() {
-                    progress.stage("typesetting", 0);
-                    let started = Instant::now();
-                    let fonts = FontSet::load(&config.pdf.fonts, &config.pdf.fallback_fonts, &config.root)
-                        .map_err(|e| anyhow::anyhow!("book.toml [pdf]: {e}"))?;
-                    let (layout, more) = typeset::typeset(book, &config.pdf, &fonts);
-                    report.diagnostics.extend(more);
-                    report.timings.push(("typeset", started.elapsed()));
-                    laid_out = Some((layout, fonts));
+                    laid_out = Some(lay_out(config, book, progress, report)?);
                 }
                 let (layout, fonts) = laid_out.as_ref().expect("laid out above");
                 let pages = Some(layout.pages.len());

@@ -44,7 +44,7 @@ fn hexo_tag_plugins_render_as_quotes_code_and_links() {
     let page = chapter(&epub, "Tag Plugins");
     assert!(!prose(&page).contains("{%"), "a tag is left as text:\n{page}");
     let quotes = element_texts(&page, "blockquote");
-    assert!(quotes.iter().any(|q| q.contains("Do not just seek happiness") && q.contains("——David Levithan，Wide Awake")), "{quotes:?}");
+    assert!(quotes.iter().any(|q| q.contains("Do not just seek happiness") && q.contains("— David Levithan, Wide Awake")), "{quotes:?}");
     let code = element_texts(&page, "pre");
     assert!(code.iter().any(|c| c.contains("array.map(callback[, thisArg])")), "{code:?}");
     assert!(page.contains("href=\"https://gist.github.com/996818\""));
@@ -56,7 +56,7 @@ fn hexo_tag_plugins_render_as_quotes_code_and_links() {
     let text = body_text(&pdf).map(|t| squeeze(&t));
     if let Some(text) = text {
         assert!(text.contains(&squeeze("Do not just seek happiness for yourself.")));
-        assert!(text.contains(&squeeze("——David Levithan，Wide Awake")));
+        assert!(text.contains(&squeeze("— David Levithan, Wide Awake")));
     }
 }
 

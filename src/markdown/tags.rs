@@ -823,13 +823,16 @@ fn hexo_citation(args: &str) -> Option<String> {
         Some((a, s)) => (a.trim().to_owned(), Some(s.trim().to_owned())),
         None => (who.trim().to_owned(), None),
     };
-    let mut out = format!("——{}", md_text(&author));
+    // A Chinese citation takes a 2-em dash and full-width commas; a Latin one, an em dash and ", ".
+    let chinese = args.chars().any(crate::typeset::kinsoku::is_wide);
+    let (dash, comma) = if chinese { ("——", "，") } else { ("— ", ", ") };
+    let mut out = format!("{dash}{}", md_text(&author));
     if let Some(s) = source {
-        out.push_str(&format!("，*{}*", md_text(&s)));
+        out.push_str(&format!("{comma}*{}*", md_text(&s)));
     }
     if let Some(url) = link {
         let shown = if title.is_empty() { url.split("://").nth(1).unwrap_or(url).trim_end_matches('/').to_owned() } else { title };
-        out.push_str(&format!("，[{}](<{url}>)", md_text(&shown)));
+        out.push_str(&format!("{comma}[{}](<{url}>)", md_text(&shown)));
     }
     Some(out)
 }
@@ -893,9 +896,11 @@ mod tests {
     #[test]
     fn hexo_blockquote_becomes_a_quote_with_its_citation() {
         let out = text("前文\n{% blockquote David Levithan, Wide Awake %}\nDo not just seek happiness.\n{% endblockquote %}\n后文\n");
-        assert_eq!(out, "前文\n\n> Do not just seek happiness.\n>\n> ——David Levithan，*Wide Awake*\n\n后文\n");
+        assert_eq!(out, "前文\n\n> Do not just seek happiness.\n>\n> — David Levithan, *Wide Awake*\n\n后文\n");
         let out = text("{% blockquote Seth Godin http://sethgodin.typepad.com/x.html Welcome to Island Marketing %}\nEvery.\n{% endblockquote %}\n");
-        assert!(out.contains("> ——Seth Godin，[Welcome to Island Marketing](<http://sethgodin.typepad.com/x.html>)"), "{out}");
+        assert!(out.contains("> — Seth Godin, [Welcome to Island Marketing](<http://sethgodin.typepad.com/x.html>)"), "{out}");
+        let out = text("{% blockquote 鲁迅, 呐喊 %}\n我家门前有两棵树。\n{% endblockquote %}\n");
+        assert!(out.contains("> ——鲁迅，*呐喊*"), "{out}");
     }
 
     #[test]
