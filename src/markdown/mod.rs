@@ -52,6 +52,8 @@ pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
         line_shift,
         origins,
         diags,
+        depth: 0,
+        flattened_warned: false,
         note_numbers: HashMap::new(),
         note_names: Vec::new(),
         note_defs: HashMap::new(),
@@ -72,6 +74,9 @@ struct Converter<'m> {
     /// Where each line of the parsed text came from, when tags were expanded (see `tags`).
     origins: Vec<(usize, usize)>,
     diags: Vec<Diagnostic>,
+    /// How deep the conversion is in nested containers and emphasis.
+    depth: usize,
+    flattened_warned: bool,
     note_numbers: HashMap<String, usize>,
     note_names: Vec<String>,
     note_defs: HashMap<String, Vec<Block>>,
@@ -96,6 +101,37 @@ impl Converter<'_> {
     }
 
     fn blocks(&mut self, parent: Node) -> Vec<Block> {
+        if self.depth >= MAX_DEPTH {
+            return self.flattened(parent);
+        }
+        self.depth += 1;
+        let blocks = self.blocks_within(parent);
+        self.depth -= 1;
+        blocks
+    }
+
+    /// Containers nested deeper than `MAX_DEPTH`: their text as one paragraph, with a warning.
+    /// The walk is iterative, so no input can exhaust the stack.
+    fn flattened(&mut self, parent: Node) -> Vec<Block> {
+        let mut text = String::new();
+        for node in parent.descendants() {
+            match &node.data().value {
+                NodeValue::Text(t) => text.push_str(t),
+                NodeValue::Code(c) => text.push_str(&c.literal),
+                NodeValue::CodeBlock(c) => text.push_str(&c.literal),
+                NodeValue::SoftBreak | NodeValue::LineBreak | NodeValue::Paragraph => text.push(' '),
+                _ => {}
+            }
+        }
+        if !self.flattened_warned {
+            self.flattened_warned = true;
+            self.warn(parent, format!("quotes, lists or emphasis nested more than {MAX_DEPTH} deep are flattened"), "no book needs such deep nesting; is a marker repeated by mistake?");
+        }
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.is_empty() { Vec::new() } else { vec![Block::Paragraph(vec![Inline::Text(text)])] }
+    }
+
+    fn blocks_within(&mut self, parent: Node) -> Vec<Block> {
         let mut out = Vec::new();
         for node in parent.children() {
             let value = node.data().value.clone();
@@ -170,8 +206,16 @@ impl Converter<'_> {
     }
 
     fn inlines(&mut self, parent: Node) -> Vec<Inline> {
+        if self.depth >= MAX_DEPTH {
+            return match self.flattened(parent).pop() {
+                Some(Block::Paragraph(content)) => content,
+                _ => Vec::new(),
+            };
+        }
+        self.depth += 1;
         let mut b = InlineBuilder::default();
         self.push_children(parent, &mut b);
+        self.depth -= 1;
         b.finish()
     }
 
@@ -493,11 +537,22 @@ fn take_heading_id(content: &mut Vec<Inline>) -> Option<String> {
     Some(id)
 }
 
+/// How deep quotes, lists, emphasis and HTML elements may nest; deeper is flattened.
+const MAX_DEPTH: usize = 16;
+
+/// Whether an element of this role wraps its content in an inline of its own.
+fn wraps(role: Role) -> bool {
+    matches!(role, Role::Strong | Role::Emph | Role::Strike | Role::Sup | Role::Sub | Role::Code | Role::Link)
+}
+
 /// Collects inlines, with open HTML elements waiting for their end tags.
 #[derive(Default)]
 struct InlineBuilder {
     out: Vec<Inline>,
     open: Vec<OpenElement>,
+    /// Open elements whose content is dropped, and open elements that wrap their content.
+    dropping: usize,
+    wrapping: usize,
 }
 
 struct OpenElement {
@@ -513,7 +568,7 @@ impl InlineBuilder {
     }
 
     fn push(&mut self, inline: Inline) {
-        if self.open.iter().any(|e| e.role == Role::Drop) {
+        if self.dropping > 0 {
             return;
         }
         let target = match self.open.last_mut() {
@@ -524,6 +579,10 @@ impl InlineBuilder {
     }
 
     fn open(&mut self, name: &str, role: Role, href: Option<LinkTarget>) {
+        // Past the depth limit an element keeps its content but no longer wraps it.
+        let role = if wraps(role) && self.wrapping >= MAX_DEPTH { Role::Transparent } else { role };
+        self.dropping += usize::from(role == Role::Drop);
+        self.wrapping += usize::from(wraps(role));
         self.open.push(OpenElement { name: name.to_owned(), role, href, content: Vec::new() });
     }
 
@@ -532,6 +591,8 @@ impl InlineBuilder {
         let Some(index) = self.open.iter().rposition(|e| e.name == name) else { return false };
         while self.open.len() > index {
             let e = self.open.pop().expect("open element");
+            self.dropping -= usize::from(e.role == Role::Drop);
+            self.wrapping -= usize::from(wraps(e.role));
             let wrapped: Vec<Inline> = match e.role {
                 Role::Strong => vec![Inline::Strong(e.content)],
                 Role::Emph => vec![Inline::Emph(e.content)],
@@ -703,6 +764,40 @@ mod tests {
         assert_eq!(targets[0], &LinkTarget::External("https://x.org".into()));
         assert_eq!(targets[1], &LinkTarget::Local("s1".into()));
         assert!(matches!(targets[2], LinkTarget::Unresolved { url, line: 5, .. } if url == "other.md"));
+    }
+
+    /// The depth of the deepest nesting in a document tree.
+    fn depth(blocks: &[Block]) -> usize {
+        fn inline_depth(inlines: &[Inline]) -> usize {
+            inlines.iter().map(|i| match i {
+                Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sup(c) | Inline::Sub(c) | Inline::Link { content: c, .. } => 1 + inline_depth(c),
+                _ => 1,
+            }).max().unwrap_or(0)
+        }
+        blocks.iter().map(|b| match b {
+            Block::Quote(b) => 1 + depth(b),
+            Block::List { items, .. } => 1 + items.iter().map(|i| depth(&i.blocks)).max().unwrap_or(0),
+            Block::Paragraph(c) => inline_depth(c),
+            _ => 1,
+        }).max().unwrap_or(0)
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_without_exhausting_the_stack() {
+        for md in [
+            format!("{} 引文\n", ">".repeat(5000)),
+            format!("{}x{}\n", "*".repeat(6000), "*".repeat(6000)),
+            format!("{}x{}\n", "<em>".repeat(5000), "</em>".repeat(5000)),
+            (0..2000).map(|i| format!("{}- 项\n", "  ".repeat(i))).collect(),
+        ] {
+            // Run where the stack is as small as a rayon worker's.
+            let (body, _) = std::thread::Builder::new().stack_size(2 << 20).spawn(move || body(&md)).unwrap().join().unwrap();
+            assert!(!body.blocks.is_empty());
+            assert!(depth(&body.blocks) <= 2 * MAX_DEPTH + 2, "{}", depth(&body.blocks));
+        }
+        let (body, diags) = body(&format!("{} 引文\n", ">".repeat(100)));
+        assert!(diags.iter().any(|d| d.message.contains("nested more than 16 deep are flattened")), "{diags:?}");
+        assert!(format!("{:?}", body.blocks).contains("引文"));
     }
 
     #[test]
