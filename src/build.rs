@@ -80,7 +80,7 @@ pub fn load(config: &Config) -> (Option<Book>, Vec<Diagnostic>) {
 }
 
 pub fn load_with(config: &Config, progress: &dyn Progress) -> (Option<Book>, Vec<Diagnostic>) {
-    let files = match manuscript::find(&config.manuscripts) {
+    let (files, notes) = match manuscript::find_reporting(&config.manuscripts) {
         Ok(f) => f,
         Err(e) => {
             let d = Diagnostic::error(format!("cannot read the manuscripts folder: {e}")).in_file(&config.manuscripts);
@@ -108,7 +108,7 @@ pub fn load_with(config: &Config, progress: &dyn Progress) -> (Option<Book>, Vec
             (parsed, diags)
         })
         .collect();
-    let mut diags = Vec::new();
+    let mut diags = notes;
     let mut essays = Vec::with_capacity(read.len());
     for (parsed, d) in read {
         diags.extend(d);
@@ -180,10 +180,14 @@ fn lay_out(config: &Config, book: &Book, progress: &dyn Progress, report: &mut R
 }
 
 /// Writes `formats` into `out_dir`, adding what it wrote, its warnings and timings to `report`.
+/// Every file is made and written beside its place first; only when all are complete are they
+/// renamed into place, so a build that fails or is killed leaves the previous book as it was.
 fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format], progress: &dyn Progress, report: &mut Report) -> anyhow::Result<()> {
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create the output folder `{}`", out_dir.display()))?;
+    remove_stale_parts(out_dir);
     let stem = config.output_stem();
     let mut laid_out = None;
+    let mut staged = Vec::new();
     for &format in formats {
         let (ext, bytes, pages) = match format {
             Format::Epub => {
@@ -212,18 +216,31 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
             }
         };
         let path = out_dir.join(format!("{stem}.{ext}"));
-        write_atomically(&path, &bytes)?;
-        report.outputs.push(Output { format, path, bytes: bytes.len() as u64, pages });
+        let part = stage(&path, &bytes)?;
+        staged.push((part, Output { format, path, bytes: bytes.len() as u64, pages }));
+    }
+    for (part, output) in staged {
+        part.persist(&output.path).map_err(|e| e.error).with_context(|| format!("cannot write `{}`", output.path.display()))?;
+        report.outputs.push(output);
     }
     Ok(())
 }
 
-/// Writes to a temporary file beside `path` and renames it into place, so a failed or
-/// interrupted build never leaves a truncated book where the last good one was.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+const PART_PREFIX: &str = ".wenji-";
+const PART_SUFFIX: &str = ".part";
+
+/// Writes `bytes` to a temporary file beside `path`, flushed to disk; it disappears if dropped.
+fn stage(path: &Path, bytes: &[u8]) -> anyhow::Result<tempfile::NamedTempFile> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let context = || format!("cannot write `{}`", path.display());
-    let mut tmp = tempfile::Builder::new().prefix(".wenji-").suffix(".part").tempfile_in(dir).with_context(context)?;
+    let mut tmp = tempfile::Builder::new().prefix(PART_PREFIX).suffix(PART_SUFFIX).tempfile_in(dir).with_context(context)?;
+    // WENJI_FAIL_WRITE=pdf makes writing the PDF fail halfway, as a full disk would (for tests).
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if std::env::var("WENJI_FAIL_WRITE").is_ok_and(|v| v == ext) {
+        tmp.write_all(&bytes[..bytes.len() / 2]).with_context(context)?;
+        let cause = std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left on device (simulated)");
+        return Err(anyhow::Error::new(cause).context(context()));
+    }
     tmp.write_all(bytes).with_context(context)?;
     tmp.as_file().sync_all().with_context(context)?;
     #[cfg(unix)]
@@ -231,6 +248,19 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644)).with_context(context)?;
     }
-    tmp.persist(path).map_err(|e| e.error).with_context(context)?;
-    Ok(())
+    Ok(tmp)
+}
+
+/// Removes temporary files that a killed build left behind (an hour old or more, so that a
+/// build running beside this one keeps its own).
+fn remove_stale_parts(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs() >= 3600);
+        if name.starts_with(PART_PREFIX) && name.ends_with(PART_SUFFIX) && old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }

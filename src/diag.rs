@@ -54,7 +54,14 @@ impl Diagnostic {
     pub fn at(mut self, source: &str, line: usize, col: usize) -> Self {
         self.line = line;
         self.col = col.max(1);
-        self.source_line = source.lines().nth(line.saturating_sub(1)).map(str::to_owned);
+        // Control characters are shown as their pictures (NUL as ␀), so a terminal shows them safely.
+        let visible = |c: char| match c {
+            '\t' => c,
+            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+            '\u{7f}' => '␡',
+            _ => c,
+        };
+        self.source_line = source.lines().nth(line.saturating_sub(1)).map(|l| l.chars().map(visible).collect());
         self
     }
 

@@ -1,7 +1,7 @@
 //! EPUB 3 output, written directly with `zip` (see README: epub-builder 0.8.3 fails EPUBCheck).
 
 mod package;
-mod xhtml;
+pub mod xhtml;
 
 use std::io::{Cursor, Write};
 

@@ -61,7 +61,16 @@ pub struct Meta {
 
 /// Essay files below `dir`, sorted by path so every run sees the same order.
 pub fn find(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    find_reporting(dir).map(|(found, _)| found)
+}
+
+/// `find`, with a warning for each symbolic link left out: one that leads outside `dir`, or
+/// back into a folder already searched (a loop).
+pub fn find_reporting(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
+    let root = dir.canonicalize()?;
     let mut found = Vec::new();
+    let mut notes = Vec::new();
+    let mut seen = std::collections::HashSet::from([root.clone()]);
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
         let entries = std::fs::read_dir(&folder)?;
@@ -73,19 +82,53 @@ pub fn find(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
                 continue;
             }
             let kind = entry.file_type()?;
-            if kind.is_dir() || (kind.is_symlink() && path.is_dir()) {
-                pending.push(path);
-            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown")) {
+            let is_dir = kind.is_dir() || (kind.is_symlink() && path.is_dir());
+            let is_essay = !is_dir && matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown"));
+            if kind.is_symlink() && (is_dir || is_essay) {
+                let Ok(real) = path.canonicalize() else { continue };
+                let why = if !real.starts_with(&root) {
+                    Some("it leads outside the manuscripts folder")
+                } else if is_dir && seen.contains(&real) {
+                    Some("it leads back into a folder already read (a loop)")
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    notes.push(
+                        Diagnostic::warning(format!("the link `{}` is left out: {why}", path.display()))
+                            .in_file(&path)
+                            .with_hint("copy the essays into the manuscripts folder instead of linking to them"),
+                    );
+                    continue;
+                }
+            }
+            if is_dir {
+                if seen.insert(path.canonicalize()?) {
+                    pending.push(path);
+                }
+            } else if is_essay {
                 found.push(path);
             }
         }
     }
     found.sort();
-    Ok(found)
+    notes.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok((found, notes))
 }
+
+/// The largest essay file read: some 5,000 pages of Chinese text.
+pub const MAX_ESSAY_BYTES: u64 = 16 << 20;
 
 /// Reads one essay. Returns it when it can be used, with every problem found on the way.
 pub fn read(path: &Path, options: &ReadOptions) -> (Option<Manuscript>, Vec<Diagnostic>) {
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.len() > MAX_ESSAY_BYTES {
+            let d = Diagnostic::error(format!("the essay is {:.1} MB; wenji reads essays of up to {} MB", meta.len() as f64 / 1e6, MAX_ESSAY_BYTES >> 20))
+                .in_file(path)
+                .with_hint("split it into several essays (one file each); is it a data file saved as .md by mistake?");
+            return (None, vec![d]);
+        }
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
