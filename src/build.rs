@@ -152,7 +152,7 @@ pub fn build(config: &Config, out_dir: &Path, formats: Option<&[Format]>, progre
 pub fn check(config: &Config, progress: &dyn Progress) -> Report {
     let (mut report, book) = read(config, progress);
     if let Some(book) = book {
-        if let Err(e) = lay_out(config, &book, progress, &mut report) {
+        if let Err(e) = lay_out(config, &book, false, progress, &mut report) {
             report.diagnostics.push(Diagnostic::error(format!("{e:#}")).in_file(&config.root.join(crate::config::FILE_NAME)));
         }
     }
@@ -169,11 +169,12 @@ fn read(config: &Config, progress: &dyn Progress) -> (Report, Option<Book>) {
 }
 
 /// Typesets the book with the fonts its config names.
-fn lay_out(config: &Config, book: &Book, progress: &dyn Progress, report: &mut Report) -> anyhow::Result<(Layout, FontSet)> {
+/// The lines' clusters are kept only for the layout dump.
+fn lay_out(config: &Config, book: &Book, dump: bool, progress: &dyn Progress, report: &mut Report) -> anyhow::Result<(Layout, FontSet)> {
     progress.stage("typesetting", 0);
     let started = Instant::now();
     let fonts = FontSet::load(&config.pdf.fonts, &config.pdf.fallback_fonts, &config.root).map_err(|e| anyhow::anyhow!("book.toml [pdf]: {e}"))?;
-    let (layout, more) = typeset::typeset(book, &config.pdf, &fonts);
+    let (layout, more) = typeset::typeset_with(book, &config.pdf, &fonts, dump);
     report.diagnostics.extend(more);
     report.timings.push(("typeset", started.elapsed()));
     Ok((layout, fonts))
@@ -199,7 +200,7 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
             }
             Format::Pdf | Format::Layout => {
                 if laid_out.is_none() {
-                    laid_out = Some(lay_out(config, book, progress, report)?);
+                    laid_out = Some(lay_out(config, book, formats.contains(&Format::Layout), progress, report)?);
                 }
                 let (layout, fonts) = laid_out.as_ref().expect("laid out above");
                 let pages = Some(layout.pages.len());

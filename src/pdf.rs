@@ -83,7 +83,7 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
                         let glyphs: Vec<KrillaGlyph> = run
                             .glyphs
                             .iter()
-                            .map(|g| KrillaGlyph::new(GlyphId::new(g.id as u32), g.advance, g.x_offset, -g.y_offset, 0.0, g.text.clone(), None))
+                            .map(|g| KrillaGlyph::new(GlyphId::new(g.id as u32), g.advance, g.x_offset, -g.y_offset, 0.0, g.text.start as usize..g.text.end as usize, None))
                             .collect();
                         surface.set_fill(Some(black.clone()));
                         surface.draw_glyphs(Point::from_xy(run.x, run.y), &glyphs, font.clone(), &run.text, run.size, false);

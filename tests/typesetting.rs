@@ -95,7 +95,7 @@ fn the_same_mark_in_the_same_context_has_one_width() {
                 let context = |next: &mut dyn Iterator<Item = &Cluster>| -> String {
                     let mut next = next.peekable();
                     match next.peek() {
-                        Some(n) if is_mark(&n.text) => n.text.clone(),
+                        Some(n) if is_mark(&n.text) => n.text.to_string(),
                         _ => match next.find(|n| !n.text.trim().is_empty()) {
                             None => "|".into(),
                             Some(n) if n.text.chars().all(|ch| (ch as u32) < 0x2000) => "a".into(),
@@ -103,7 +103,7 @@ fn the_same_mark_in_the_same_context_has_one_width() {
                         },
                     }
                 };
-                let key = (context(&mut c[..i].iter().rev()), c[i].text.clone(), context(&mut c[i + 1..].iter()));
+                let key = (context(&mut c[..i].iter().rev()), c[i].text.to_string(), context(&mut c[i + 1..].iter()));
                 if key.0 == "a" && key.2 == "a" {
                     continue;
                 }

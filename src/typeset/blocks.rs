@@ -2,7 +2,7 @@
 //! laid out into slabs of whole grid lines.
 
 use super::font::{FontId, FontSet};
-use super::frame::{Item, Line, LineKind};
+use super::frame::{Cluster, Item, Line, LineKind};
 use super::inline::{self, Align, Anchor, Measure, Para, SetLine, Shaped};
 use super::page::{Break, Geometry, Slab};
 use crate::book::{Book, Essay, chinese_date};
@@ -88,12 +88,16 @@ impl<'a> Blocks<'a> {
         shaped
     }
 
+    fn clusters(&self, clusters: Vec<Cluster>) -> Vec<Cluster> {
+        if self.geo.keep_clusters { clusters } else { Vec::new() }
+    }
+
     fn line_slab(&self, mut line: SetLine, size: f32, left: f32, kind: LineKind, slots: usize, first: bool) -> Slab {
         let baseline = self.geo.baseline(slots, size);
         line.translate(left, baseline);
         let mut slab = Slab::new(slots);
         slab.items = line.items;
-        slab.lines.push(Line { kind, y: baseline, first, last: line.last, clusters: line.clusters });
+        slab.lines.push(Line { kind, y: baseline, first, last: line.last, clusters: self.clusters(line.clusters) });
         slab
     }
 
@@ -339,7 +343,7 @@ impl<'a> Blocks<'a> {
                     let baseline = self.geo.baseline(1, size) + i as f32 * self.geo.pitch;
                     line.translate(x, baseline);
                     slab.items.extend(line.items);
-                    slab.lines.push(Line { kind: LineKind::Table, y: baseline, first: true, last: true, clusters: line.clusters });
+                    slab.lines.push(Line { kind: LineKind::Table, y: baseline, first: true, last: true, clusters: self.clusters(line.clusters) });
                 }
             }
             let h = slots as f32 * self.geo.pitch;

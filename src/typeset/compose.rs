@@ -17,9 +17,16 @@ use crate::diag::{Diagnostic, line_col};
 
 /// Lays out the book. Characters that no font has are reported as warnings.
 pub fn typeset(book: &Book, config: &PdfConfig, fonts: &FontSet) -> (Layout, Vec<Diagnostic>) {
+    typeset_with(book, config, fonts, true)
+}
+
+/// `typeset`; without `clusters`, the essays' lines keep their kind and place but not their
+/// clusters, which only the layout dump reads.
+pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: bool) -> (Layout, Vec<Diagnostic>) {
     let geo = Geometry::new(config);
+    let essay_geo = Geometry { keep_clusters: clusters, ..geo.clone() };
     let essays: Vec<(Vec<Slab>, Vec<char>)> =
-        (0..book.essays.len()).into_par_iter().map(|i| blocks::essay(&geo, fonts, book, i)).collect();
+        (0..book.essays.len()).into_par_iter().map(|i| blocks::essay(&essay_geo, fonts, book, i)).collect();
     let mut diags = Vec::new();
     let mut body = Paginator::new(&geo);
     for (i, (slabs, missing)) in essays.into_iter().enumerate() {

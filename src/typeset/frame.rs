@@ -71,14 +71,14 @@ pub struct TextRun {
 }
 
 /// A glyph of a run. Advances and offsets in em; `text` is the byte range of its cluster
-/// in the run's text.
+/// in the run's text (32-bit, to keep the millions of glyphs of a long book small).
 #[derive(Debug, Clone)]
 pub struct RunGlyph {
     pub id: u16,
     pub advance: f32,
     pub x_offset: f32,
     pub y_offset: f32,
-    pub text: std::ops::Range<usize>,
+    pub text: std::ops::Range<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +109,8 @@ pub struct Line {
 
 #[derive(Debug, Clone)]
 pub struct Cluster {
-    pub text: String,
+    /// Inline up to 24 bytes: a book has millions of clusters, most of them one character.
+    pub text: compact_str::CompactString,
     pub x: f32,
     pub width: f32,
 }

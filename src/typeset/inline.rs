@@ -649,7 +649,7 @@ impl Shaped<'_> {
         let clusters = shown
             .iter()
             .zip(xs.iter().zip(&widths))
-            .map(|(p, (&x, &width))| Cluster { text: self.para.text[p.text.clone()].to_string(), x, width })
+            .map(|(p, (&x, &width))| Cluster { text: self.para.text[p.text.clone()].into(), x, width })
             .collect();
         SetLine { items, clusters, end: x, last }
     }
@@ -678,7 +678,7 @@ impl Shaped<'_> {
                     advance,
                     x_offset: g.x_offset + shift,
                     y_offset: g.y_offset,
-                    text: p.text.start - start..p.text.end - start,
+                    text: (p.text.start - start) as u32..(p.text.end - start) as u32,
                 });
             }
         }
@@ -773,7 +773,7 @@ mod tests {
         for l in &ls {
             assert!(l.end <= 100.01, "{}", l.end);
         }
-        let joined: String = ls.iter().flat_map(|l| l.clusters.iter().map(|c| c.text.clone())).collect();
+        let joined: String = ls.iter().flat_map(|l| l.clusters.iter().map(|c| c.text.as_str())).collect();
         assert_eq!(joined, url);
     }
 
@@ -790,7 +790,7 @@ mod tests {
         let fonts = FontSet::bundled();
         let shaped = shape(&para, 10.0, &fonts, punct);
         let line = shaped.lines(Measure::new(1000.0, Align::Left)).remove(0);
-        line.clusters.into_iter().map(|c| (c.text, c.width)).collect()
+        line.clusters.into_iter().map(|c| (c.text.into_string(), c.width)).collect()
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod page;
 mod blocks;
 mod compose;
 
-pub use compose::typeset;
+pub use compose::{typeset, typeset_with};
 
 #[cfg(test)]
 pub(crate) mod tests {

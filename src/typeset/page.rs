@@ -31,6 +31,9 @@ pub struct Geometry {
     pub punctuation: Punctuation,
     /// Commas and full stops at a line's end hang into the margin.
     pub hanging: bool,
+    /// Keep each line's clusters (for the layout dump and tests); without them a long book
+    /// needs a third less memory.
+    pub keep_clusters: bool,
 }
 
 impl Geometry {
@@ -53,7 +56,7 @@ impl Geometry {
         let lines = ((text_height / pitch).floor() as usize).max(6);
         let top = top + (text_height - lines as f32 * pitch) / 2.0;
         let bleed = if c.print { c.bleed * MM } else { 0.0 };
-        Geometry { width, height, bleed, size, pitch, top, lines, measure, inner, outer, print: c.print, punctuation: c.punctuation, hanging: c.hanging_punctuation }
+        Geometry { width, height, bleed, size, pitch, top, lines, measure, inner, outer, print: c.print, punctuation: c.punctuation, hanging: c.hanging_punctuation, keep_clusters: true }
     }
 
     /// The left edge of the text block on the page with this physical index (0 is a recto).
