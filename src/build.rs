@@ -186,36 +186,23 @@ fn lay_out(config: &Config, book: &Book, dump: bool, progress: &dyn Progress, re
 fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format], progress: &dyn Progress, report: &mut Report) -> anyhow::Result<()> {
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create the output folder `{}`", out_dir.display()))?;
     remove_stale_parts(out_dir);
+    // The EPUB is made while the book is typeset: they share nothing but the book.
+    let mut paged = Report::default();
+    let (epub, pages) = rayon::join(
+        || formats.contains(&Format::Epub).then(|| made(|| crate::epub::write(book))),
+        || paged_outputs(config, book, formats, progress, &mut paged),
+    );
+    let mut made = Vec::new();
+    if let Some((bytes, took)) = epub {
+        report.timings.push(("epub", took));
+        made.push((Format::Epub, "epub", bytes?, None));
+    }
+    report.timings.append(&mut paged.timings);
+    report.diagnostics.append(&mut paged.diagnostics);
+    made.extend(pages?);
     let stem = config.output_stem();
-    let mut laid_out = None;
     let mut staged = Vec::new();
-    for &format in formats {
-        let (ext, bytes, pages) = match format {
-            Format::Epub => {
-                progress.stage("writing the EPUB", 0);
-                let started = Instant::now();
-                let bytes = crate::epub::write(book)?;
-                report.timings.push(("epub", started.elapsed()));
-                ("epub", bytes, None)
-            }
-            Format::Pdf | Format::Layout => {
-                if laid_out.is_none() {
-                    laid_out = Some(lay_out(config, book, formats.contains(&Format::Layout), progress, report)?);
-                }
-                let (layout, fonts) = laid_out.as_ref().expect("laid out above");
-                let pages = Some(layout.pages.len());
-                match format {
-                    Format::Pdf => {
-                        progress.stage("writing the PDF", 0);
-                        let started = Instant::now();
-                        let bytes = crate::pdf::write(book, layout, fonts)?;
-                        report.timings.push(("pdf", started.elapsed()));
-                        ("pdf", bytes, pages)
-                    }
-                    _ => ("layout.txt", layout.dump().into_bytes(), pages),
-                }
-            }
-        };
+    for (format, ext, bytes, pages) in made {
         let path = out_dir.join(format!("{stem}.{ext}"));
         let part = stage(&path, &bytes)?;
         staged.push((part, Output { format, path, bytes: bytes.len() as u64, pages }));
@@ -225,6 +212,33 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
         report.outputs.push(output);
     }
     Ok(())
+}
+
+/// Runs `make`, timing it.
+fn made<T>(make: impl FnOnce() -> T) -> (T, Duration) {
+    let started = Instant::now();
+    let value = make();
+    (value, started.elapsed())
+}
+
+/// The PDF and the layout dump, when asked for: each format, its extension, bytes and pages.
+fn paged_outputs(config: &Config, book: &Book, formats: &[Format], progress: &dyn Progress, report: &mut Report) -> anyhow::Result<Vec<(Format, &'static str, Vec<u8>, Option<usize>)>> {
+    let mut out = Vec::new();
+    if !formats.iter().any(|f| matches!(f, Format::Pdf | Format::Layout)) {
+        return Ok(out);
+    }
+    let (layout, fonts) = lay_out(config, book, formats.contains(&Format::Layout), progress, report)?;
+    let pages = Some(layout.pages.len());
+    if formats.contains(&Format::Pdf) {
+        progress.stage("writing the PDF", 0);
+        let (bytes, took) = made(|| crate::pdf::write(book, &layout, &fonts));
+        report.timings.push(("pdf", took));
+        out.push((Format::Pdf, "pdf", bytes?, pages));
+    }
+    if formats.contains(&Format::Layout) {
+        out.push((Format::Layout, "layout.txt", layout.dump().into_bytes(), pages));
+    }
+    Ok(out)
 }
 
 const PART_PREFIX: &str = ".wenji-";
