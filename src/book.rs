@@ -249,10 +249,9 @@ fn resolve_list(
                             if content.is_empty() {
                                 content.push(Inline::Text(t.title.clone()));
                             }
-                            Some(if i == own && heading.is_some() {
-                                LinkTarget::Local(heading.expect("checked"))
-                            } else {
-                                LinkTarget::Essay { essay: t.essay.clone(), heading }
+                            Some(match heading {
+                                Some(h) if i == own => LinkTarget::Local(h),
+                                heading => LinkTarget::Essay { essay: t.essay.clone(), heading },
                             })
                         }
                         links::Resolved::NotFound | links::Resolved::NotLocal => {

@@ -151,11 +151,10 @@ pub fn build(config: &Config, out_dir: &Path, formats: Option<&[Format]>, progre
 /// Reads and lays out the book without writing it: every problem a build would find.
 pub fn check(config: &Config, progress: &dyn Progress) -> Report {
     let (mut report, book) = read(config, progress);
-    if let Some(book) = book {
-        if let Err(e) = lay_out(config, &book, false, progress, &mut report) {
+    if let Some(book) = book
+        && let Err(e) = lay_out(config, &book, false, progress, &mut report) {
             report.diagnostics.push(Diagnostic::error(format!("{e:#}")).in_file(&config.root.join(crate::config::FILE_NAME)));
         }
-    }
     report
 }
 
@@ -221,8 +220,11 @@ fn made<T>(make: impl FnOnce() -> T) -> (T, Duration) {
     (value, started.elapsed())
 }
 
-/// The PDF and the layout dump, when asked for: each format, its extension, bytes and pages.
-fn paged_outputs(config: &Config, book: &Book, formats: &[Format], progress: &dyn Progress, report: &mut Report) -> anyhow::Result<Vec<(Format, &'static str, Vec<u8>, Option<usize>)>> {
+/// An output made in memory: its format, file extension, bytes and page count.
+type Made = (Format, &'static str, Vec<u8>, Option<usize>);
+
+/// The PDF and the layout dump, when asked for.
+fn paged_outputs(config: &Config, book: &Book, formats: &[Format], progress: &dyn Progress, report: &mut Report) -> anyhow::Result<Vec<Made>> {
     let mut out = Vec::new();
     if !formats.iter().any(|f| matches!(f, Format::Pdf | Format::Layout)) {
         return Ok(out);

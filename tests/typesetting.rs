@@ -50,7 +50,7 @@ fn is_mark(s: &str) -> bool {
 fn adjacent_marks_span_at_most_one_and_a_half_em() {
     for (name, layout) in books() {
         let mut pairs = 0;
-        for (page, line) in body_lines(&layout) {
+        for (page, line) in body_lines(layout) {
             for w in line.clusters.windows(2) {
                 if is_mark(&w[0].text) && is_mark(&w[1].text) {
                     pairs += 1;
@@ -66,7 +66,7 @@ fn adjacent_marks_span_at_most_one_and_a_half_em() {
 #[test]
 fn marks_at_line_edges_lose_their_blank_half() {
     for (name, layout) in books() {
-        for (page, line) in body_lines(&layout) {
+        for (page, line) in body_lines(layout) {
             let (Some(first), Some(last)) = (line.clusters.first(), line.clusters.last()) else { continue };
             if !line.last && is_mark(&last.text) && matches!(class(last.text.chars().next().unwrap()), Class::Stop | Class::Close) {
                 assert!(last.width <= 0.5 * EM + EPS, "{name} page {page}: line-end {} is {}: {}", last.text, last.width, line.text());
@@ -83,7 +83,7 @@ fn the_same_mark_in_the_same_context_has_one_width() {
     use std::collections::HashMap;
     for (name, layout) in books() {
         let mut widths: HashMap<(String, String, String), (f32, String)> = HashMap::new();
-        for (_, line) in body_lines(&layout) {
+        for (_, line) in body_lines(layout) {
             let c = &line.clusters;
             for i in 1..c.len().saturating_sub(1) {
                 // An apostrophe inside a Latin word (`don’t`) is proportional and kerned
@@ -135,7 +135,7 @@ fn han_and_latin_are_a_quarter_em_apart() {
 fn no_paragraph_ends_with_a_lone_character_and_spacing_stays_even() {
     let mut worst = (0.0_f32, String::new());
     for (name, layout) in books() {
-        for (page, line) in body_lines(&layout) {
+        for (page, line) in body_lines(layout) {
             let letters = line.clusters.iter().filter(|c| c.text.chars().all(|ch| class(ch) == Class::Other && !ch.is_whitespace())).count();
             if line.last && !line.first {
                 assert!(letters >= 2, "{name} page {page}: 孤字 «{}»", line.text());

@@ -121,14 +121,13 @@ pub const MAX_ESSAY_BYTES: u64 = 16 << 20;
 
 /// Reads one essay. Returns it when it can be used, with every problem found on the way.
 pub fn read(path: &Path, options: &ReadOptions) -> (Option<Manuscript>, Vec<Diagnostic>) {
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.len() > MAX_ESSAY_BYTES {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > MAX_ESSAY_BYTES {
             let d = Diagnostic::error(format!("the essay is {:.1} MB; wenji reads essays of up to {} MB", meta.len() as f64 / 1e6, MAX_ESSAY_BYTES >> 20))
                 .in_file(path)
                 .with_hint("split it into several essays (one file each); is it a data file saved as .md by mistake?");
             return (None, vec![d]);
         }
-    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {

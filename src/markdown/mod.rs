@@ -302,11 +302,10 @@ impl Converter<'_> {
                     if let Some(out) = blocks.as_deref_mut() {
                         flush_paragraph(b, out);
                     }
-                } else if !html::is_void(&name) && !b.close(&name) && role != Role::Ignore {
-                    if role == Role::Unknown {
+                } else if !html::is_void(&name) && !b.close(&name) && role != Role::Ignore
+                    && role == Role::Unknown {
                         b.push(Inline::Text(format!("</{name}>")));
                     }
-                }
             }
             Token::Open { name, attrs, self_closing } => {
                 let role = html::role(&name);
@@ -327,7 +326,7 @@ impl Converter<'_> {
                         None => b.push(Inline::LineBreak),
                     },
                     Role::BlockBreak => {
-                        if let Some(out) = blocks.as_deref_mut() {
+                        if let Some(out) = blocks {
                             flush_paragraph(b, out);
                         }
                     }

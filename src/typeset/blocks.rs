@@ -401,7 +401,7 @@ mod tests {
         let geo = Geometry::new(&PdfConfig::default());
         let fonts = FontSet::bundled();
         let book = super::super::tests::seeds_book();
-        let (slabs, missing) = essay(&geo, &fonts, &book, 0);
+        let (slabs, missing) = essay(&geo, &fonts, book, 0);
         assert!(missing.is_empty());
         let text: String = slabs.iter().flat_map(|s| s.lines.iter().map(Line::text)).collect();
         let expected = doc::plain_text(match &book.essays[0].blocks[0] {

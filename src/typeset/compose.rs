@@ -67,7 +67,7 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         let n = i as u32 + 1;
         let head = if draft.opener || draft.blank {
             None
-        } else if n % 2 == 0 {
+        } else if n.is_multiple_of(2) {
             Some(book.meta.title.clone())
         } else {
             draft.essay.map(|e| book.essays[e].meta.title.clone())

@@ -296,11 +296,10 @@ fn collect_font_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
         let path = entry.path();
         if path.is_dir() && depth < 6 {
             collect_font_files(&path, out, depth + 1);
-        } else if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-            if matches!(ext.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc" | "otc") {
+        } else if let Some(ext) = path.extension().and_then(|e| e.to_str())
+            && matches!(ext.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc" | "otc") {
                 out.push(path);
             }
-        }
     }
 }
 

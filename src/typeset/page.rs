@@ -158,7 +158,7 @@ impl<'g> Paginator<'g> {
                     if !self.current_is_empty() || self.pages.is_empty() {
                         self.new_page(false);
                     }
-                    if slab.brk == Break::Recto && self.geo.print && self.pages.len() % 2 == 0 {
+                    if slab.brk == Break::Recto && self.geo.print && self.pages.len().is_multiple_of(2) {
                         // The current (empty) page is a verso: leave it blank.
                         self.pages.last_mut().expect("a page").blank = true;
                         self.new_page(false);

@@ -202,7 +202,7 @@ pub fn seed_title(source: &str) -> String {
 /// The seed's paragraphs as a reader sees them: blocks of the body that are not headings,
 /// with the Markdown emphasis marks removed.
 pub fn seed_paragraphs(source: &str) -> Vec<String> {
-    let body = source.splitn(3, "\n---\n").nth(1).expect("front matter closes");
+    let body = source.split("\n---\n").nth(1).expect("front matter closes");
     body.split("\n\n")
         .map(str::trim)
         .filter(|b| !b.is_empty() && !b.starts_with('#'))
