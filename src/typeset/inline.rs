@@ -551,15 +551,20 @@ impl Shaped<'_> {
         for &b in &candidates {
             let last = b == end;
             let mut best: Option<Node> = None;
-            for (index, &(a, node)) in nodes.iter().enumerate().rev() {
+            // Lines from earlier breaks are longer: start at the earliest break whose line fits,
+            // and go on to later breaks (looser lines) only while their looseness alone could
+            // still beat the best so far. Ties go to the later break, as they always have.
+            let too_long = |&(a, _): &(usize, Node)| {
+                let shown = self.shown(a, b, a == 0);
+                let (width, _, shrink) = self.metrics(shown.clone(), measure.hanging);
+                width - shrink > avail(a) + 0.01 && shown.len() > 1
+            };
+            let first_fit = nodes.partition_point(too_long);
+            for (index, &(a, node)) in nodes.iter().enumerate().skip(first_fit) {
                 let opens = a == 0;
                 let shown = self.shown(a, b, opens);
                 let (width, gaps, shrink) = self.metrics(shown.clone(), measure.hanging);
                 let room = avail(a);
-                if width - shrink > room + 0.01 && shown.len() > 1 {
-                    // Too long, and lines from earlier breaks are longer still.
-                    break;
-                }
                 let slack = room - width;
                 let ratio = if slack < 0.0 {
                     -slack / shrink.max(0.001)
@@ -572,14 +577,18 @@ impl Shaped<'_> {
                     slack / (gaps as f32 * STRETCH * self.size)
                 };
                 let badness = 100.0 * (ratio as f64).powi(3).min(1e6);
-                let mut demerits = node.demerits + (1.0 + badness).powi(2);
+                let looseness = (1.0 + badness).powi(2);
+                if slack >= 0.0 && !last && best.is_some_and(|n| looseness > n.demerits) {
+                    break;
+                }
+                let mut demerits = node.demerits + looseness;
                 if emergency[b - start] && !last && !pieces[b - 1].break_after {
                     demerits += 1e6;
                 }
                 if last && !opens && can_avoid_orphan && pieces[shown].iter().filter(letters).count() < 2 {
                     demerits += 1e8;
                 }
-                if best.is_none_or(|n| demerits < n.demerits) {
+                if best.is_none_or(|n| demerits <= n.demerits) {
                     best = Some(Node { demerits, previous: index });
                 }
             }
