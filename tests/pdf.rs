@@ -294,3 +294,25 @@ fn fonts_named_in_book_toml_replace_the_bundled_ones() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("font `No Such Family` is neither a font file nor an installed font family"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_long_title_is_shortened_in_the_running_head() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
+    let title = "一个很长很长的标题：它比版心还要宽，所以在书眉里放不下，只能截短，再加上省略号表示后面还有";
+    let body = "正文的一句话，写得长一些，好让文章占满好几页。".repeat(200);
+    std::fs::write(dir.path().join("manuscripts/a.md"), format!("---\ntitle: {title}\ndate: 2024-01-01\n---\n\n{body}\n")).unwrap();
+    let (_out, _pdf, dump) = build_pdf(dir.path(), &[]);
+    let heads: Vec<DumpLine> = dump_lines(&dump).into_iter().filter(|l| l.kind == "Head").collect();
+    let recto: Vec<&DumpLine> = heads.iter().filter(|l| l.text.starts_with("一个")).collect();
+    assert!(!recto.is_empty(), "{dump}");
+    for head in recto {
+        let shown = head.text.strip_suffix("……").unwrap_or_else(|| panic!("no ellipsis: {}", head.text));
+        assert!(title.starts_with(shown) && shown.chars().count() > 20, "{}", head.text);
+    }
+    // The head stays inside the measure: its last cluster ends by the text block's right edge.
+    for l in dump.lines().filter(|l| l.trim_start().starts_with("Head")) {
+        let end: f32 = l.rsplit('>').next().unwrap().trim().parse().unwrap();
+        assert!(end <= 419.53 - 62.0, "{l}");
+    }
+}

@@ -63,14 +63,17 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         let printed = i > 0 && !draft.blank;
         pages.push(finish_page(&geo, fonts, draft, pages.len(), folio, printed, None));
     }
+    // Running heads: the book's title on versos, the essay's on rectos, shortened to one line.
+    let book_head = fit_head(&book.meta.title, &geo, fonts);
+    let mut essay_heads: HashMap<usize, String> = HashMap::new();
     for (i, draft) in body.pages.into_iter().enumerate() {
         let n = i as u32 + 1;
         let head = if draft.opener || draft.blank {
             None
         } else if n.is_multiple_of(2) {
-            Some(book.meta.title.clone())
+            Some(book_head.clone())
         } else {
-            draft.essay.map(|e| book.essays[e].meta.title.clone())
+            draft.essay.map(|e| essay_heads.entry(e).or_insert_with(|| fit_head(&book.essays[e].meta.title, &geo, fonts)).clone())
         };
         let printed = !draft.blank;
         pages.push(finish_page(&geo, fonts, draft, pages.len(), Folio::Arabic(n), printed, head));
@@ -83,6 +86,30 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
     let layout = Layout { pages, width: geo.width, height: geo.height, bleed: geo.bleed, anchors, outline };
     (layout, diags)
 }
+
+/// `title` as a running head: whole if it fits the measure in the head's size, else cut and
+/// ended with an ellipsis (the longest such that fits).
+fn fit_head(title: &str, geo: &Geometry, fonts: &FontSet) -> String {
+    let fits = |text: &str| {
+        let p = Para::plain(text, FontId::SERIF);
+        inline::shape(&p, geo.size * HEAD_SCALE, fonts, geo.punctuation).natural_width() <= geo.measure
+    };
+    if fits(title) {
+        return title.to_owned();
+    }
+    let chars: Vec<char> = title.chars().collect();
+    let cut = |n: usize| format!("{}……", chars[..n].iter().collect::<String>().trim_end_matches(['，', '：', '、', ' ']));
+    // The longest prefix that fits with the ellipsis: fitting is monotone in the length.
+    let (mut lo, mut hi) = (0, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(&cut(mid)) { lo = mid } else { hi = mid - 1 }
+    }
+    cut(lo)
+}
+
+/// Running heads and folios are set smaller than the text.
+const HEAD_SCALE: f32 = 0.8;
 
 fn outline_sections(essay: &str, sections: &[Section]) -> Vec<OutlineEntry> {
     sections
@@ -101,7 +128,7 @@ fn finish_page(geo: &Geometry, fonts: &FontSet, draft: Draft, physical: usize, f
     for line in &mut page.lines {
         line.translate(left, 0.0);
     }
-    let small = geo.size * 0.8;
+    let small = geo.size * HEAD_SCALE;
     let mut add_line = |text: &str, y: f32, kind: LineKind| {
         let p = Para::plain(text, FontId::SERIF);
         let shaped = inline::shape(&p, small, fonts, geo.punctuation);
