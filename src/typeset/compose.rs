@@ -66,6 +66,7 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
     // Running heads: the book's title on versos, the essay's on rectos, shortened to one line.
     let book_head = fit_head(&book.meta.title, &geo, fonts);
     let mut essay_heads: HashMap<usize, String> = HashMap::new();
+    let mut drafts = Vec::with_capacity(body.pages.len());
     for (i, draft) in body.pages.into_iter().enumerate() {
         let n = i as u32 + 1;
         let head = if draft.opener || draft.blank {
@@ -75,9 +76,14 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         } else {
             draft.essay.map(|e| essay_heads.entry(e).or_insert_with(|| fit_head(&book.essays[e].meta.title, &geo, fonts)).clone())
         };
-        let printed = !draft.blank;
-        pages.push(finish_page(&geo, fonts, draft, pages.len(), Folio::Arabic(n), printed, head));
+        drafts.push((draft, n, head));
     }
+    // Pages are finished (heads, folios, margins) in parallel; each depends only on its place.
+    let first = pages.len();
+    pages.par_extend(drafts.into_par_iter().enumerate().map(|(i, (draft, n, head))| {
+        let printed = !draft.blank;
+        finish_page(&geo, fonts, draft, first + i, Folio::Arabic(n), printed, head)
+    }));
     let outline = book
         .essays
         .iter()
@@ -183,13 +189,31 @@ fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
     let center = Measure::new(geo.measure, Align::Center);
     b.lines(&Para::plain("目　录", FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2);
     b.slabs.push(Slab::new(1));
+    let mut entries: Vec<(&str, usize, usize, String)> = Vec::new();
     for essay in &book.essays {
         let Some(&(page, _)) = anchors.get(&essay.id) else { continue };
-        toc_entry(b, &essay.meta.title, page + 1, 0, &essay.id);
+        entries.push((&essay.meta.title, page + 1, 0, essay.id.clone()));
         for s in &essay.sections {
             let anchor = format!("{}#{}", essay.id, s.id);
             if let Some(&(page, _)) = anchors.get(&anchor) {
-                toc_entry(b, &s.title, page + 1, 1, &anchor);
+                entries.push((&s.title, page + 1, 1, anchor));
+            }
+        }
+    }
+    // Entries are set in parallel (a thousand essays have thousands), then joined in order.
+    let parts: Vec<(Vec<Slab>, Vec<char>)> = entries
+        .par_iter()
+        .map(|(title, page, level, anchor)| {
+            let mut entry = Blocks::new(geo, b.fonts, book, &b.prefix);
+            toc_entry(&mut entry, title, *page, *level, anchor);
+            (entry.slabs, entry.missing)
+        })
+        .collect();
+    for (slabs, missing) in parts {
+        b.slabs.extend(slabs);
+        for c in missing {
+            if !b.missing.contains(&c) {
+                b.missing.push(c);
             }
         }
     }
