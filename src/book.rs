@@ -345,8 +345,8 @@ impl ImageStore {
 fn warn_duplicate_titles(essays: &[(Manuscript, Body)], diags: &mut Vec<Diagnostic>) {
     let mut first: HashMap<&str, &Path> = HashMap::new();
     for (m, _) in essays {
-        if let Some(earlier) = first.insert(&m.meta.title, &m.path) {
-            first.insert(&m.meta.title, earlier);
+        let earlier = *first.entry(&m.meta.title).or_insert(&m.path);
+        if earlier != m.path {
             diags.push(
                 Diagnostic::warning(format!("«{}» is also the title of `{}`", m.meta.title, earlier.display()))
                     .in_file(&m.path)

@@ -23,16 +23,6 @@ pub enum Format {
     Layout,
 }
 
-impl Format {
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Epub => "epub",
-            Format::Pdf => "pdf",
-            Format::Layout => "layout",
-        }
-    }
-}
-
 /// What a build wrote.
 #[derive(Debug, Clone)]
 pub struct Output {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use crate::build::{self, Format, Progress, Report, Silent};
@@ -129,8 +129,13 @@ fn build(args: BuildArgs, voice: Voice) -> ExitCode {
 }
 
 fn build_one(dir: Option<&Path>, out: &Path, formats: Option<&[Format]>, progress: &dyn Progress) -> Report {
+    with_book(dir, |config| build::build(config, out, formats, progress))
+}
+
+/// Runs `f` on the book found for `dir`; a book that cannot be found is a report with its error.
+fn with_book(dir: Option<&Path>, f: impl FnOnce(&Config) -> Report) -> Report {
     match Config::locate(dir) {
-        Ok(config) => build::build(&config, out, formats, progress),
+        Ok(config) => f(&config),
         Err(d) => Report { diagnostics: vec![d], ..Report::default() },
     }
 }
@@ -140,13 +145,7 @@ fn batch_outputs(dirs: &[PathBuf], out: &Path) -> Vec<PathBuf> {
     let mut taken: Vec<String> = Vec::new();
     dirs.iter()
         .map(|d| {
-            let base = std::path::absolute(d)
-                .ok()
-                .and_then(|a| a.components().rev().find_map(|c| match c {
-                    std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
-                    _ => None,
-                }))
-                .unwrap_or_else(|| "book".into());
+            let base = crate::config::folder_name(d).unwrap_or_else(|| "book".into());
             let mut name = base.clone();
             let mut n = 1;
             while taken.contains(&name) {
@@ -161,10 +160,7 @@ fn batch_outputs(dirs: &[PathBuf], out: &Path) -> Vec<PathBuf> {
 
 fn check(dir: Option<PathBuf>, json: bool, voice: Voice) -> ExitCode {
     let bar = Bar::new(voice, json);
-    let report = match Config::locate(dir.as_deref()) {
-        Ok(config) => build::check(&config, &bar),
-        Err(d) => Report { diagnostics: vec![d], ..Report::default() },
-    };
+    let report = with_book(dir.as_deref(), |config| build::check(config, &bar));
     bar.finish();
     print_report(&report, voice, "checked");
     let ok = report.ok();
@@ -263,7 +259,7 @@ fn summary(reports: &[(String, Report)]) -> String {
             let outputs: Vec<_> = r
                 .outputs
                 .iter()
-                .map(|o| json!({ "format": o.format.name(), "path": o.path, "bytes": o.bytes, "pages": o.pages }))
+                .map(|o| json!({ "format": o.format.to_possible_value().map(|v| v.get_name().to_owned()), "path": o.path, "bytes": o.bytes, "pages": o.pages }))
                 .collect();
             let diagnostics: Vec<_> = r
                 .diagnostics

@@ -318,7 +318,7 @@ impl Config {
             .pdf
             .resolve()
             .map_err(|e| Diagnostic::error(format!("book.toml [pdf]: {e}")).in_file(&path).with_hint("see the README for the keys book.toml takes"))?;
-        let title = b.title.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| folder_name(root));
+        let title = b.title.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| folder_name(root).unwrap_or_else(|| "book".into()));
         Ok(Config {
             covers: root.join(b.covers.unwrap_or_else(|| "covers".into())),
             root: root.to_path_buf(),
@@ -382,16 +382,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-fn folder_name(dir: &Path) -> String {
+/// The name of the folder `dir` is (`.` is the current folder's name); `None` for the root.
+pub fn folder_name(dir: &Path) -> Option<String> {
     let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    absolute
-        .components()
-        .rev()
-        .find_map(|c| match c {
-            std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .unwrap_or_else(|| "book".into())
+    absolute.components().rev().find_map(|c| match c {
+        std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+        _ => None,
+    })
 }
 
 fn same_folder(a: &Path, b: &Path) -> bool {

@@ -16,10 +16,7 @@ pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, Diagnostic>
     let fail = |what: &Path, e: std::io::Error| Diagnostic::error(format!("cannot create `{}`: {e}", what.display())).with_hint("check that the folder is writable");
     let title = match title {
         Some(t) => t.to_owned(),
-        None => {
-            let absolute = std::path::absolute(dir).map_err(|e| fail(dir, e))?;
-            absolute.file_name().map_or_else(|| "文集".to_owned(), |n| n.to_string_lossy().into_owned())
-        }
+        None => crate::config::folder_name(dir).unwrap_or_else(|| "文集".to_owned()),
     };
     let manuscripts = dir.join("manuscripts");
     let covers = dir.join("covers");

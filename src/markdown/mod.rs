@@ -302,10 +302,10 @@ impl Converter<'_> {
                     if let Some(out) = blocks.as_deref_mut() {
                         flush_paragraph(b, out);
                     }
-                } else if !html::is_void(&name) && !b.close(&name) && role != Role::Ignore
-                    && role == Role::Unknown {
-                        b.push(Inline::Text(format!("</{name}>")));
-                    }
+                } else if !html::is_void(&name) && !b.close(&name) && role == Role::Unknown {
+                    // An end tag with nothing to close is shown only when the tag means nothing.
+                    b.push(Inline::Text(format!("</{name}>")));
+                }
             }
             Token::Open { name, attrs, self_closing } => {
                 let role = html::role(&name);

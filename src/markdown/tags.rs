@@ -318,16 +318,16 @@ impl Expander<'_> {
 
     /// Ends an open block at body line `n`.
     fn close(&mut self, open: Open, n: usize) {
-        match open.kind {
+        let Open { name, syntax, line, kind } = open;
+        match kind {
             Kind::Code => self.emit(n, "~~~~"),
             Kind::Quote { indent, footer } => {
-                // The quote's own prefix is gone from the stack: write it here.
-                let depth = self.stack.iter().filter(|o| matches!(o.kind, Kind::Quote { .. })).count();
-                let prefix = format!("{indent}{}", "> ".repeat(depth + 1));
                 if let Some(f) = footer {
-                    self.out.push_str(&format!("{}\n{prefix}{f}\n", prefix.trim_end()));
-                    self.origins.push((n, 0));
-                    self.origins.push((n, 0));
+                    // The attribution is the quote's last paragraph: written while it is still open.
+                    self.stack.push(Open { name, syntax, line, kind: Kind::Quote { indent, footer: None } });
+                    self.emit(n, "");
+                    self.emit(n, &f);
+                    self.stack.pop();
                 }
                 self.emit(n, "");
             }
@@ -447,12 +447,7 @@ impl Expander<'_> {
                 Action::Open(Kind::Keep, vec![])
             }
             "version" => {
-                let v = tag.arg("version", 0).unwrap_or("");
-                let what = match tag.arg("type", 1) {
-                    Some("changed") => "更改",
-                    Some("deleted") => "删除",
-                    _ => "新增",
-                };
+                let (v, what) = version_badge(tag);
                 Action::Text(format!("（v{v} {what}）"))
             }
             "link" => {
@@ -733,12 +728,8 @@ fn code_forms(line: &str) -> String {
                 let tag = parse(inner, Syntax::Hugo);
                 match tag.name.as_str() {
                     "version" if !tag.closing => {
-                        let what = match tag.arg("type", 1) {
-                            Some("changed") => "更改",
-                            Some("deleted") => "删除",
-                            _ => "新增",
-                        };
-                        out.push_str(&format!("(v{} {what})", tag.arg("version", 0).unwrap_or("")));
+                        let (v, what) = version_badge(&tag);
+                        out.push_str(&format!("(v{v} {what})"));
                     }
                     "link" if !tag.closing => out.push_str(tag.arg("content", 1).or(tag.arg("href", 0)).unwrap_or("")),
                     _ => out.push_str(&line[s..e]),
@@ -750,6 +741,17 @@ fn code_forms(line: &str) -> String {
     }
     out.push_str(&line[from..]);
     out
+}
+
+/// LoveIt's `{{< version 0.2.0 changed >}}` badge: the version, and whether it was added,
+/// changed or deleted then.
+fn version_badge(tag: &Tag) -> (&str, &'static str) {
+    let what = match tag.arg("type", 1) {
+        Some("changed") => "更改",
+        Some("deleted") => "删除",
+        _ => "新增",
+    };
+    (tag.arg("version", 0).unwrap_or(""), what)
 }
 
 fn unescape_hugo(line: &str) -> String {
