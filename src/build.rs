@@ -175,20 +175,32 @@ fn lay_out(config: &Config, book: &Book, dump: bool, progress: &dyn Progress, re
 fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format], progress: &dyn Progress, report: &mut Report) -> anyhow::Result<()> {
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create the output folder `{}`", out_dir.display()))?;
     remove_stale_parts(out_dir);
-    // The EPUB is made while the book is typeset: they share nothing but the book.
-    let mut paged = Report::default();
-    let (epub, pages) = rayon::join(
-        || formats.contains(&Format::Epub).then(|| made(|| crate::epub::write(book))),
-        || paged_outputs(config, book, formats, progress, &mut paged),
+    // The book is typeset first when a paged output is asked for: the EPUB marks the PDF's
+    // page numbers. Then the EPUB and the PDF are written side by side.
+    let paged = formats.iter().any(|f| matches!(f, Format::Pdf | Format::Layout));
+    let laid_out = if paged { Some(lay_out(config, book, formats.contains(&Format::Layout), progress, report)?) } else { None };
+    let page_starts = laid_out.as_ref().map(|(layout, _)| layout.page_starts.as_slice());
+    let (epub, pdf) = rayon::join(
+        || formats.contains(&Format::Epub).then(|| made(|| crate::epub::write(book, page_starts))),
+        || {
+            let (layout, fonts) = laid_out.as_ref().filter(|_| formats.contains(&Format::Pdf))?;
+            progress.stage("writing the PDF", 0);
+            Some(made(|| crate::pdf::write(book, layout, fonts)))
+        },
     );
     let mut made = Vec::new();
+    let pages = laid_out.as_ref().map(|(layout, _)| layout.pages.len());
     if let Some((bytes, took)) = epub {
         report.timings.push(("epub", took));
         made.push((Format::Epub, "epub", bytes?, None));
     }
-    report.timings.append(&mut paged.timings);
-    report.diagnostics.append(&mut paged.diagnostics);
-    made.extend(pages?);
+    if let Some((bytes, took)) = pdf {
+        report.timings.push(("pdf", took));
+        made.push((Format::Pdf, "pdf", bytes?, pages));
+    }
+    if let Some((layout, _)) = laid_out.as_ref().filter(|_| formats.contains(&Format::Layout)) {
+        made.push((Format::Layout, "layout.txt", layout.dump().into_bytes(), pages));
+    }
     let stem = config.output_stem();
     let mut staged = Vec::new();
     for (format, ext, bytes, pages) in made {
@@ -208,29 +220,6 @@ fn made<T>(make: impl FnOnce() -> T) -> (T, Duration) {
     let started = Instant::now();
     let value = make();
     (value, started.elapsed())
-}
-
-/// An output made in memory: its format, file extension, bytes and page count.
-type Made = (Format, &'static str, Vec<u8>, Option<usize>);
-
-/// The PDF and the layout dump, when asked for.
-fn paged_outputs(config: &Config, book: &Book, formats: &[Format], progress: &dyn Progress, report: &mut Report) -> anyhow::Result<Vec<Made>> {
-    let mut out = Vec::new();
-    if !formats.iter().any(|f| matches!(f, Format::Pdf | Format::Layout)) {
-        return Ok(out);
-    }
-    let (layout, fonts) = lay_out(config, book, formats.contains(&Format::Layout), progress, report)?;
-    let pages = Some(layout.pages.len());
-    if formats.contains(&Format::Pdf) {
-        progress.stage("writing the PDF", 0);
-        let (bytes, took) = made(|| crate::pdf::write(book, &layout, &fonts));
-        report.timings.push(("pdf", took));
-        out.push((Format::Pdf, "pdf", bytes?, pages));
-    }
-    if formats.contains(&Format::Layout) {
-        out.push((Format::Layout, "layout.txt", layout.dump().into_bytes(), pages));
-    }
-    Ok(out)
 }
 
 const PART_PREFIX: &str = ".wenji-";

@@ -106,6 +106,11 @@ impl Inline {
     }
 }
 
+/// How an image inside running text is shown where it cannot be drawn: `［图：alt］`.
+pub fn image_text(alt: &str) -> String {
+    format!("［图：{alt}］")
+}
+
 /// The plain text of inline content, for titles, alt text and tables of contents.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();

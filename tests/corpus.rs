@@ -1,6 +1,6 @@
 //! Every blog of ../shared/corpus (120 real posts, see its SOURCES.md) built into an EPUB and a
 //! PDF by the real binary: EPUBCheck clean, every plain paragraph in the PDF's text, every post
-//! in the book or in the diagnostics, and xovel's links between posts working in both outputs.
+//! in the book or in the diagnostics, the EPUB's print page numbers those of the PDF, and xovel's links between posts working in both outputs.
 //! The corpus is required under CI; elsewhere these tests skip with a notice when it is absent.
 
 mod support;
@@ -127,6 +127,16 @@ fn every_plain_paragraph_of_every_post_is_in_the_pdf() {
         report.push(format!("{}: {checked}", b.blog));
     }
     eprintln!("plain paragraphs found in the PDF: {}", report.join(", "));
+}
+
+#[test]
+fn every_blog_marks_the_pdf_pages_in_its_epub() {
+    let mut report = Vec::new();
+    for b in blogs() {
+        let Some((listed, checked)) = print_pages_match(&b.epub, &b.pdf) else { return };
+        report.push(format!("{}: {listed} pages, {checked} blocks", b.blog));
+    }
+    eprintln!("print pages in the EPUB: {}", report.join(", "));
 }
 
 #[test]

@@ -10,12 +10,14 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use crate::book::Book;
+use crate::typeset::frame::PageStart;
 use package::{Item, essay_href};
 
 const STYLESHEET: &str = include_str!("book.css");
 
-/// The whole EPUB as bytes. The same book gives the same bytes.
-pub fn write(book: &Book) -> anyhow::Result<Vec<u8>> {
+/// The whole EPUB as bytes. The same book gives the same bytes. With `pages` (where the
+/// PDF's numbered pages start), the EPUB marks them and lists them in a page-list.
+pub fn write(book: &Book, pages: Option<&[PageStart]>) -> anyhow::Result<Vec<u8>> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut items: Vec<Item> = Vec::new();
     let mut add = |id: String, href: String, media_type, properties, in_spine, bytes: Vec<u8>| {
@@ -30,10 +32,15 @@ pub fn write(book: &Book) -> anyhow::Result<Vec<u8>> {
         add("cover".into(), "cover.xhtml".into(), XHTML, None, true, xhtml::cover_page(book, &href).into_bytes());
     }
     add("title-page".into(), "title.xhtml".into(), XHTML, None, true, xhtml::title_page(book).into_bytes());
-    let nav = package::nav(book, book.cover.is_some());
+    let pages = pages.unwrap_or_default();
+    let nav = package::nav(book, book.cover.is_some(), pages);
     add("nav".into(), "nav.xhtml".into(), XHTML, Some("nav"), true, nav.into_bytes());
-    for essay in &book.essays {
-        let page = xhtml::essay_page(book, essay, "../images/");
+    let mut rest = pages;
+    for (i, essay) in book.essays.iter().enumerate() {
+        let count = rest.iter().take_while(|p| p.essay == i).count();
+        let (breaks, after) = rest.split_at(count);
+        rest = after;
+        let page = xhtml::essay_page(book, essay, "../images/", breaks);
         add(essay.id.clone(), essay_href(&essay.id), XHTML, None, true, page.into_bytes());
     }
     for (i, asset) in book.assets.iter().enumerate() {
@@ -42,7 +49,7 @@ pub fn write(book: &Book) -> anyhow::Result<Vec<u8>> {
     add("css".into(), "css/book.css".into(), "text/css", None, false, STYLESHEET.as_bytes().to_vec());
     add("ncx".into(), "toc.ncx".into(), "application/x-dtbncx+xml", None, false, package::ncx(book).into_bytes());
 
-    let opf = package::opf(book, &items);
+    let opf = package::opf(book, &items, !pages.is_empty());
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let stamp = zip_time(book);
     let stored = SimpleFileOptions::default()

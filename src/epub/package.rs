@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::xhtml::{document, escape};
 use crate::book::{Book, Section};
+use crate::typeset::frame::PageStart;
 
 /// One file in the manifest.
 pub struct Item {
@@ -24,7 +25,8 @@ pub fn container_xml(opf_path: &str) -> String {
     )
 }
 
-pub fn opf(book: &Book, items: &[Item]) -> String {
+/// The package document; `page_list` says whether the EPUB marks the PDF's pages.
+pub fn opf(book: &Book, items: &[Item], page_list: bool) -> String {
     let m = &book.meta;
     let mut o = String::new();
     let _ = writeln!(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
@@ -58,6 +60,7 @@ pub fn opf(book: &Book, items: &[Item]) -> String {
     if let Some(cover) = items.iter().find(|i| i.properties == Some("cover-image")) {
         let _ = writeln!(o, "<meta name=\"cover\" content=\"{}\"/>", cover.id);
     }
+    accessibility(&mut o, book, items, page_list);
     o.push_str("</metadata>\n<manifest>\n");
     for item in items {
         let props = item.properties.map(|p| format!(" properties=\"{p}\"")).unwrap_or_default();
@@ -77,12 +80,48 @@ pub fn opf(book: &Book, items: &[Item]) -> String {
     o
 }
 
+/// Accessibility metadata (schema.org, as EPUB Accessibility 1.1 asks): how the book can be
+/// read, what helps, and which edition the page numbers come from.
+fn accessibility(o: &mut String, book: &Book, items: &[Item], page_list: bool) {
+    let images = items.iter().any(|i| i.media_type.starts_with("image/") && i.properties != Some("cover-image"));
+    let mut meta = |property: &str, value: &str| {
+        let _ = writeln!(o, "<meta property=\"schema:{property}\">{}</meta>", escape(value));
+    };
+    meta("accessMode", "textual");
+    if images {
+        meta("accessMode", "visual");
+    }
+    meta("accessModeSufficient", "textual");
+    let mut features = vec!["tableOfContents", "readingOrder", "structuralNavigation"];
+    if images {
+        features.push("alternativeText");
+    }
+    if page_list {
+        features.extend(["printPageNumbers", "pageBreakMarkers", "pageNavigation"]);
+    }
+    for feature in features {
+        meta("accessibilityFeature", feature);
+    }
+    meta("accessibilityHazard", "none");
+    let mut summary = format!("《{}》收录 {} 篇文章，每篇一章，目录列出各篇及其小节，阅读顺序即正文顺序。", book.meta.title, book.essays.len());
+    if images {
+        summary.push_str("插图附有替代文字。");
+    }
+    if page_list {
+        summary.push_str("书中标出了同版 PDF 的页码，可按页码翻检与引用。");
+    }
+    meta("accessibilitySummary", &summary);
+    if page_list {
+        let _ = writeln!(o, "<meta property=\"pageBreakSource\">{}</meta>", escape(&book.meta.identifier));
+    }
+}
+
 /// Where each essay's page is, relative to the package document.
 pub fn essay_href(id: &str) -> String {
     format!("essays/{id}.xhtml")
 }
 
-pub fn nav(book: &Book, has_cover: bool) -> String {
+pub fn nav(book: &Book, has_cover: bool, pages: &[PageStart]) -> String {
     let mut b = String::from("<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">\n<h1>目录</h1>\n<ol>\n");
     for essay in &book.essays {
         let href = essay_href(&essay.id);
@@ -91,6 +130,14 @@ pub fn nav(book: &Book, has_cover: bool) -> String {
         b.push_str("</li>\n");
     }
     b.push_str("</ol>\n</nav>\n");
+    if !pages.is_empty() {
+        b.push_str("<nav epub:type=\"page-list\" role=\"doc-pagelist\" aria-label=\"页码\" hidden=\"hidden\">\n<ol>\n");
+        for p in pages {
+            let href = essay_href(&book.essays[p.essay].id);
+            let _ = writeln!(b, "<li><a href=\"{href}#page-{n}\">{n}</a></li>", n = p.number);
+        }
+        b.push_str("</ol>\n</nav>\n");
+    }
     b.push_str("<nav epub:type=\"landmarks\" hidden=\"hidden\">\n<h2>导览</h2>\n<ol>\n");
     if has_cover {
         b.push_str("<li><a epub:type=\"cover\" href=\"cover.xhtml\">封面</a></li>\n");

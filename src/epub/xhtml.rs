@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use crate::book::{Book, Essay, Section, chinese_date};
 use crate::doc::{Align, Block, Inline, LinkTarget, Table};
+use crate::typeset::frame::PageStart;
 
 /// Text for XML content and attribute values; drops characters XML 1.0 cannot hold.
 pub fn escape(s: &str) -> String {
@@ -61,11 +62,13 @@ pub fn title_page(book: &Book) -> String {
     document(&m.language, &m.title, "css/book.css", "", &body)
 }
 
-/// One essay as a chapter page; images are referenced under `images_href`.
-pub fn essay_page(book: &Book, essay: &Essay, images_href: &str) -> String {
+/// One essay as a chapter page; images are referenced under `images_href`. `breaks` are the
+/// print pages that start in this essay, marked where their text starts.
+pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageStart]) -> String {
     let m = &essay.meta;
-    let mut w = Writer { book, images_href, out: String::new(), note_refs: HashMap::new() };
+    let mut w = Writer { book, images_href, out: String::new(), note_refs: HashMap::new(), breaks, block: 0, offset: 0, in_table: false };
     w.out.push_str("<section class=\"essay\" epub:type=\"chapter\" role=\"doc-chapter\" aria-labelledby=\"essay-title\">\n<header>\n");
+    w.flush_breaks();
     let _ = writeln!(w.out, "<h1 id=\"essay-title\">{}</h1>", escape(&m.title));
     let mut dateline = Vec::new();
     if let Some(d) = m.date {
@@ -97,6 +100,7 @@ pub fn essay_page(book: &Book, essay: &Essay, images_href: &str) -> String {
             match note.blocks.split_first() {
                 Some((Block::Paragraph(first), rest)) => {
                     w.out.push_str("<p>");
+                    w.begin_block();
                     w.out.push_str(&back);
                     w.inlines(first);
                     w.out.push_str("</p>\n");
@@ -111,6 +115,8 @@ pub fn essay_page(book: &Book, essay: &Essay, images_href: &str) -> String {
         }
         w.out.push_str("</section>\n");
     }
+    w.block = u32::MAX;
+    w.flush_breaks();
     if !m.tags.is_empty() {
         let tags: Vec<String> = m.tags.iter().map(|t| format!("<span class=\"tag\">{}</span>", escape(t))).collect();
         let _ = writeln!(w.out, "<footer class=\"tags\"><p>标签：{}</p></footer>", tags.join("　"));
@@ -139,9 +145,78 @@ struct Writer<'b> {
     out: String,
     /// How often each footnote has been referenced so far, for unique ids.
     note_refs: HashMap<usize, usize>,
+    /// Page starts not yet marked, in reading order.
+    breaks: &'b [PageStart],
+    /// The block being written (numbered as the typesetter numbers them) and how many bytes
+    /// of its text, as the typesetter collects it, are written.
+    block: u32,
+    offset: usize,
+    /// In a table, whose page starts are by row: its text is not counted.
+    in_table: bool,
 }
 
 impl Writer<'_> {
+    /// A block begins: its page starts at offset 0 are marked here, inside its element.
+    fn begin_block(&mut self) {
+        self.block += 1;
+        self.offset = 0;
+        self.flush_breaks();
+    }
+
+    /// Marks every page that starts at or before the current place.
+    fn flush_breaks(&mut self) {
+        while let Some(b) = self.breaks.first() {
+            if b.block > self.block || (b.block == self.block && b.offset as usize > self.offset) {
+                break;
+            }
+            self.page_break(b.number);
+            self.breaks = &self.breaks[1..];
+        }
+    }
+
+    fn page_break(&mut self, n: u32) {
+        let _ = write!(self.out, "<span id=\"page-{n}\" epub:type=\"pagebreak\" role=\"doc-pagebreak\" aria-label=\"{n}\"></span>");
+    }
+
+    /// Text of the current block, escaped, with the page starts that fall inside it.
+    fn text(&mut self, text: &str) {
+        if self.in_table {
+            self.out.push_str(&escape(text));
+            return;
+        }
+        let mut rest = text;
+        self.flush_breaks();
+        while let Some(b) = self.breaks.first() {
+            let at = b.offset as usize;
+            if b.block != self.block || at >= self.offset + rest.len() {
+                break;
+            }
+            let mut cut = at.saturating_sub(self.offset);
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            self.out.push_str(&escape(&rest[..cut]));
+            self.offset += cut;
+            rest = &rest[cut..];
+            self.page_break(b.number);
+            self.breaks = &self.breaks[1..];
+            // A page start inside a character is marked before it; go on after the character.
+            self.offset = self.offset.max(at);
+        }
+        self.out.push_str(&escape(rest));
+        self.offset += rest.len();
+    }
+
+    /// Content the typesetter counts as text but that is written otherwise (an image, a
+    /// note number): page starts inside it are marked before it.
+    fn skip(&mut self, len: usize) {
+        if self.in_table {
+            return;
+        }
+        self.flush_breaks();
+        self.offset += len;
+    }
+
     fn blocks(&mut self, blocks: &[Block]) {
         for block in blocks {
             self.block(block);
@@ -153,20 +228,25 @@ impl Writer<'_> {
             Block::Paragraph(content) => {
                 let figure = matches!(content.as_slice(), [Inline::Image { .. }]);
                 self.out.push_str(if figure { "<p class=\"figure\">" } else { "<p>" });
+                self.begin_block();
                 self.inlines(content);
                 self.out.push_str("</p>\n");
             }
             Block::Heading { level, id, content } => {
                 let _ = write!(self.out, "<h{level} id=\"{}\">", escape(id));
+                self.begin_block();
                 self.inlines(content);
                 let _ = writeln!(self.out, "</h{level}>");
             }
             Block::Quote(blocks) => {
+                self.block += 1;
                 self.out.push_str("<blockquote>\n");
                 self.blocks(blocks);
                 self.out.push_str("</blockquote>\n");
             }
             Block::List { start, items } => {
+                self.block += 1;
+                let list = self.block;
                 let tag = if start.is_some() { "ol" } else { "ul" };
                 match start {
                     Some(n) if *n != 1 => {
@@ -178,12 +258,22 @@ impl Writer<'_> {
                 }
                 for item in items {
                     self.out.push_str(if item.task.is_some() { "<li class=\"task\">" } else { "<li>" });
+                    if item.blocks.is_empty() {
+                        // An empty item's line is the list's own.
+                        let after = self.block;
+                        self.block = list;
+                        self.flush_breaks();
+                        self.block = after;
+                    }
                     if let Some(done) = item.task {
                         let (mark, label) = if done { ("☑", "已完成") } else { ("☐", "未完成") };
                         let _ = write!(self.out, "<span class=\"task-box\" role=\"img\" aria-label=\"{label}\">{mark}</span> ");
                     }
                     match item.blocks.as_slice() {
-                        [Block::Paragraph(content)] => self.inlines(content),
+                        [Block::Paragraph(content)] => {
+                            self.begin_block();
+                            self.inlines(content);
+                        }
                         blocks => {
                             self.out.push('\n');
                             self.blocks(blocks);
@@ -200,14 +290,27 @@ impl Writer<'_> {
                 } else {
                     let _ = write!(self.out, "<pre><code class=\"language-{class}\">");
                 }
-                self.out.push_str(&escape(text));
+                self.begin_block();
+                self.text(text);
                 self.out.push_str("</code></pre>\n");
             }
             Block::Math(tex) => {
-                let _ = writeln!(self.out, "<p class=\"math\"><code>{}</code></p>", escape(tex));
+                self.out.push_str("<p class=\"math\"><code>");
+                self.begin_block();
+                self.text(tex);
+                self.out.push_str("</code></p>\n");
             }
-            Block::Table(table) => self.table(table),
-            Block::Rule => self.out.push_str("<hr/>\n"),
+            Block::Table(table) => {
+                self.block += 1;
+                self.offset = 0;
+                self.in_table = true;
+                self.table(table);
+                self.in_table = false;
+            }
+            Block::Rule => {
+                self.begin_block();
+                self.out.push_str("<hr/>\n");
+            }
         }
     }
 
@@ -223,6 +326,9 @@ impl Writer<'_> {
             self.out.push_str("<thead><tr>");
             for (i, cell) in t.head.iter().enumerate() {
                 let _ = write!(self.out, "<th{}>", class(i));
+                if i == 0 {
+                    self.flush_breaks();
+                }
                 self.inlines(cell);
                 self.out.push_str("</th>");
             }
@@ -230,10 +336,14 @@ impl Writer<'_> {
         }
         if !t.rows.is_empty() {
             self.out.push_str("<tbody>\n");
-            for row in &t.rows {
+            for (r, row) in t.rows.iter().enumerate() {
                 self.out.push_str("<tr>");
+                self.offset = r + 1;
                 for (i, cell) in row.iter().enumerate() {
                     let _ = write!(self.out, "<td{}>", class(i));
+                    if i == 0 {
+                        self.flush_breaks();
+                    }
                     self.inlines(cell);
                     self.out.push_str("</td>");
                 }
@@ -258,12 +368,16 @@ impl Writer<'_> {
 
     fn inline(&mut self, inline: &Inline) {
         match inline {
-            Inline::Text(t) => self.out.push_str(&escape(t)),
+            Inline::Text(t) => self.text(t),
             Inline::Code(c) => {
-                let _ = write!(self.out, "<code>{}</code>", escape(c));
+                self.out.push_str("<code>");
+                self.text(c);
+                self.out.push_str("</code>");
             }
             Inline::Math(m) => {
-                let _ = write!(self.out, "<code class=\"math\">{}</code>", escape(m));
+                self.out.push_str("<code class=\"math\">");
+                self.text(m);
+                self.out.push_str("</code>");
             }
             Inline::Emph(c) => self.wrap("em", c),
             Inline::Strong(c) => self.wrap("strong", c),
@@ -290,6 +404,7 @@ impl Writer<'_> {
                 LinkTarget::Unresolved { .. } => self.inlines(content),
             },
             Inline::Image { asset, alt } => {
+                self.skip(crate::doc::image_text(alt).len());
                 let a = &self.book.assets[*asset];
                 let _ = write!(
                     self.out,
@@ -301,9 +416,16 @@ impl Writer<'_> {
                     a.height
                 );
             }
-            Inline::ImageRef { alt, .. } => self.out.push_str(&escape(alt)),
-            Inline::LineBreak => self.out.push_str("<br/>"),
+            Inline::ImageRef { alt, .. } => {
+                self.skip(crate::doc::image_text(alt).len());
+                self.out.push_str(&escape(alt));
+            }
+            Inline::LineBreak => {
+                self.skip(1);
+                self.out.push_str("<br/>");
+            }
             Inline::NoteRef(n) => {
+                self.skip(n.to_string().len());
                 let count = self.note_refs.entry(*n).or_insert(0);
                 *count += 1;
                 let id = if *count == 1 { format!("fnref-{n}") } else { format!("fnref-{n}-{count}") };

@@ -17,6 +17,10 @@ pub struct Blocks<'a> {
     pub prefix: String,
     pub slabs: Vec<Slab>,
     pub missing: Vec<char>,
+    /// The block being laid out, numbered as `Slab::mark` says, and where its text starts
+    /// in the current paragraph (a code block's lines are paragraphs of their own).
+    block: u32,
+    text_base: usize,
 }
 
 /// The box blocks are set in.
@@ -43,7 +47,7 @@ pub fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) -> (Vec
 
 impl<'a> Blocks<'a> {
     pub fn new(geo: &'a Geometry, fonts: &'a FontSet, book: &'a Book, prefix: &str) -> Blocks<'a> {
-        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new() }
+        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), block: 0, text_base: 0 }
     }
 
     fn body_frame(&self) -> Frame {
@@ -69,7 +73,9 @@ impl<'a> Blocks<'a> {
         let first = self.slabs.len();
         let count = lines.len();
         for (i, line) in lines.into_iter().enumerate() {
+            let offset = (self.text_base + line.start).min(u32::MAX as usize) as u32;
             let mut slab = self.line_slab(line, size, left, kind, slots, i == 0);
+            slab.mark = Some((self.block, offset));
             // Keep a paragraph's first two and last two lines together (no orphans or widows).
             slab.keep_with_next = count > 1 && (i == 0 || i + 2 == count);
             self.slabs.push(slab);
@@ -102,6 +108,14 @@ impl<'a> Blocks<'a> {
     }
 
     fn opening(&mut self, essay: &Essay, index: usize) {
+        let first = self.slabs.len();
+        self.opening_lines(essay, index);
+        for s in &mut self.slabs[first..] {
+            s.mark = Some((0, 0));
+        }
+    }
+
+    fn opening_lines(&mut self, essay: &Essay, index: usize) {
         let geo = self.geo;
         let m = &essay.meta;
         let mut sink = Slab::new(3);
@@ -147,7 +161,18 @@ impl<'a> Blocks<'a> {
         }
     }
 
+    /// Lays out one block; its slabs that no inner block marked carry its own mark.
     fn block(&mut self, block: &Block, f: Frame, after_heading: bool) {
+        self.block += 1;
+        let own = self.block;
+        let first = self.slabs.len();
+        self.block_content(block, f, after_heading);
+        for s in &mut self.slabs[first..] {
+            s.mark.get_or_insert((own, 0));
+        }
+    }
+
+    fn block_content(&mut self, block: &Block, f: Frame, after_heading: bool) {
         let geo = self.geo;
         match block {
             Block::Paragraph(inlines) => self.paragraph(inlines, f),
@@ -234,7 +259,11 @@ impl<'a> Blocks<'a> {
         if !alt.trim().is_empty() {
             let p = Para::plain(alt.trim(), FontId::SERIF);
             let m = Measure::new(f.width, Align::Center);
-            self.lines(&p, f.size * 0.85, f.left, m, LineKind::Other, 1);
+            let first = self.lines(&p, f.size * 0.85, f.left, m, LineKind::Other, 1);
+            // The caption is the image's alt text, not text of the paragraph.
+            for s in &mut self.slabs[first..] {
+                s.mark = None;
+            }
         }
     }
 
@@ -275,10 +304,21 @@ impl<'a> Blocks<'a> {
         let pad = 0.5 * f.size;
         let m = Measure::new(f.width - 2.0 * pad, Align::Left).indented(0.0, 2.0 * 0.6 * size);
         let first = self.slabs.len();
+        let mut base = 0;
         for source_line in text.trim_end_matches('\n').split('\n') {
             let p = Para::plain(&source_line.replace('\t', "    "), FontId::MONO);
+            self.text_base = base;
+            let from = self.slabs.len();
             self.lines(&p, size, f.left + pad, m, LineKind::Code, 1);
+            // Tabs were widened: a wrapped line's offset is kept inside its source line.
+            for s in &mut self.slabs[from..] {
+                if let Some((_, offset)) = &mut s.mark {
+                    *offset = (*offset).min((base + source_line.len()) as u32);
+                }
+            }
+            base += source_line.len() + 1;
         }
+        self.text_base = 0;
         let count = self.slabs.len() - first;
         for (i, slab) in self.slabs[first..].iter_mut().enumerate() {
             slab.keep_with_next = count > 1 && (i == 0 || i + 2 == count);
@@ -356,6 +396,7 @@ impl<'a> Blocks<'a> {
             if r + 1 == count {
                 slab.items.push(rule(h, 0.8));
             }
+            slab.mark = Some((self.block, r as u32));
             self.slabs.push(slab);
         }
     }

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::blocks::{self, Blocks};
 use super::font::{FontId, FontSet};
-use super::frame::{Folio, Item, Layout, LineKind, LinkTo, OutlineEntry, Page};
+use super::frame::{Folio, Item, Layout, LineKind, LinkTo, OutlineEntry, Page, PageStart};
 use super::inline::{self, Align, Measure, Para};
 use super::page::{Break, Draft, Geometry, Paginator, Slab};
 use crate::book::{Book, Section};
@@ -67,8 +67,12 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
     let book_head = fit_head(&book.meta.title, &geo, fonts);
     let mut essay_heads: HashMap<usize, String> = HashMap::new();
     let mut drafts = Vec::with_capacity(body.pages.len());
+    let mut page_starts = Vec::new();
     for (i, draft) in body.pages.into_iter().enumerate() {
         let n = i as u32 + 1;
+        if let (Some((essay, block, offset)), false) = (draft.start, draft.blank) {
+            page_starts.push(PageStart { number: n, essay, block, offset });
+        }
         let head = if draft.opener || draft.blank {
             None
         } else if n.is_multiple_of(2) {
@@ -89,7 +93,7 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         .iter()
         .map(|e| OutlineEntry { title: e.meta.title.clone(), anchor: e.id.clone(), children: outline_sections(&e.id, &e.sections) })
         .collect();
-    let layout = Layout { pages, width: geo.width, height: geo.height, bleed: geo.bleed, anchors, outline };
+    let layout = Layout { pages, width: geo.width, height: geo.height, bleed: geo.bleed, anchors, outline, page_starts };
     (layout, diags)
 }
 

@@ -18,6 +18,17 @@ pub struct Layout {
     pub anchors: HashMap<String, (usize, f32)>,
     /// Bookmarks: essays with their sections.
     pub outline: Vec<OutlineEntry>,
+    /// Where each numbered page's text starts, in page order.
+    pub page_starts: Vec<PageStart>,
+}
+
+/// The printed page `number` starts in essay `essay` at `Slab::mark`'s `(block, offset)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageStart {
+    pub number: u32,
+    pub essay: usize,
+    pub block: u32,
+    pub offset: u32,
 }
 
 pub struct OutlineEntry {

@@ -90,7 +90,7 @@ impl Para {
                     self.collect(content, Style { link: link.or(style.link), ..style }, anchor);
                 }
                 Inline::Image { alt, .. } | Inline::ImageRef { alt, .. } => {
-                    self.push(&format!("［图：{alt}］"), style);
+                    self.push(&crate::doc::image_text(alt), style);
                 }
                 Inline::LineBreak => self.push("\n", style),
                 Inline::NoteRef(n) => {
@@ -155,6 +155,8 @@ pub struct SetLine {
     /// The x where the text ends.
     pub end: f32,
     pub last: bool,
+    /// Where the line starts in the paragraph's text, in bytes.
+    pub start: usize,
 }
 
 impl SetLine {
@@ -660,7 +662,8 @@ impl Shaped<'_> {
             .zip(xs.iter().zip(&widths))
             .map(|(p, (&x, &width))| Cluster { text: self.para.text[p.text.clone()].into(), x, width })
             .collect();
-        SetLine { items, clusters, end: x, last }
+        let start = self.pieces.get(range.start).map_or(self.para.text.len(), |p| p.text.start);
+        SetLine { items, clusters, end: x, last, start }
     }
 
     /// One text run over consecutive pieces of the same font and size. Each cluster's glyphs

@@ -100,11 +100,25 @@ pub struct Slab {
     pub brk: Break,
     /// Set on the first slab of an essay: its index.
     pub opens_essay: Option<usize>,
+    /// Where in the essay the slab's content starts: block number (0 for the opening, then
+    /// every block in reading order from 1) and byte offset in that block's text (table rows:
+    /// the row number). The EPUB places its print page numbers here.
+    pub mark: Option<(u32, u32)>,
 }
 
 impl Slab {
     pub fn new(slots: usize) -> Slab {
-        Slab { slots, items: Vec::new(), lines: Vec::new(), keep_with_next: false, discardable: false, anchors: Vec::new(), brk: Break::None, opens_essay: None }
+        Slab {
+            slots,
+            items: Vec::new(),
+            lines: Vec::new(),
+            keep_with_next: false,
+            discardable: false,
+            anchors: Vec::new(),
+            brk: Break::None,
+            opens_essay: None,
+            mark: None,
+        }
     }
 
     /// Blank space that disappears at the top of a page.
@@ -122,6 +136,8 @@ pub struct Draft {
     pub opener: bool,
     /// A blank page inserted so the next essay opens on a recto.
     pub blank: bool,
+    /// Where the page's text starts: the essay and the first placed slab's mark.
+    pub start: Option<(usize, u32, u32)>,
 }
 
 /// Fills pages with slabs in order.
@@ -140,7 +156,7 @@ impl<'g> Paginator<'g> {
     }
 
     fn new_page(&mut self, blank: bool) {
-        self.pages.push(Draft { page: Page::default(), essay: self.essay, opener: false, blank });
+        self.pages.push(Draft { page: Page::default(), essay: self.essay, opener: false, blank, start: None });
         self.slot = 0;
     }
 
@@ -182,6 +198,9 @@ impl<'g> Paginator<'g> {
             }
             let top = self.geo.top + self.slot as f32 * self.geo.pitch;
             let index = self.pages.len() - 1;
+            if let (Some(essay), Some((block, offset)), None) = (self.essay, slab.mark, &self.pages[index].start) {
+                self.pages[index].start = Some((essay, block, offset));
+            }
             let page = &mut self.pages[index].page;
             for mut item in slab.items {
                 item.translate(0.0, top);

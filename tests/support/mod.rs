@@ -279,6 +279,15 @@ pub fn internal_links(pdf: &Path) -> Option<Vec<PdfLink>> {
     Some(links)
 }
 
+/// Every page's text, squeezed, in one run of pdftotext.
+pub fn pages_text(pdf: &Path) -> Option<Vec<String>> {
+    let (ok, text) = tool_then("pdftotext", &["-enc", "UTF-8"], pdf, &["-"])?;
+    assert!(ok);
+    let mut pages: Vec<String> = text.split('\x0c').map(squeeze).collect();
+    pages.pop(); // after the last page's form feed
+    Some(pages)
+}
+
 pub fn page_text(pdf: &Path, page: usize) -> String {
     let n = (page + 1).to_string();
     let (ok, text) = tool_then("pdftotext", &["-enc", "UTF-8", "-f", &n, "-l", &n], pdf, &["-"]).unwrap();
@@ -314,3 +323,114 @@ pub fn links_between_essays(pdf: &Path) -> Option<Vec<(String, String, bool)>> {
     out.sort();
     Some(out)
 }
+
+/// What the EPUB says of its print pages: the page-list's numbers and, for each essay page,
+/// the text after each page break marker and every paragraph-like block with the page it
+/// starts on (the last marker before its first text).
+pub struct PrintPages {
+    pub list: Vec<u32>,
+    pub markers: Vec<(u32, String)>,
+    pub blocks: Vec<(u32, String)>,
+}
+
+pub fn print_pages(epub: &Path) -> PrintPages {
+    let texts = texts(epub);
+    let nav = parse_xml(&texts["EPUB/nav.xhtml"]).unwrap();
+    let page_list = nav.descendants().find(|n| n.has_tag_name("nav") && n.attribute(("http://www.idpf.org/2007/ops", "type")) == Some("page-list"));
+    let list: Vec<u32> = page_list
+        .map(|n| n.descendants().filter(|a| a.has_tag_name("a")).map(|a| a.text().unwrap().parse().unwrap()).collect())
+        .unwrap_or_default();
+    let mut markers = Vec::new();
+    let mut blocks = Vec::new();
+    for page in essay_pages(epub) {
+        let doc = parse_xml(&page).unwrap();
+        let mut current = 0;
+        // The latest marker: its page, the element it is in, and the text after it there.
+        let mut pending_marker: Option<(u32, roxmltree::NodeId, String)> = None;
+        let mut open_blocks: BTreeMap<usize, (Option<u32>, String, bool)> = BTreeMap::new();
+        for node in doc.descendants() {
+            if node.attribute(("http://www.idpf.org/2007/ops", "type")) == Some("pagebreak") {
+                current = node.attribute("aria-label").unwrap().parse().unwrap();
+                markers.extend(pending_marker.take().map(|(n, _, t)| (n, t)));
+                let within = node.parent().unwrap();
+                // A table cell's text wraps in a narrow column, which pdftotext reads across.
+                let start = if within.has_tag_name("td") || within.has_tag_name("th") { "\u{1}" } else { "" };
+                pending_marker = Some((current, within.id(), start.to_owned()));
+                continue;
+            }
+            if node.is_element() && matches!(node.tag_name().name(), "p" | "li" | "h2" | "h3" | "pre") {
+                // Tables are marked by row; an essay's own contents and its tag line are the EPUB's.
+                let elsewhere = node.ancestors().any(|a| a.has_tag_name("table") || a.has_tag_name("nav") || a.has_tag_name("footer"));
+                if !elsewhere && !node.children().any(|c| c.is_element() && matches!(c.tag_name().name(), "p" | "ul" | "ol")) {
+                    open_blocks.insert(node.id().get_usize(), (None, String::new(), node.has_tag_name("pre")));
+                }
+            }
+            if let Some(text) = node.text().filter(|_| node.is_text()) {
+                // Contents, tag lines and task boxes (drawn, not text, in the PDF) are the EPUB's.
+                if node.ancestors().any(|a| a.has_tag_name("nav") || a.has_tag_name("footer") || a.attribute("role") == Some("img")) {
+                    continue;
+                }
+                if let Some((_, _, t)) = pending_marker.as_mut().filter(|(_, within, _)| node.ancestors().any(|a| a.id() == *within)) {
+                    t.push_str(text);
+                }
+                for a in node.ancestors() {
+                    if let Some((page, t, _)) = open_blocks.get_mut(&a.id().get_usize()) {
+                        page.get_or_insert(current);
+                        t.push_str(text);
+                    }
+                }
+            }
+        }
+        markers.extend(pending_marker.map(|(n, _, t)| (n, t)));
+        // Of code, the first word: pdftotext reads widely spaced code (diagrams) out of order.
+        let start = |text: &str, code: bool| squeeze(if code { text.split_whitespace().next().unwrap_or("") } else { text });
+        blocks.extend(open_blocks.into_values().filter_map(|(page, text, code)| Some((page?, start(&text, code)))));
+    }
+    PrintPages { list, markers, blocks }
+}
+
+/// The first `n` characters.
+fn head(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// The EPUB's page numbers are the PDF's: every paragraph is on the printed page the EPUB
+/// says, the text after every marker is on that page, and every printed page is listed.
+/// Returns how many pages are listed and how many blocks were found on their pages.
+pub fn print_pages_match(epub: &Path, pdf: &Path) -> Option<(usize, usize)> {
+    let openings = essay_openings(pdf)?;
+    let first = openings[0].1;
+    let pp = print_pages(&epub);
+    assert!(!pp.list.is_empty(), "no page-list in {}", epub.display());
+    assert!(pp.list.windows(2).all(|w| w[0] < w[1]), "page-list out of order: {:?}", pp.list);
+    let marked: Vec<u32> = pp.markers.iter().map(|(n, _)| *n).collect();
+    assert_eq!(marked, pp.list, "markers and page-list differ");
+    // Every numbered page with text is in the list; pages left out are blank.
+    let mut texts: BTreeMap<u32, String> = BTreeMap::new();
+    for (physical, text) in pages_text(pdf)?.into_iter().enumerate().skip(first) {
+        let n = (physical - first + 1) as u32;
+        if !pp.list.contains(&n) {
+            assert!(text.trim().is_empty(), "printed page {n} has text but is not in the page-list: {}", head(&text, 40));
+        }
+        texts.insert(n, text);
+    }
+    for (n, after) in &pp.markers {
+        let want = match after.strip_prefix('\u{1}') {
+            Some(cell) => head(&squeeze(cell), 3),
+            None => head(&squeeze(after), 6),
+        };
+        assert!(texts[n].contains(&want), "the text after marker {n} ({want}) is not on printed page {n}: {}", head(&texts[n], 80));
+    }
+    let mut checked = 0;
+    for (n, text) in &pp.blocks {
+        let want = head(text, 8);
+        if want.chars().count() < 4 {
+            continue;
+        }
+        assert!(texts[n].contains(&want), "«{want}» starts on printed page {n} by the EPUB, but that page reads: {}", head(&texts[n], 120));
+        checked += 1;
+    }
+    assert!(checked >= pp.list.len(), "only {checked} blocks checked in {}", epub.display());
+    Some((pp.list.len(), checked))
+}
+
