@@ -52,9 +52,16 @@ pub fn prepare(bytes: &[u8], prefix: &str, max: (u32, u32)) -> Result<Asset, Str
         ("jpg", "image/jpeg")
     };
     let (width, height) = img.dimensions();
-    let digest = Sha256::digest(&out);
-    let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Asset { name: format!("{prefix}-{hash}.{ext}"), media_type, bytes: out, width, height })
+    Ok(Asset::named(prefix, ext, media_type, out, width, height))
+}
+
+impl Asset {
+    /// An image already encoded, named `PREFIX-HASH.EXT` by its bytes.
+    pub fn named(prefix: &str, ext: &str, media_type: &'static str, bytes: Vec<u8>, width: u32, height: u32) -> Asset {
+        let digest = Sha256::digest(&bytes);
+        let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+        Asset { name: format!("{prefix}-{hash}.{ext}"), media_type, bytes, width, height }
+    }
 }
 
 fn fit(img: DynamicImage, (max_w, max_h): (u32, u32)) -> DynamicImage {

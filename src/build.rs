@@ -7,11 +7,13 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use rayon::prelude::*;
 
+use crate::assets::Asset;
 use crate::book::{self, Book};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::manuscript::{self, ReadOptions};
 use crate::markdown;
+use crate::raster;
 use crate::typeset::{self, font::FontSet, frame::Layout};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum, serde::Deserialize)]
@@ -141,10 +143,14 @@ pub fn build(config: &Config, out_dir: &Path, formats: Option<&[Format]>, progre
 /// Reads and lays out the book without writing it: every problem a build would find.
 pub fn check(config: &Config, progress: &dyn Progress) -> Report {
     let (mut report, book) = read(config, progress);
-    if let Some(book) = book
-        && let Err(e) = lay_out(config, &book, false, progress, &mut report) {
-            report.diagnostics.push(Diagnostic::error(format!("{e:#}")).in_file(&config.root.join(crate::config::FILE_NAME)));
+    if let Some(book) = book {
+        match fonts(config) {
+            Ok(fonts) => {
+                lay_out(config, &book, &fonts, false, progress, &mut report);
+            }
+            Err(e) => report.diagnostics.push(Diagnostic::error(format!("{e:#}")).in_file(&config.root.join(crate::config::FILE_NAME))),
         }
+    }
     report
 }
 
@@ -157,17 +163,29 @@ fn read(config: &Config, progress: &dyn Progress) -> (Report, Option<Book>) {
     (Report { title: Some(config.title.clone()), essays, diagnostics, timings, ..Report::default() }, book)
 }
 
-/// Typesets the book with the fonts its config names.
-/// The lines' clusters are kept only for the layout dump.
-fn lay_out(config: &Config, book: &Book, dump: bool, progress: &dyn Progress, report: &mut Report) -> anyhow::Result<(Layout, FontSet)> {
+/// The fonts the book's config names.
+fn fonts(config: &Config) -> anyhow::Result<FontSet> {
+    FontSet::load(&config.pdf.fonts, &config.pdf.fallback_fonts, &config.root).map_err(|e| anyhow::anyhow!("book.toml [pdf]: {e}"))
+}
+
+/// Typesets the book. The lines' clusters are kept only for the layout dump.
+fn lay_out(config: &Config, book: &Book, fonts: &FontSet, dump: bool, progress: &dyn Progress, report: &mut Report) -> Layout {
     progress.stage("typesetting", 0);
     let started = Instant::now();
-    let fonts = FontSet::load(&config.pdf.fonts, &config.pdf.fallback_fonts, &config.root).map_err(|e| anyhow::anyhow!("book.toml [pdf]: {e}"))?;
-    let (layout, more) = typeset::typeset_with(book, &config.pdf, &fonts, dump);
+    let (layout, more) = typeset::typeset_with(book, &config.pdf, fonts, dump);
     report.diagnostics.extend(more);
     report.timings.push(("typeset", started.elapsed()));
-    Ok((layout, fonts))
+    layout
 }
+
+/// The EPUB's cover image when the book has none: the typographic cover, painted.
+fn generated_cover(config: &Config, book: &Book, fonts: &FontSet) -> anyhow::Result<Asset> {
+    let page = typeset::cover(book, &config.pdf, fonts);
+    raster::png(&page, config.pdf.page_size, fonts, COVER_WIDTH, "cover")
+}
+
+/// The width of a generated cover image, in pixels (the usual 1600 of e-book stores).
+const COVER_WIDTH: u32 = 1600;
 
 /// Writes `formats` into `out_dir`, adding what it wrote, its warnings and timings to `report`.
 /// Every file is made and written beside its place first; only when all are complete are they
@@ -178,18 +196,27 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
     // The book is typeset first when a paged output is asked for: the EPUB marks the PDF's
     // page numbers. Then the EPUB and the PDF are written side by side.
     let paged = formats.iter().any(|f| matches!(f, Format::Pdf | Format::Layout));
-    let laid_out = if paged { Some(lay_out(config, book, formats.contains(&Format::Layout), progress, report)?) } else { None };
-    let page_starts = laid_out.as_ref().map(|(layout, _)| layout.page_starts.as_slice());
+    let epub = formats.contains(&Format::Epub);
+    let paint_cover = epub && book.cover.is_none();
+    let fonts = if paged || paint_cover { Some(fonts(config)?) } else { None };
+    let (cover, laid_out) = rayon::join(
+        || fonts.as_ref().filter(|_| paint_cover).map(|fonts| generated_cover(config, book, fonts)).transpose(),
+        || Some(lay_out(config, book, fonts.as_ref()?, formats.contains(&Format::Layout), progress, report)).filter(|_| paged),
+    );
+    let cover = cover?;
+    let cover = book.cover.as_ref().or(cover.as_ref());
+    let page_starts = laid_out.as_ref().map(|layout| layout.page_starts.as_slice());
     let (epub, pdf) = rayon::join(
-        || formats.contains(&Format::Epub).then(|| made(|| crate::epub::write(book, page_starts))),
+        || epub.then(|| made(|| crate::epub::write(book, cover, page_starts))),
         || {
-            let (layout, fonts) = laid_out.as_ref().filter(|_| formats.contains(&Format::Pdf))?;
+            let layout = laid_out.as_ref().filter(|_| formats.contains(&Format::Pdf))?;
+            let fonts = fonts.as_ref()?;
             progress.stage("writing the PDF", 0);
             Some(made(|| crate::pdf::write(book, layout, fonts)))
         },
     );
     let mut made = Vec::new();
-    let pages = laid_out.as_ref().map(|(layout, _)| layout.pages.len());
+    let pages = laid_out.as_ref().map(|layout| layout.pages.len());
     if let Some((bytes, took)) = epub {
         report.timings.push(("epub", took));
         made.push((Format::Epub, "epub", bytes?, None));
@@ -198,7 +225,7 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
         report.timings.push(("pdf", took));
         made.push((Format::Pdf, "pdf", bytes?, pages));
     }
-    if let Some((layout, _)) = laid_out.as_ref().filter(|_| formats.contains(&Format::Layout)) {
+    if let Some(layout) = laid_out.as_ref().filter(|_| formats.contains(&Format::Layout)) {
         made.push((Format::Layout, "layout.txt", layout.dump().into_bytes(), pages));
     }
     let stem = config.output_stem();

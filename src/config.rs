@@ -103,6 +103,7 @@ struct PdfSection {
     punctuation: Option<Punctuation>,
     #[serde(default)]
     hanging_punctuation: bool,
+    cover: Option<bool>,
 }
 
 /// Page margins in millimetres; `inner` is the binding side.
@@ -136,6 +137,9 @@ pub struct PdfConfig {
     pub punctuation: Punctuation,
     /// Commas and full stops at a line's end hang into the margin.
     pub hanging_punctuation: bool,
+    /// The cover is the PDF's first page (by default, unless in print mode, where the
+    /// printer takes the cover separately).
+    pub cover: bool,
 }
 
 const MM: f32 = 72.0 / 25.4;
@@ -153,6 +157,7 @@ impl Default for PdfConfig {
             fonts: FontChoice::default(),
             punctuation: Punctuation::Gb,
             hanging_punctuation: false,
+            cover: true,
         }
     }
 }
@@ -228,6 +233,7 @@ impl PdfSection {
         c.fonts = self.fonts.unwrap_or_default();
         c.punctuation = self.punctuation.unwrap_or_default();
         c.hanging_punctuation = self.hanging_punctuation;
+        c.cover = self.cover.unwrap_or(!self.print);
         Ok(c)
     }
 }

@@ -15,4 +15,5 @@ pub mod links;
 pub mod manuscript;
 pub mod markdown;
 pub mod pdf;
+pub mod raster;
 pub mod typeset;

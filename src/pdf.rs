@@ -9,7 +9,7 @@ use chrono::{Datelike, Timelike};
 use krilla::Document;
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
-use krilla::color::luma;
+use krilla::color::{luma, rgb};
 use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::metadata::{DateTime, Metadata};
@@ -42,13 +42,9 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
         .collect();
     let images: HashMap<usize, krilla::image::Image> = assets
         .into_iter()
-        .filter_map(|asset| {
-            let a = &book.assets[asset];
-            let data = krilla::Data::from(a.bytes.clone());
-            let image = if a.media_type == "image/png" { krilla::image::Image::from_png(data, true) } else { krilla::image::Image::from_jpeg(data, true) };
-            image.ok().map(|i| (asset, i))
-        })
+        .filter_map(|asset| Some((asset, decode(&book.assets[asset])?)))
         .collect();
+    let cover = book.cover.as_ref().and_then(decode);
     let destination = |anchor: &str| -> Option<XyzDestination> {
         let &(page, y) = layout.anchors.get(anchor)?;
         Some(XyzDestination::new(page, Point::from_xy(0.0, (y - 4.0 + layout.bleed).max(0.0))))
@@ -63,6 +59,7 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
         let label = match page.folio {
             Some(Folio::Roman(n)) => Some(PageLabel::new(Some(NumberingStyle::LowerRoman), None, NonZeroU32::new(n))),
             Some(Folio::Arabic(n)) => Some(PageLabel::new(Some(NumberingStyle::Arabic), None, NonZeroU32::new(n))),
+            Some(Folio::Cover) => Some(PageLabel::new(None, Some("封面".into()), None)),
             _ => None,
         };
         if let Some(label) = label {
@@ -99,12 +96,13 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
                         surface.set_fill(Some(black.clone()));
                         surface.draw_glyphs(Point::from_xy(run.x, run.y), &glyphs, font.clone(), &run.text, run.size, false);
                     }
-                    Item::Rect { x, y, w, h, grey } => {
+                    Item::Rect { x, y, w, h, colour: [r, g, b] } => {
                         if let Some(rect) = Rect::from_xywh(*x, *y, *w, *h) {
                             let mut pb = PathBuilder::new();
                             pb.push_rect(rect);
                             if let Some(path) = pb.finish() {
-                                surface.set_fill(Some(Fill { paint: luma::Color::new(*grey).into(), ..black.clone() }));
+                                let paint = if r == g && g == b { luma::Color::new(*r).into() } else { rgb::Color::new(*r, *g, *b).into() };
+                                surface.set_fill(Some(Fill { paint, ..black.clone() }));
                                 surface.draw_path(&path);
                             }
                         }
@@ -141,6 +139,12 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
                         surface.draw_image(image.clone(), size);
                         surface.pop();
                     }
+                    Item::CoverImage { x, y, w, h } => {
+                        let (Some(image), Some(size)) = (cover.as_ref(), Size::from_wh(*w, *h)) else { continue };
+                        surface.push_transform(&Transform::from_translate(*x, *y));
+                        surface.draw_image(image.clone(), size);
+                        surface.pop();
+                    }
                     Item::Link { x, y, w, h, to } => links.push((Rect::from_xywh(x + b, y + b, *w, *h), to.clone())),
                 }
             }
@@ -171,6 +175,12 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
     doc.set_outline(outline);
     doc.set_metadata(metadata(book));
     doc.finish().map_err(|e| anyhow!("the PDF writer failed: {e:?}"))
+}
+
+fn decode(a: &crate::assets::Asset) -> Option<krilla::image::Image> {
+    let data = krilla::Data::from(a.bytes.clone());
+    let image = if a.media_type == "image/png" { krilla::image::Image::from_png(data, true) } else { krilla::image::Image::from_jpeg(data, true) };
+    image.ok()
 }
 
 fn stroke(surface: &mut krilla::surface::Surface, pb: PathBuilder, width: f32) {

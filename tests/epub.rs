@@ -199,7 +199,7 @@ fn navigation_nests_essays_and_sections() {
         .filter(|n| n.has_tag_name("a"))
         .filter_map(|n| n.attribute(("http://www.idpf.org/2007/ops", "type")))
         .collect();
-    assert_eq!(landmarks, ["titlepage", "toc", "bodymatter"]);
+    assert_eq!(landmarks, ["cover", "titlepage", "toc", "bodymatter"]);
 }
 
 #[test]

@@ -9,6 +9,7 @@ use chrono::{Datelike, Timelike};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+use crate::assets::Asset;
 use crate::book::Book;
 use crate::typeset::frame::PageStart;
 use package::{Item, essay_href};
@@ -17,7 +18,8 @@ const STYLESHEET: &str = include_str!("book.css");
 
 /// The whole EPUB as bytes. The same book gives the same bytes. With `pages` (where the
 /// PDF's numbered pages start), the EPUB marks them and lists them in a page-list.
-pub fn write(book: &Book, pages: Option<&[PageStart]>) -> anyhow::Result<Vec<u8>> {
+/// `cover` is the cover image: the book's own or a generated one.
+pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>) -> anyhow::Result<Vec<u8>> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut items: Vec<Item> = Vec::new();
     let mut add = |id: String, href: String, media_type, properties, in_spine, bytes: Vec<u8>| {
@@ -26,14 +28,14 @@ pub fn write(book: &Book, pages: Option<&[PageStart]>) -> anyhow::Result<Vec<u8>
     };
     const XHTML: &str = "application/xhtml+xml";
 
-    if let Some(cover) = &book.cover {
+    if let Some(cover) = cover {
         let href = format!("images/{}", cover.name);
         add("cover-image".into(), href.clone(), cover.media_type, Some("cover-image"), false, cover.bytes.clone());
         add("cover".into(), "cover.xhtml".into(), XHTML, None, true, xhtml::cover_page(book, &href).into_bytes());
     }
     add("title-page".into(), "title.xhtml".into(), XHTML, None, true, xhtml::title_page(book).into_bytes());
     let pages = pages.unwrap_or_default();
-    let nav = package::nav(book, book.cover.is_some(), pages);
+    let nav = package::nav(book, cover.is_some(), pages);
     add("nav".into(), "nav.xhtml".into(), XHTML, Some("nav"), true, nav.into_bytes());
     let mut rest = pages;
     for (i, essay) in book.essays.iter().enumerate() {

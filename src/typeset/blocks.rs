@@ -322,7 +322,7 @@ impl<'a> Blocks<'a> {
         let count = self.slabs.len() - first;
         for (i, slab) in self.slabs[first..].iter_mut().enumerate() {
             slab.keep_with_next = count > 1 && (i == 0 || i + 2 == count);
-            slab.items.insert(0, Item::Rect { x: f.left, y: 0.0, w: f.width, h: self.geo.pitch * slab.slots as f32, grey: 242 });
+            slab.items.insert(0, Item::Rect { x: f.left, y: 0.0, w: f.width, h: self.geo.pitch * slab.slots as f32, colour: [242, 242, 242] });
         }
     }
 

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::blocks::{self, Blocks};
+use super::cover;
 use super::font::{FontId, FontSet};
 use super::frame::{Folio, Item, Layout, LineKind, LinkTo, OutlineEntry, Page, PageStart};
 use super::inline::{self, Align, Measure, Para};
@@ -54,10 +55,18 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         );
     }
 
-    let offset = front_pages.pages.len();
-    let mut anchors: HashMap<String, (usize, f32)> = front_pages.anchors;
+    // The cover comes first (with a blank verso behind it in print, so recto stays odd).
+    let mut pages = Vec::with_capacity(2 + front_pages.pages.len() + body.pages.len());
+    if config.cover {
+        pages.push(cover::cover_page(book, &geo, fonts));
+        if geo.print {
+            pages.push(Page { folio: Some(Folio::Cover), ..Page::default() });
+        }
+    }
+    let lead = pages.len();
+    let offset = lead + front_pages.pages.len();
+    let mut anchors: HashMap<String, (usize, f32)> = front_pages.anchors.into_iter().map(|(k, (page, y))| (k, (page + lead, y))).collect();
     anchors.extend(body.anchors.into_iter().map(|(k, (page, y))| (k, (page + offset, y))));
-    let mut pages = Vec::with_capacity(offset + body.pages.len());
     for (i, draft) in front_pages.pages.into_iter().enumerate() {
         let folio = Folio::Roman(i as u32 + 1);
         let printed = i > 0 && !draft.blank;
@@ -155,6 +164,7 @@ fn finish_page(geo: &Geometry, fonts: &FontSet, draft: Draft, physical: usize, f
         let text = match folio {
             Folio::Roman(n) => super::frame::roman(n),
             Folio::Arabic(n) => n.to_string(),
+            Folio::Cover => String::new(),
         };
         add_line(&text, geo.bottom() + 1.6 * geo.pitch, LineKind::Folio);
     }

@@ -59,6 +59,15 @@ impl Font {
         Some((b.x_min as f32 / upem, b.x_max as f32 / upem))
     }
 
+    /// Draws a glyph's outline into `builder`, in font units (y up); `units_per_em` scales them.
+    pub fn outline(&self, glyph: u16, builder: &mut dyn rustybuzz::ttf_parser::OutlineBuilder) {
+        self.face.outline_glyph(rustybuzz::ttf_parser::GlyphId(glyph), builder);
+    }
+
+    pub fn units_per_em(&self) -> f32 {
+        self.face.units_per_em() as f32
+    }
+
     /// Characters of `text` this font has no glyph for (each once, in order of appearance).
     pub fn missing_chars(&self, text: &str) -> Vec<char> {
         let mut out: Vec<char> = Vec::new();

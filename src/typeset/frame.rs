@@ -39,6 +39,8 @@ pub struct OutlineEntry {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Folio {
+    /// The cover, before the numbered pages.
+    Cover,
     Roman(u32),
     Arabic(u32),
 }
@@ -53,8 +55,8 @@ pub struct Page {
 
 pub enum Item {
     Text(TextRun),
-    /// A filled rectangle in a grey level (0 black, 255 white).
-    Rect { x: f32, y: f32, w: f32, h: f32, grey: u8 },
+    /// A filled rectangle in an sRGB colour.
+    Rect { x: f32, y: f32, w: f32, h: f32, colour: [u8; 3] },
     /// A stroked straight line.
     Rule { x0: f32, y0: f32, x1: f32, y1: f32, width: f32 },
     /// A stroked square outline (task boxes), optionally ticked.
@@ -62,6 +64,8 @@ pub enum Item {
     /// A filled dot: emphasis marks and TOC leaders.
     Dot { x: f32, y: f32, r: f32 },
     Image { asset: usize, x: f32, y: f32, w: f32, h: f32 },
+    /// The book's cover image (`Book::cover`).
+    CoverImage { x: f32, y: f32, w: f32, h: f32 },
     Link { x: f32, y: f32, w: f32, h: f32, to: LinkTo },
 }
 
@@ -133,7 +137,12 @@ impl Item {
                 t.x += dx;
                 t.y += dy;
             }
-            Item::Rect { x, y, .. } | Item::Box { x, y, .. } | Item::Dot { x, y, .. } | Item::Image { x, y, .. } | Item::Link { x, y, .. } => {
+            Item::Rect { x, y, .. }
+            | Item::Box { x, y, .. }
+            | Item::Dot { x, y, .. }
+            | Item::Image { x, y, .. }
+            | Item::CoverImage { x, y, .. }
+            | Item::Link { x, y, .. } => {
                 *x += dx;
                 *y += dy;
             }
@@ -170,6 +179,7 @@ impl Layout {
             let folio = match page.folio {
                 Some(Folio::Roman(n)) => format!(" folio {}", roman(n)),
                 Some(Folio::Arabic(n)) => format!(" folio {n}"),
+                Some(Folio::Cover) => " cover".to_owned(),
                 _ => String::new(),
             };
             let _ = writeln!(out, "page {}{folio}", i + 1);

@@ -9,8 +9,14 @@ pub mod page;
 
 mod blocks;
 mod compose;
+mod cover;
 
 pub use compose::{typeset, typeset_with};
+
+/// The cover page (see `cover::cover_page`) for a book laid out with `config`.
+pub fn cover(book: &crate::book::Book, config: &crate::config::PdfConfig, fonts: &font::FontSet) -> frame::Page {
+    cover::cover_page(book, &page::Geometry::new(config), fonts)
+}
 
 #[cfg(test)]
 pub(crate) mod tests {
