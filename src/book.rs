@@ -10,6 +10,7 @@ use crate::assets::{self, Asset};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::doc::{Block, Footnote, Inline, LinkTarget, for_each_inlines_mut, plain_text};
+use crate::index;
 use crate::links;
 use crate::manuscript::{Manuscript, Meta};
 use crate::markdown::Body;
@@ -21,6 +22,8 @@ pub struct Book {
     /// Images used in essays; `Inline::Image::asset` indexes this.
     pub assets: Vec<Asset>,
     pub cover: Option<Asset>,
+    /// The tag index at the back of the book; empty for none.
+    pub tag_index: Vec<index::Group>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,7 +148,8 @@ pub fn assemble(
         modified,
         subjects,
     };
-    (Book { meta, essays: out, assets: images.assets, cover }, diags)
+    let tag_index = index::tag_index(&out, config.tag_index);
+    (Book { meta, essays: out, assets: images.assets, cover, tag_index }, diags)
 }
 
 /// `urn:uuid:` derived from the title and authors, so rebuilding keeps the identifier.

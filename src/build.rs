@@ -198,7 +198,8 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
     let paged = formats.iter().any(|f| matches!(f, Format::Pdf | Format::Layout));
     let epub = formats.contains(&Format::Epub);
     let paint_cover = epub && book.cover.is_none();
-    let fonts = if paged || paint_cover { Some(fonts(config)?) } else { None };
+    let embed_fonts = epub && config.embed_fonts;
+    let fonts = if paged || paint_cover || embed_fonts { Some(fonts(config)?) } else { None };
     let (cover, laid_out) = rayon::join(
         || fonts.as_ref().filter(|_| paint_cover).map(|fonts| generated_cover(config, book, fonts)).transpose(),
         || Some(lay_out(config, book, fonts.as_ref()?, formats.contains(&Format::Layout), progress, report)).filter(|_| paged),
@@ -207,7 +208,7 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
     let cover = book.cover.as_ref().or(cover.as_ref());
     let page_starts = laid_out.as_ref().map(|layout| layout.page_starts.as_slice());
     let (epub, pdf) = rayon::join(
-        || epub.then(|| made(|| crate::epub::write(book, cover, page_starts))),
+        || epub.then(|| made(|| crate::epub::write(book, cover, page_starts, fonts.as_ref().filter(|_| embed_fonts)))),
         || {
             let layout = laid_out.as_ref().filter(|_| formats.contains(&Format::Pdf))?;
             let fonts = fonts.as_ref()?;

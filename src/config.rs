@@ -19,6 +19,16 @@ struct BookToml {
     build: BuildSection,
     #[serde(default)]
     pdf: PdfSection,
+    #[serde(default)]
+    epub: EpubSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct EpubSection {
+    /// Embed the book's fonts, cut down to the characters used.
+    #[serde(default)]
+    embed_fonts: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -39,6 +49,20 @@ struct BookSection {
     covers: Option<PathBuf>,
     /// A cover image file; else the first image in `covers`.
     cover: Option<PathBuf>,
+    #[serde(default)]
+    tag_index: TagIndex,
+}
+
+/// How the tag index (标签索引) at the back of the book is sorted, or `none` for no index.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TagIndex {
+    /// By pinyin, grouped under initial letters.
+    #[default]
+    Pinyin,
+    /// By stroke count, grouped as 一画, 二画, ….
+    Stroke,
+    None,
 }
 
 /// `authors = "甲"` or `authors = ["甲", "乙"]`.
@@ -259,6 +283,9 @@ pub struct Config {
     pub order: Order,
     pub formats: Vec<Format>,
     pub cover: Option<PathBuf>,
+    pub tag_index: TagIndex,
+    /// `[epub] embed-fonts`: the EPUB carries subsets of the PDF's fonts.
+    pub embed_fonts: bool,
     pub pdf: PdfConfig,
 }
 
@@ -333,6 +360,8 @@ impl Config {
             subtitle: b.subtitle,
             authors: b.authors.into_vec(),
             cover: b.cover.map(|c| root.join(c)),
+            tag_index: b.tag_index,
+            embed_fonts: toml.epub.embed_fonts,
             language: b.language.unwrap_or_else(|| "zh-CN".into()),
             description: b.description,
             publisher: b.publisher,

@@ -10,6 +10,7 @@ pub mod config;
 pub mod diag;
 pub mod doc;
 pub mod epub;
+pub mod index;
 pub mod init;
 pub mod links;
 pub mod manuscript;

@@ -129,3 +129,140 @@ fn a_cover_image_is_the_pdf_first_page_and_print_mode_leaves_it_out() {
     assert!(!images.lines().any(|l| l.split_whitespace().nth(3) == Some("1200")), "print mode has no cover: {images}");
     assert_eq!(page_labels(&pdf).unwrap()[0], "null /r 1", "the title page comes first");
 }
+
+/// The essays' titles, tags and first printed page, from the sources and the PDF outline.
+struct Entry {
+    title: String,
+    tags: Vec<String>,
+    page: usize,
+}
+
+fn entries_of(dir: &Path, pdf: &Path) -> Option<Vec<Entry>> {
+    let openings = essay_openings(pdf)?;
+    let first = openings[0].1;
+    let config = wenji::config::Config::locate(Some(dir)).unwrap();
+    let (book, _) = wenji::build::load(&config);
+    let book = book.unwrap();
+    Some(
+        book.essays
+            .iter()
+            .map(|e| {
+                let (_, physical) = openings.iter().find(|(t, _)| *t == e.meta.title).unwrap();
+                Entry { title: e.meta.title.clone(), tags: e.meta.tags.clone(), page: physical - first + 1 }
+            })
+            .collect(),
+    )
+}
+
+/// The PDF's tag index: from its bookmark to the end, as `pdftotext -layout` lines.
+fn index_lines(pdf: &Path) -> Option<Vec<String>> {
+    let start = essay_openings(pdf)?.into_iter().find(|(t, _)| t == "标签索引").expect("an index bookmark").1;
+    let first = (start + 1).to_string();
+    let (ok, text) = tool_then("pdftotext", &["-layout", "-enc", "UTF-8", "-f", &first], pdf, &["-"])?;
+    assert!(ok);
+    Some(text.lines().map(str::to_owned).collect())
+}
+
+/// The index's entries: the text of each entry (with what precedes it since the last entry:
+/// a tag, a heading, a title's first line) and the page number that ends it.
+fn index_entries(lines: &[String]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut pending = String::new();
+    for line in lines {
+        let text = squeeze(line);
+        let number: String = text.chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
+        if number.is_empty() {
+            pending.push_str(&text);
+        } else {
+            out.push((pending.clone() + &text[..text.len() - number.len()], number));
+            pending.clear();
+        }
+    }
+    out
+}
+
+#[test]
+fn the_tag_index_gives_each_essay_its_page_under_each_of_its_tags() {
+    let dir = repo();
+    let (_out, epub, pdf) = build_both(&dir, &[]);
+    assert_epubcheck_clean(&epub);
+    let Some(entries) = entries_of(&dir, &pdf) else { return };
+    let index = index_entries(&index_lines(&pdf).unwrap());
+    // Every essay is listed once per tag it carries, with the page it starts on.
+    let mut listed = 0;
+    for e in &entries {
+        let title = squeeze(&e.title);
+        let found: Vec<&String> = index.iter().filter(|(text, _)| text.ends_with(&title)).map(|(_, n)| n).collect();
+        assert_eq!(found.len(), e.tags.len(), "«{}» should be listed under {:?}", e.title, e.tags);
+        for number in found {
+            assert_eq!(*number, e.page.to_string(), "«{}» is on page {}", e.title, e.page);
+        }
+        listed += e.tags.len();
+    }
+    assert!(listed >= 10, "only {listed} index entries");
+    // Pinyin order: the group headings are letters in order.
+    let index = &texts(&epub)["EPUB/index.xhtml"];
+    let headings = element_texts(index, "h2");
+    assert!(headings.windows(2).all(|w| w[0] < w[1] || w[1] == "#"), "{headings:?}");
+    // The EPUB links each tag to the essays that carry it.
+    let doc = parse_xml(index).unwrap();
+    for tag in doc.descendants().filter(|n| n.attribute("class") == Some("index-tag")) {
+        let name = tag.text().unwrap();
+        let linked: Vec<&str> = tag.parent().unwrap().descendants().filter(|n| n.has_tag_name("a")).map(|a| a.text().unwrap()).collect();
+        let carriers: Vec<&str> = entries.iter().filter(|e| e.tags.iter().any(|t| t == name)).map(|e| e.title.as_str()).collect();
+        assert_eq!(linked, carriers, "essays under {name}");
+    }
+    assert!(texts(&epub)["EPUB/nav.xhtml"].contains("epub:type=\"index\""));
+}
+
+#[test]
+fn the_tag_index_in_stroke_order_and_switched_off() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("manuscripts"), &dir.path().join("manuscripts"));
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"笔画\"\ntag-index = \"stroke\"\n").unwrap();
+    let (_out, epub, pdf) = build_both(dir.path(), &[]);
+    assert_epubcheck_clean(&epub);
+    let headings = element_texts(&texts(&epub)["EPUB/index.xhtml"], "h2");
+    assert!(!headings.is_empty() && headings.iter().all(|h| h.ends_with('画')), "{headings:?}");
+    if let Some(lines) = index_lines(&pdf) {
+        assert!(squeeze(&lines.concat()).contains(&squeeze(&headings[0])));
+    }
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"无索引\"\ntag-index = \"none\"\n").unwrap();
+    let (_out, epub, pdf) = build_both(dir.path(), &[]);
+    assert!(!texts(&epub).contains_key("EPUB/index.xhtml"));
+    if let Some(openings) = essay_openings(&pdf) {
+        assert!(!openings.iter().any(|(t, _)| t == "标签索引"));
+    }
+}
+
+#[test]
+fn embedded_fonts_are_subset_listed_and_used_by_a_reader_without_chinese_fonts() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("manuscripts"), &dir.path().join("manuscripts"));
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"心的微光\"\n[epub]\nembed-fonts = true\n").unwrap();
+    let (_out, epub, _pdf) = build_both(dir.path(), &[]);
+    assert_epubcheck_clean(&epub);
+    let size = std::fs::metadata(&epub).unwrap().len();
+    assert!(size < 1_500_000, "the EPUB is {size} bytes");
+    let texts = texts(&epub);
+    let opf = parse_xml(&texts["EPUB/package.opf"]).unwrap();
+    let fonts: Vec<&str> = opf.descendants().filter(|n| n.attribute("media-type") == Some("font/ttf")).map(|n| n.attribute("href").unwrap()).collect();
+    assert_eq!(fonts, ["fonts/serif.ttf", "fonts/serif-bold.ttf", "fonts/mono.ttf"]);
+    // Subsets: the text font is a small part of the 10 MB original.
+    let serif = entries(&epub).into_iter().find(|(n, _)| n == "EPUB/fonts/serif.ttf").unwrap().1;
+    assert!(serif.len() < 1_000_000, "serif.ttf is {} bytes", serif.len());
+    // MuPDF uses only its own fonts and the book's: the Chinese text must be set in the book's.
+    let Some((ok, stext)) = tool_then("mutool", &["draw", "-F", "stext", "-o", "-"], &epub, &["5"]) else { return };
+    assert!(ok);
+    let doc = roxmltree::Document::parse(&stext).unwrap();
+    let mut han = 0;
+    for font in doc.descendants().filter(|n| n.has_tag_name("font")) {
+        let text: String = font.descendants().filter_map(|c| c.attribute("c")).collect();
+        if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+            let name = font.attribute("name").unwrap();
+            assert!(name.starts_with("Noto Serif SC"), "Chinese text in {name}: {text}");
+            han += text.chars().count();
+        }
+    }
+    assert!(han > 300, "only {han} characters of Chinese on the page");
+}

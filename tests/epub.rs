@@ -184,8 +184,10 @@ fn navigation_nests_essays_and_sections() {
     let doc = parse_xml(nav).unwrap();
     let toc = doc.descendants().find(|n| n.attribute("id") == Some("toc")).unwrap();
     let top = toc.children().find(|n| n.has_tag_name("ol")).unwrap();
-    let essays: Vec<_> = top.children().filter(|n| n.has_tag_name("li")).collect();
-    assert_eq!(essays.len(), 3);
+    let mut essays: Vec<_> = top.children().filter(|n| n.has_tag_name("li")).collect();
+    assert_eq!(essays.len(), 4);
+    let index = essays.pop().unwrap();
+    assert_eq!(index.descendants().find(|n| n.has_tag_name("a")).unwrap().attribute("href"), Some("index.xhtml"));
     for li in essays {
         let nested = li.children().find(|n| n.has_tag_name("ol")).expect("sections");
         let sections = nested.children().filter(|n| n.has_tag_name("li")).count();
@@ -199,7 +201,7 @@ fn navigation_nests_essays_and_sections() {
         .filter(|n| n.has_tag_name("a"))
         .filter_map(|n| n.attribute(("http://www.idpf.org/2007/ops", "type")))
         .collect();
-    assert_eq!(landmarks, ["cover", "titlepage", "toc", "bodymatter"]);
+    assert_eq!(landmarks, ["cover", "titlepage", "toc", "bodymatter", "index"]);
 }
 
 #[test]

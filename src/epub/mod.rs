@@ -1,5 +1,6 @@
 //! EPUB 3 output, written directly with `zip` (see README: epub-builder 0.8.3 fails EPUBCheck).
 
+mod fonts;
 mod package;
 pub mod xhtml;
 
@@ -10,47 +11,77 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use crate::assets::Asset;
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+
 use crate::book::Book;
+use crate::typeset::font::{FontId, FontSet};
+use crate::typeset::INDEX_TITLE;
 use crate::typeset::frame::PageStart;
 use package::{Item, essay_href};
 
+/// The tag index's page.
+pub const INDEX_HREF: &str = "index.xhtml";
+
 const STYLESHEET: &str = include_str!("book.css");
+
+/// Appended to the stylesheet when the fonts are embedded: they come first.
+const EMBEDDED_FONTS: &str = r#"
+/* The book's own fonts, embedded. */
+@font-face { font-family: "wenji serif"; font-weight: normal; font-style: normal; src: url(../fonts/serif.ttf) format("truetype"); }
+@font-face { font-family: "wenji serif"; font-weight: bold; font-style: normal; src: url(../fonts/serif-bold.ttf) format("truetype"); }
+@font-face { font-family: "wenji mono"; font-weight: normal; font-style: normal; src: url(../fonts/mono.ttf) format("truetype"); }
+html, body, h1, h2, h3, h4, h5, h6 { font-family: "wenji serif", "Noto Serif CJK SC", "Noto Serif SC", serif; }
+code, pre { font-family: "wenji mono", "wenji serif", monospace; }
+"#;
 
 /// The whole EPUB as bytes. The same book gives the same bytes. With `pages` (where the
 /// PDF's numbered pages start), the EPUB marks them and lists them in a page-list.
-/// `cover` is the cover image: the book's own or a generated one.
-pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>) -> anyhow::Result<Vec<u8>> {
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut items: Vec<Item> = Vec::new();
-    let mut add = |id: String, href: String, media_type, properties, in_spine, bytes: Vec<u8>| {
-        items.push(Item { id, href: href.clone(), media_type, properties, in_spine });
-        files.push((href, bytes));
-    };
+/// `cover` is the cover image: the book's own or a generated one. With `fonts`, the text,
+/// bold and code fonts are embedded, cut down to the characters the book uses.
+pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>, fonts: Option<&FontSet>) -> anyhow::Result<Vec<u8>> {
+    let mut parts = Parts::default();
     const XHTML: &str = "application/xhtml+xml";
 
     if let Some(cover) = cover {
         let href = format!("images/{}", cover.name);
-        add("cover-image".into(), href.clone(), cover.media_type, Some("cover-image"), false, cover.bytes.clone());
-        add("cover".into(), "cover.xhtml".into(), XHTML, None, true, xhtml::cover_page(book, &href).into_bytes());
+        parts.add("cover-image".into(), href.clone(), cover.media_type, Some("cover-image"), false, cover.bytes.clone());
+        parts.add("cover".into(), "cover.xhtml".into(), XHTML, None, true, xhtml::cover_page(book, &href).into_bytes());
     }
-    add("title-page".into(), "title.xhtml".into(), XHTML, None, true, xhtml::title_page(book).into_bytes());
+    parts.add("title-page".into(), "title.xhtml".into(), XHTML, None, true, xhtml::title_page(book).into_bytes());
     let pages = pages.unwrap_or_default();
     let nav = package::nav(book, cover.is_some(), pages);
-    add("nav".into(), "nav.xhtml".into(), XHTML, Some("nav"), true, nav.into_bytes());
+    parts.add("nav".into(), "nav.xhtml".into(), XHTML, Some("nav"), true, nav.into_bytes());
     let mut rest = pages;
     for (i, essay) in book.essays.iter().enumerate() {
         let count = rest.iter().take_while(|p| p.essay == i).count();
         let (breaks, after) = rest.split_at(count);
         rest = after;
         let page = xhtml::essay_page(book, essay, "../images/", breaks);
-        add(essay.id.clone(), essay_href(&essay.id), XHTML, None, true, page.into_bytes());
+        parts.add(essay.id.clone(), essay_href(&essay.id), XHTML, None, true, page.into_bytes());
+    }
+    if !book.tag_index.is_empty() {
+        let page = xhtml::index_page(book, INDEX_TITLE, rest);
+        parts.add("index".into(), INDEX_HREF.into(), XHTML, None, true, page.into_bytes());
     }
     for (i, asset) in book.assets.iter().enumerate() {
-        add(format!("img-{}", i + 1), format!("images/{}", asset.name), asset.media_type, None, false, asset.bytes.clone());
+        parts.add(format!("img-{}", i + 1), format!("images/{}", asset.name), asset.media_type, None, false, asset.bytes.clone());
     }
-    add("css".into(), "css/book.css".into(), "text/css", None, false, STYLESHEET.as_bytes().to_vec());
-    add("ncx".into(), "toc.ncx".into(), "application/x-dtbncx+xml", None, false, package::ncx(book).into_bytes());
+    let mut stylesheet = STYLESHEET.to_owned();
+    if let Some(fonts) = fonts {
+        let chars: BTreeSet<char> = parts.files.iter().filter(|(href, _)| href.ends_with(".xhtml")).flat_map(|(_, b)| String::from_utf8_lossy(b).chars().collect::<Vec<_>>()).collect();
+        let faces = [(FontId::SERIF, "serif.ttf"), (FontId::BOLD, "serif-bold.ttf"), (FontId::MONO, "mono.ttf")];
+        let subsets: Vec<anyhow::Result<Vec<u8>>> = faces.par_iter().map(|(id, _)| fonts::subset(fonts.get(*id), &chars)).collect();
+        for ((_, file), bytes) in faces.iter().zip(subsets) {
+            parts.add(format!("font-{}", file.trim_end_matches(".ttf")), format!("fonts/{file}"), "font/ttf", None, false, bytes?);
+        }
+        stylesheet.push_str(EMBEDDED_FONTS);
+    }
+    parts.add("css".into(), "css/book.css".into(), "text/css", None, false, stylesheet.into_bytes());
+    parts.add("ncx".into(), "toc.ncx".into(), "application/x-dtbncx+xml", None, false, package::ncx(book).into_bytes());
 
+    let Parts { items, files } = parts;
     let opf = package::opf(book, &items, !pages.is_empty());
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let stamp = zip_time(book);
@@ -71,6 +102,20 @@ pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>) ->
         zip.write_all(bytes)?;
     }
     Ok(zip.finish()?.into_inner())
+}
+
+/// The files of the EPUB and their manifest entries, in order.
+#[derive(Default)]
+struct Parts {
+    items: Vec<Item>,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl Parts {
+    fn add(&mut self, id: String, href: String, media_type: &'static str, properties: Option<&'static str>, in_spine: bool, bytes: Vec<u8>) {
+        self.items.push(Item { id, href: href.clone(), media_type, properties, in_spine });
+        self.files.push((href, bytes));
+    }
 }
 
 /// Archive timestamps: the book's `modified` moment, clamped to what ZIP can hold.

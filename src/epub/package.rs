@@ -4,6 +4,8 @@ use std::fmt::Write;
 
 use super::xhtml::{document, escape};
 use crate::book::{Book, Section};
+use super::INDEX_HREF;
+use crate::typeset::INDEX_TITLE;
 use crate::typeset::frame::PageStart;
 
 /// One file in the manifest.
@@ -129,11 +131,14 @@ pub fn nav(book: &Book, has_cover: bool, pages: &[PageStart]) -> String {
         nav_sections(&mut b, &href, &essay.sections);
         b.push_str("</li>\n");
     }
+    if !book.tag_index.is_empty() {
+        let _ = writeln!(b, "<li><a href=\"{INDEX_HREF}\">{INDEX_TITLE}</a></li>");
+    }
     b.push_str("</ol>\n</nav>\n");
     if !pages.is_empty() {
         b.push_str("<nav epub:type=\"page-list\" role=\"doc-pagelist\" aria-label=\"页码\" hidden=\"hidden\">\n<ol>\n");
         for p in pages {
-            let href = essay_href(&book.essays[p.essay].id);
+            let href = book.essays.get(p.essay).map_or_else(|| INDEX_HREF.to_owned(), |e| essay_href(&e.id));
             let _ = writeln!(b, "<li><a href=\"{href}#page-{n}\">{n}</a></li>", n = p.number);
         }
         b.push_str("</ol>\n</nav>\n");
@@ -146,6 +151,9 @@ pub fn nav(book: &Book, has_cover: bool, pages: &[PageStart]) -> String {
     b.push_str("<li><a epub:type=\"toc\" href=\"nav.xhtml#toc\">目录</a></li>\n");
     if let Some(first) = book.essays.first() {
         let _ = writeln!(b, "<li><a epub:type=\"bodymatter\" href=\"{}\">正文</a></li>", essay_href(&first.id));
+    }
+    if !book.tag_index.is_empty() {
+        let _ = writeln!(b, "<li><a epub:type=\"index\" href=\"{INDEX_HREF}\">{INDEX_TITLE}</a></li>");
     }
     b.push_str("</ol>\n</nav>\n");
     document(&book.meta.language, "目录", "css/book.css", " class=\"toc-page\"", &b)
@@ -199,6 +207,10 @@ pub fn ncx(book: &Book) -> String {
         );
         ncx_sections(&mut o, &essay.id, &href, &essay.sections, &mut order);
         o.push_str("</navPoint>\n");
+    }
+    if !book.tag_index.is_empty() {
+        order += 1;
+        let _ = writeln!(o, "<navPoint id=\"nav-index\" playOrder=\"{order}\"><navLabel><text>{INDEX_TITLE}</text></navLabel><content src=\"{INDEX_HREF}\"/></navPoint>");
     }
     o.push_str("</navMap>\n</ncx>\n");
     o

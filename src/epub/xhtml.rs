@@ -125,6 +125,48 @@ pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageS
     document(&book.meta.language, &m.title, "../css/book.css", " epub:type=\"bodymatter\"", &w.out)
 }
 
+/// 标签索引: each group, each tag, and links to the essays that carry it. Every line is a
+/// numbered block as in the PDF, so `breaks` (the print pages of the index) fall where they do
+/// there.
+pub fn index_page(book: &Book, title: &str, breaks: &[PageStart]) -> String {
+    let mut out = String::new();
+    let mut breaks = breaks;
+    let mut mark = |out: &mut String, block: u32| {
+        while let Some(b) = breaks.first().filter(|b| b.block <= block) {
+            let _ = write!(out, "<span id=\"page-{n}\" epub:type=\"pagebreak\" role=\"doc-pagebreak\" aria-label=\"{n}\"></span>", n = b.number);
+            breaks = &breaks[1..];
+        }
+    };
+    let _ = write!(out, "<section class=\"tag-index\" epub:type=\"index\" role=\"doc-index\" aria-labelledby=\"index-title\">\n<h1 id=\"index-title\">");
+    mark(&mut out, 0);
+    let _ = writeln!(out, "{}</h1>", escape(title));
+    let mut block = 0;
+    for group in &book.tag_index {
+        block += 1;
+        out.push_str("<section class=\"index-group\">\n<h2>");
+        mark(&mut out, block);
+        let _ = writeln!(out, "{}</h2>\n<ul>", escape(&group.heading));
+        for tag in &group.tags {
+            block += 1;
+            out.push_str("<li><p class=\"index-tag\">");
+            mark(&mut out, block);
+            let _ = writeln!(out, "{}</p>\n<ul>", escape(&tag.name));
+            for &e in &tag.essays {
+                block += 1;
+                let essay = &book.essays[e];
+                out.push_str("<li>");
+                mark(&mut out, block);
+                let _ = writeln!(out, "<a href=\"essays/{}.xhtml\">{}</a></li>", escape(&essay.id), escape(&essay.meta.title));
+            }
+            out.push_str("</ul></li>\n");
+        }
+        out.push_str("</ul>\n</section>\n");
+    }
+    mark(&mut out, u32::MAX);
+    out.push_str("</section>\n");
+    document(&book.meta.language, title, "css/book.css", " epub:type=\"backmatter\"", &out)
+}
+
 fn essay_toc(out: &mut String, sections: &[Section], numbered: bool) {
     out.push_str("<ol>\n");
     for s in sections {

@@ -50,6 +50,12 @@ impl<'a> Blocks<'a> {
         Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), block: 0, text_base: 0 }
     }
 
+    /// Starts the next numbered block (for content laid out outside `block`, as the tag
+    /// index is): the lines set from now on carry its mark.
+    pub fn next_block(&mut self) {
+        self.block += 1;
+    }
+
     fn body_frame(&self) -> Frame {
         Frame { left: 0.0, width: self.geo.measure, size: self.geo.size, indent: true, kind: LineKind::Body }
     }

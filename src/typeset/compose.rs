@@ -34,6 +34,15 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         diags.extend(missing_glyphs(book, i, &missing));
         body.place(slabs);
     }
+    if !book.tag_index.is_empty() {
+        let mut back = Blocks::new(&geo, fonts, book, INDEX_ANCHOR);
+        tag_index(&mut back, book, &body.anchors);
+        body.place(std::mem::take(&mut back.slabs));
+        if !back.missing.is_empty() {
+            let chars: String = back.missing.iter().collect();
+            diags.push(Diagnostic::warning(format!("no font has {chars} in the tag index; shown as blank boxes")));
+        }
+    }
 
     let mut front = Blocks::new(&geo, fonts, book, "front");
     title_page(&mut front, book);
@@ -87,7 +96,7 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         } else if n.is_multiple_of(2) {
             Some(book_head.clone())
         } else {
-            draft.essay.map(|e| essay_heads.entry(e).or_insert_with(|| fit_head(&book.essays[e].meta.title, &geo, fonts)).clone())
+            draft.essay.map(|e| essay_heads.entry(e).or_insert_with(|| fit_head(part_title(book, e), &geo, fonts)).clone())
         };
         drafts.push((draft, n, head));
     }
@@ -97,11 +106,14 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         let printed = !draft.blank;
         finish_page(&geo, fonts, draft, first + i, Folio::Arabic(n), printed, head)
     }));
-    let outline = book
+    let mut outline: Vec<OutlineEntry> = book
         .essays
         .iter()
         .map(|e| OutlineEntry { title: e.meta.title.clone(), anchor: e.id.clone(), children: outline_sections(&e.id, &e.sections) })
         .collect();
+    if !book.tag_index.is_empty() {
+        outline.push(OutlineEntry { title: INDEX_TITLE.into(), anchor: INDEX_ANCHOR.into(), children: Vec::new() });
+    }
     let layout = Layout { pages, width: geo.width, height: geo.height, bleed: geo.bleed, anchors, outline, page_starts };
     (layout, diags)
 }
@@ -125,6 +137,47 @@ fn fit_head(title: &str, geo: &Geometry, fonts: &FontSet) -> String {
         if fits(&cut(mid)) { lo = mid } else { hi = mid - 1 }
     }
     cut(lo)
+}
+
+/// The tag index's title and anchor. In the body's pages it counts as part number
+/// `book.essays.len()`, after the essays.
+pub const INDEX_TITLE: &str = "标签索引";
+const INDEX_ANCHOR: &str = "index";
+
+/// The title of part `e` of the body: an essay, or the tag index after them.
+fn part_title(book: &Book, e: usize) -> &str {
+    book.essays.get(e).map_or(INDEX_TITLE, |essay| essay.meta.title.as_str())
+}
+
+/// 标签索引: each group's heading, each tag, and under it the essays that carry it with
+/// their page numbers. Every line is a numbered block, so the EPUB can mark its pages.
+fn tag_index(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
+    let geo = b.geo;
+    let mut sink = Slab::new(2);
+    sink.brk = Break::Recto;
+    sink.opens_essay = Some(book.essays.len());
+    sink.anchors.push(INDEX_ANCHOR.into());
+    b.slabs.push(sink);
+    let center = Measure::new(geo.measure, Align::Center);
+    b.lines(&Para::plain(INDEX_TITLE, FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2);
+    let left = Measure::new(geo.measure, Align::Left);
+    for group in &book.tag_index {
+        b.next_block();
+        b.slabs.push(Slab::space(1));
+        let first = b.lines(&Para::plain(&group.heading, FontId::BOLD), geo.size * 1.15, 0.0, left, LineKind::Heading, 1);
+        b.slabs[first..].iter_mut().for_each(|s| s.keep_with_next = true);
+        for tag in &group.tags {
+            b.next_block();
+            let first = b.lines(&Para::plain(&tag.name, FontId::BOLD), geo.size, geo.size, left, LineKind::Toc, 1);
+            b.slabs[first..].iter_mut().for_each(|s| s.keep_with_next = true);
+            for &e in &tag.essays {
+                let essay = &book.essays[e];
+                let Some(&(page, _)) = anchors.get(&essay.id) else { continue };
+                b.next_block();
+                toc_entry(b, &essay.meta.title, page + 1, 1, &essay.id);
+            }
+        }
+    }
 }
 
 /// Running heads and folios are set smaller than the text.
@@ -213,6 +266,9 @@ fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
                 entries.push((&s.title, page + 1, 1, anchor));
             }
         }
+    }
+    if let Some(&(page, _)) = anchors.get(INDEX_ANCHOR) {
+        entries.push((INDEX_TITLE, page + 1, 0, INDEX_ANCHOR.into()));
     }
     // Entries are set in parallel (a thousand essays have thousands), then joined in order.
     let parts: Vec<(Vec<Slab>, Vec<char>)> = entries

@@ -59,6 +59,11 @@ impl Font {
         Some((b.x_min as f32 / upem, b.x_max as f32 / upem))
     }
 
+    /// The glyph the font maps `c` to.
+    pub fn glyph(&self, c: char) -> Option<u16> {
+        self.face.glyph_index(c).map(|g| g.0)
+    }
+
     /// Draws a glyph's outline into `builder`, in font units (y up); `units_per_em` scales them.
     pub fn outline(&self, glyph: u16, builder: &mut dyn rustybuzz::ttf_parser::OutlineBuilder) {
         self.face.outline_glyph(rustybuzz::ttf_parser::GlyphId(glyph), builder);

@@ -11,7 +11,7 @@ mod blocks;
 mod compose;
 mod cover;
 
-pub use compose::{typeset, typeset_with};
+pub use compose::{INDEX_TITLE, typeset, typeset_with};
 
 /// The cover page (see `cover::cover_page`) for a book laid out with `config`.
 pub fn cover(book: &crate::book::Book, config: &crate::config::PdfConfig, fonts: &font::FontSet) -> frame::Page {

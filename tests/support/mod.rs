@@ -307,7 +307,7 @@ pub fn essay_openings(pdf: &Path) -> Option<Vec<(String, usize)>> {
 
 /// The essays that links on body pages lead to: for each link (a link set on two lines counts
 /// once), the title of the essay whose pages hold its destination, and whether it lands on
-/// that essay's first page. Links of the contents and between notes and their references
+/// that essay's first page. Links of the contents and the tag index, and between notes and their references
 /// (inside one essay) are left out.
 pub fn links_between_essays(pdf: &Path) -> Option<Vec<(String, String, bool)>> {
     let openings = essay_openings(pdf)?;
@@ -316,7 +316,7 @@ pub fn links_between_essays(pdf: &Path) -> Option<Vec<(String, String, bool)>> {
     let mut out = Vec::new();
     for link in internal_links(pdf)? {
         let (Some((from, _)), Some((to, first))) = (essay_at(link.from), essay_at(link.to)) else { continue };
-        if from != to && seen.insert((link.from, link.to)) {
+        if from != to && from != "标签索引" && seen.insert((link.from, link.to)) {
             out.push((from, to, link.to == first));
         }
     }
@@ -342,7 +342,9 @@ pub fn print_pages(epub: &Path) -> PrintPages {
         .unwrap_or_default();
     let mut markers = Vec::new();
     let mut blocks = Vec::new();
-    for page in essay_pages(epub) {
+    // The essays, then the tag index, whose print pages follow theirs.
+    let index = texts.get("EPUB/index.xhtml").cloned();
+    for page in essay_pages(epub).into_iter().chain(index) {
         let doc = parse_xml(&page).unwrap();
         let mut current = 0;
         // The latest marker: its page, the element it is in, and the text after it there.
@@ -400,7 +402,7 @@ fn head(s: &str, n: usize) -> String {
 pub fn print_pages_match(epub: &Path, pdf: &Path) -> Option<(usize, usize)> {
     let openings = essay_openings(pdf)?;
     let first = openings[0].1;
-    let pp = print_pages(&epub);
+    let pp = print_pages(epub);
     assert!(!pp.list.is_empty(), "no page-list in {}", epub.display());
     assert!(pp.list.windows(2).all(|w| w[0] < w[1]), "page-list out of order: {:?}", pp.list);
     let marked: Vec<u32> = pp.markers.iter().map(|(n, _)| *n).collect();
