@@ -114,7 +114,7 @@ fn chinese_number(n: u32) -> String {
     match n {
         0..=9 => DIGITS[n as usize].into(),
         10..=19 => format!("十{}", if n == 10 { "" } else { DIGITS[(n - 10) as usize] }),
-        _ => format!("{}十{}", DIGITS[(n / 10 % 10) as usize], if n % 10 == 0 { "" } else { DIGITS[(n % 10) as usize] }),
+        _ => format!("{}十{}", DIGITS[(n / 10 % 10) as usize], if n.is_multiple_of(10) { "" } else { DIGITS[(n % 10) as usize] }),
     }
 }
 
