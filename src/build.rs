@@ -202,7 +202,7 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
     let fonts = if paged || paint_cover || embed_fonts { Some(fonts(config)?) } else { None };
     let (cover, laid_out) = rayon::join(
         || fonts.as_ref().filter(|_| paint_cover).map(|fonts| generated_cover(config, book, fonts)).transpose(),
-        || Some(lay_out(config, book, fonts.as_ref()?, formats.contains(&Format::Layout), progress, report)).filter(|_| paged),
+        || Some(lay_out(config, book, fonts.as_ref().filter(|_| paged)?, formats.contains(&Format::Layout), progress, report)),
     );
     let cover = cover?;
     let cover = book.cover.as_ref().or(cover.as_ref());

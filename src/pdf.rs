@@ -133,18 +133,8 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
                             surface.draw_path(&path);
                         }
                     }
-                    Item::Image { asset, x, y, w, h } => {
-                        let (Some(image), Some(size)) = (images.get(asset), Size::from_wh(*w, *h)) else { continue };
-                        surface.push_transform(&Transform::from_translate(*x, *y));
-                        surface.draw_image(image.clone(), size);
-                        surface.pop();
-                    }
-                    Item::CoverImage { x, y, w, h } => {
-                        let (Some(image), Some(size)) = (cover.as_ref(), Size::from_wh(*w, *h)) else { continue };
-                        surface.push_transform(&Transform::from_translate(*x, *y));
-                        surface.draw_image(image.clone(), size);
-                        surface.pop();
-                    }
+                    Item::Image { asset, x, y, w, h } => draw_image(&mut surface, images.get(asset), *x, *y, *w, *h),
+                    Item::CoverImage { x, y, w, h } => draw_image(&mut surface, cover.as_ref(), *x, *y, *w, *h),
                     Item::Link { x, y, w, h, to } => links.push((Rect::from_xywh(x + b, y + b, *w, *h), to.clone())),
                 }
             }
@@ -175,6 +165,13 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
     doc.set_outline(outline);
     doc.set_metadata(metadata(book));
     doc.finish().map_err(|e| anyhow!("the PDF writer failed: {e:?}"))
+}
+
+fn draw_image(surface: &mut krilla::surface::Surface, image: Option<&krilla::image::Image>, x: f32, y: f32, w: f32, h: f32) {
+    let (Some(image), Some(size)) = (image, Size::from_wh(w, h)) else { return };
+    surface.push_transform(&Transform::from_translate(x, y));
+    surface.draw_image(image.clone(), size);
+    surface.pop();
 }
 
 fn decode(a: &crate::assets::Asset) -> Option<krilla::image::Image> {

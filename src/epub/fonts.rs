@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use write_fonts::FontBuilder;
-use write_fonts::read::{FontRef, TableProvider};
+use write_fonts::read::FontRef;
 use write_fonts::tables::cmap::Cmap;
 use write_fonts::types::{GlyphId, Tag};
 
@@ -36,6 +36,5 @@ pub fn subset(font: &Font, chars: &BTreeSet<char>) -> anyhow::Result<Vec<u8>> {
     if let Some(data) = original.table_data(os2) {
         builder.add_raw(os2, data.as_bytes().to_vec());
     }
-    let _ = original.head()?;
     Ok(builder.build())
 }

@@ -4,20 +4,18 @@ mod fonts;
 mod package;
 pub mod xhtml;
 
+use std::collections::BTreeSet;
 use std::io::{Cursor, Write};
 
 use chrono::{Datelike, Timelike};
+use rayon::prelude::*;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use crate::assets::Asset;
-use std::collections::BTreeSet;
-
-use rayon::prelude::*;
-
 use crate::book::Book;
-use crate::typeset::font::{FontId, FontSet};
 use crate::typeset::INDEX_TITLE;
+use crate::typeset::font::{FontId, FontSet};
 use crate::typeset::frame::PageStart;
 use package::{Item, essay_href};
 
@@ -70,7 +68,8 @@ pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>, fo
     }
     let mut stylesheet = STYLESHEET.to_owned();
     if let Some(fonts) = fonts {
-        let chars: BTreeSet<char> = parts.files.iter().filter(|(href, _)| href.ends_with(".xhtml")).flat_map(|(_, b)| String::from_utf8_lossy(b).chars().collect::<Vec<_>>()).collect();
+        let pages = parts.files.iter().filter(|(href, _)| href.ends_with(".xhtml"));
+        let chars: BTreeSet<char> = pages.flat_map(|(_, bytes)| std::str::from_utf8(bytes).unwrap_or_default().chars()).collect();
         let faces = [(FontId::SERIF, "serif.ttf"), (FontId::BOLD, "serif-bold.ttf"), (FontId::MONO, "mono.ttf")];
         let subsets: Vec<anyhow::Result<Vec<u8>>> = faces.par_iter().map(|(id, _)| fonts::subset(fonts.get(*id), &chars)).collect();
         for ((_, file), bytes) in faces.iter().zip(subsets) {

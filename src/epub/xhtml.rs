@@ -125,6 +125,11 @@ pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageS
     document(&book.meta.language, &m.title, "../css/book.css", " epub:type=\"bodymatter\"", &w.out)
 }
 
+/// The marker where printed page `n` starts.
+fn page_break(out: &mut String, n: u32) {
+    let _ = write!(out, "<span id=\"page-{n}\" epub:type=\"pagebreak\" role=\"doc-pagebreak\" aria-label=\"{n}\"></span>");
+}
+
 /// 标签索引: each group, each tag, and links to the essays that carry it. Every line is a
 /// numbered block as in the PDF, so `breaks` (the print pages of the index) fall where they do
 /// there.
@@ -133,7 +138,7 @@ pub fn index_page(book: &Book, title: &str, breaks: &[PageStart]) -> String {
     let mut breaks = breaks;
     let mut mark = |out: &mut String, block: u32| {
         while let Some(b) = breaks.first().filter(|b| b.block <= block) {
-            let _ = write!(out, "<span id=\"page-{n}\" epub:type=\"pagebreak\" role=\"doc-pagebreak\" aria-label=\"{n}\"></span>", n = b.number);
+            page_break(out, b.number);
             breaks = &breaks[1..];
         }
     };
@@ -211,13 +216,9 @@ impl Writer<'_> {
             if b.block > self.block || (b.block == self.block && b.offset as usize > self.offset) {
                 break;
             }
-            self.page_break(b.number);
+            page_break(&mut self.out, b.number);
             self.breaks = &self.breaks[1..];
         }
-    }
-
-    fn page_break(&mut self, n: u32) {
-        let _ = write!(self.out, "<span id=\"page-{n}\" epub:type=\"pagebreak\" role=\"doc-pagebreak\" aria-label=\"{n}\"></span>");
     }
 
     /// Text of the current block, escaped, with the page starts that fall inside it.
@@ -240,7 +241,7 @@ impl Writer<'_> {
             self.out.push_str(&escape(&rest[..cut]));
             self.offset += cut;
             rest = &rest[cut..];
-            self.page_break(b.number);
+            page_break(&mut self.out, b.number);
             self.breaks = &self.breaks[1..];
             // A page start inside a character is marked before it; go on after the character.
             self.offset = self.offset.max(at);

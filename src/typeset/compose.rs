@@ -38,10 +38,7 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         let mut back = Blocks::new(&geo, fonts, book, INDEX_ANCHOR);
         tag_index(&mut back, book, &body.anchors);
         body.place(std::mem::take(&mut back.slabs));
-        if !back.missing.is_empty() {
-            let chars: String = back.missing.iter().collect();
-            diags.push(Diagnostic::warning(format!("no font has {chars} in the tag index; shown as blank boxes")));
-        }
+        diags.extend(missing_in("the tag index", &back.missing));
     }
 
     let mut front = Blocks::new(&geo, fonts, book, "front");
@@ -56,13 +53,7 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
     if geo.print {
         front_pages.pad_to_even();
     }
-    if !front.missing.is_empty() {
-        let chars: String = front.missing.iter().collect();
-        diags.push(
-            Diagnostic::warning(format!("no font has {chars} in the book's title or table of contents; shown as blank boxes"))
-                .with_hint("add a font that has them under `fallback-fonts` in the [pdf] section of book.toml"),
-        );
-    }
+    diags.extend(missing_in("the book's title or table of contents", &front.missing));
 
     // The cover comes first (with a blank verso behind it in print, so recto stays odd).
     let mut pages = Vec::with_capacity(2 + front_pages.pages.len() + body.pages.len());
@@ -317,6 +308,18 @@ fn toc_entry(b: &mut Blocks, title: &str, number: usize, level: usize, anchor: &
     if let Some(l) = last.lines.last_mut() {
         l.clusters.extend(number.clusters);
     }
+}
+
+/// A warning for characters that no font has in a part without a source file.
+fn missing_in(place: &str, missing: &[char]) -> Option<Diagnostic> {
+    if missing.is_empty() {
+        return None;
+    }
+    let chars: String = missing.iter().collect();
+    Some(
+        Diagnostic::warning(format!("no font has {chars} in {place}; shown as blank boxes"))
+            .with_hint("add a font that has them under `fallback-fonts` in the [pdf] section of book.toml"),
+    )
 }
 
 /// Warnings for characters that no font has, each pointing at its first use in the essay.
