@@ -16,7 +16,7 @@ use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::{NumberingStyle, PageLabel, PageSettings};
-use krilla::paint::{Fill, Stroke};
+use krilla::paint::{Fill, LineCap, Stroke, StrokeDash};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 
 use crate::book::Book;
@@ -133,6 +133,16 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
                             surface.draw_path(&path);
                         }
                     }
+                    Item::Leader { x0, x1, y, r, step } => {
+                        // One stroke for the whole leader: zero-length dashes with round caps
+                        // are dots; the line ends just past the last one.
+                        let last = x0 + ((x1 - x0) / step).floor() * step;
+                        let mut pb = PathBuilder::new();
+                        pb.move_to(*x0, *y);
+                        pb.line_to(last + 0.5 * r, *y);
+                        let dash = StrokeDash { array: vec![0.0, *step], offset: 0.0 };
+                        draw_stroke(&mut surface, pb, Stroke { width: 2.0 * r, line_cap: LineCap::Round, dash: Some(dash), ..black_stroke(0.0) });
+                    }
                     Item::Image { asset, x, y, w, h } => draw_image(&mut surface, images.get(asset), *x, *y, *w, *h),
                     Item::CoverImage { x, y, w, h } => draw_image(&mut surface, cover.as_ref(), *x, *y, *w, *h),
                     Item::Link { x, y, w, h, to } => links.push((Rect::from_xywh(x + b, y + b, *w, *h), to.clone())),
@@ -181,9 +191,17 @@ fn decode(a: &crate::assets::Asset) -> Option<krilla::image::Image> {
 }
 
 fn stroke(surface: &mut krilla::surface::Surface, pb: PathBuilder, width: f32) {
+    draw_stroke(surface, pb, black_stroke(width));
+}
+
+fn black_stroke(width: f32) -> Stroke {
+    Stroke { paint: luma::Color::black().into(), width, ..Default::default() }
+}
+
+fn draw_stroke(surface: &mut krilla::surface::Surface, pb: PathBuilder, stroke: Stroke) {
     if let Some(path) = pb.finish() {
         surface.set_fill(None);
-        surface.set_stroke(Some(Stroke { paint: luma::Color::black().into(), width, ..Default::default() }));
+        surface.set_stroke(Some(stroke));
         surface.draw_path(&path);
         surface.set_stroke(None);
     }

@@ -43,6 +43,15 @@ pub fn png(page: &Page, size: (f32, f32), fonts: &FontSet, width: u32, prefix: &
                     pixmap.fill_path(&path, &black, FillRule::Winding, to_pixels, None);
                 }
             }
+            Item::Leader { x0, x1, y, r, step } => {
+                let mut x = *x0;
+                while x <= *x1 {
+                    if let Some(path) = PathBuilder::from_circle(x, *y, *r) {
+                        pixmap.fill_path(&path, &black, FillRule::Winding, to_pixels, None);
+                    }
+                    x += step;
+                }
+            }
             Item::Text(run) => {
                 let font = fonts.get(run.font);
                 let k = run.size / font.units_per_em();

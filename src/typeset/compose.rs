@@ -298,10 +298,10 @@ fn toc_entry(b: &mut Blocks, title: &str, number: usize, level: usize, anchor: &
     let text_end = last.lines.last().and_then(|l| l.clusters.last()).map_or(indent, |c| c.x + c.width);
     let number_x = geo.measure - number.end;
     let step = 0.5 * geo.size;
-    let mut x = ((text_end + 0.6 * geo.size) / step).ceil() * step;
-    while x <= number_x - 0.6 * geo.size {
-        last.items.push(Item::Dot { x, y: baseline - 0.3 * size, r: 0.05 * geo.size });
-        x += step;
+    let x0 = ((text_end + 0.6 * geo.size) / step).ceil() * step;
+    let x1 = number_x - 0.6 * geo.size;
+    if x0 <= x1 {
+        last.items.push(Item::Leader { x0, x1, y: baseline - 0.3 * size, r: 0.05 * geo.size, step });
     }
     number.translate(number_x, baseline);
     last.items.extend(number.items);

@@ -61,8 +61,10 @@ pub enum Item {
     Rule { x0: f32, y0: f32, x1: f32, y1: f32, width: f32 },
     /// A stroked square outline (task boxes), optionally ticked.
     Box { x: f32, y: f32, size: f32, ticked: bool },
-    /// A filled dot: emphasis marks and TOC leaders.
+    /// A filled dot: emphasis marks and list bullets.
     Dot { x: f32, y: f32, r: f32 },
+    /// A dot leader: dots of radius `r` centred at `x0`, `x0 + step`, … up to `x1`, on `y`.
+    Leader { x0: f32, x1: f32, y: f32, r: f32, step: f32 },
     Image { asset: usize, x: f32, y: f32, w: f32, h: f32 },
     /// The book's cover image (`Book::cover`).
     CoverImage { x: f32, y: f32, w: f32, h: f32 },
@@ -144,6 +146,11 @@ impl Item {
             | Item::CoverImage { x, y, .. }
             | Item::Link { x, y, .. } => {
                 *x += dx;
+                *y += dy;
+            }
+            Item::Leader { x0, x1, y, .. } => {
+                *x0 += dx;
+                *x1 += dx;
                 *y += dy;
             }
             Item::Rule { x0, y0, x1, y1, .. } => {
