@@ -1,8 +1,10 @@
 //! The PDF writer: walks the laid-out pages and draws them with krilla, the only module
-//! that names the PDF crate. krilla subsets the fonts and writes ToUnicode maps.
+//! that names the PDF crate. krilla subsets the fonts and writes ToUnicode maps. The PDF is
+//! tagged: each node of the layout's structure becomes a structure element holding the marked
+//! content drawn for it; heads, folios and decorations are artifacts.
 
 use std::collections::{BTreeSet, HashMap};
-use std::num::NonZeroU32;
+use std::num::NonZeroU16;
 
 use anyhow::anyhow;
 use chrono::{Datelike, Timelike};
@@ -17,11 +19,12 @@ use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::{NumberingStyle, PageLabel, PageSettings};
 use krilla::paint::{Fill, LineCap, Stroke, StrokeDash};
+use krilla::tagging::{Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, Placement, SpanTag, Tag, TagGroup, TagKind, TagTree, TableHeaderScope};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 
 use crate::book::Book;
 use crate::typeset::font::{FontId, FontSet};
-use crate::typeset::frame::{Folio, Item, Layout, LinkTo, OutlineEntry};
+use crate::typeset::frame::{Folio, Item, Layout, LinkTo, Mark, Node, OutlineEntry, Role, Structure};
 
 /// Writes the PDF for a laid-out book.
 pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Vec<u8>> {
@@ -49,6 +52,13 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
         let &(page, y) = layout.anchors.get(anchor)?;
         Some(XyzDestination::new(page, Point::from_xy(0.0, (y - 4.0 + layout.bleed).max(0.0))))
     };
+    // The marked content drawn for each structure node, in page order.
+    let mut leaves: Vec<Vec<Vec<Identifier>>> = layout.structure.parts.iter().map(|p| vec![Vec::new(); p.len()]).collect();
+    let mut leaf = |mark: Mark, id: Identifier| {
+        if let Mark::Content { part, node } = mark {
+            leaves[part as usize][node as usize].push(id);
+        }
+    };
     let b = layout.bleed;
     let (w, h) = (layout.width + 2.0 * b, layout.height + 2.0 * b);
     for page in &layout.pages {
@@ -56,9 +66,11 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
         if b > 0.0 {
             settings = settings.with_trim_box(Rect::from_xywh(b, b, layout.width, layout.height)).with_bleed_box(Rect::from_xywh(0.0, 0.0, w, h));
         }
+        // Each run of Roman or Arabic folios counts from 1, the default start of a label
+        // range, so its pages carry equal labels, which krilla writes as one range.
         let label = match page.folio {
-            Some(Folio::Roman(n)) => Some(PageLabel::new(Some(NumberingStyle::LowerRoman), None, NonZeroU32::new(n))),
-            Some(Folio::Arabic(n)) => Some(PageLabel::new(Some(NumberingStyle::Arabic), None, NonZeroU32::new(n))),
+            Some(Folio::Roman(_)) => Some(PageLabel::new(Some(NumberingStyle::LowerRoman), None, None)),
+            Some(Folio::Arabic(_)) => Some(PageLabel::new(Some(NumberingStyle::Arabic), None, None)),
             Some(Folio::Cover) => Some(PageLabel::new(None, Some("封面".into()), None)),
             _ => None,
         };
@@ -73,7 +85,24 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
                 surface.push_transform(&Transform::from_translate(b, b));
             }
             let black = Fill { paint: luma::Color::black().into(), opacity: NormalizedF32::ONE, rule: Default::default() };
-            for item in &page.items {
+            // Decorations are drawn first (backgrounds stay under the text), then the rest in
+            // order; items in a row with the same mark share one marked-content sequence.
+            let mut open: Option<Mark> = None;
+            let decorations = page.items.iter().filter(|i| i.mark() == Mark::Decoration);
+            for item in decorations.chain(page.items.iter().filter(|i| i.mark() != Mark::Decoration)) {
+                if let Item::Link { x, y, w, h, to, mark } = item {
+                    links.push((Rect::from_xywh(x + b, y + b, *w, *h), to.clone(), *mark));
+                    continue;
+                }
+                let mark = item.mark();
+                if open != Some(mark) {
+                    if open.is_some() {
+                        surface.end_tagged();
+                    }
+                    let image = matches!(item, Item::Image { .. } | Item::CoverImage { .. });
+                    leaf(mark, surface.start_tagged(content_tag(mark, image)));
+                    open = Some(mark);
+                }
                 match item {
                     Item::Text(run) => {
                         let Some(font) = pdf_fonts.get(&run.font) else { continue };
@@ -143,17 +172,20 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
                         let dash = StrokeDash { array: vec![0.0, *step], offset: 0.0 };
                         draw_stroke(&mut surface, pb, Stroke { width: 2.0 * r, line_cap: LineCap::Round, dash: Some(dash), ..black_stroke(0.0) });
                     }
-                    Item::Image { asset, x, y, w, h } => draw_image(&mut surface, images.get(asset), *x, *y, *w, *h),
-                    Item::CoverImage { x, y, w, h } => draw_image(&mut surface, cover.as_ref(), *x, *y, *w, *h),
-                    Item::Link { x, y, w, h, to } => links.push((Rect::from_xywh(x + b, y + b, *w, *h), to.clone())),
+                    Item::Image { asset, x, y, w, h, .. } => draw_image(&mut surface, images.get(asset), *x, *y, *w, *h),
+                    Item::CoverImage { x, y, w, h, .. } => draw_image(&mut surface, cover.as_ref(), *x, *y, *w, *h),
+                    Item::Link { .. } => {}
                 }
+            }
+            if open.is_some() {
+                surface.end_tagged();
             }
             if b > 0.0 {
                 surface.pop();
             }
             surface.finish();
         }
-        for (rect, to) in links {
+        for (rect, to, mark) in links {
             let Some(rect) = rect else { continue };
             let target = match to {
                 LinkTo::Url(url) => Target::Action(LinkAction::new(url).into()),
@@ -162,7 +194,12 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
                     None => continue,
                 },
             };
-            pdf_page.add_annotation(Annotation::new_link(LinkAnnotation::new(rect, target), None));
+            let annotation = Annotation::new_link(LinkAnnotation::new(rect, target), None);
+            if matches!(mark, Mark::Content { .. }) {
+                leaf(mark, pdf_page.add_tagged_annotation(annotation));
+            } else {
+                pdf_page.add_annotation(annotation);
+            }
         }
         pdf_page.finish();
     }
@@ -173,8 +210,74 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
         }
     }
     doc.set_outline(outline);
+    doc.set_tag_tree(tag_tree(&layout.structure, leaves, &book.meta.language));
     doc.set_metadata(metadata(book));
     doc.finish().map_err(|e| anyhow!("the PDF writer failed: {e:?}"))
+}
+
+fn content_tag(mark: Mark, image: bool) -> ContentTag<'static> {
+    match mark {
+        Mark::Decoration => ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)),
+        Mark::Head => ContentTag::Artifact(Artifact::with_kind(ArtifactType::Header)),
+        Mark::Folio => ContentTag::Artifact(Artifact::with_kind(ArtifactType::PageNumber)),
+        Mark::Content { .. } if image => ContentTag::Other,
+        Mark::Content { .. } => ContentTag::Span(SpanTag::empty()),
+    }
+}
+
+/// The structure tree: the parts in reading order, each node with its child nodes and then
+/// what was drawn for it. Nodes with nothing drawn are left out.
+fn tag_tree(structure: &Structure, mut leaves: Vec<Vec<Vec<Identifier>>>, language: &str) -> TagTree {
+    let mut tree = TagTree::new().with_lang(Some(language.to_owned()));
+    for &part in &structure.order {
+        let nodes = &structure.parts[part as usize];
+        let mut children = vec![Vec::new(); nodes.len()];
+        let mut roots = Vec::new();
+        for (i, node) in nodes.iter().enumerate() {
+            match node.parent {
+                Some(p) => children[p as usize].push(i),
+                None => roots.push(i),
+            }
+        }
+        for root in roots {
+            if let Some(group) = tag_group(root, nodes, &children, &mut leaves[part as usize]) {
+                tree.push(group);
+            }
+        }
+    }
+    tree
+}
+
+fn tag_group(i: usize, nodes: &[Node], children: &[Vec<usize>], leaves: &mut [Vec<Identifier>]) -> Option<TagGroup> {
+    let mut kids: Vec<krilla::tagging::Node> = children[i].iter().filter_map(|&c| tag_group(c, nodes, children, leaves)).map(Into::into).collect();
+    kids.extend(std::mem::take(&mut leaves[i]).into_iter().map(krilla::tagging::Node::from));
+    (!kids.is_empty()).then(|| TagGroup::with_children(tag_kind(&nodes[i].role), kids))
+}
+
+fn tag_kind(role: &Role) -> TagKind {
+    let alt = |text: &str| (!text.trim().is_empty()).then(|| text.to_owned());
+    match role {
+        Role::Section => Tag::Section.into(),
+        Role::Heading { level, title } => Tag::Hn(NonZeroU16::new(u16::from(*level)).unwrap_or(NonZeroU16::MIN), Some(title.clone())).into(),
+        Role::Paragraph => Tag::P.into(),
+        Role::Quote => Tag::BlockQuote.into(),
+        Role::List { ordered } => Tag::L(if *ordered { ListNumbering::Decimal } else { ListNumbering::Disc }).into(),
+        Role::ListItem => Tag::LI.into(),
+        Role::Label => Tag::Lbl.into(),
+        Role::ListBody => Tag::LBody.into(),
+        Role::Code => Tag::Code.with_placement(Some(Placement::Block)).into(),
+        Role::Formula { alt: text } => Tag::Formula(alt(text)).into(),
+        Role::Table => Tag::Table.into(),
+        Role::Row => Tag::TR.into(),
+        Role::HeaderCell => Tag::TH(TableHeaderScope::Column).into(),
+        Role::Cell => Tag::TD.into(),
+        Role::Figure { alt: text } => Tag::Figure(alt(text)).into(),
+        Role::Caption => Tag::Caption.into(),
+        Role::Note => Tag::Note.into(),
+        Role::Toc => Tag::TOC.into(),
+        Role::TocItem => Tag::TOCI.into(),
+        Role::Index => Tag::Index.into(),
+    }
 }
 
 fn draw_image(surface: &mut krilla::surface::Surface, image: Option<&krilla::image::Image>, x: f32, y: f32, w: f32, h: f32) {

@@ -2,7 +2,7 @@
 //! laid out into slabs of whole grid lines.
 
 use super::font::{FontId, FontSet};
-use super::frame::{Cluster, Item, Line, LineKind};
+use super::frame::{Cluster, Item, Line, LineKind, Mark, Node, Role};
 use super::inline::{self, Align, Anchor, Measure, Para, SetLine, Shaped};
 use super::page::{Break, Geometry, Slab};
 use crate::book::{Book, Essay, chinese_date};
@@ -17,6 +17,10 @@ pub struct Blocks<'a> {
     pub prefix: String,
     pub slabs: Vec<Slab>,
     pub missing: Vec<char>,
+    /// The structure of what is laid out (part `part` of the book's), and the nodes open now.
+    pub part: u32,
+    pub nodes: Vec<Node>,
+    open: Vec<u32>,
     /// The block being laid out, numbered as `Slab::mark` says, and where its text starts
     /// in the current paragraph (a code block's lines are paragraphs of their own).
     block: u32,
@@ -34,20 +38,72 @@ struct Frame {
     kind: LineKind,
 }
 
-/// Lays out one essay: its opening (title, dateline, lede), its blocks and its notes.
-pub fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) -> (Vec<Slab>, Vec<char>) {
+/// An essay laid out: its slabs, the characters no font has, its structure.
+pub struct LaidOut {
+    pub slabs: Vec<Slab>,
+    pub missing: Vec<char>,
+    pub nodes: Vec<Node>,
+}
+
+/// Lays out one essay: its opening (title, dateline, lede), its blocks and its notes. It is
+/// part `index` of the book's structure.
+pub fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) -> LaidOut {
     let essay = &book.essays[index];
-    let mut b = Blocks::new(geo, fonts, book, &essay.id);
+    let mut b = Blocks::new(geo, fonts, book, &essay.id, index as u32);
+    b.open(Role::Section);
     b.opening(essay, index);
     let body = b.body_frame();
     b.blocks(&essay.blocks, body);
     b.notes(essay, body);
-    (b.slabs, b.missing)
+    b.close();
+    LaidOut { slabs: b.slabs, missing: b.missing, nodes: b.nodes }
 }
 
 impl<'a> Blocks<'a> {
-    pub fn new(geo: &'a Geometry, fonts: &'a FontSet, book: &'a Book, prefix: &str) -> Blocks<'a> {
-        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), block: 0, text_base: 0 }
+    pub fn new(geo: &'a Geometry, fonts: &'a FontSet, book: &'a Book, prefix: &str, part: u32) -> Blocks<'a> {
+        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), block: 0, text_base: 0, part, nodes: Vec::new(), open: Vec::new() }
+    }
+
+    /// Opens a structure node inside the one open now: what is set until `close` is in it.
+    pub fn open(&mut self, role: Role) -> u32 {
+        let id = self.nodes.len() as u32;
+        self.nodes.push(Node { role, parent: self.open.last().copied() });
+        self.open.push(id);
+        id
+    }
+
+    pub fn close(&mut self) {
+        self.open.pop();
+    }
+
+    /// Runs `set` inside a new node of `role`.
+    pub fn within<T>(&mut self, role: Role, set: impl FnOnce(&mut Self) -> T) -> T {
+        self.open(role);
+        let out = set(self);
+        self.close();
+        out
+    }
+
+    /// Sets text into node `node` of this part, made elsewhere (the entries of the contents
+    /// are set in parallel, each by a `Blocks` of its own).
+    pub fn enter(&mut self, node: u32) {
+        self.open.push(node);
+    }
+
+    /// A node opened and closed at once, for content placed later (a label beside its item).
+    fn leaf(&mut self, role: Role) -> Mark {
+        let node = self.open(role);
+        self.close();
+        self.mark_of(node)
+    }
+
+    fn mark_of(&self, node: u32) -> Mark {
+        Mark::Content { part: self.part, node }
+    }
+
+    /// Where text set now belongs: the open node, or the page's artifacts if none is.
+    pub fn mark(&self) -> Mark {
+        self.open.last().map_or(Mark::Decoration, |&n| self.mark_of(n))
     }
 
     /// Starts the next numbered block (for content laid out outside `block`, as the tag
@@ -82,6 +138,8 @@ impl<'a> Blocks<'a> {
             let offset = (self.text_base + line.start).min(u32::MAX as usize) as u32;
             let mut slab = self.line_slab(line, size, left, kind, slots, i == 0);
             slab.mark = Some((self.block, offset));
+            let mark = self.mark();
+            slab.items.iter_mut().for_each(|item| item.set_mark(mark));
             // Keep a paragraph's first two and last two lines together (no orphans or widows).
             slab.keep_with_next = count > 1 && (i == 0 || i + 2 == count);
             self.slabs.push(slab);
@@ -131,7 +189,8 @@ impl<'a> Blocks<'a> {
         self.slabs.push(sink);
         let center = |width| Measure::new(width, Align::Center);
         let title = Para::plain(&m.title, FontId::BOLD);
-        let first = self.lines(&title, geo.size * 1.6, 0.0, center(geo.measure), LineKind::Title, 2);
+        let heading = Role::Heading { level: 1, title: m.title.clone() };
+        let first = self.within(heading, |b| b.lines(&title, geo.size * 1.6, 0.0, center(geo.measure), LineKind::Title, 2));
         for s in &mut self.slabs[first..] {
             s.keep_with_next = true;
         }
@@ -144,7 +203,7 @@ impl<'a> Blocks<'a> {
         }
         if !dateline.is_empty() {
             let p = Para::plain(&dateline.join("　·　"), FontId::SERIF);
-            let first = self.lines(&p, geo.size * 0.9, 0.0, center(geo.measure), LineKind::Other, 1);
+            let first = self.within(Role::Paragraph, |b| b.lines(&p, geo.size * 0.9, 0.0, center(geo.measure), LineKind::Other, 1));
             for s in &mut self.slabs[first..] {
                 s.keep_with_next = true;
             }
@@ -154,7 +213,7 @@ impl<'a> Blocks<'a> {
             let inset = 2.0 * geo.size;
             let p = Para::plain(lede, FontId::SERIF);
             let m = Measure::new(geo.measure - 2.0 * inset, Align::Justify);
-            self.lines(&p, geo.size * 0.9, inset, m, LineKind::Other, 1);
+            self.within(Role::Paragraph, |b| b.lines(&p, geo.size * 0.9, inset, m, LineKind::Other, 1));
         }
         self.slabs.push(Slab::new(2));
     }
@@ -189,7 +248,8 @@ impl<'a> Blocks<'a> {
                 let scale = if *level <= 2 { 1.15 } else { 1.05 };
                 let p = self.para(content, FontId::BOLD);
                 let m = Measure::new(f.width, Align::Left);
-                let first = self.lines(&p, f.size * scale, f.left, m, LineKind::Heading, 1);
+                let heading = Role::Heading { level: (*level).clamp(1, 6), title: doc::plain_text(content) };
+                let first = self.within(heading, |b| b.lines(&p, f.size * scale, f.left, m, LineKind::Heading, 1));
                 let anchor = self.anchor(Anchor::Id(id));
                 self.slabs[first].anchors.push(anchor);
                 for s in &mut self.slabs[first..] {
@@ -199,16 +259,16 @@ impl<'a> Blocks<'a> {
             Block::Quote(blocks) => {
                 let inset = 2.0 * geo.size;
                 let inner = Frame { left: f.left + inset, width: f.width - 2.0 * inset, ..f };
-                self.blocks(blocks, inner);
+                self.within(Role::Quote, |b| b.blocks(blocks, inner));
             }
             Block::List { start, items } => self.list(*start, items, f),
-            Block::Code { text, .. } => self.code(text, f),
+            Block::Code { text, .. } => self.within(Role::Code, |b| b.code(text, f)),
             Block::Math(tex) => {
                 let p = Para::plain(tex, FontId::MONO);
                 let m = Measure::new(f.width, Align::Center);
-                self.lines(&p, f.size * 0.9, f.left, m, LineKind::Code, 1);
+                self.within(Role::Formula { alt: tex.clone() }, |b| b.lines(&p, f.size * 0.9, f.left, m, LineKind::Code, 1));
             }
-            Block::Table(table) => self.table(table, f),
+            Block::Table(table) => self.within(Role::Table, |b| b.table(table, f)),
             Block::Rule => {
                 let mut slab = Slab::new(1);
                 let y = geo.pitch / 2.0;
@@ -244,7 +304,7 @@ impl<'a> Blocks<'a> {
         let p = self.para(inlines, FontId::SERIF);
         let indent = if f.indent { 2.0 * f.size } else { 0.0 };
         let m = Measure::new(f.width, Align::Justify).indented(indent, 0.0).hanging(self.geo.hanging);
-        self.lines(&p, f.size, f.left, m, f.kind, 1);
+        self.within(Role::Paragraph, |b| b.lines(&p, f.size, f.left, m, f.kind, 1));
     }
 
     fn figure(&mut self, asset: usize, alt: &str, f: Frame) {
@@ -259,13 +319,14 @@ impl<'a> Blocks<'a> {
         let slots = ((h + 0.4 * geo.pitch) / geo.pitch).ceil() as usize;
         let mut slab = Slab::new(slots);
         let y = (slots as f32 * geo.pitch - h) / 2.0;
-        slab.items.push(Item::Image { asset, x: f.left + (f.width - w) / 2.0, y, w, h });
+        let mark = self.leaf(Role::Figure { alt: alt.trim().to_owned() });
+        slab.items.push(Item::Image { asset, x: f.left + (f.width - w) / 2.0, y, w, h, mark });
         slab.keep_with_next = !alt.trim().is_empty();
         self.slabs.push(slab);
         if !alt.trim().is_empty() {
             let p = Para::plain(alt.trim(), FontId::SERIF);
             let m = Measure::new(f.width, Align::Center);
-            let first = self.lines(&p, f.size * 0.85, f.left, m, LineKind::Other, 1);
+            let first = self.within(Role::Caption, |b| b.lines(&p, f.size * 0.85, f.left, m, LineKind::Other, 1));
             // The caption is the image's alt text, not text of the paragraph.
             for s in &mut self.slabs[first..] {
                 s.mark = None;
@@ -279,12 +340,16 @@ impl<'a> Blocks<'a> {
         let last_number = start.map(|s| s + items.len().saturating_sub(1) as u64);
         let indent = last_number.map_or(2.0 * size, numbered_width);
         let inner = Frame { left: f.left + indent, width: f.width - indent, indent: false, ..f };
+        self.open(Role::List { ordered: start.is_some() });
         for (i, item) in items.iter().enumerate() {
             let first = self.slabs.len();
             if item.blocks.is_empty() {
                 self.slabs.push(Slab::new(1));
             }
-            self.blocks(&item.blocks, inner);
+            self.open(Role::ListItem);
+            let label = self.leaf(Role::Label);
+            self.within(Role::ListBody, |b| b.blocks(&item.blocks, inner));
+            self.close();
             let Some(slab) = self.slabs.get_mut(first) else { continue };
             let baseline = self.geo.baseline(1, size);
             let marker_right = inner.left - 0.5 * size;
@@ -296,6 +361,7 @@ impl<'a> Blocks<'a> {
                 (None, Some(n)) => {
                     let mut number = inline::label(&format!("{}.", n + i as u64), size, self.fonts, self.geo.punctuation);
                     number.translate(marker_right - number.end, baseline);
+                    number.items.iter_mut().for_each(|item| item.set_mark(label));
                     slab.items.extend(number.items);
                 }
                 (None, None) => {
@@ -303,6 +369,7 @@ impl<'a> Blocks<'a> {
                 }
             }
         }
+        self.close();
     }
 
     fn code(&mut self, text: &str, f: Frame) {
@@ -371,6 +438,7 @@ impl<'a> Blocks<'a> {
         let left = f.left + ((f.width - used) / 2.0).max(0.0);
         let count = rows.len();
         for (r, row) in shaped.iter().enumerate() {
+            self.open(Role::Row);
             let mut cell_lines = Vec::new();
             let mut x = left;
             for (c, cell) in row.iter().enumerate() {
@@ -379,15 +447,18 @@ impl<'a> Blocks<'a> {
                     Some(doc::Align::Right) => Align::Right,
                     _ => Align::Left,
                 };
-                cell_lines.push((x, cell.lines(Measure::new(widths[c], align))));
+                let mark = self.leaf(if r == 0 { Role::HeaderCell } else { Role::Cell });
+                cell_lines.push((x, mark, cell.lines(Measure::new(widths[c], align))));
                 x += widths[c] + gap;
             }
-            let slots = cell_lines.iter().map(|(_, l)| l.len()).max().unwrap_or(1).max(1);
+            self.close();
+            let slots = cell_lines.iter().map(|(_, _, l)| l.len()).max().unwrap_or(1).max(1);
             let mut slab = Slab::new(slots);
-            for (x, lines) in cell_lines {
+            for (x, mark, lines) in cell_lines {
                 for (i, mut line) in lines.into_iter().enumerate() {
                     let baseline = self.geo.baseline(1, size) + i as f32 * self.geo.pitch;
                     line.translate(x, baseline);
+                    line.items.iter_mut().for_each(|item| item.set_mark(mark));
                     slab.items.extend(line.items);
                     slab.lines.push(Line { kind: LineKind::Table, y: baseline, first: true, last: true, clusters: self.clusters(line.clusters) });
                 }
@@ -424,12 +495,16 @@ impl<'a> Blocks<'a> {
         for (i, note) in essay.footnotes.iter().enumerate() {
             let n = i + 1;
             let first = self.slabs.len();
+            self.open(Role::Note);
+            let label = self.leaf(Role::Label);
             self.blocks(&note.blocks, inner);
+            self.close();
             if self.slabs.len() == first {
                 self.slabs.push(Slab::new(1));
             }
             let mut number = inline::label(&format!("{n}."), size, self.fonts, self.geo.punctuation);
             number.translate(f.left, self.geo.baseline(1, size));
+            number.items.iter_mut().for_each(|item| item.set_mark(label));
             let anchor = self.anchor(Anchor::Note(n));
             let slab = &mut self.slabs[first];
             slab.anchors.push(anchor);
@@ -448,7 +523,7 @@ mod tests {
         let geo = Geometry::new(&PdfConfig::default());
         let fonts = FontSet::bundled();
         let book = super::super::tests::seeds_book();
-        let (slabs, missing) = essay(&geo, &fonts, book, 0);
+        let LaidOut { slabs, missing, .. } = essay(&geo, &fonts, book, 0);
         assert!(missing.is_empty());
         let text: String = slabs.iter().flat_map(|s| s.lines.iter().map(Line::text)).collect();
         let expected = doc::plain_text(match &book.essays[0].blocks[0] {

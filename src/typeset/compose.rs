@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::blocks::{self, Blocks};
 use super::cover;
 use super::font::{FontId, FontSet};
-use super::frame::{Folio, Item, Layout, LineKind, LinkTo, OutlineEntry, Page, PageStart};
+use super::frame::{Folio, Item, Layout, LineKind, LinkTo, Mark, Node, OutlineEntry, Page, PageStart, Role, Structure};
 use super::inline::{self, Align, Measure, Para};
 use super::page::{Break, Draft, Geometry, Paginator, Slab};
 use crate::book::{Book, Section};
@@ -26,22 +26,28 @@ pub fn typeset(book: &Book, config: &PdfConfig, fonts: &FontSet) -> (Layout, Vec
 pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: bool) -> (Layout, Vec<Diagnostic>) {
     let geo = Geometry::new(config);
     let essay_geo = Geometry { keep_clusters: clusters, ..geo.clone() };
-    let essays: Vec<(Vec<Slab>, Vec<char>)> =
-        (0..book.essays.len()).into_par_iter().map(|i| blocks::essay(&essay_geo, fonts, book, i)).collect();
+    let essays: Vec<blocks::LaidOut> = (0..book.essays.len()).into_par_iter().map(|i| blocks::essay(&essay_geo, fonts, book, i)).collect();
     let mut diags = Vec::new();
     let mut body = Paginator::new(&geo);
-    for (i, (slabs, missing)) in essays.into_iter().enumerate() {
-        diags.extend(missing_glyphs(book, i, &missing));
-        body.place(slabs);
+    // The structure's parts: each essay (numbered as in the book), the index, the front
+    // matter, the cover.
+    let n = book.essays.len() as u32;
+    let (index_part, front_part, cover_part) = (n, n + 1, n + 2);
+    let mut parts: Vec<Vec<Node>> = Vec::with_capacity(book.essays.len() + 3);
+    for (i, essay) in essays.into_iter().enumerate() {
+        diags.extend(missing_glyphs(book, i, &essay.missing));
+        body.place(essay.slabs);
+        parts.push(essay.nodes);
     }
+    let mut back = Blocks::new(&geo, fonts, book, INDEX_ANCHOR, index_part);
     if !book.tag_index.is_empty() {
-        let mut back = Blocks::new(&geo, fonts, book, INDEX_ANCHOR);
         tag_index(&mut back, book, &body.anchors);
         body.place(std::mem::take(&mut back.slabs));
         diags.extend(missing_in("the tag index", &back.missing));
     }
+    parts.push(back.nodes);
 
-    let mut front = Blocks::new(&geo, fonts, book, "front");
+    let mut front = Blocks::new(&geo, fonts, book, "front", front_part);
     title_page(&mut front, book);
     let mut front_pages = Paginator::new(&geo);
     front_pages.place(std::mem::take(&mut front.slabs));
@@ -54,11 +60,19 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         front_pages.pad_to_even();
     }
     diags.extend(missing_in("the book's title or table of contents", &front.missing));
+    parts.push(front.nodes);
 
     // The cover comes first (with a blank verso behind it in print, so recto stays odd).
     let mut pages = Vec::with_capacity(2 + front_pages.pages.len() + body.pages.len());
+    let mut order = Vec::with_capacity(parts.len() + 1);
     if config.cover {
-        pages.push(cover::cover_page(book, &geo, fonts));
+        let mut cover = cover::cover_page(book, &geo, fonts);
+        let alt = format!("封面：{}", [Some(&book.meta.title), book.meta.subtitle.as_ref()].into_iter().flatten().cloned().collect::<Vec<_>>().join("——"));
+        parts.push(vec![Node { role: Role::Figure { alt }, parent: None }]);
+        order.push(cover_part);
+        let mark = Mark::Content { part: cover_part, node: 0 };
+        cover.items.iter_mut().for_each(|item| item.set_mark(mark));
+        pages.push(cover);
         if geo.print {
             pages.push(Page { folio: Some(Folio::Cover), ..Page::default() });
         }
@@ -105,7 +119,11 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
     if !book.tag_index.is_empty() {
         outline.push(OutlineEntry { title: INDEX_TITLE.into(), anchor: INDEX_ANCHOR.into(), children: Vec::new() });
     }
-    let layout = Layout { pages, width: geo.width, height: geo.height, bleed: geo.bleed, anchors, outline, page_starts };
+    order.push(front_part);
+    order.extend(0..n);
+    order.push(index_part);
+    let structure = Structure { parts, order };
+    let layout = Layout { pages, width: geo.width, height: geo.height, bleed: geo.bleed, anchors, outline, page_starts, structure };
     (layout, diags)
 }
 
@@ -150,25 +168,30 @@ fn tag_index(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)
     sink.anchors.push(INDEX_ANCHOR.into());
     b.slabs.push(sink);
     let center = Measure::new(geo.measure, Align::Center);
-    b.lines(&Para::plain(INDEX_TITLE, FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2);
+    b.open(Role::Index);
+    let title = Role::Heading { level: 1, title: INDEX_TITLE.into() };
+    b.within(title, |b| b.lines(&Para::plain(INDEX_TITLE, FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2));
     let left = Measure::new(geo.measure, Align::Left);
     for group in &book.tag_index {
         b.next_block();
         b.slabs.push(Slab::space(1));
-        let first = b.lines(&Para::plain(&group.heading, FontId::BOLD), geo.size * 1.15, 0.0, left, LineKind::Heading, 1);
+        let heading = Role::Heading { level: 2, title: group.heading.clone() };
+        let first = b.within(heading, |b| b.lines(&Para::plain(&group.heading, FontId::BOLD), geo.size * 1.15, 0.0, left, LineKind::Heading, 1));
         b.slabs[first..].iter_mut().for_each(|s| s.keep_with_next = true);
         for tag in &group.tags {
             b.next_block();
-            let first = b.lines(&Para::plain(&tag.name, FontId::BOLD), geo.size, geo.size, left, LineKind::Toc, 1);
+            let heading = Role::Heading { level: 3, title: tag.name.clone() };
+            let first = b.within(heading, |b| b.lines(&Para::plain(&tag.name, FontId::BOLD), geo.size, geo.size, left, LineKind::Toc, 1));
             b.slabs[first..].iter_mut().for_each(|s| s.keep_with_next = true);
             for &e in &tag.essays {
                 let essay = &book.essays[e];
                 let Some(&(page, _)) = anchors.get(&essay.id) else { continue };
                 b.next_block();
-                toc_entry(b, &essay.meta.title, page + 1, 1, &essay.id);
+                b.within(Role::Paragraph, |b| toc_entry(b, &essay.meta.title, page + 1, 1, &essay.id));
             }
         }
     }
+    b.close();
 }
 
 /// Running heads and folios are set smaller than the text.
@@ -197,6 +220,8 @@ fn finish_page(geo: &Geometry, fonts: &FontSet, draft: Draft, physical: usize, f
         let shaped = inline::shape(&p, small, fonts, geo.punctuation);
         if let Some(mut line) = shaped.lines(Measure::new(geo.measure, Align::Center)).into_iter().next() {
             line.translate(left, y);
+            let mark = if kind == LineKind::Head { Mark::Head } else { Mark::Folio };
+            line.items.iter_mut().for_each(|item| item.set_mark(mark));
             page.items.extend(line.items);
             page.lines.push(super::frame::Line { kind, y, first: true, last: true, clusters: line.clusters });
         }
@@ -223,17 +248,18 @@ fn title_page(b: &mut Blocks, book: &Book) {
     sink.brk = Break::Page;
     b.slabs.push(sink);
     let m = &book.meta;
-    b.lines(&Para::plain(&m.title, FontId::BOLD), geo.size * 2.0, 0.0, center, LineKind::Title, 3);
+    let title = Role::Heading { level: 1, title: m.title.clone() };
+    b.within(title, |b| b.lines(&Para::plain(&m.title, FontId::BOLD), geo.size * 2.0, 0.0, center, LineKind::Title, 3));
     if let Some(subtitle) = &m.subtitle {
-        b.lines(&Para::plain(subtitle, FontId::SERIF), geo.size * 1.2, 0.0, center, LineKind::Title, 2);
+        b.within(Role::Paragraph, |b| b.lines(&Para::plain(subtitle, FontId::SERIF), geo.size * 1.2, 0.0, center, LineKind::Title, 2));
     }
     b.slabs.push(Slab::new(geo.lines / 6));
     if !m.authors.is_empty() {
-        b.lines(&Para::plain(&m.authors.join("　"), FontId::SERIF), geo.size * 1.1, 0.0, center, LineKind::Other, 1);
+        b.within(Role::Paragraph, |b| b.lines(&Para::plain(&m.authors.join("　"), FontId::SERIF), geo.size * 1.1, 0.0, center, LineKind::Other, 1));
     }
     if let Some(publisher) = &m.publisher {
         b.slabs.push(Slab::new(2));
-        b.lines(&Para::plain(publisher, FontId::SERIF), geo.size * 0.9, 0.0, center, LineKind::Other, 1);
+        b.within(Role::Paragraph, |b| b.lines(&Para::plain(publisher, FontId::SERIF), geo.size * 0.9, 0.0, center, LineKind::Other, 1));
     }
 }
 
@@ -245,7 +271,8 @@ fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
     sink.anchors.push("toc".into());
     b.slabs.push(sink);
     let center = Measure::new(geo.measure, Align::Center);
-    b.lines(&Para::plain("目　录", FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2);
+    let title = Role::Heading { level: 1, title: "目录".into() };
+    b.within(title, |b| b.lines(&Para::plain("目　录", FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2));
     b.slabs.push(Slab::new(1));
     let mut entries: Vec<(&str, usize, usize, String)> = Vec::new();
     for essay in &book.essays {
@@ -261,11 +288,17 @@ fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
     if let Some(&(page, _)) = anchors.get(INDEX_ANCHOR) {
         entries.push((INDEX_TITLE, page + 1, 0, INDEX_ANCHOR.into()));
     }
-    // Entries are set in parallel (a thousand essays have thousands), then joined in order.
+    // Entries are set in parallel (a thousand essays have thousands), then joined in order;
+    // their structure nodes are made first, in order.
+    b.open(Role::Toc);
+    let nodes: Vec<u32> = entries.iter().map(|_| b.within(Role::TocItem, |b| b.nodes.len() as u32 - 1)).collect();
+    b.close();
     let parts: Vec<(Vec<Slab>, Vec<char>)> = entries
         .par_iter()
-        .map(|(title, page, level, anchor)| {
-            let mut entry = Blocks::new(geo, b.fonts, book, &b.prefix);
+        .zip(nodes)
+        .map(|((title, page, level, anchor), node)| {
+            let mut entry = Blocks::new(geo, b.fonts, book, &b.prefix, b.part);
+            entry.enter(node);
             toc_entry(&mut entry, title, *page, *level, anchor);
             (entry.slabs, entry.missing)
         })
@@ -290,9 +323,11 @@ fn toc_entry(b: &mut Blocks, title: &str, number: usize, level: usize, anchor: &
     let count = b.slabs.len() - first;
     let mut number = inline::label(&number.to_string(), size, b.fonts, geo.punctuation);
     let baseline = geo.baseline(1, size);
+    let mark = b.mark();
+    number.items.iter_mut().for_each(|item| item.set_mark(mark));
     for (i, slab) in b.slabs[first..].iter_mut().enumerate() {
         slab.keep_with_next = i + 1 < count;
-        slab.items.push(Item::Link { x: indent, y: 0.0, w: geo.measure - indent, h: geo.pitch, to: LinkTo::Anchor(anchor.into()) });
+        slab.items.push(Item::Link { x: indent, y: 0.0, w: geo.measure - indent, h: geo.pitch, to: LinkTo::Anchor(anchor.into()), mark });
     }
     let last = b.slabs.last_mut().expect("a TOC line");
     let text_end = last.lines.last().and_then(|l| l.clusters.last()).map_or(indent, |c| c.x + c.width);

@@ -3,7 +3,7 @@
 //! page as vectors; `crate::raster` paints the same page into the EPUB's cover image.
 
 use super::font::{FontId, FontSet};
-use super::frame::{Folio, Item, Page};
+use super::frame::{Folio, Item, Mark, Page};
 use super::inline::{self, Align, Measure, Para};
 use super::page::Geometry;
 use crate::book::Book;
@@ -25,7 +25,7 @@ pub fn cover_page(book: &Book, geo: &Geometry, fonts: &FontSet) -> Page {
         // Scaled to fill the page, centred; the page's edges crop what is left over.
         let scale = (w / image.width as f32).max(h / image.height as f32);
         let (iw, ih) = (image.width as f32 * scale, image.height as f32 * scale);
-        page.items.push(Item::CoverImage { x: (w - iw) / 2.0, y: (h - ih) / 2.0, w: iw, h: ih });
+        page.items.push(Item::CoverImage { x: (w - iw) / 2.0, y: (h - ih) / 2.0, w: iw, h: ih, mark: Mark::Decoration });
         return page;
     }
     let m = &book.meta;

@@ -20,6 +20,67 @@ pub struct Layout {
     pub outline: Vec<OutlineEntry>,
     /// Where each numbered page's text starts, in page order.
     pub page_starts: Vec<PageStart>,
+    /// The logical structure the items' marks point into, for tagged PDF.
+    pub structure: Structure,
+}
+
+/// The book's logical structure: parts (the cover, the front matter, each essay, the index),
+/// each a forest of nodes in reading order, and the order the parts are read in.
+#[derive(Default)]
+pub struct Structure {
+    pub parts: Vec<Vec<Node>>,
+    pub order: Vec<u32>,
+}
+
+/// A structure node: what it is and the node it is in (`None` at the top of its part).
+/// Nodes come in reading order, so a node's children are the later nodes naming it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub role: Role,
+    pub parent: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Role {
+    /// An essay.
+    Section,
+    /// A heading (1 is an essay's title) with its text.
+    Heading { level: u8, title: String },
+    Paragraph,
+    Quote,
+    List { ordered: bool },
+    ListItem,
+    /// A list item's or a note's number.
+    Label,
+    ListBody,
+    Code,
+    /// A formula, set as its TeX source, which is also its alternative text.
+    Formula { alt: String },
+    Table,
+    Row,
+    HeaderCell,
+    Cell,
+    Figure { alt: String },
+    Caption,
+    Note,
+    /// The contents (目录) and its entries.
+    Toc,
+    TocItem,
+    /// The tag index.
+    Index,
+}
+
+/// Where a drawn item belongs: a structure node, or an artifact of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mark {
+    /// Rules, backgrounds, leaders, bullets and other drawing that is not text of the book.
+    #[default]
+    Decoration,
+    /// The running head.
+    Head,
+    Folio,
+    /// Node `node` of part `part` of the `Structure`.
+    Content { part: u32, node: u32 },
 }
 
 /// The printed page `number` starts in essay `essay` at `Slab::mark`'s `(block, offset)`.
@@ -65,10 +126,10 @@ pub enum Item {
     Dot { x: f32, y: f32, r: f32 },
     /// A dot leader: dots of radius `r` centred at `x0`, `x0 + step`, … up to `x1`, on `y`.
     Leader { x0: f32, x1: f32, y: f32, r: f32, step: f32 },
-    Image { asset: usize, x: f32, y: f32, w: f32, h: f32 },
+    Image { asset: usize, x: f32, y: f32, w: f32, h: f32, mark: Mark },
     /// The book's cover image (`Book::cover`).
-    CoverImage { x: f32, y: f32, w: f32, h: f32 },
-    Link { x: f32, y: f32, w: f32, h: f32, to: LinkTo },
+    CoverImage { x: f32, y: f32, w: f32, h: f32, mark: Mark },
+    Link { x: f32, y: f32, w: f32, h: f32, to: LinkTo, mark: Mark },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +146,7 @@ pub struct TextRun {
     pub size: f32,
     pub text: String,
     pub glyphs: Vec<RunGlyph>,
+    pub mark: Mark,
 }
 
 /// A glyph of a run. Advances and offsets in em; `text` is the byte range of its cluster
@@ -133,6 +195,22 @@ pub struct Cluster {
 }
 
 impl Item {
+    /// Puts text, images and links under `mark`; decorations stay artifacts.
+    pub fn set_mark(&mut self, to: Mark) {
+        match self {
+            Item::Text(TextRun { mark, .. }) | Item::Image { mark, .. } | Item::CoverImage { mark, .. } | Item::Link { mark, .. } => *mark = to,
+            Item::Rect { .. } | Item::Rule { .. } | Item::Box { .. } | Item::Dot { .. } | Item::Leader { .. } => {}
+        }
+    }
+
+    /// What the item belongs to (decorations are artifacts).
+    pub fn mark(&self) -> Mark {
+        match self {
+            Item::Text(TextRun { mark, .. }) | Item::Image { mark, .. } | Item::CoverImage { mark, .. } | Item::Link { mark, .. } => *mark,
+            Item::Rect { .. } | Item::Rule { .. } | Item::Box { .. } | Item::Dot { .. } | Item::Leader { .. } => Mark::Decoration,
+        }
+    }
+
     pub fn translate(&mut self, dx: f32, dy: f32) {
         match self {
             Item::Text(t) => {

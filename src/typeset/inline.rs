@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use super::font::{FontId, FontSet, Glyph, Lang};
-use super::frame::{Cluster, Item, LinkTo, RunGlyph, TextRun};
+use super::frame::{Cluster, Item, LinkTo, Mark, RunGlyph, TextRun};
 use super::kinsoku::{self, Class};
 use crate::doc::{Inline, LinkTarget};
 
@@ -694,7 +694,7 @@ impl Shaped<'_> {
                 });
             }
         }
-        TextRun { x: xs[0], y: -first.style.rise * self.size, font: first.font, size: first.size, text, glyphs }
+        TextRun { x: xs[0], y: -first.style.rise * self.size, font: first.font, size: first.size, text, glyphs, mark: Mark::Decoration }
     }
 
     /// Emphasis dots, strike-through lines and link areas.
@@ -719,7 +719,7 @@ impl Shaped<'_> {
             }
             if let Some(link) = p.style.link {
                 let to = self.para.links[link].clone();
-                items.push(Item::Link { x: xs[k], y: -0.95 * size, w: x1 - xs[k], h: 1.25 * size, to });
+                items.push(Item::Link { x: xs[k], y: -0.95 * size, w: x1 - xs[k], h: 1.25 * size, to, mark: Mark::Decoration });
             }
             k = m;
         }
