@@ -22,6 +22,8 @@ use krilla::paint::{Fill, LineCap, Stroke, StrokeDash};
 use krilla::tagging::{Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, Placement, SpanTag, Tag, TagGroup, TagKind, TagTree, TableHeaderScope};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 
+mod pack;
+
 use crate::book::Book;
 use crate::typeset::font::{FontId, FontSet};
 use crate::typeset::frame::{Folio, Item, Layout, LinkTo, Mark, Node, OutlineEntry, Role, Structure};
@@ -212,7 +214,8 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
     doc.set_outline(outline);
     doc.set_tag_tree(tag_tree(&layout.structure, leaves, &book.meta.language));
     doc.set_metadata(metadata(book));
-    doc.finish().map_err(|e| anyhow!("the PDF writer failed: {e:?}"))
+    let pdf = doc.finish().map_err(|e| anyhow!("the PDF writer failed: {e:?}"))?;
+    pack::pack(&pdf)
 }
 
 fn content_tag(mark: Mark, image: bool) -> ContentTag<'static> {
