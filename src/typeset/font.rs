@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use rustybuzz::{Face, GlyphBuffer, Language, UnicodeBuffer};
+use rustybuzz::{Face, GlyphBuffer, Language, Script, ShapePlan, UnicodeBuffer};
 
 /// A font the typesetter can shape with and the PDF writer can embed.
 pub struct Font {
@@ -15,6 +15,9 @@ pub struct Font {
     /// Face index inside a collection file.
     pub index: u32,
     face: Face<'static>,
+    /// Shaping plans by script and language, made once: making one reads the font's
+    /// layout tables, which costs more than shaping a short run.
+    plans: Mutex<Vec<(Script, Lang, Arc<ShapePlan>)>>,
 }
 
 /// One shaped glyph. Advances and offsets are in em (multiply by the font size).
@@ -43,7 +46,7 @@ static MONO: &[u8] = include_bytes!("../../fonts/NotoSansMono-Regular.ttf");
 impl Font {
     fn parse(name: String, data: &'static [u8], index: u32) -> Option<Font> {
         let face = Face::from_slice(data, index)?;
-        Some(Font { name, data, index, face })
+        Some(Font { name, data, index, face, plans: Mutex::new(Vec::new()) })
     }
 
     /// Whether the font has a glyph for `c`. Default-ignorable characters (variation
@@ -108,7 +111,7 @@ impl Font {
                 PWID.get_or_init(|| [rustybuzz::Feature::new(rustybuzz::ttf_parser::Tag::from_bytes(b"pwid"), 1, ..)])
             }
         };
-        let shaped = self.shape_raw(text, Some(language), features);
+        let shaped = self.shape_planned(text, lang, language, features);
         let upem = self.face.units_per_em() as f32;
         shaped
             .glyph_infos()
@@ -124,6 +127,27 @@ impl Font {
             .collect()
     }
 
+    fn shape_planned(&self, text: &str, lang: Lang, language: &Language, features: &[rustybuzz::Feature]) -> GlyphBuffer {
+        let mut buffer = UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.guess_segment_properties();
+        buffer.set_language(language.clone());
+        let script = buffer.script();
+        let plan = {
+            let mut plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
+            match plans.iter().find(|(s, l, _)| *s == script && *l == lang) {
+                Some((_, _, plan)) => plan.clone(),
+                None => {
+                    let plan = Arc::new(ShapePlan::new(&self.face, buffer.direction(), Some(script), Some(language), features));
+                    plans.push((script, lang, plan.clone()));
+                    plan
+                }
+            }
+        };
+        rustybuzz::shape_with_plan(&self.face, &plan, buffer)
+    }
+
+    #[cfg(test)]
     fn shape_raw(&self, text: &str, language: Option<&Language>, features: &[rustybuzz::Feature]) -> GlyphBuffer {
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
