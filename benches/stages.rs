@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use wenji::build;
 use wenji::config::Config;
 use wenji::manuscript::{self, ReadOptions};
@@ -59,8 +59,9 @@ fn stages(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("read and parse", |b| b.iter(|| build::load(&config)));
     group.bench_function("typeset", |b| b.iter(|| wenji::typeset::typeset_with(&book, &config.pdf, &fonts, false)));
-    let (layout, _) = wenji::typeset::typeset_with(&book, &config.pdf, &fonts, false);
-    group.bench_function("write the PDF", |b| b.iter(|| wenji::pdf::write(&book, &layout, &fonts).unwrap()));
+    let lay_out = || wenji::typeset::typeset_with(&book, &config.pdf, &fonts, false).0;
+    group.bench_function("write the PDF", |b| b.iter_batched(lay_out, |layout| wenji::pdf::write(&book, layout, &fonts).unwrap(), BatchSize::LargeInput));
+    let layout = lay_out();
     group.bench_function("write the EPUB", |b| b.iter(|| wenji::epub::write(&book, None, Some(&layout.page_starts), None).unwrap()));
     group.finish();
 }

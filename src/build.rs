@@ -206,18 +206,21 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
     );
     let cover = cover?;
     let cover = book.cover.as_ref().or(cover.as_ref());
-    let page_starts = laid_out.as_ref().map(|layout| layout.page_starts.as_slice());
+    // The dump and the page count are taken first: the PDF writer consumes the layout.
+    let pages = laid_out.as_ref().map(|layout| layout.pages.len());
+    let dump = laid_out.as_ref().filter(|_| formats.contains(&Format::Layout)).map(|layout| layout.dump().into_bytes());
+    let page_starts = laid_out.as_ref().map(|layout| layout.page_starts.clone());
+    let layout = laid_out.filter(|_| formats.contains(&Format::Pdf));
     let (epub, pdf) = rayon::join(
-        || epub.then(|| made(|| crate::epub::write(book, cover, page_starts, fonts.as_ref().filter(|_| embed_fonts)))),
+        || epub.then(|| made(|| crate::epub::write(book, cover, page_starts.as_deref(), fonts.as_ref().filter(|_| embed_fonts)))),
         || {
-            let layout = laid_out.as_ref().filter(|_| formats.contains(&Format::Pdf))?;
+            let layout = layout?;
             let fonts = fonts.as_ref()?;
             progress.stage("writing the PDF", 0);
             Some(made(|| crate::pdf::write(book, layout, fonts)))
         },
     );
     let mut made = Vec::new();
-    let pages = laid_out.as_ref().map(|layout| layout.pages.len());
     if let Some((bytes, took)) = epub {
         report.timings.push(("epub", took));
         made.push((Format::Epub, "epub", bytes?, None));
@@ -226,8 +229,8 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
         report.timings.push(("pdf", took));
         made.push((Format::Pdf, "pdf", bytes?, pages));
     }
-    if let Some(layout) = laid_out.as_ref().filter(|_| formats.contains(&Format::Layout)) {
-        made.push((Format::Layout, "layout.txt", layout.dump().into_bytes(), pages));
+    if let Some(dump) = dump {
+        made.push((Format::Layout, "layout.txt", dump, pages));
     }
     let stem = config.output_stem();
     let mut staged = Vec::new();

@@ -28,8 +28,9 @@ use crate::book::Book;
 use crate::typeset::font::{FontId, FontSet};
 use crate::typeset::frame::{Folio, Item, Layout, LinkTo, Mark, Node, OutlineEntry, Role, Structure};
 
-/// Writes the PDF for a laid-out book.
-pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Vec<u8>> {
+/// Writes the PDF for a laid-out book. Each page is dropped once it is drawn, so the frames
+/// and krilla's output are not both held whole.
+pub fn write(book: &Book, mut layout: Layout, fonts: &FontSet) -> anyhow::Result<Vec<u8>> {
     let mut doc = Document::new();
     let pdf_fonts: HashMap<FontId, Font> = fonts
         .iter()
@@ -63,7 +64,7 @@ pub fn write(book: &Book, layout: &Layout, fonts: &FontSet) -> anyhow::Result<Ve
     };
     let b = layout.bleed;
     let (w, h) = (layout.width + 2.0 * b, layout.height + 2.0 * b);
-    for page in &layout.pages {
+    for page in std::mem::take(&mut layout.pages) {
         let mut settings = PageSettings::new(Size::from_wh(w, h).ok_or_else(|| anyhow!("bad page size"))?);
         if b > 0.0 {
             settings = settings.with_trim_box(Rect::from_xywh(b, b, layout.width, layout.height)).with_bleed_box(Rect::from_xywh(0.0, 0.0, w, h));
