@@ -24,9 +24,14 @@ fn scaled(n: usize) -> (tempfile::TempDir, Config) {
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
         .collect();
     for i in 0..n {
-        let text = seeds[i % seeds.len()]
-            .replacen("\ntitle: ", &format!("\ntitle: 第{i}篇 "), 1)
-            .replacen("\ndate: 20", &format!("\ndate: {}", 1900 + i % 100), 1);
+        let text: String = seeds[i % seeds.len()]
+            .lines()
+            .map(|l| match l {
+                l if l.starts_with("title: ") => format!("title: 第{i}篇 {}\n", &l[7..]),
+                l if l.starts_with("date: ") => format!("date: {}-{:02}-{:02} 08:00:00\n", 1990 + i / 300, 1 + i / 25 % 12, 1 + i % 25),
+                l => format!("{l}\n"),
+            })
+            .collect();
         std::fs::write(dir.path().join(format!("{i:04}.md")), text).unwrap();
     }
     let config = Config::locate(Some(dir.path())).unwrap();
