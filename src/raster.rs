@@ -44,12 +44,10 @@ pub fn png(page: &Page, size: (f32, f32), fonts: &FontSet, width: u32, prefix: &
                 }
             }
             Item::Leader { x0, x1, y, r, step } => {
-                let mut x = *x0;
-                while x <= *x1 {
+                for x in Item::leader_dots(*x0, *x1, *step) {
                     if let Some(path) = PathBuilder::from_circle(x, *y, *r) {
                         pixmap.fill_path(&path, &black, FillRule::Winding, to_pixels, None);
                     }
-                    x += step;
                 }
             }
             Item::Text(run) => {

@@ -168,7 +168,7 @@ pub fn write(book: &Book, mut layout: Layout, fonts: &FontSet) -> anyhow::Result
                     Item::Leader { x0, x1, y, r, step } => {
                         // One stroke for the whole leader: zero-length dashes with round caps
                         // are dots; the line ends just past the last one.
-                        let last = x0 + ((x1 - x0) / step).floor() * step;
+                        let Some(last) = Item::leader_dots(*x0, *x1, *step).last() else { continue };
                         let mut pb = PathBuilder::new();
                         pb.move_to(*x0, *y);
                         pb.line_to(last + 0.5 * r, *y);

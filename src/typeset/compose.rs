@@ -67,7 +67,10 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
     let mut order = Vec::with_capacity(parts.len() + 1);
     if config.cover {
         let mut cover = cover::cover_page(book, &geo, fonts);
-        let alt = format!("封面：{}", [Some(&book.meta.title), book.meta.subtitle.as_ref()].into_iter().flatten().cloned().collect::<Vec<_>>().join("——"));
+        let alt = match &book.meta.subtitle {
+            Some(subtitle) => format!("封面：{}——{subtitle}", book.meta.title),
+            None => format!("封面：{}", book.meta.title),
+        };
         parts.push(vec![Node { role: Role::Figure { alt }, parent: None }]);
         order.push(cover_part);
         let mark = Mark::Content { part: cover_part, node: 0 };
@@ -291,7 +294,14 @@ fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
     // Entries are set in parallel (a thousand essays have thousands), then joined in order;
     // their structure nodes are made first, in order.
     b.open(Role::Toc);
-    let nodes: Vec<u32> = entries.iter().map(|_| b.within(Role::TocItem, |b| b.nodes.len() as u32 - 1)).collect();
+    let nodes: Vec<u32> = entries
+        .iter()
+        .map(|_| {
+            let node = b.open(Role::TocItem);
+            b.close();
+            node
+        })
+        .collect();
     b.close();
     let parts: Vec<(Vec<Slab>, Vec<char>)> = entries
         .par_iter()

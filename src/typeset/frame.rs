@@ -211,6 +211,12 @@ impl Item {
         }
     }
 
+    /// The centres of a leader's dots (`Item::Leader`), from `x0` in steps up to `x1`.
+    pub fn leader_dots(x0: f32, x1: f32, step: f32) -> impl Iterator<Item = f32> {
+        let count = if x1 >= x0 { ((x1 - x0) / step).floor() as usize + 1 } else { 0 };
+        (0..count).map(move |i| x0 + i as f32 * step)
+    }
+
     pub fn translate(&mut self, dx: f32, dy: f32) {
         match self {
             Item::Text(t) => {
