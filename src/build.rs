@@ -14,7 +14,8 @@ use crate::diag::Diagnostic;
 use crate::manuscript::{self, ReadOptions};
 use crate::markdown;
 use crate::raster;
-use crate::typeset::{self, font::FontSet, frame::Layout};
+use crate::pdf::Streamed;
+use crate::typeset::{self, font::FontSet, frame::{self, Page, Summary}};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -146,7 +147,7 @@ pub fn check(config: &Config, progress: &dyn Progress) -> Report {
     if let Some(book) = book {
         match fonts(config) {
             Ok(fonts) => {
-                lay_out(config, &book, &fonts, false, progress, &mut report);
+                lay_out(config, &book, &fonts, false, progress, &mut report, &mut |_| {});
             }
             Err(e) => report.diagnostics.push(Diagnostic::error(format!("{e:#}")).in_file(&config.root.join(crate::config::FILE_NAME))),
         }
@@ -168,14 +169,15 @@ fn fonts(config: &Config) -> anyhow::Result<FontSet> {
     FontSet::load(&config.pdf.fonts, &config.pdf.fallback_fonts, &config.root).map_err(|e| anyhow::anyhow!("book.toml [pdf]: {e}"))
 }
 
-/// Typesets the book. The lines' clusters are kept only for the layout dump.
-fn lay_out(config: &Config, book: &Book, fonts: &FontSet, dump: bool, progress: &dyn Progress, report: &mut Report) -> Layout {
+/// Typesets the book, handing each page to `sink` as it is finished. The lines' clusters
+/// are kept only for the layout dump.
+fn lay_out(config: &Config, book: &Book, fonts: &FontSet, clusters: bool, progress: &dyn Progress, report: &mut Report, sink: &mut (dyn FnMut(Page) + Send)) -> Summary {
     progress.stage("typesetting", 0);
     let started = Instant::now();
-    let (layout, more) = typeset::typeset_with(book, &config.pdf, fonts, dump);
+    let (summary, more) = typeset::typeset_into(book, &config.pdf, fonts, clusters, sink);
     report.diagnostics.extend(more);
     report.timings.push(("typeset", started.elapsed()));
-    layout
+    summary
 }
 
 /// The EPUB's cover image when the book has none: the typographic cover, painted.
@@ -187,54 +189,80 @@ fn generated_cover(config: &Config, book: &Book, fonts: &FontSet) -> anyhow::Res
 /// The width of a generated cover image, in pixels (the usual 1600 of e-book stores).
 const COVER_WIDTH: u32 = 1600;
 
+/// Pages typeset but not yet drawn by the PDF writer, at most.
+const PAGES_IN_FLIGHT: usize = 64;
+
 /// Writes `formats` into `out_dir`, adding what it wrote, its warnings and timings to `report`.
 /// Every file is made and written beside its place first; only when all are complete are they
 /// renamed into place, so a build that fails or is killed leaves the previous book as it was.
 fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format], progress: &dyn Progress, report: &mut Report) -> anyhow::Result<()> {
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create the output folder `{}`", out_dir.display()))?;
     remove_stale_parts(out_dir);
-    // The book is typeset first when a paged output is asked for: the EPUB marks the PDF's
-    // page numbers. Then the EPUB and the PDF are written side by side.
-    let paged = formats.iter().any(|f| matches!(f, Format::Pdf | Format::Layout));
-    let epub = formats.contains(&Format::Epub);
-    let paint_cover = epub && book.cover.is_none();
-    let embed_fonts = epub && config.embed_fonts;
+    let wants = |format| formats.contains(&format);
+    let paged = wants(Format::Pdf) || wants(Format::Layout);
+    let paint_cover = wants(Format::Epub) && book.cover.is_none();
+    let embed_fonts = wants(Format::Epub) && config.embed_fonts;
     let fonts = if paged || paint_cover || embed_fonts { Some(fonts(config)?) } else { None };
-    let (cover, laid_out) = rayon::join(
-        || fonts.as_ref().filter(|_| paint_cover).map(|fonts| generated_cover(config, book, fonts)).transpose(),
-        || Some(lay_out(config, book, fonts.as_ref().filter(|_| paged)?, formats.contains(&Format::Layout), progress, report)),
-    );
-    let cover = cover?;
-    let cover = book.cover.as_ref().or(cover.as_ref());
-    // The dump and the page count are taken first: the PDF writer consumes the layout.
-    let pages = laid_out.as_ref().map(|layout| layout.pages.len());
-    let dump = laid_out.as_ref().filter(|_| formats.contains(&Format::Layout)).map(|layout| layout.dump().into_bytes());
-    let page_starts = laid_out.as_ref().map(|layout| layout.page_starts.clone());
-    let layout = laid_out.filter(|_| formats.contains(&Format::Pdf));
-    let (epub, pdf) = rayon::join(
-        || epub.then(|| made(|| crate::epub::write(book, cover, page_starts.as_deref(), fonts.as_ref().filter(|_| embed_fonts)))),
-        || {
-            let layout = layout?;
-            let fonts = fonts.as_ref()?;
-            progress.stage("writing the PDF", 0);
-            Some(made(|| crate::pdf::write(book, layout, fonts)))
-        },
-    );
+    let fonts = fonts.as_ref();
     let mut made = Vec::new();
-    if let Some((bytes, took)) = epub {
-        report.timings.push(("epub", took));
-        made.push((Format::Epub, "epub", bytes?, None));
-    }
-    if let Some((bytes, took)) = pdf {
-        report.timings.push(("pdf", took));
-        made.push((Format::Pdf, "pdf", bytes?, pages));
-    }
-    if let Some(dump) = dump {
-        made.push((Format::Layout, "layout.txt", dump, pages));
-    }
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        // The PDF writer draws the pages on a thread of its own as typesetting finishes
+        // them, so they are never all held at once.
+        let (pages, received) = std::sync::mpsc::sync_channel(PAGES_IN_FLIGHT);
+        let writer = fonts.filter(|_| wants(Format::Pdf)).map(|fonts| {
+            let page_box = typeset::page_box(&config.pdf);
+            scope.spawn(move || crate::pdf::write_streamed(book, fonts, page_box, received))
+        });
+        let mut dump = wants(Format::Layout).then(Vec::new);
+        let (cover, summary) = rayon::join(
+            || fonts.filter(|_| paint_cover).map(|fonts| generated_cover(config, book, fonts)).transpose(),
+            || {
+                let fonts = fonts.filter(|_| paged)?;
+                let clusters = dump.is_some();
+                let mut count = 0;
+                let mut sink = |mut page: Page| {
+                    count += 1;
+                    if let Some(dump) = &mut dump {
+                        dump.push(Page { lines: std::mem::take(&mut page.lines), folio: page.folio, ..Page::default() });
+                    }
+                    // A writer that stopped has its error; it is reported when it is joined.
+                    let _ = pages.send(Streamed::Page(page));
+                };
+                let summary = lay_out(config, book, fonts, clusters, progress, report, &mut sink);
+                Some((summary, count))
+            },
+        );
+        let mut page_starts = None;
+        let mut count = None;
+        if let Some((mut summary, pages_made)) = summary {
+            if let Some(mut pages) = dump.take() {
+                pages.rotate_right(summary.front);
+                made.push((Format::Layout, "layout.txt", Ok(frame::dump(summary.page_box, &pages).into_bytes()), Some(pages_made)));
+            }
+            page_starts = Some(std::mem::take(&mut summary.page_starts));
+            count = Some(pages_made);
+            let _ = pages.send(Streamed::Done(summary));
+        }
+        drop(pages);
+        let cover = cover?;
+        let cover = book.cover.as_ref().or(cover.as_ref());
+        if wants(Format::Epub) {
+            let (bytes, took) = timed(|| crate::epub::write(book, cover, page_starts.as_deref(), fonts.filter(|_| embed_fonts)));
+            report.timings.push(("epub", took));
+            made.insert(0, (Format::Epub, "epub", bytes, None));
+        }
+        if let Some(writer) = writer {
+            let (bytes, busy) = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            report.timings.push(("pdf", busy));
+            let at = made.iter().position(|m| m.0 == Format::Layout).unwrap_or(made.len());
+            made.insert(at, (Format::Pdf, "pdf", bytes, count));
+        }
+        Ok(())
+    })?;
     let stem = config.output_stem();
     let mut staged = Vec::new();
     for (format, ext, bytes, pages) in made {
+        let bytes = bytes?;
         let path = out_dir.join(format!("{stem}.{ext}"));
         let part = stage(&path, &bytes)?;
         staged.push((part, Output { format, path, bytes: bytes.len() as u64, pages }));
@@ -247,7 +275,7 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
 }
 
 /// Runs `make`, timing it.
-fn made<T>(make: impl FnOnce() -> T) -> (T, Duration) {
+fn timed<T>(make: impl FnOnce() -> T) -> (T, Duration) {
     let started = Instant::now();
     let value = make();
     (value, started.elapsed())

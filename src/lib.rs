@@ -1,6 +1,7 @@
 //! wenji (文集): a compiler from a folder of Chinese Markdown essays to an EPUB 3 and a PDF.
 //!
-//! Data flow: `Config → manuscripts → Book (doc trees) → { epub::write, typeset → Layout → pdf::write }`.
+//! Data flow: `Config → manuscripts → Book (doc trees) → { typeset → pages → pdf::Writer, epub::write }`:
+//! the PDF writer draws each page on its own thread as typesetting finishes it.
 
 pub mod assets;
 pub mod book;

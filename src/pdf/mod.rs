@@ -1,10 +1,12 @@
-//! The PDF writer: walks the laid-out pages and draws them with krilla, the only module
-//! that names the PDF crate. krilla subsets the fonts and writes ToUnicode maps. The PDF is
+//! The PDF writer: draws the laid-out pages with krilla as they come, the only module that
+//! names the PDF crate. krilla subsets the fonts and writes ToUnicode maps. The PDF is
 //! tagged: each node of the layout's structure becomes a structure element holding the marked
 //! content drawn for it; heads, folios and decorations are artifacts.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, VecDeque};
 use std::num::NonZeroU16;
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
 use chrono::{Datelike, Timelike};
@@ -17,7 +19,7 @@ use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
-use krilla::page::{NumberingStyle, PageLabel, PageSettings};
+use krilla::page::PageSettings;
 use krilla::paint::{Fill, LineCap, Stroke, StrokeDash};
 use krilla::tagging::{Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, Placement, SpanTag, Tag, TagGroup, TagKind, TagTree, TableHeaderScope};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
@@ -26,62 +28,184 @@ mod pack;
 
 use crate::book::Book;
 use crate::typeset::font::{FontId, FontSet};
-use crate::typeset::frame::{Folio, Item, Layout, LinkTo, Mark, Node, OutlineEntry, Role, Structure};
+use crate::typeset::frame::{Folio, Item, Layout, LinkTo, Mark, Node, OutlineEntry, Page, PageBox, Role, Structure, Summary};
 
-/// Writes the PDF for a laid-out book. Each page is dropped once it is drawn, so the frames
-/// and krilla's output are not both held whole.
-pub fn write(book: &Book, mut layout: Layout, fonts: &FontSet) -> anyhow::Result<Vec<u8>> {
-    let mut doc = Document::new();
-    let pdf_fonts: HashMap<FontId, Font> = fonts
-        .iter()
-        .filter_map(|(id, f)| Some((id, Font::new(krilla::Data::from(f.data), f.index)?)))
-        .collect();
-    // Each image is decoded once however often it is drawn.
-    let assets: BTreeSet<usize> = layout
-        .pages
-        .iter()
-        .flat_map(|p| &p.items)
-        .filter_map(|i| match i {
-            Item::Image { asset, .. } => Some(*asset),
-            _ => None,
-        })
-        .collect();
-    let images: HashMap<usize, krilla::image::Image> = assets
-        .into_iter()
-        .filter_map(|asset| Some((asset, decode(&book.assets[asset])?)))
-        .collect();
-    let cover = book.cover.as_ref().and_then(decode);
-    let destination = |anchor: &str| -> Option<XyzDestination> {
-        let &(page, y) = layout.anchors.get(anchor)?;
-        Some(XyzDestination::new(page, Point::from_xy(0.0, (y - 4.0 + layout.bleed).max(0.0))))
-    };
-    // The marked content drawn for each structure node, in page order.
-    let mut leaves: Vec<Vec<Vec<Identifier>>> = layout.structure.parts.iter().map(|p| vec![Vec::new(); p.len()]).collect();
-    let mut leaf = |mark: Mark, id: Identifier| {
-        if let Mark::Content { part, node } = mark {
-            leaves[part as usize][node as usize].push(id);
+/// Writes the PDF of a laid-out book.
+pub fn write(book: &Book, layout: Layout, fonts: &FontSet) -> anyhow::Result<Vec<u8>> {
+    let Layout { mut pages, summary } = layout;
+    // Back to the order typesetting made them in: the body, then the cover and front matter.
+    pages.rotate_left(summary.front);
+    let mut writer = Writer::new(book, fonts, summary.page_box);
+    for page in pages {
+        writer.page(page)?;
+    }
+    writer.finish(summary)
+}
+
+/// What typesetting hands the PDF writer: the pages as they are made, then the summary.
+pub enum Streamed {
+    Page(Page),
+    Done(Summary),
+}
+
+/// Writes the PDF from pages as typesetting sends them, returning it with the time spent
+/// working (not waiting for pages).
+pub fn write_streamed(book: &Book, fonts: &FontSet, page_box: PageBox, pages: Receiver<Streamed>) -> (anyhow::Result<Vec<u8>>, Duration) {
+    let mut busy = Duration::ZERO;
+    let mut writer = Writer::new(book, fonts, page_box);
+    for message in pages {
+        let started = Instant::now();
+        let done = match message {
+            Streamed::Page(page) => writer.page(page).err(),
+            Streamed::Done(summary) => {
+                let pdf = writer.finish(summary);
+                return (pdf, busy + started.elapsed());
+            }
+        };
+        busy += started.elapsed();
+        if let Some(error) = done {
+            return (Err(error), busy);
         }
-    };
-    let b = layout.bleed;
-    let (w, h) = (layout.width + 2.0 * b, layout.height + 2.0 * b);
-    for page in std::mem::take(&mut layout.pages) {
+    }
+    (Err(anyhow!("typesetting stopped before the book was finished")), busy)
+}
+
+/// Writes the PDF page by page, in the order `typeset::typeset_into` makes the pages, and
+/// drops each page once it is drawn. A page that links to an anchor not yet laid out (a
+/// later essay) waits, with the pages behind it, until the anchor's page comes.
+pub struct Writer<'a> {
+    doc: Document,
+    book: &'a Book,
+    fonts: HashMap<FontId, Font>,
+    /// Images decoded so far (once each, however often drawn); `None` if one cannot be.
+    images: HashMap<usize, Option<krilla::image::Image>>,
+    cover: Option<Option<krilla::image::Image>>,
+    page_box: PageBox,
+    /// Each anchor's page, counted in the order the pages came, and its y.
+    anchors: HashMap<String, (usize, f32)>,
+    waiting: VecDeque<Page>,
+    /// The folio of every page that came, in order.
+    folios: Vec<Option<Folio>>,
+    /// The marked content drawn for each structure node: `[part][node]`, in page order.
+    leaves: Vec<Vec<Vec<Identifier>>>,
+}
+
+impl<'a> Writer<'a> {
+    pub fn new(book: &'a Book, fonts: &FontSet, page_box: PageBox) -> Writer<'a> {
+        let fonts = fonts.iter().filter_map(|(id, f)| Some((id, Font::new(krilla::Data::from(f.data), f.index)?))).collect();
+        Writer {
+            doc: Document::new(),
+            book,
+            fonts,
+            images: HashMap::new(),
+            cover: None,
+            page_box,
+            anchors: HashMap::new(),
+            waiting: VecDeque::new(),
+            folios: Vec::new(),
+            leaves: Vec::new(),
+        }
+    }
+
+    /// Takes the next page, and draws every waiting page whose links can now be resolved.
+    pub fn page(&mut self, page: Page) -> anyhow::Result<()> {
+        let index = self.folios.len();
+        for (anchor, y) in &page.anchors {
+            self.anchors.entry(anchor.clone()).or_insert((index, *y));
+        }
+        self.folios.push(page.folio);
+        self.waiting.push_back(page);
+        while self.waiting.front().is_some_and(|p| self.links_resolved(p)) {
+            let page = self.waiting.pop_front().expect("a waiting page");
+            self.draw(page)?;
+        }
+        Ok(())
+    }
+
+    fn links_resolved(&self, page: &Page) -> bool {
+        page.items.iter().all(|item| match item {
+            Item::Link { to: LinkTo::Anchor(anchor), .. } => self.anchors.contains_key(anchor),
+            _ => true,
+        })
+    }
+
+    fn destination(&self, anchor: &str) -> Option<XyzDestination> {
+        let &(page, y) = self.anchors.get(anchor)?;
+        Some(XyzDestination::new(page, Point::from_xy(0.0, (y - 4.0 + self.page_box.bleed).max(0.0))))
+    }
+
+    /// Draws the pages still waiting (links to anchors that never came are dropped), writes
+    /// the outline, the structure tree and the metadata, and puts the cover and the front
+    /// matter, which came last, first.
+    pub fn finish(mut self, summary: Summary) -> anyhow::Result<Vec<u8>> {
+        while let Some(page) = self.waiting.pop_front() {
+            self.draw(page)?;
+        }
+        let mut outline = Outline::new();
+        for entry in &summary.outline {
+            if let Some(node) = outline_node(entry, &|anchor| self.destination(anchor)) {
+                outline.push_child(node);
+            }
+        }
+        let mut leaves = std::mem::take(&mut self.leaves);
+        leaves.resize_with(summary.structure.parts.len(), Vec::new);
+        for (part, nodes) in leaves.iter_mut().zip(&summary.structure.parts) {
+            part.resize_with(nodes.len(), Vec::new);
+        }
+        let mut doc = self.doc;
+        doc.set_outline(outline);
+        doc.set_tag_tree(tag_tree(&summary.structure, leaves, &self.book.meta.language));
+        doc.set_metadata(metadata(self.book));
+        let pdf = doc.finish().map_err(|e| anyhow!("the PDF writer failed: {e:?}"))?;
+        let mut folios = self.folios;
+        folios.rotate_right(summary.front);
+        let order = pack::PageOrder { move_to_front: summary.front, labels: page_labels(&folios) };
+        pack::pack(&pdf, &order)
+    }
+
+    fn image(&mut self, asset: usize) -> Option<krilla::image::Image> {
+        let book = self.book;
+        self.images.entry(asset).or_insert_with(|| decode(&book.assets[asset])).clone()
+    }
+
+    fn cover_image(&mut self) -> Option<krilla::image::Image> {
+        let book = self.book;
+        self.cover.get_or_insert_with(|| book.cover.as_ref().and_then(decode)).clone()
+    }
+
+    fn draw(&mut self, page: Page) -> anyhow::Result<()> {
+        let PageBox { width, height, bleed: b } = self.page_box;
+        let (w, h) = (width + 2.0 * b, height + 2.0 * b);
         let mut settings = PageSettings::new(Size::from_wh(w, h).ok_or_else(|| anyhow!("bad page size"))?);
         if b > 0.0 {
-            settings = settings.with_trim_box(Rect::from_xywh(b, b, layout.width, layout.height)).with_bleed_box(Rect::from_xywh(0.0, 0.0, w, h));
+            settings = settings.with_trim_box(Rect::from_xywh(b, b, width, height)).with_bleed_box(Rect::from_xywh(0.0, 0.0, w, h));
         }
-        // Each run of Roman or Arabic folios counts from 1, the default start of a label
-        // range, so its pages carry equal labels, which krilla writes as one range.
-        let label = match page.folio {
-            Some(Folio::Roman(_)) => Some(PageLabel::new(Some(NumberingStyle::LowerRoman), None, None)),
-            Some(Folio::Arabic(_)) => Some(PageLabel::new(Some(NumberingStyle::Arabic), None, None)),
-            Some(Folio::Cover) => Some(PageLabel::new(None, Some("封面".into()), None)),
-            _ => None,
-        };
-        if let Some(label) = label {
-            settings = settings.with_page_label(label);
+        // Images are decoded before the page borrows the document.
+        let mut images: HashMap<usize, Option<krilla::image::Image>> = HashMap::new();
+        let mut cover = None;
+        for item in &page.items {
+            match item {
+                Item::Image { asset, .. } => {
+                    images.entry(*asset).or_insert_with(|| self.image(*asset));
+                }
+                Item::CoverImage { .. } => cover = self.cover_image(),
+                _ => {}
+            }
         }
-        let mut pdf_page = doc.start_page_with(settings);
-        let mut links = Vec::new();
+        let links: Vec<(Rect, Target, Mark)> = page
+            .items
+            .iter()
+            .filter_map(|item| {
+                let Item::Link { x, y, w, h, to, mark } = item else { return None };
+                let target = match to {
+                    LinkTo::Url(url) => Target::Action(LinkAction::new(url.clone()).into()),
+                    LinkTo::Anchor(a) => Target::Destination(self.destination(a)?.into()),
+                };
+                Some((Rect::from_xywh(x + b, y + b, *w, *h)?, target, *mark))
+            })
+            .collect();
+        let mut leaves: Vec<(Mark, Identifier)> = Vec::new();
+        let mut pdf_page = self.doc.start_page_with(settings);
         {
             let mut surface = pdf_page.surface();
             if b > 0.0 {
@@ -93,8 +217,7 @@ pub fn write(book: &Book, mut layout: Layout, fonts: &FontSet) -> anyhow::Result
             let mut open: Option<Mark> = None;
             let decorations = page.items.iter().filter(|i| i.mark() == Mark::Decoration);
             for item in decorations.chain(page.items.iter().filter(|i| i.mark() != Mark::Decoration)) {
-                if let Item::Link { x, y, w, h, to, mark } = item {
-                    links.push((Rect::from_xywh(x + b, y + b, *w, *h), to.clone(), *mark));
+                if let Item::Link { .. } = item {
                     continue;
                 }
                 let mark = item.mark();
@@ -103,12 +226,12 @@ pub fn write(book: &Book, mut layout: Layout, fonts: &FontSet) -> anyhow::Result
                         surface.end_tagged();
                     }
                     let image = matches!(item, Item::Image { .. } | Item::CoverImage { .. });
-                    leaf(mark, surface.start_tagged(content_tag(mark, image)));
+                    leaves.push((mark, surface.start_tagged(content_tag(mark, image))));
                     open = Some(mark);
                 }
                 match item {
                     Item::Text(run) => {
-                        let Some(font) = pdf_fonts.get(&run.font) else { continue };
+                        let Some(font) = self.fonts.get(&run.font) else { continue };
                         // Pen positions are rounded to 1/1000 em, the unit of a TJ adjustment, so
                         // the adjustments of a justified line repeat exactly and compress well;
                         // rounding positions, not advances, keeps the error under 0.0005 em.
@@ -175,7 +298,7 @@ pub fn write(book: &Book, mut layout: Layout, fonts: &FontSet) -> anyhow::Result
                         let dash = StrokeDash { array: vec![0.0, *step], offset: 0.0 };
                         draw_stroke(&mut surface, pb, Stroke { width: 2.0 * r, line_cap: LineCap::Round, dash: Some(dash), ..black_stroke(0.0) });
                     }
-                    Item::Image { asset, x, y, w, h, .. } => draw_image(&mut surface, images.get(asset), *x, *y, *w, *h),
+                    Item::Image { asset, x, y, w, h, .. } => draw_image(&mut surface, images.get(asset).and_then(Option::as_ref), *x, *y, *w, *h),
                     Item::CoverImage { x, y, w, h, .. } => draw_image(&mut surface, cover.as_ref(), *x, *y, *w, *h),
                     Item::Link { .. } => {}
                 }
@@ -188,35 +311,50 @@ pub fn write(book: &Book, mut layout: Layout, fonts: &FontSet) -> anyhow::Result
             }
             surface.finish();
         }
-        for (rect, to, mark) in links {
-            let Some(rect) = rect else { continue };
-            let target = match to {
-                LinkTo::Url(url) => Target::Action(LinkAction::new(url).into()),
-                LinkTo::Anchor(a) => match destination(&a) {
-                    Some(d) => Target::Destination(d.into()),
-                    None => continue,
-                },
-            };
+        for (rect, target, mark) in links {
             let annotation = Annotation::new_link(LinkAnnotation::new(rect, target), None);
             if matches!(mark, Mark::Content { .. }) {
-                leaf(mark, pdf_page.add_tagged_annotation(annotation));
+                leaves.push((mark, pdf_page.add_tagged_annotation(annotation)));
             } else {
                 pdf_page.add_annotation(annotation);
             }
         }
         pdf_page.finish();
+        for (mark, id) in leaves {
+            if let Mark::Content { part, node } = mark {
+                let (part, node) = (part as usize, node as usize);
+                if self.leaves.len() <= part {
+                    self.leaves.resize_with(part + 1, Vec::new);
+                }
+                let nodes = &mut self.leaves[part];
+                if nodes.len() <= node {
+                    nodes.resize_with(node + 1, Vec::new);
+                }
+                nodes[node].push(id);
+            }
+        }
+        Ok(())
     }
-    let mut outline = Outline::new();
-    for entry in &layout.outline {
-        if let Some(node) = outline_node(entry, &destination) {
-            outline.push_child(node);
+}
+
+/// The page labels' number tree for pages with these folios: a range wherever the kind of
+/// folio changes, each counting from 1 (the cover's pages are all labelled 封面).
+fn page_labels(folios: &[Option<Folio>]) -> String {
+    let mut nums = String::new();
+    let mut last = None;
+    for (i, folio) in folios.iter().enumerate() {
+        let label = match folio {
+            Some(Folio::Cover) => "<</P<FEFF5C019762>>>",
+            Some(Folio::Roman(_)) => "<</S/r>>",
+            Some(Folio::Arabic(_)) => "<</S/D>>",
+            None => "<<>>",
+        };
+        if last != Some(label) {
+            nums.push_str(&format!("{i} {label} "));
+            last = Some(label);
         }
     }
-    doc.set_outline(outline);
-    doc.set_tag_tree(tag_tree(&layout.structure, leaves, &book.meta.language));
-    doc.set_metadata(metadata(book));
-    let pdf = doc.finish().map_err(|e| anyhow!("the PDF writer failed: {e:?}"))?;
-    pack::pack(&pdf)
+    format!("<</Nums[{}]>>", nums.trim_end())
 }
 
 fn content_tag(mark: Mark, image: bool) -> ContentTag<'static> {

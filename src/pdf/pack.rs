@@ -2,7 +2,9 @@
 //! cross-reference stream in place of the table. krilla writes every structure element,
 //! annotation, outline item and destination as a plain object; a long book has a hundred
 //! thousand of them, which compress to a tenth in object streams. Streams stay as they are.
+//! On the way it puts the pages in the book's order and labels them (`PageOrder`).
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use anyhow::{Context, bail};
@@ -14,26 +16,39 @@ use rayon::prelude::*;
 /// looking up one object inflates little.
 const PER_STREAM: usize = 200;
 
+/// The pages' order in the book, where krilla has them in the order they were written, and
+/// their labels.
+pub struct PageOrder {
+    /// How many pages, the last written, go before the others.
+    pub move_to_front: usize,
+    /// The catalog's `/PageLabels` number tree, for the pages in the book's order.
+    pub labels: String,
+}
+
+/// An object's number and what is between `obj` and `endobj`.
+type Object<'a> = (u32, Cow<'a, [u8]>);
+
 /// Rewrites `pdf` (one revision, a classic cross-reference table, no encryption).
-pub fn pack(pdf: &[u8]) -> anyhow::Result<Vec<u8>> {
+pub fn pack(pdf: &[u8], order: &PageOrder) -> anyhow::Result<Vec<u8>> {
     let xref_at = start_xref(pdf).context("no startxref")?;
     let (offsets, trailer) = read_xref(pdf, xref_at).context("unreadable cross-reference table")?;
     // Each object runs from its offset to the next object's (or the table).
     let mut by_offset: Vec<(usize, u32)> = offsets.iter().enumerate().filter_map(|(n, o)| o.map(|o| (o, n as u32))).collect();
     by_offset.sort_unstable();
     let Some(&(first, _)) = by_offset.first() else { bail!("no objects") };
-    let mut plain: Vec<(u32, &[u8])> = Vec::new();
+    let mut plain: Vec<Object> = Vec::new();
     let mut streams: Vec<(u32, &[u8])> = Vec::new();
     for (i, &(at, n)) in by_offset.iter().enumerate() {
         let end = by_offset.get(i + 1).map_or(xref_at, |&(next, _)| next);
         let raw = pdf.get(at..end).context("object outside the file")?;
         let body = object_body(raw, n).with_context(|| format!("object {n} is malformed"))?;
-        if body.ends_with(b"endstream") { streams.push((n, raw)) } else { plain.push((n, body)) }
+        if body.ends_with(b"endstream") { streams.push((n, raw)) } else { plain.push((n, Cow::Borrowed(body))) }
     }
-    plain.sort_unstable_by_key(|&(n, _)| n);
+    plain.sort_unstable_by_key(|(n, _)| *n);
+    reorder_pages(&mut plain, &trailer, order)?;
 
     let size = offsets.len() as u32;
-    let chunks: Vec<&[(u32, &[u8])]> = plain.chunks(PER_STREAM).collect();
+    let chunks: Vec<&[Object]> = plain.chunks(PER_STREAM).collect();
     let packed: Vec<Vec<u8>> = chunks.par_iter().enumerate().map(|(k, chunk)| object_stream(size + k as u32, chunk)).collect::<std::io::Result<_>>()?;
 
     // Entries: (type, field 2, field 3) as the cross-reference stream has them.
@@ -66,6 +81,68 @@ pub fn pack(pdf: &[u8]) -> anyhow::Result<Vec<u8>> {
     out.extend_from_slice(&table);
     write!(out, "\nendstream\nendobj\nstartxref\n{start}\n%%EOF\n")?;
     Ok(out)
+}
+
+/// Moves the page tree's last `move_to_front` kids to the front and adds the labels to the
+/// catalog. `plain` is sorted by object number.
+fn reorder_pages(plain: &mut [Object], trailer: &str, order: &PageOrder) -> anyhow::Result<()> {
+    let object = |plain: &[Object], n: u32| plain.binary_search_by_key(&n, |(m, _)| *m).ok().context("a missing object");
+    let root = reference(trailer.as_bytes(), b"/Root").context("the trailer names no catalog")?;
+    let catalog = object(plain, root)?;
+    let body = &plain[catalog].1;
+    if find_key(body, b"/PageLabels").is_some() {
+        bail!("the catalog has page labels already");
+    }
+    let pages = object(plain, reference(body, b"/Pages").context("the catalog has no page tree")?)?;
+    let end = body.iter().rposition(|&c| c == b'>').filter(|&e| e > 0 && body[e - 1] == b'>').context("the catalog is not a dictionary")?;
+    let mut labelled = body[..end - 1].to_vec();
+    labelled.extend_from_slice(format!("/PageLabels {}>>", order.labels).as_bytes());
+    plain[catalog].1 = Cow::Owned(labelled);
+
+    let body = &plain[pages].1;
+    let kids_at = find_key(body, b"/Kids").context("the page tree has no kids")?;
+    let open = kids_at + body[kids_at..].iter().position(|&c| c == b'[').context("no kids array")?;
+    let close = open + body[open..].iter().position(|&c| c == b']').context("no kids array")?;
+    let words: Vec<&[u8]> = body[open + 1..close].split(|c| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect();
+    if !words.len().is_multiple_of(3) || words.chunks(3).any(|r| r[2] != b"R") {
+        bail!("the page tree's kids are not all references");
+    }
+    let mut kids: Vec<&[&[u8]]> = words.chunks(3).collect();
+    if order.move_to_front > kids.len() {
+        bail!("{} pages to move in a book of {}", order.move_to_front, kids.len());
+    }
+    kids.rotate_right(order.move_to_front);
+    let mut moved = body[..=open].to_vec();
+    for (i, kid) in kids.iter().enumerate() {
+        if i > 0 {
+            moved.push(b' ');
+        }
+        moved.extend_from_slice(&kid.join(&b' '));
+    }
+    moved.extend_from_slice(&body[close..]);
+    plain[pages].1 = Cow::Owned(moved);
+    Ok(())
+}
+
+/// Where `key` is in `dict` as a whole name.
+fn find_key(dict: &[u8], key: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = dict[from..].windows(key.len()).position(|w| w == key) {
+        let at = from + at;
+        if dict.get(at + key.len()).is_none_or(|c| !c.is_ascii_alphanumeric()) {
+            return Some(at);
+        }
+        from = at + key.len();
+    }
+    None
+}
+
+/// The number of the object that `key`'s value in `dict` refers to (`n 0 R`).
+fn reference(dict: &[u8], key: &[u8]) -> Option<u32> {
+    let at = find_key(dict, key)? + key.len();
+    let mut words = dict[at..].split(|c| c.is_ascii_whitespace()).filter(|w| !w.is_empty());
+    let number = std::str::from_utf8(words.next()?).ok()?.parse().ok()?;
+    (words.next()? == b"0" && words.next()?.starts_with(b"R")).then_some(number)
 }
 
 fn offset(at: usize) -> anyhow::Result<u32> {
@@ -129,7 +206,7 @@ fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Object `number`: an object stream of `objects`, their `n offset` pairs and then them.
-fn object_stream(number: u32, objects: &[(u32, &[u8])]) -> std::io::Result<Vec<u8>> {
+fn object_stream(number: u32, objects: &[Object]) -> std::io::Result<Vec<u8>> {
     let mut index = String::new();
     let mut body = Vec::new();
     for (n, object) in objects {
@@ -178,6 +255,27 @@ mod tests {
         pdf
     }
 
+    fn one_page() -> PageOrder {
+        PageOrder { move_to_front: 0, labels: "<</Nums[0 <</S/D>>]>>".into() }
+    }
+
+    #[test]
+    fn pages_written_last_move_to_the_front_and_the_catalog_gets_labels() {
+        let mut plain: Vec<(u32, Cow<[u8]>)> = vec![
+            (1, Cow::Borrowed(b"<</Type/Catalog/Pages 2 0 R/PageMode/UseOutlines>>")),
+            (2, Cow::Borrowed(b"<</Type /Pages\n/Count 4\n/Kids [10 0 R 11 0 R 12 0 R 13 0 R]>>")),
+        ];
+        let order = PageOrder { move_to_front: 2, labels: "<</Nums[0 <</S/r>> 2 <</S/D>>]>>".into() };
+        reorder_pages(&mut plain, "/Root 1 0 R/ID[(a)(b)]", &order).unwrap();
+        assert_eq!(String::from_utf8_lossy(&plain[0].1), "<</Type/Catalog/Pages 2 0 R/PageMode/UseOutlines/PageLabels <</Nums[0 <</S/r>> 2 <</S/D>>]>>>>");
+        assert_eq!(String::from_utf8_lossy(&plain[1].1), "<</Type /Pages\n/Count 4\n/Kids [12 0 R 13 0 R 10 0 R 11 0 R]>>");
+        let too_many = PageOrder { move_to_front: 5, ..one_page() };
+        let mut fresh: Vec<(u32, Cow<[u8]>)> = vec![(1, Cow::Borrowed(b"<</Type/Catalog/Pages 2 0 R>>")), (2, Cow::Borrowed(b"<</Kids[3 0 R]>>"))];
+        assert!(reorder_pages(&mut fresh, "/Root 1 0 R", &too_many).is_err());
+        let mut labelled: Vec<(u32, Cow<[u8]>)> = vec![(1, Cow::Borrowed(b"<</Pages 2 0 R/PageLabels 3 0 R>>")), (2, Cow::Borrowed(b"<</Kids[3 0 R]>>"))];
+        assert!(reorder_pages(&mut labelled, "/Root 1 0 R", &one_page()).is_err(), "krilla's own labels would be shadowed");
+    }
+
     fn inflate(data: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         flate2::read::ZlibDecoder::new(data).read_to_end(&mut out).unwrap();
@@ -195,7 +293,7 @@ mod tests {
 
     #[test]
     fn small_objects_move_into_an_object_stream_and_streams_stay() {
-        let pdf = pack(&sample()).unwrap();
+        let pdf = pack(&sample(), &one_page()).unwrap();
         assert!(pdf.starts_with(b"%PDF-1.7\n%\x80\x80\x80\x80\n"));
         let text = String::from_utf8_lossy(&pdf);
         let xref_at: usize = text.rsplit("startxref\n").next().unwrap().lines().next().unwrap().parse().unwrap();
@@ -227,10 +325,10 @@ mod tests {
 
     #[test]
     fn what_is_not_a_pdf_is_refused() {
-        assert!(pack(b"not a pdf").is_err());
+        assert!(pack(b"not a pdf", &one_page()).is_err());
         let mut broken = sample();
         let at = broken.windows(5).position(|w| w == b"2 0 o").unwrap();
         broken[at] = b'9';
-        assert!(pack(&broken).is_err(), "an object where the table says another is");
+        assert!(pack(&broken, &one_page()).is_err(), "an object where the table says another is");
     }
 }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::blocks::{self, Blocks};
 use super::cover;
 use super::font::{FontId, FontSet};
-use super::frame::{Folio, Item, Layout, LineKind, LinkTo, Mark, Node, OutlineEntry, Page, PageStart, Role, Structure};
+use super::frame::{Folio, Item, Layout, LineKind, LinkTo, Mark, Node, OutlineEntry, Page, PageStart, Role, Structure, Summary};
 use super::inline::{self, Align, Measure, Para};
 use super::page::{Break, Draft, Geometry, Paginator, Slab};
 use crate::book::{Book, Section};
@@ -24,20 +24,48 @@ pub fn typeset(book: &Book, config: &PdfConfig, fonts: &FontSet) -> (Layout, Vec
 /// `typeset`; without `clusters`, the essays' lines keep their kind and place but not their
 /// clusters, which only the layout dump reads.
 pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: bool) -> (Layout, Vec<Diagnostic>) {
+    let mut pages = Vec::new();
+    let (summary, diags) = typeset_into(book, config, fonts, clusters, &mut |page| pages.push(page));
+    pages.rotate_right(summary.front);
+    (Layout { pages, summary }, diags)
+}
+
+/// Essays laid out at a time, on every core, while the batch before is paginated.
+const BATCH: usize = 32;
+
+/// Lays out the book and hands each page to `sink` as soon as it is finished: first the
+/// body's pages in order (the essays, then the tag index), then the cover and the front
+/// matter, which are made last because the table of contents needs the essays' page numbers.
+/// In the book, the last `Summary::front` pages handed on come first.
+pub fn typeset_into(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: bool, sink: &mut (dyn FnMut(Page) + Send)) -> (Summary, Vec<Diagnostic>) {
     let geo = Geometry::new(config);
     let essay_geo = Geometry { keep_clusters: clusters, ..geo.clone() };
-    let essays: Vec<blocks::LaidOut> = (0..book.essays.len()).into_par_iter().map(|i| blocks::essay(&essay_geo, fonts, book, i)).collect();
     let mut diags = Vec::new();
     let mut body = Paginator::new(&geo);
+    let mut finisher = BodyPages { geo: &geo, fonts, book, book_head: fit_head(&book.meta.title, &geo, fonts), essay_heads: HashMap::new(), page_starts: Vec::new() };
     // The structure's parts: each essay (numbered as in the book), the index, the front
     // matter, the cover.
-    let n = book.essays.len() as u32;
+    let count = book.essays.len();
+    let n = count as u32;
     let (index_part, front_part, cover_part) = (n, n + 1, n + 2);
-    let mut parts: Vec<Vec<Node>> = Vec::with_capacity(book.essays.len() + 3);
-    for (i, essay) in essays.into_iter().enumerate() {
-        diags.extend(missing_glyphs(book, i, &essay.missing));
-        body.place(essay.slabs);
-        parts.push(essay.nodes);
+    let mut parts: Vec<Vec<Node>> = Vec::with_capacity(count + 3);
+    let lay_out = |range: std::ops::Range<usize>| -> Vec<blocks::LaidOut> { range.into_par_iter().map(|i| blocks::essay(&essay_geo, fonts, book, i)).collect() };
+    let batches = (0..count).step_by(BATCH).map(|from| from..(from + BATCH).min(count));
+    let mut laid: Vec<blocks::LaidOut> = Vec::new();
+    for batch in batches.map(Some).chain([None]) {
+        let (next, ()) = rayon::join(
+            || batch.map(lay_out).unwrap_or_default(),
+            || {
+                for essay in laid.drain(..) {
+                    diags.extend(missing_glyphs(book, parts.len(), &essay.missing));
+                    body.place(essay.slabs);
+                    parts.push(essay.nodes);
+                }
+                let (first, drafts) = body.take_done();
+                finisher.finish(first, drafts, sink);
+            },
+        );
+        laid = next;
     }
     let mut back = Blocks::new(&geo, fonts, book, INDEX_ANCHOR, index_part);
     if !book.tag_index.is_empty() {
@@ -46,6 +74,8 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         diags.extend(missing_in("the tag index", &back.missing));
     }
     parts.push(back.nodes);
+    let (first, drafts) = body.take_all();
+    finisher.finish(first, drafts, sink);
 
     let mut front = Blocks::new(&geo, fonts, book, "front", front_part);
     title_page(&mut front, book);
@@ -63,7 +93,7 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
     parts.push(front.nodes);
 
     // The cover comes first (with a blank verso behind it in print, so recto stays odd).
-    let mut pages = Vec::with_capacity(2 + front_pages.pages.len() + body.pages.len());
+    let mut lead = 0;
     let mut order = Vec::with_capacity(parts.len() + 1);
     if config.cover {
         let mut cover = cover::cover_page(book, &geo, fonts);
@@ -75,45 +105,21 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         order.push(cover_part);
         let mark = Mark::Content { part: cover_part, node: 0 };
         cover.items.iter_mut().for_each(|item| item.set_mark(mark));
-        pages.push(cover);
+        sink(cover);
+        lead += 1;
         if geo.print {
-            pages.push(Page { folio: Some(Folio::Cover), ..Page::default() });
+            sink(Page { folio: Some(Folio::Cover), ..Page::default() });
+            lead += 1;
         }
     }
-    let lead = pages.len();
-    let offset = lead + front_pages.pages.len();
+    let offset = lead + front_pages.count();
     let mut anchors: HashMap<String, (usize, f32)> = front_pages.anchors.into_iter().map(|(k, (page, y))| (k, (page + lead, y))).collect();
     anchors.extend(body.anchors.into_iter().map(|(k, (page, y))| (k, (page + offset, y))));
     for (i, draft) in front_pages.pages.into_iter().enumerate() {
         let folio = Folio::Roman(i as u32 + 1);
         let printed = i > 0 && !draft.blank;
-        pages.push(finish_page(&geo, fonts, draft, pages.len(), folio, printed, None));
+        sink(finish_page(&geo, fonts, draft, lead + i, folio, printed, None));
     }
-    // Running heads: the book's title on versos, the essay's on rectos, shortened to one line.
-    let book_head = fit_head(&book.meta.title, &geo, fonts);
-    let mut essay_heads: HashMap<usize, String> = HashMap::new();
-    let mut drafts = Vec::with_capacity(body.pages.len());
-    let mut page_starts = Vec::new();
-    for (i, draft) in body.pages.into_iter().enumerate() {
-        let n = i as u32 + 1;
-        if let (Some((essay, block, offset)), false) = (draft.start, draft.blank) {
-            page_starts.push(PageStart { number: n, essay, block, offset });
-        }
-        let head = if draft.opener || draft.blank {
-            None
-        } else if n.is_multiple_of(2) {
-            Some(book_head.clone())
-        } else {
-            draft.essay.map(|e| essay_heads.entry(e).or_insert_with(|| fit_head(part_title(book, e), &geo, fonts)).clone())
-        };
-        drafts.push((draft, n, head));
-    }
-    // Pages are finished (heads, folios, margins) in parallel; each depends only on its place.
-    let first = pages.len();
-    pages.par_extend(drafts.into_par_iter().enumerate().map(|(i, (draft, n, head))| {
-        let printed = !draft.blank;
-        finish_page(&geo, fonts, draft, first + i, Folio::Arabic(n), printed, head)
-    }));
     let mut outline: Vec<OutlineEntry> = book
         .essays
         .iter()
@@ -126,8 +132,55 @@ pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
     order.extend(0..n);
     order.push(index_part);
     let structure = Structure { parts, order };
-    let layout = Layout { pages, width: geo.width, height: geo.height, bleed: geo.bleed, anchors, outline, page_starts, structure };
-    (layout, diags)
+    let page_starts = finisher.page_starts;
+    let summary = Summary { page_box: geo.page_box(), front: offset, anchors, outline, page_starts, structure };
+    (summary, diags)
+}
+
+/// Finishes the body's pages (margins, running heads, folios) and notes where each starts.
+struct BodyPages<'a> {
+    geo: &'a Geometry,
+    fonts: &'a FontSet,
+    book: &'a Book,
+    /// The book's title as the versos' running head; each essay's title, shortened to one
+    /// line, as its rectos'.
+    book_head: String,
+    essay_heads: HashMap<usize, String>,
+    page_starts: Vec<PageStart>,
+}
+
+impl BodyPages<'_> {
+    /// Finishes `drafts`, the body's pages from index `first`, and hands them on. In print,
+    /// where margins alternate, the cover and the front matter fill an even number of pages,
+    /// so a body page's index has its place's parity.
+    fn finish(&mut self, first: usize, drafts: Vec<Draft>, sink: &mut (dyn FnMut(Page) + Send)) {
+        let mut jobs = Vec::with_capacity(drafts.len());
+        for (i, draft) in drafts.into_iter().enumerate() {
+            let n = (first + i) as u32 + 1;
+            if let (Some((essay, block, offset)), false) = (draft.start, draft.blank) {
+                self.page_starts.push(PageStart { number: n, essay, block, offset });
+            }
+            let head = if draft.opener || draft.blank {
+                None
+            } else if n.is_multiple_of(2) {
+                Some(self.book_head.clone())
+            } else {
+                let (geo, fonts, book) = (self.geo, self.fonts, self.book);
+                draft.essay.map(|e| self.essay_heads.entry(e).or_insert_with(|| fit_head(part_title(book, e), geo, fonts)).clone())
+            };
+            jobs.push((first + i, draft, head));
+        }
+        // Each page depends only on its place, so they are finished in parallel.
+        let (geo, fonts) = (self.geo, self.fonts);
+        let pages: Vec<Page> = jobs
+            .into_par_iter()
+            .map(|(index, draft, head)| {
+                let printed = !draft.blank;
+                finish_page(geo, fonts, draft, index, Folio::Arabic(index as u32 + 1), printed, head)
+            })
+            .collect();
+        pages.into_iter().for_each(sink);
+    }
 }
 
 /// `title` as a running head: whole if it fits the measure in the head's size, else cut and
@@ -389,4 +442,34 @@ fn missing_glyphs(book: &Book, essay: usize, missing: &[char]) -> Vec<Diagnostic
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_handed_on_body_first_and_the_front_matter_last() {
+        let book = crate::typeset::tests::seeds_book();
+        let fonts = FontSet::bundled();
+        let mut made = Vec::new();
+        let (summary, _) = typeset_into(book, &PdfConfig::default(), &fonts, false, &mut |page| made.push(page));
+        let body = made.len() - summary.front;
+        let folios: Vec<Folio> = made.iter().map(|p| p.folio.expect("every page has a folio")).collect();
+        assert_eq!(folios[..body], (1..=body as u32).map(Folio::Arabic).collect::<Vec<_>>());
+        assert_eq!(folios[body], Folio::Cover);
+        assert!(matches!(folios[body + 1..], [Folio::Roman(1), Folio::Roman(2), ..]), "{:?}", &folios[body..]);
+        // Each essay's anchor is on the page handed on first with it, and in the summary
+        // at that page's place in the book.
+        let first = &book.essays[0].id;
+        assert!(made[0].anchors.iter().any(|(a, _)| a == first));
+        assert_eq!(summary.anchors[first].0, summary.front);
+        let (index, _) = made.iter().enumerate().find(|(_, p)| p.anchors.iter().any(|(a, _)| a == &book.essays[2].id)).unwrap();
+        assert_eq!(summary.anchors[&book.essays[2].id].0, summary.front + index);
+        // `typeset` keeps the pages in the book's order.
+        let (layout, _) = typeset(book, &PdfConfig::default(), &fonts);
+        assert_eq!(layout.pages.len(), made.len());
+        assert_eq!(layout.pages[0].folio, Some(Folio::Cover));
+        assert_eq!(layout.pages[summary.front].folio, Some(Folio::Arabic(1)));
+    }
 }

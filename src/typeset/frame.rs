@@ -6,14 +6,17 @@ use std::fmt::Write;
 
 use super::font::FontId;
 
-/// A laid-out book.
+/// A laid-out book: its pages in reading order and what is known of the whole.
 pub struct Layout {
     pub pages: Vec<Page>,
-    /// Trim size in points.
-    pub width: f32,
-    pub height: f32,
-    /// Bleed around the trim box, in points (0 unless printing with bleed).
-    pub bleed: f32,
+    pub summary: Summary,
+}
+
+/// What typesetting knows of the whole book once every page is made.
+pub struct Summary {
+    pub page_box: PageBox,
+    /// Pages before the body: the cover and the front matter.
+    pub front: usize,
     /// Where each anchor (an essay, a section, a note) landed: page index and y.
     pub anchors: HashMap<String, (usize, f32)>,
     /// Bookmarks: essays with their sections.
@@ -22,6 +25,16 @@ pub struct Layout {
     pub page_starts: Vec<PageStart>,
     /// The logical structure the items' marks point into, for tagged PDF.
     pub structure: Structure,
+}
+
+/// A page's size.
+#[derive(Debug, Clone, Copy)]
+pub struct PageBox {
+    /// Trim size in points.
+    pub width: f32,
+    pub height: f32,
+    /// Bleed around the trim box, in points (0 unless printing with bleed).
+    pub bleed: f32,
 }
 
 /// The book's logical structure: parts (the cover, the front matter, each essay, the index),
@@ -112,6 +125,8 @@ pub struct Page {
     /// The lines of text on the page, for the layout dump and tests.
     pub lines: Vec<Line>,
     pub folio: Option<Folio>,
+    /// The anchors that landed on this page, with their y.
+    pub anchors: Vec<(String, f32)>,
 }
 
 pub enum Item {
@@ -261,32 +276,43 @@ impl Line {
 }
 
 impl Layout {
-    /// The plain-text layout dump: each page, then each line with its kind, baseline, and
-    /// every cluster's x position.
+    /// The plain-text layout dump (see `dump`).
     pub fn dump(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "layout {:.2}x{:.2}pt, {} pages", self.width, self.height, self.pages.len());
-        for (i, page) in self.pages.iter().enumerate() {
-            let folio = match page.folio {
-                Some(Folio::Roman(n)) => format!(" folio {}", roman(n)),
-                Some(Folio::Arabic(n)) => format!(" folio {n}"),
-                Some(Folio::Cover) => " cover".to_owned(),
-                _ => String::new(),
-            };
-            let _ = writeln!(out, "page {}{folio}", i + 1);
-            for line in &page.lines {
-                let marks = format!("{}{}", if line.first { "^" } else { "" }, if line.last { "$" } else { "" });
-                let _ = write!(out, "  {:?}{marks} y={:.2} |{}|", line.kind, line.y, line.text());
-                for c in &line.clusters {
-                    let _ = write!(out, " {:.2}", c.x);
-                }
-                if let Some(c) = line.clusters.last() {
-                    let _ = write!(out, " >{:.2}", c.x + c.width);
-                }
-                out.push('\n');
+        dump(self.summary.page_box, &self.pages)
+    }
+}
+
+/// The plain-text layout dump: each page, then each line with its kind, baseline, and every
+/// cluster's x position.
+pub fn dump(page_box: PageBox, pages: &[Page]) -> String {
+    let mut out = format!("layout {:.2}x{:.2}pt, {} pages\n", page_box.width, page_box.height, pages.len());
+    for (i, page) in pages.iter().enumerate() {
+        page.dump(i, &mut out);
+    }
+    out
+}
+
+impl Page {
+    /// This page (at `index` in the book) in the layout dump.
+    pub fn dump(&self, index: usize, out: &mut String) {
+        let folio = match self.folio {
+            Some(Folio::Roman(n)) => format!(" folio {}", roman(n)),
+            Some(Folio::Arabic(n)) => format!(" folio {n}"),
+            Some(Folio::Cover) => " cover".to_owned(),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "page {}{folio}", index + 1);
+        for line in &self.lines {
+            let marks = format!("{}{}", if line.first { "^" } else { "" }, if line.last { "$" } else { "" });
+            let _ = write!(out, "  {:?}{marks} y={:.2} |{}|", line.kind, line.y, line.text());
+            for c in &line.clusters {
+                let _ = write!(out, " {:.2}", c.x);
             }
+            if let Some(c) = line.clusters.last() {
+                let _ = write!(out, " >{:.2}", c.x + c.width);
+            }
+            out.push('\n');
         }
-        out
     }
 }
 

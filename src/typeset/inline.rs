@@ -532,9 +532,9 @@ impl Shaped<'_> {
         let mut run_width = 0.0;
         let widest = measure.width - measure.first_indent.max(measure.rest_indent);
         let mut emergency = vec![false; end - start + 1];
-        for k in start..end {
-            run_width += pieces[k].width + self.gaps[k];
-            if pieces[k].break_after || k + 1 == end {
+        for (k, piece) in pieces.iter().enumerate().take(end).skip(start) {
+            run_width += piece.width + self.gaps[k];
+            if piece.break_after || k + 1 == end {
                 if run_width > widest {
                     for e in run_start + 1..=k {
                         emergency[e - start] = true;

@@ -11,7 +11,12 @@ mod blocks;
 mod compose;
 mod cover;
 
-pub use compose::{INDEX_TITLE, typeset, typeset_with};
+pub use compose::{INDEX_TITLE, typeset, typeset_into, typeset_with};
+
+/// The size of the pages a book laid out with `config` has.
+pub fn page_box(config: &crate::config::PdfConfig) -> frame::PageBox {
+    page::Geometry::new(config).page_box()
+}
 
 /// The cover page (see `cover::cover_page`) for a book laid out with `config`.
 pub fn cover(book: &crate::book::Book, config: &crate::config::PdfConfig, fonts: &font::FontSet) -> frame::Page {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::frame::{Item, Line, Page};
+use super::frame::{Item, Line, Page, PageBox};
 use super::inline::Punctuation;
 use crate::config::PdfConfig;
 
@@ -57,6 +57,10 @@ impl Geometry {
         let top = top + (text_height - lines as f32 * pitch) / 2.0;
         let bleed = if c.print { c.bleed * MM } else { 0.0 };
         Geometry { width, height, bleed, size, pitch, top, lines, measure, inner, outer, print: c.print, punctuation: c.punctuation, hanging: c.hanging_punctuation, keep_clusters: true }
+    }
+
+    pub fn page_box(&self) -> PageBox {
+        PageBox { width: self.width, height: self.height, bleed: self.bleed }
     }
 
     /// The left edge of the text block on the page with this physical index (0 is a recto).
@@ -140,19 +144,42 @@ pub struct Draft {
     pub start: Option<(usize, u32, u32)>,
 }
 
-/// Fills pages with slabs in order.
+/// Fills pages with slabs in order. Only the last page is ever changed, so the ones before it
+/// can be taken away (`take_done`) while later slabs are still to come.
 pub struct Paginator<'g> {
     geo: &'g Geometry,
+    /// The pages not yet taken: the page numbered `taken` comes first.
     pub pages: Vec<Draft>,
+    taken: usize,
     slot: usize,
     essay: Option<usize>,
-    /// Anchor → (page index in `pages`, y).
+    /// Anchor → (page index, counting taken pages, y).
     pub anchors: HashMap<String, (usize, f32)>,
 }
 
 impl<'g> Paginator<'g> {
     pub fn new(geo: &'g Geometry) -> Paginator<'g> {
-        Paginator { geo, pages: Vec::new(), slot: 0, essay: None, anchors: HashMap::new() }
+        Paginator { geo, pages: Vec::new(), taken: 0, slot: 0, essay: None, anchors: HashMap::new() }
+    }
+
+    /// Pages made so far, taken or not.
+    pub fn count(&self) -> usize {
+        self.taken + self.pages.len()
+    }
+
+    /// Takes the finished pages (all but the last), with the index of the first.
+    pub fn take_done(&mut self) -> (usize, Vec<Draft>) {
+        let first = self.taken;
+        let done = self.pages.len().saturating_sub(1);
+        self.taken += done;
+        (first, self.pages.drain(..done).collect())
+    }
+
+    /// Takes every page left, with the index of the first.
+    pub fn take_all(&mut self) -> (usize, Vec<Draft>) {
+        let first = self.taken;
+        self.taken += self.pages.len();
+        (first, std::mem::take(&mut self.pages))
     }
 
     fn new_page(&mut self, blank: bool) {
@@ -174,7 +201,7 @@ impl<'g> Paginator<'g> {
                     if !self.current_is_empty() || self.pages.is_empty() {
                         self.new_page(false);
                     }
-                    if slab.brk == Break::Recto && self.geo.print && self.pages.len().is_multiple_of(2) {
+                    if slab.brk == Break::Recto && self.geo.print && self.count().is_multiple_of(2) {
                         // The current (empty) page is a verso: leave it blank.
                         self.pages.last_mut().expect("a page").blank = true;
                         self.new_page(false);
@@ -211,7 +238,10 @@ impl<'g> Paginator<'g> {
                 page.lines.push(line);
             }
             for anchor in slab.anchors {
-                self.anchors.entry(anchor).or_insert((index, top));
+                if let std::collections::hash_map::Entry::Vacant(e) = self.anchors.entry(anchor) {
+                    page.anchors.push((e.key().clone(), top));
+                    e.insert((self.taken + index, top));
+                }
             }
             self.slot += slab.slots;
         }
@@ -219,7 +249,7 @@ impl<'g> Paginator<'g> {
 
     /// Pads with a blank page so that the page count is even (print mode front matter).
     pub fn pad_to_even(&mut self) {
-        if self.pages.len() % 2 == 1 {
+        if self.count() % 2 == 1 {
             self.new_page(true);
         }
     }
@@ -273,10 +303,27 @@ mod tests {
     }
 
     #[test]
+    fn finished_pages_can_be_taken_while_slabs_still_come() {
+        let g = geo();
+        let mut p = Paginator::new(&g);
+        let lines = |n: usize| (0..n).map(|_| Slab::new(1)).collect::<Vec<_>>();
+        p.place(lines(2 * g.lines + 3));
+        let (first, done) = p.take_done();
+        assert_eq!((first, done.len(), p.pages.len(), p.count()), (0, 2, 1, 3));
+        let mut anchored = Slab::new(1);
+        anchored.anchors.push("a".into());
+        let mut slabs = lines(g.lines - 3);
+        slabs.push(anchored);
+        p.place(slabs);
+        assert_eq!(p.anchors["a"].0, 3, "counted with the pages taken");
+        let (first, rest) = p.take_all();
+        assert_eq!((first, rest.len(), p.count()), (2, 2, 4));
+        assert_eq!(rest[1].page.anchors, [("a".to_owned(), g.top)]);
+    }
+
+    #[test]
     fn space_is_dropped_at_the_top_and_recto_breaks_insert_blanks_in_print() {
-        let mut c = PdfConfig::default();
-        c.print = true;
-        let g = Geometry::new(&c);
+        let g = Geometry::new(&PdfConfig { print: true, ..PdfConfig::default() });
         let mut p = Paginator::new(&g);
         let mut a = Slab::new(1);
         a.brk = Break::Recto;
