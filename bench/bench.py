@@ -147,7 +147,10 @@ def main():
         lines += ["| N | wenji EPUB+PDF | wenji RSS | wenji PDF |", "|---:|---:|---:|---:|"]
         for r in rows:
             lines.append(f"| {r['n']} | {r['wenji_s']:.2f} s | {r['wenji_mb']:.0f} MB | {r['wenji_pdf_mb']:.1f} MB |")
-        lines += ["", "(pandoc and Typst not installed: `pip install pypandoc-binary typst` adds them.)"]
+        if args.no_peers:
+            lines += ["", "(peers left out: --no-peers)"]
+        else:
+            lines += ["", "(pandoc and Typst not installed: `pip install pypandoc-binary typst` adds them.)"]
     table = "\n".join(lines) + "\n"
     print(table)
     (REPO / "bench" / "results.md").write_text(table, encoding="utf-8")

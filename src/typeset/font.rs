@@ -18,6 +18,9 @@ pub struct Font {
     /// Shaping plans by script and language, made once: making one reads the font's
     /// layout tables, which costs more than shaping a short run.
     plans: Mutex<Vec<(Script, Lang, Arc<ShapePlan>)>>,
+    /// Which characters of the Basic Multilingual Plane the font maps, a bit each, read from
+    /// its cmap on first use: the typesetter asks for every character it sets.
+    bmp: OnceLock<Box<[u64]>>,
 }
 
 /// One shaped glyph. Advances and offsets are in em (multiply by the font size).
@@ -46,13 +49,37 @@ static MONO: &[u8] = include_bytes!("../../fonts/NotoSansMono-Regular.ttf");
 impl Font {
     fn parse(name: String, data: &'static [u8], index: u32) -> Option<Font> {
         let face = Face::from_slice(data, index)?;
-        Some(Font { name, data, index, face, plans: Mutex::new(Vec::new()) })
+        Some(Font { name, data, index, face, plans: Mutex::new(Vec::new()), bmp: OnceLock::new() })
     }
 
-    /// Whether the font has a glyph for `c`. Default-ignorable characters (variation
-    /// selectors, joiners, soft hyphens) need none.
+    /// Whether the font has a glyph (other than .notdef) for `c`. Default-ignorable
+    /// characters (variation selectors, joiners, soft hyphens) need none.
     pub fn has_char(&self, c: char) -> bool {
-        is_default_ignorable(c) || self.face.glyph_index(c).is_some()
+        let code = c as u32;
+        if code < 0x10000 {
+            let bits = self.bmp.get_or_init(|| self.bmp_coverage());
+            return bits[code as usize / 64] & (1 << (code % 64)) != 0 || is_default_ignorable(c);
+        }
+        is_default_ignorable(c) || self.maps(c)
+    }
+
+    fn maps(&self, c: char) -> bool {
+        self.face.glyph_index(c).is_some_and(|g| g.0 != 0)
+    }
+
+    /// The BMP characters the font maps, from the code points its Unicode subtables list.
+    fn bmp_coverage(&self) -> Box<[u64]> {
+        let mut bits = vec![0u64; 0x10000 / 64].into_boxed_slice();
+        for table in self.face.tables().cmap.iter().flat_map(|cmap| cmap.subtables) {
+            if table.is_unicode() {
+                table.codepoints(|code| {
+                    if code < 0x10000 && char::from_u32(code).is_some_and(|c| self.maps(c)) {
+                        bits[code as usize / 64] |= 1 << (code % 64);
+                    }
+                });
+            }
+        }
+        bits
     }
 
     /// The horizontal extent of a glyph's ink, in em.
@@ -358,6 +385,17 @@ mod tests {
         assert_eq!(with.pick(FontId::SERIF, 'Ł'), Some(FontId(3)));
         let err = FontSet::with_fallbacks(&["No Such Font Family".into()], &file).err().unwrap();
         assert!(err.contains("No Such Font Family"), "{err}");
+    }
+
+    #[test]
+    fn the_coverage_bitmap_agrees_with_the_cmap_for_every_bmp_character() {
+        for (_, font) in FontSet::bundled().iter() {
+            let covered = (0..0x10000).filter_map(char::from_u32).filter(|&c| {
+                assert_eq!(font.has_char(c), is_default_ignorable(c) || font.maps(c), "{} U+{:04X}", font.name, c as u32);
+                font.has_char(c)
+            });
+            assert!(covered.count() > 500, "{}", font.name);
+        }
     }
 
     #[test]

@@ -313,7 +313,7 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
                 space: s.chars().all(|c| c == ' '),
                 ellipsis: matches!(s, "…" | "⋯"),
                 han: s.chars().any(|c| kinsoku::is_wide(c) && kinsoku::class(c) == Class::Other && !matches!(c, '\u{3000}' | '—' | '⸺')),
-                alnum: s.chars().all(|c| c.is_alphanumeric() && !kinsoku::is_wide(c)),
+                alnum: s.chars().all(|c| !kinsoku::is_wide(c) && c.is_alphanumeric()),
                 blank,
                 newline,
                 text: piece_text,
@@ -415,7 +415,7 @@ fn adjust_punctuation(pieces: &mut [Piece], text: &str, punct: Punctuation) {
 /// Whether `c` is set as Latin text: letters, digits and ASCII, and a quote or apostrophe
 /// whose nearest letters on both sides (past spaces and other quotes) are not CJK.
 fn is_latin_context(c: char, before: &str, after: &str) -> bool {
-    let latin = |c: char| c.is_ascii_alphanumeric() || (c.is_alphabetic() && !kinsoku::is_wide(c) && (c as u32) < 0x2E80);
+    let latin = |c: char| c.is_ascii_alphanumeric() || ((c as u32) < 0x2E80 && !kinsoku::is_wide(c) && c.is_alphabetic());
     let quote = |c: char| matches!(c, '’' | '‘' | '”' | '“');
     let not_cjk = |c: Option<char>| c.is_none_or(|c| !kinsoku::is_wide(c) && (c as u32) < 0x2E80);
     let skip = |c: &char| c.is_whitespace() || quote(*c);
