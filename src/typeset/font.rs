@@ -84,7 +84,9 @@ impl Font {
 
     /// The horizontal extent of a glyph's ink, in em.
     pub fn ink_x(&self, glyph: u16) -> Option<(f32, f32)> {
-        let b = self.face.glyph_bounding_box(rustybuzz::ttf_parser::GlyphId(glyph))?;
+        let id = rustybuzz::ttf_parser::GlyphId(glyph);
+        // A TrueType glyph's header has its box; ttf-parser's own function draws the outline.
+        let b = self.face.tables().glyf.and_then(|glyf| glyf.bbox(id)).or_else(|| self.face.glyph_bounding_box(id))?;
         let upem = self.face.units_per_em() as f32;
         Some((b.x_min as f32 / upem, b.x_max as f32 / upem))
     }
