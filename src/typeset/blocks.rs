@@ -84,10 +84,23 @@ impl<'a> Blocks<'a> {
         out
     }
 
-    /// Sets text into node `node` of this part, made elsewhere (the entries of the contents
-    /// are set in parallel, each by a `Blocks` of its own).
-    pub fn enter(&mut self, node: u32) {
-        self.open.push(node);
+    /// A `Blocks` of its own that sets text into node `node` of this part, in the current
+    /// block, so that entries of the contents and the index can be set in parallel; `join`
+    /// takes back what it set.
+    pub fn branch(&self, node: u32) -> Blocks<'a> {
+        let mut branch = Blocks::new(self.geo, self.fonts, self.book, &self.prefix, self.part);
+        branch.open.push(node);
+        branch.block = self.block;
+        branch
+    }
+
+    pub fn join(&mut self, branch: Blocks) {
+        self.slabs.extend(branch.slabs);
+        for c in branch.missing {
+            if !self.missing.contains(&c) {
+                self.missing.push(c);
+            }
+        }
     }
 
     /// A node opened and closed at once, for content placed later (a label beside its item).

@@ -228,6 +228,9 @@ fn tag_index(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)
     let title = Role::Heading { level: 1, title: INDEX_TITLE.into() };
     b.within(title, |b| b.lines(&Para::plain(INDEX_TITLE, FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2));
     let left = Measure::new(geo.measure, Align::Left);
+    // Headings are set here, in order; the entries (thousands in a long book) are set in
+    // parallel, each in a branch, and joined in order.
+    let mut sequence: Vec<(Vec<Slab>, Option<(Blocks, &str, usize, &str)>)> = Vec::new();
     for group in &book.tag_index {
         b.next_block();
         b.slabs.push(Slab::space(1));
@@ -243,11 +246,27 @@ fn tag_index(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)
                 let essay = &book.essays[e];
                 let Some(&(page, _)) = anchors.get(&essay.id) else { continue };
                 b.next_block();
-                b.within(Role::Paragraph, |b| toc_entry(b, &essay.meta.title, page + 1, 1, &essay.id));
+                let node = b.open(Role::Paragraph);
+                b.close();
+                let entry = (b.branch(node), essay.meta.title.as_str(), page + 1, essay.id.as_str());
+                sequence.push((std::mem::take(&mut b.slabs), Some(entry)));
             }
         }
     }
     b.close();
+    sequence.par_iter_mut().for_each(|(_, entry)| {
+        if let Some((branch, title, page, anchor)) = entry {
+            toc_entry(branch, title, *page, 1, anchor);
+        }
+    });
+    let rest = std::mem::take(&mut b.slabs);
+    for (slabs, entry) in sequence {
+        b.slabs.extend(slabs);
+        if let Some((branch, ..)) = entry {
+            b.join(branch);
+        }
+    }
+    b.slabs.extend(rest);
 }
 
 /// Running heads and folios are set smaller than the text.
@@ -356,23 +375,10 @@ fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
         })
         .collect();
     b.close();
-    let parts: Vec<(Vec<Slab>, Vec<char>)> = entries
-        .par_iter()
-        .zip(nodes)
-        .map(|((title, page, level, anchor), node)| {
-            let mut entry = Blocks::new(geo, b.fonts, book, &b.prefix, b.part);
-            entry.enter(node);
-            toc_entry(&mut entry, title, *page, *level, anchor);
-            (entry.slabs, entry.missing)
-        })
-        .collect();
-    for (slabs, missing) in parts {
-        b.slabs.extend(slabs);
-        for c in missing {
-            if !b.missing.contains(&c) {
-                b.missing.push(c);
-            }
-        }
+    let mut branches: Vec<Blocks> = nodes.into_iter().map(|node| b.branch(node)).collect();
+    branches.par_iter_mut().zip(&entries).for_each(|(entry, (title, page, level, anchor))| toc_entry(entry, title, *page, *level, anchor));
+    for entry in branches {
+        b.join(entry);
     }
 }
 
