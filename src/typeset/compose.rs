@@ -230,7 +230,7 @@ fn tag_index(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)
     let left = Measure::new(geo.measure, Align::Left);
     // Headings are set here, in order; the entries (thousands in a long book) are set in
     // parallel, each in a branch, and joined in order.
-    let mut sequence: Vec<(Vec<Slab>, Option<(Blocks, &str, usize, &str)>)> = Vec::new();
+    let mut sequence: Vec<(Vec<Slab>, Option<IndexEntry>)> = Vec::new();
     for group in &book.tag_index {
         b.next_block();
         b.slabs.push(Slab::space(1));
@@ -268,6 +268,9 @@ fn tag_index(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)
     }
     b.slabs.extend(rest);
 }
+
+/// An entry of the tag index to set: its branch, the essay's title, page and anchor.
+type IndexEntry<'a> = (Blocks<'a>, &'a str, usize, &'a str);
 
 /// Running heads and folios are set smaller than the text.
 const HEAD_SCALE: f32 = 0.8;
