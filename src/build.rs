@@ -204,10 +204,12 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
     let embed_fonts = wants(Format::Epub) && config.embed_fonts;
     let fonts = if paged || paint_cover || embed_fonts { Some(fonts(config)?) } else { None };
     let fonts = fonts.as_ref();
-    let mut made = Vec::new();
+    // What each output made: its bytes (or why not) and its pages.
+    let (mut epub, mut pdf, mut layout) = (None, None, None);
     std::thread::scope(|scope| -> anyhow::Result<()> {
         // The PDF writer draws the pages on a thread of its own as typesetting finishes
         // them, so they are never all held at once.
+        // Without a PDF, the receiver is dropped here and sending pages does nothing.
         let (pages, received) = std::sync::mpsc::sync_channel(PAGES_IN_FLIGHT);
         let writer = fonts.filter(|_| wants(Format::Pdf)).map(|fonts| {
             let page_box = typeset::page_box(&config.pdf);
@@ -237,31 +239,32 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
         if let Some((mut summary, pages_made)) = summary {
             if let Some(mut pages) = dump.take() {
                 pages.rotate_right(summary.front);
-                made.push((Format::Layout, "layout.txt", Ok(frame::dump(summary.page_box, &pages).into_bytes()), Some(pages_made)));
+                layout = Some((Ok(frame::dump(summary.page_box, &pages).into_bytes()), Some(pages_made)));
             }
             page_starts = Some(std::mem::take(&mut summary.page_starts));
             count = Some(pages_made);
             let _ = pages.send(Streamed::Done(summary));
         }
         drop(pages);
+        // The EPUB is written while the PDF writer finishes.
         let cover = cover?;
         let cover = book.cover.as_ref().or(cover.as_ref());
         if wants(Format::Epub) {
             let (bytes, took) = timed(|| crate::epub::write(book, cover, page_starts.as_deref(), fonts.filter(|_| embed_fonts)));
             report.timings.push(("epub", took));
-            made.insert(0, (Format::Epub, "epub", bytes, None));
+            epub = Some((bytes, None));
         }
         if let Some(writer) = writer {
             let (bytes, busy) = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             report.timings.push(("pdf", busy));
-            let at = made.iter().position(|m| m.0 == Format::Layout).unwrap_or(made.len());
-            made.insert(at, (Format::Pdf, "pdf", bytes, count));
+            pdf = Some((bytes, count));
         }
         Ok(())
     })?;
+    let made = [(Format::Epub, "epub", epub), (Format::Pdf, "pdf", pdf), (Format::Layout, "layout.txt", layout)];
     let stem = config.output_stem();
     let mut staged = Vec::new();
-    for (format, ext, bytes, pages) in made {
+    for (format, ext, (bytes, pages)) in made.into_iter().filter_map(|(f, e, m)| Some((f, e, m?))) {
         let bytes = bytes?;
         let path = out_dir.join(format!("{stem}.{ext}"));
         let part = stage(&path, &bytes)?;
