@@ -246,6 +246,7 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
             let _ = pages.send(Streamed::Done(summary));
         }
         drop(pages);
+        progress.stage("writing the book", 0);
         // The EPUB is written while the PDF writer finishes.
         let cover = cover?;
         let cover = book.cover.as_ref().or(cover.as_ref());
