@@ -163,14 +163,20 @@ impl<'a> Writer<'a> {
         pack::pack(&pdf, &order)
     }
 
-    fn image(&mut self, asset: usize) -> Option<krilla::image::Image> {
+    /// Decodes the images `page` draws that are not decoded yet.
+    fn decode_images(&mut self, page: &Page) {
         let book = self.book;
-        self.images.entry(asset).or_insert_with(|| decode(&book.assets[asset])).clone()
-    }
-
-    fn cover_image(&mut self) -> Option<krilla::image::Image> {
-        let book = self.book;
-        self.cover.get_or_insert_with(|| book.cover.as_ref().and_then(decode)).clone()
+        for item in &page.items {
+            match item {
+                Item::Image { asset, .. } => {
+                    self.images.entry(*asset).or_insert_with(|| decode(&book.assets[*asset]));
+                }
+                Item::CoverImage { .. } => {
+                    self.cover.get_or_insert_with(|| book.cover.as_ref().and_then(decode));
+                }
+                _ => {}
+            }
+        }
     }
 
     fn draw(&mut self, page: Page) -> anyhow::Result<()> {
@@ -181,17 +187,7 @@ impl<'a> Writer<'a> {
             settings = settings.with_trim_box(Rect::from_xywh(b, b, width, height)).with_bleed_box(Rect::from_xywh(0.0, 0.0, w, h));
         }
         // Images are decoded before the page borrows the document.
-        let mut images: HashMap<usize, Option<krilla::image::Image>> = HashMap::new();
-        let mut cover = None;
-        for item in &page.items {
-            match item {
-                Item::Image { asset, .. } => {
-                    images.entry(*asset).or_insert_with(|| self.image(*asset));
-                }
-                Item::CoverImage { .. } => cover = self.cover_image(),
-                _ => {}
-            }
-        }
+        self.decode_images(&page);
         let links: Vec<(Rect, Target, Mark)> = page
             .items
             .iter()
@@ -298,8 +294,8 @@ impl<'a> Writer<'a> {
                         let dash = StrokeDash { array: vec![0.0, *step], offset: 0.0 };
                         draw_stroke(&mut surface, pb, Stroke { width: 2.0 * r, line_cap: LineCap::Round, dash: Some(dash), ..black_stroke(0.0) });
                     }
-                    Item::Image { asset, x, y, w, h, .. } => draw_image(&mut surface, images.get(asset).and_then(Option::as_ref), *x, *y, *w, *h),
-                    Item::CoverImage { x, y, w, h, .. } => draw_image(&mut surface, cover.as_ref(), *x, *y, *w, *h),
+                    Item::Image { asset, x, y, w, h, .. } => draw_image(&mut surface, self.images.get(asset).and_then(Option::as_ref), *x, *y, *w, *h),
+                    Item::CoverImage { x, y, w, h, .. } => draw_image(&mut surface, self.cover.as_ref().and_then(Option::as_ref), *x, *y, *w, *h),
                     Item::Link { .. } => {}
                 }
             }

@@ -84,10 +84,12 @@ impl<'a> Blocks<'a> {
         out
     }
 
-    /// A `Blocks` of its own that sets text into node `node` of this part, in the current
-    /// block, so that entries of the contents and the index can be set in parallel; `join`
-    /// takes back what it set.
-    pub fn branch(&self, node: u32) -> Blocks<'a> {
+    /// Makes a node of `role` here and a `Blocks` of its own that sets text into it, in the
+    /// current block, so that entries of the contents and the index can be set in parallel;
+    /// `join` takes back what it set.
+    pub fn branch(&mut self, role: Role) -> Blocks<'a> {
+        let node = self.open(role);
+        self.close();
         let mut branch = Blocks::new(self.geo, self.fonts, self.book, &self.prefix, self.part);
         branch.open.push(node);
         branch.block = self.block;
@@ -96,9 +98,13 @@ impl<'a> Blocks<'a> {
 
     pub fn join(&mut self, branch: Blocks) {
         self.slabs.extend(branch.slabs);
-        for c in branch.missing {
-            if !self.missing.contains(&c) {
-                self.missing.push(c);
+        self.note_missing(&branch.missing);
+    }
+
+    fn note_missing(&mut self, chars: &[char]) {
+        for c in chars {
+            if !self.missing.contains(c) {
+                self.missing.push(*c);
             }
         }
     }
@@ -163,11 +169,7 @@ impl<'a> Blocks<'a> {
     /// Shapes `para`, noting the characters no font has.
     fn shape<'p>(&mut self, para: &'p Para, size: f32) -> Shaped<'p> {
         let shaped = inline::shape(para, size, self.fonts, self.geo.punctuation);
-        for c in &shaped.missing {
-            if !self.missing.contains(c) {
-                self.missing.push(*c);
-            }
-        }
+        self.note_missing(&shaped.missing);
         shaped
     }
 

@@ -230,7 +230,7 @@ fn tag_index(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)
     let left = Measure::new(geo.measure, Align::Left);
     // Headings are set here, in order; the entries (thousands in a long book) are set in
     // parallel, each in a branch, and joined in order.
-    let mut sequence: Vec<(Vec<Slab>, Option<IndexEntry>)> = Vec::new();
+    let mut sequence: Vec<(Vec<Slab>, IndexEntry)> = Vec::new();
     for group in &book.tag_index {
         b.next_block();
         b.slabs.push(Slab::space(1));
@@ -246,25 +246,17 @@ fn tag_index(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)
                 let essay = &book.essays[e];
                 let Some(&(page, _)) = anchors.get(&essay.id) else { continue };
                 b.next_block();
-                let node = b.open(Role::Paragraph);
-                b.close();
-                let entry = (b.branch(node), essay.meta.title.as_str(), page + 1, essay.id.as_str());
-                sequence.push((std::mem::take(&mut b.slabs), Some(entry)));
+                let entry = (b.branch(Role::Paragraph), essay.meta.title.as_str(), page + 1, essay.id.as_str());
+                sequence.push((std::mem::take(&mut b.slabs), entry));
             }
         }
     }
     b.close();
-    sequence.par_iter_mut().for_each(|(_, entry)| {
-        if let Some((branch, title, page, anchor)) = entry {
-            toc_entry(branch, title, *page, 1, anchor);
-        }
-    });
+    sequence.par_iter_mut().for_each(|(_, (branch, title, page, anchor))| toc_entry(branch, title, *page, 1, anchor));
     let rest = std::mem::take(&mut b.slabs);
-    for (slabs, entry) in sequence {
+    for (slabs, (branch, ..)) in sequence {
         b.slabs.extend(slabs);
-        if let Some((branch, ..)) = entry {
-            b.join(branch);
-        }
+        b.join(branch);
     }
     b.slabs.extend(rest);
 }
@@ -369,16 +361,8 @@ fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
     // Entries are set in parallel (a thousand essays have thousands), then joined in order;
     // their structure nodes are made first, in order.
     b.open(Role::Toc);
-    let nodes: Vec<u32> = entries
-        .iter()
-        .map(|_| {
-            let node = b.open(Role::TocItem);
-            b.close();
-            node
-        })
-        .collect();
+    let mut branches: Vec<Blocks> = entries.iter().map(|_| b.branch(Role::TocItem)).collect();
     b.close();
-    let mut branches: Vec<Blocks> = nodes.into_iter().map(|node| b.branch(node)).collect();
     branches.par_iter_mut().zip(&entries).for_each(|(entry, (title, page, level, anchor))| toc_entry(entry, title, *page, *level, anchor));
     for entry in branches {
         b.join(entry);

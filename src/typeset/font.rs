@@ -64,7 +64,7 @@ impl Font {
     }
 
     fn maps(&self, c: char) -> bool {
-        self.face.glyph_index(c).is_some_and(|g| g.0 != 0)
+        self.glyph(c).is_some_and(|g| g != 0)
     }
 
     /// The BMP characters the font maps, from the code points its Unicode subtables list.

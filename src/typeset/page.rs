@@ -169,17 +169,18 @@ impl<'g> Paginator<'g> {
 
     /// Takes the finished pages (all but the last), with the index of the first.
     pub fn take_done(&mut self) -> (usize, Vec<Draft>) {
-        let first = self.taken;
-        let done = self.pages.len().saturating_sub(1);
-        self.taken += done;
-        (first, self.pages.drain(..done).collect())
+        self.take(self.pages.len().saturating_sub(1))
     }
 
     /// Takes every page left, with the index of the first.
     pub fn take_all(&mut self) -> (usize, Vec<Draft>) {
+        self.take(self.pages.len())
+    }
+
+    fn take(&mut self, count: usize) -> (usize, Vec<Draft>) {
         let first = self.taken;
-        self.taken += self.pages.len();
-        (first, std::mem::take(&mut self.pages))
+        self.taken += count;
+        (first, self.pages.drain(..count).collect())
     }
 
     fn new_page(&mut self, blank: bool) {
