@@ -129,7 +129,11 @@ fn source_date_epoch() -> Option<i64> {
 }
 
 /// Builds the book of `config` into `out_dir`: `formats`, else the book's own.
+///
+/// Must be called from a thread outside rayon's pool: it waits for the PDF writer, which needs
+/// the pool (README, "Threads").
 pub fn build(config: &Config, out_dir: &Path, formats: Option<&[Format]>, progress: &dyn Progress) -> Report {
+    assert!(rayon::current_thread_index().is_none(), "build::build called from a thread of rayon's pool");
     let (mut report, book) = read(config, progress);
     let Some(book) = book else { return report };
     let mut formats = formats.unwrap_or(&config.formats).to_vec();
@@ -171,7 +175,7 @@ fn fonts(config: &Config) -> anyhow::Result<FontSet> {
 
 /// Typesets the book, handing each page to `sink` as it is finished. The lines' clusters
 /// are kept only for the layout dump.
-fn lay_out(config: &Config, book: &Book, fonts: &FontSet, clusters: bool, progress: &dyn Progress, report: &mut Report, sink: &mut (dyn FnMut(Page) + Send)) -> Summary {
+fn lay_out(config: &Config, book: &Book, fonts: &FontSet, clusters: bool, progress: &dyn Progress, report: &mut Report, sink: &mut dyn FnMut(Page)) -> Summary {
     progress.stage("typesetting", 0);
     let started = Instant::now();
     let (summary, more) = typeset::typeset_into(book, &config.pdf, fonts, clusters, sink);
@@ -216,24 +220,28 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
             scope.spawn(move || crate::pdf::write_streamed(book, fonts, page_box, received))
         });
         let mut dump = wants(Format::Layout).then(Vec::new);
-        let (cover, summary) = rayon::join(
-            || fonts.filter(|_| paint_cover).map(|fonts| generated_cover(config, book, fonts)).transpose(),
-            || {
-                let fonts = fonts.filter(|_| paged)?;
-                let clusters = dump.is_some();
-                let mut count = 0;
-                let mut sink = |mut page: Page| {
-                    count += 1;
-                    if let Some(dump) = &mut dump {
-                        dump.push(Page { lines: std::mem::take(&mut page.lines), folio: page.folio, ..Page::default() });
-                    }
-                    // A writer that stopped has its error; it is reported when it is joined.
-                    let _ = pages.send(Streamed::Page(page));
-                };
-                let summary = lay_out(config, book, fonts, clusters, progress, report, &mut sink);
-                Some((summary, count))
-            },
-        );
+        // The cover is painted in the pool while this thread typesets, handing pages to the
+        // writer: `send` blocks while the channel is full, so this must not be a pool thread.
+        let mut cover = Ok(None);
+        let summary = rayon::in_place_scope(|scope| {
+            if let Some(fonts) = fonts.filter(|_| paint_cover) {
+                let cover = &mut cover;
+                scope.spawn(move |_| *cover = generated_cover(config, book, fonts).map(Some));
+            }
+            let fonts = fonts.filter(|_| paged)?;
+            let clusters = dump.is_some();
+            let mut count = 0;
+            let mut sink = |mut page: Page| {
+                count += 1;
+                if let Some(dump) = &mut dump {
+                    dump.push(Page { lines: std::mem::take(&mut page.lines), folio: page.folio, ..Page::default() });
+                }
+                // A writer that stopped has its error; it is reported when it is joined.
+                let _ = pages.send(Streamed::Page(page));
+            };
+            let summary = lay_out(config, book, fonts, clusters, progress, report, &mut sink);
+            Some((summary, count))
+        });
         let mut page_starts = None;
         let mut count = None;
         if let Some((mut summary, pages_made)) = summary {

@@ -3,10 +3,10 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
 
 use crate::build::{self, Format, Progress, Report, Silent};
 use crate::config::Config;
@@ -98,18 +98,9 @@ fn build(args: BuildArgs, voice: Voice) -> ExitCode {
         let outs = batch_outputs(&args.dirs, &args.out);
         let bar = Bar::new(voice, json);
         bar.stage("building books", args.dirs.len());
-        let reports = args
-            .dirs
-            .par_iter()
-            .zip(outs.par_iter())
-            .map(|(dir, out)| {
-                let report = build_one(Some(dir), out, formats, &Silent);
-                bar.step();
-                (dir.display().to_string(), report)
-            })
-            .collect();
+        let reports = build_batch(&args.dirs, &outs, formats, &bar);
         bar.finish();
-        reports
+        args.dirs.iter().map(|dir| dir.display().to_string()).zip(reports).collect()
     };
     let batch = reports.len() > 1;
     for (dir, report) in &reports {
@@ -126,6 +117,48 @@ fn build(args: BuildArgs, voice: Voice) -> ExitCode {
         println!("{}", summary(&reports));
     }
     if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// Builds each book of a batch into its folder, a few at a time, and returns their reports
+/// in order. Books are built on threads of their own, never on rayon's pool: a build blocks
+/// on its PDF writer, which needs the pool (README, "Threads").
+fn build_batch(dirs: &[PathBuf], outs: &[PathBuf], formats: Option<&[Format]>, bar: &Bar) -> Vec<Report> {
+    // Two books at once keep the cores busy through each one's serial stretches (reading,
+    // pagination, the PDF's last write); more would only add memory.
+    let builders = dirs.len().min(2);
+    let next = AtomicUsize::new(0);
+    let mut reports: Vec<Option<Report>> = dirs.iter().map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let builders: Vec<_> = (0..builders)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut built = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(dir) = dirs.get(i) else { return built };
+                        built.push((i, build_guarded(dir, &outs[i], formats)));
+                        bar.step();
+                    }
+                })
+            })
+            .collect();
+        for builder in builders {
+            let built = builder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (i, report) in built {
+                reports[i] = Some(report);
+            }
+        }
+    });
+    reports.into_iter().map(|r| r.expect("every book of the batch is built")).collect()
+}
+
+/// `build_one` for a book of a batch: a book that makes wenji panic is reported as failed,
+/// and the others are still built.
+fn build_guarded(dir: &Path, out: &Path, formats: Option<&[Format]>) -> Report {
+    std::panic::catch_unwind(|| build_one(Some(dir), out, formats, &Silent)).unwrap_or_else(|panic| {
+        let why = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+        Report { failure: Some(format!("wenji stopped on an internal error ({why}); please report it with this book")), ..Report::default() }
+    })
 }
 
 fn build_one(dir: Option<&Path>, out: &Path, formats: Option<&[Format]>, progress: &dyn Progress) -> Report {
@@ -300,7 +333,7 @@ fn summary(reports: &[(String, Report)]) -> String {
 struct Bar {
     bar: Option<indicatif::ProgressBar>,
     started: std::time::Instant,
-    shown: std::sync::atomic::AtomicBool,
+    shown: AtomicBool,
 }
 
 const MOMENT: Duration = Duration::from_millis(400);
@@ -316,7 +349,6 @@ impl Bar {
     }
 
     fn reveal(&self, bar: &indicatif::ProgressBar) {
-        use std::sync::atomic::Ordering;
         if !self.shown.load(Ordering::Relaxed) && self.started.elapsed() > MOMENT && !self.shown.swap(true, Ordering::Relaxed) {
             bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(8));
         }

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::build::Format;
 use crate::diag::{Diagnostic, line_col};
@@ -44,7 +45,7 @@ struct BookSection {
     identifier: Option<String>,
     /// Publication date, `YYYY-MM-DD`.
     date: Option<String>,
-    time_zone: Option<String>,
+    time_zone: Option<Spanned<String>>,
     manuscripts: Option<PathBuf>,
     covers: Option<PathBuf>,
     /// A cover image file; else the first image in `covers`.
@@ -114,13 +115,13 @@ struct BuildSection {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct PdfSection {
-    page_size: Option<String>,
-    font_size: Option<f32>,
-    line_height: Option<f32>,
-    margins: Option<Margins>,
+    page_size: Option<Spanned<String>>,
+    font_size: Option<Spanned<f32>>,
+    line_height: Option<Spanned<f32>>,
+    margins: Option<Spanned<Margins>>,
     #[serde(default)]
     print: bool,
-    bleed: Option<f32>,
+    bleed: Option<Spanned<f32>>,
     #[serde(default)]
     fallback_fonts: Vec<String>,
     fonts: Option<FontChoice>,
@@ -222,35 +223,37 @@ pub fn parse_page_size(text: &str) -> Result<(f32, f32), String> {
     Ok((w * scale, h * scale))
 }
 
+/// A value of book.toml that is read but cannot be used: where it is and why.
+struct BadValue {
+    span: std::ops::Range<usize>,
+    message: String,
+}
+
+/// `value`'s own value if `valid` holds for it; else why not, at its place.
+fn checked<T: Copy>(value: &Spanned<T>, valid: impl Fn(T) -> bool, why: impl Fn(T) -> String) -> Result<T, BadValue> {
+    let v = *value.get_ref();
+    if valid(v) { Ok(v) } else { Err(BadValue { span: value.span(), message: why(v) }) }
+}
+
 impl PdfSection {
-    fn resolve(self) -> Result<PdfConfig, String> {
+    fn resolve(self) -> Result<PdfConfig, BadValue> {
         let mut c = PdfConfig::default();
         if let Some(size) = &self.page_size {
-            c.page_size = parse_page_size(size)?;
+            c.page_size = parse_page_size(size.get_ref()).map_err(|message| BadValue { span: size.span(), message })?;
         }
-        if let Some(f) = self.font_size {
-            if !(6.0..=24.0).contains(&f) {
-                return Err(format!("font-size = {f} is out of range: give points between 6 and 24"));
-            }
-            c.font_size = f;
+        if let Some(f) = &self.font_size {
+            c.font_size = checked(f, |f| (6.0..=24.0).contains(&f), |f| format!("font-size = {f} is out of range: give points between 6 and 24"))?;
         }
-        if let Some(l) = self.line_height {
-            if !(1.2..=2.5).contains(&l) {
-                return Err(format!("line-height = {l} is out of range: give a multiple of the font size between 1.2 and 2.5"));
-            }
-            c.line_height = l;
+        if let Some(l) = &self.line_height {
+            let why = |l| format!("line-height = {l} is out of range: give a multiple of the font size between 1.2 and 2.5");
+            c.line_height = checked(l, |l| (1.2..=2.5).contains(&l), why)?;
         }
-        if let Some(m) = self.margins {
-            if [m.top, m.bottom, m.inner, m.outer].iter().any(|v| !(0.0..=100.0).contains(v)) {
-                return Err("margins are millimetres between 0 and 100".into());
-            }
-            c.margins = m;
+        if let Some(m) = &self.margins {
+            let valid = |m: Margins| [m.top, m.bottom, m.inner, m.outer].iter().all(|v| (0.0..=100.0).contains(v));
+            c.margins = checked(m, valid, |_| "margins are millimetres between 0 and 100".into())?;
         }
-        if let Some(b) = self.bleed {
-            if !(0.0..=10.0).contains(&b) {
-                return Err(format!("bleed = {b} is out of range: give millimetres between 0 and 10"));
-            }
-            c.bleed = b;
+        if let Some(b) = &self.bleed {
+            c.bleed = checked(b, |b| (0.0..=10.0).contains(&b), |b| format!("bleed = {b} is out of range: give millimetres between 0 and 10"))?;
         }
         c.print = self.print;
         c.fallback_fonts = self.fallback_fonts;
@@ -321,36 +324,33 @@ impl Config {
     /// Reads `root/book.toml` if it is there; `essays` overrides where the essays are.
     fn load(root: &Path, essays: Option<&Path>) -> Result<Config, Diagnostic> {
         let path = root.join(FILE_NAME);
-        let toml: BookToml = if path.is_file() {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| Diagnostic::error(format!("cannot read book.toml: {e}")).in_file(&path))?;
-            toml::from_str(&text).map_err(|e| {
-                let (line, col) = e.span().map_or((1, 1), |s| line_col(&text, s.start));
-                let message = e.message().trim_end();
-                let hint = match nearest_key(message) {
-                    Some(key) => format!("did you mean `{key}`? The README lists the keys book.toml takes"),
-                    None => "see the README for the keys book.toml takes".to_owned(),
-                };
-                let message = message.split(", expected one of").next().unwrap_or(message);
-                Diagnostic::error(format!("invalid book.toml: {message}")).in_file(&path).at(&text, line, col).with_hint(hint)
-            })?
+        let text = if path.is_file() {
+            std::fs::read_to_string(&path).map_err(|e| Diagnostic::error(format!("cannot read book.toml: {e}")).in_file(&path))?
         } else {
-            BookToml::default()
+            String::new()
+        };
+        let toml: BookToml = toml::from_str(&text).map_err(|e| {
+            let (line, col) = e.span().map_or((1, 1), |s| line_col(&text, s.start));
+            let (message, hint) = explain_toml_error(e.message().trim_end());
+            Diagnostic::error(format!("invalid book.toml: {message}")).in_file(&path).at(&text, line, col).with_hint(hint)
+        })?;
+        let misplaced = |bad: BadValue, section: &str, hint: &str| {
+            let (line, col) = line_col(&text, bad.span.start);
+            Diagnostic::error(format!("book.toml {section}: {}", bad.message)).in_file(&path).at(&text, line, col).with_hint(hint)
         };
         let b = toml.book;
         let zone = match &b.time_zone {
-            Some(z) => Zone::parse(z)
-                .map_err(|e| Diagnostic::error(format!("book.toml: {e}")).in_file(&path).with_hint("use an IANA name such as `Asia/Shanghai`, or an offset such as `+08:00`"))?,
+            Some(z) => Zone::parse(z.get_ref()).map_err(|message| {
+                let hint = "use an IANA name such as `Asia/Shanghai`, or an offset such as `+08:00`";
+                misplaced(BadValue { span: z.span(), message: message.to_string() }, "[book]", hint)
+            })?,
             None => Zone::default(),
         };
         let manuscripts = match essays {
             Some(e) => e.to_path_buf(),
             None => root.join(b.manuscripts.unwrap_or_else(|| "manuscripts".into())),
         };
-        let pdf = toml
-            .pdf
-            .resolve()
-            .map_err(|e| Diagnostic::error(format!("book.toml [pdf]: {e}")).in_file(&path).with_hint("see the README for the keys book.toml takes"))?;
+        let pdf = toml.pdf.resolve().map_err(|bad| misplaced(bad, "[pdf]", "the README lists the values each key of book.toml takes"))?;
         let title = b.title.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| folder_name(root).unwrap_or_else(|| "book".into()));
         Ok(Config {
             covers: root.join(b.covers.unwrap_or_else(|| "covers".into())),
@@ -392,6 +392,25 @@ impl Config {
     }
 }
 
+/// A TOML error's message in the user's terms, and a hint: the nearest valid key for an
+/// unknown one, and how to write a value of the wrong type.
+fn explain_toml_error(message: &str) -> (String, String) {
+    let short = message.split(", expected one of").next().unwrap_or(message);
+    // serde names Rust's types ("expected f32"); say what to write.
+    let mut plain = short.to_owned();
+    for (rust, written) in [("f32", "a number"), ("f64", "a number"), ("u32", "a whole number"), ("u64", "a whole number"), ("i64", "a whole number"), ("usize", "a whole number")] {
+        plain = plain.replace(&format!("expected {rust}"), &format!("expected {written}"));
+    }
+    let hint = if let Some(key) = nearest_key(message) {
+        format!("did you mean `{key}`? The README lists the keys book.toml takes")
+    } else if plain.starts_with("invalid type: string") && plain.contains("number") {
+        "write numbers without quotes, such as `font-size = 10.5`".to_owned()
+    } else {
+        "see the README for the keys book.toml takes".to_owned()
+    };
+    (plain, hint)
+}
+
 /// The valid key closest to the unknown one in a TOML error such as "unknown field `autors`,
 /// expected one of `title`, `authors`": at most a third of its letters apart.
 fn nearest_key(message: &str) -> Option<String> {
@@ -402,19 +421,28 @@ fn nearest_key(message: &str) -> Option<String> {
     (distance <= unknown.chars().count().div_ceil(3).max(1)).then(|| key.to_owned())
 }
 
+/// Edits (insert, delete, replace, or swap two neighbours) that make `a` into `b`: `pfd` is
+/// one from `pdf`.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let next = (row[j + 1] + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
-            diagonal = row[j + 1];
-            row[j + 1] = next;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // d[i][j]: edits from a[..i] to b[..j].
+    let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let replace = d[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = replace.min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 /// The name of the folder `dir` is (`.` is the current folder's name); `None` for the root.
@@ -516,6 +544,36 @@ mod tests {
         assert!(parse_page_size("A9").unwrap_err().contains("unknown page size"));
         let (_dir, c) = book("[pdf]\nfont-size = 40\n");
         assert!(c.unwrap_err().message.contains("font-size"));
+    }
+
+    #[test]
+    fn a_misspelt_table_and_a_bad_value_are_placed_and_explained() {
+        let (_dir, c) = book("[book]\ntitle = \"x\"\n\n[pfd]\nprint = true\n");
+        let d = c.unwrap_err();
+        assert_eq!((d.line, d.col), (4, 2), "{d:?}");
+        assert!(d.hint.unwrap().starts_with("did you mean `pdf`?"));
+        let (_dir, c) = book("[pdf]\nprint = true\npage-size = \"A7\"\n");
+        let d = c.unwrap_err();
+        assert_eq!((d.line, d.col), (3, 13), "{d:?}");
+        assert!(d.message.starts_with("book.toml [pdf]: unknown page size `A7`"), "{}", d.message);
+        let (_dir, c) = book("[pdf]\nfont-size = \"10.5\"\n");
+        let d = c.unwrap_err();
+        assert_eq!(d.message, "invalid book.toml: invalid type: string \"10.5\", expected a number");
+        assert_eq!((d.line, d.col), (2, 13));
+        assert_eq!(d.hint.unwrap(), "write numbers without quotes, such as `font-size = 10.5`");
+        let (_dir, c) = book("[pdf]\nmargins = { top = 20, bottom = 22, inner = 222, outer = 22 }\n");
+        assert_eq!(c.unwrap_err().line, 2);
+        let (_dir, c) = book("[book]\ntime-zone = \"Mars/Olympus\"\n");
+        let d = c.unwrap_err();
+        assert_eq!((d.line, d.col), (2, 13), "{d:?}");
+    }
+
+    #[test]
+    fn edit_distance_counts_a_swap_as_one() {
+        assert_eq!(edit_distance("pfd", "pdf"), 1);
+        assert_eq!(edit_distance("autors", "authors"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

@@ -82,30 +82,41 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         writeln!(f, "{label}: {}", self.message)?;
+        // The gutter is as wide as the line number, and the arrow, the bars and the hint line up with it.
+        let pad = " ".repeat(if self.line > 0 { self.line.to_string().len() } else { 1 });
         if let Some(file) = &self.file {
             if self.line > 0 {
-                writeln!(f, "  --> {}:{}:{}", file.display(), self.line, self.col)?;
+                writeln!(f, "{pad} --> {}:{}:{}", file.display(), self.line, self.col)?;
             } else {
-                writeln!(f, "  --> {}", file.display())?;
+                writeln!(f, "{pad} --> {}", file.display())?;
             }
         }
         if let (Some(text), true) = (&self.source_line, self.line > 0) {
-            let number = self.line.to_string();
-            let pad = " ".repeat(number.len());
-            let marker: String = text
-                .chars()
-                .take(self.col - 1)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
             writeln!(f, "{pad} |")?;
-            writeln!(f, "{number} | {text}")?;
-            writeln!(f, "{pad} | {marker}^")?;
+            writeln!(f, "{} | {text}", self.line)?;
+            writeln!(f, "{pad} | {}^", caret_indent(text, self.col))?;
         }
         if let Some(hint) = &self.hint {
-            writeln!(f, "  = hint: {hint}")?;
+            writeln!(f, "{pad} = hint: {hint}")?;
         }
         Ok(())
     }
+}
+
+/// What goes under `text` before the caret that points at character `col` (1-based): a tab
+/// for a tab, and for every other character as many spaces as a terminal gives it (two for
+/// Chinese characters and full-width punctuation, none for combining marks).
+fn caret_indent(text: &str, col: usize) -> String {
+    let mut indent = String::new();
+    for c in text.chars().take(col.saturating_sub(1)) {
+        if c == '\t' {
+            indent.push('\t');
+        } else {
+            let width = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            indent.extend(std::iter::repeat_n(' ', width));
+        }
+    }
+    indent
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -148,5 +159,22 @@ mod tests {
         assert!(text.starts_with("error: bad YAML\n  --> m/a.md:2:8\n"), "{text}");
         assert!(text.contains("2 | title: \"oops\n  |        ^\n"), "{text}");
         assert!(text.ends_with("= hint: close the quote\n"), "{text}");
+    }
+
+    #[test]
+    fn the_caret_stands_under_its_character_on_a_terminal() {
+        let src = "标题：猫\tx";
+        let at = |col| Diagnostic::error("e").at(src, 1, col).to_string();
+        // 标题： take two columns each.
+        assert!(at(4).contains("\n  |       ^\n"), "{}", at(4));
+        assert!(at(6).contains("\n  |         \t^\n"), "{}", at(6));
+        assert_eq!(caret_indent("e\u{301}x", 3), " ", "a combining accent takes no column");
+    }
+
+    #[test]
+    fn the_gutter_lines_up_for_long_line_numbers() {
+        let src = "a\n".repeat(11) + "bad";
+        let text = Diagnostic::error("e").in_file(Path::new("f.md")).at(&src, 12, 1).with_hint("h").to_string();
+        assert_eq!(text, "error: e\n   --> f.md:12:1\n   |\n12 | bad\n   | ^\n   = hint: h\n");
     }
 }

@@ -273,10 +273,16 @@ fn read_fields(matter: &split::Matter, source: &str) -> Result<Mapping, Diagnost
     let hint_yaml = "front matter is YAML: `key: value` lines; quote values that contain `: ` or start with `[`, `{`, `*` or `&`";
     let value = match matter.format {
         Format::Yaml => serde_yaml_ng::from_str::<Value>(matter.text).map_err(|e| {
-            let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            let message = yaml_message(&e.to_string(), shift);
+            let found = e.location().map_or((1, 1), |l| (l.line() + shift, l.column()));
+            let (message, opened) = yaml_message(&e.to_string(), shift);
+            // An unclosed bracket or quote is noticed only where the front matter ends: point at
+            // where it opened, and say where it was noticed.
+            let (place, message) = match opened {
+                Some(opened) if opened != found => (opened, format!("{message} that starts here (noticed at line {}, column {})", found.0, found.1)),
+                _ => (found, message),
+            };
             Diagnostic::error(format!("invalid YAML in the front matter: {message}"))
-                .at(source, line + shift, col)
+                .at(source, place.0, place.1)
                 .with_hint(hint_yaml)
         })?,
         Format::Toml => {
@@ -304,29 +310,33 @@ fn read_fields(matter: &split::Matter, source: &str) -> Result<Mapping, Diagnost
     }
 }
 
-/// serde_yaml's message with its first position removed (the diagnostic shows it) and the
-/// other line numbers counted from the top of the file.
-fn yaml_message(message: &str, shift: usize) -> String {
+/// serde_yaml's message without its positions ("did not find expected ',' or ']' at line 2
+/// column 1, while parsing a flow sequence at line 1 column 8"), and the second position, where
+/// the construct being parsed opened, counted from the top of the file.
+fn yaml_message(message: &str, shift: usize) -> (String, Option<(usize, usize)>) {
     let mut out = String::new();
+    let mut positions = Vec::new();
     let mut rest = message;
-    let mut first = true;
     while let Some(i) = rest.find(" at line ") {
         out.push_str(&rest[..i]);
         let after = &rest[i + " at line ".len()..];
-        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        let line: usize = after[..digits].parse().unwrap_or(0);
-        let tail = &after[digits..];
-        let col_len = tail
-            .strip_prefix(" column ")
-            .map_or(0, |t| " column ".len() + t.bytes().take_while(u8::is_ascii_digit).count());
-        if !first {
-            out.push_str(&format!(" at line {}{}", line + shift, &tail[..col_len]));
+        let number = |s: &str| -> (usize, usize) {
+            let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+            (s[..digits].parse().unwrap_or(0), digits)
+        };
+        let (line, digits) = number(after);
+        let mut tail = &after[digits..];
+        let mut col = 1;
+        if let Some(t) = tail.strip_prefix(" column ") {
+            let (c, digits) = number(t);
+            col = c;
+            tail = &t[digits..];
         }
-        first = false;
-        rest = &tail[col_len..];
+        positions.push((line + shift, col));
+        rest = tail;
     }
     out.push_str(rest);
-    out
+    (out, positions.get(1).copied())
 }
 
 fn toml_to_yaml(v: toml::Value) -> Value {
@@ -517,8 +527,8 @@ mod tests {
         let d = errors("---\ntitle: a\ntags: [x, y\ndate: 2024-01-20\n---\nbody\n");
         assert_eq!(d.len(), 1);
         assert!(d[0].message.starts_with("invalid YAML"), "{}", d[0].message);
-        assert!(d[0].message.contains("while parsing a flow sequence at line 3 column 7"), "{}", d[0].message);
-        assert!(d[0].line >= 3 && d[0].line <= 5, "line {}", d[0].line);
+        assert!(d[0].message.contains("while parsing a flow sequence that starts here (noticed at line 4, column 5)"), "{}", d[0].message);
+        assert_eq!((d[0].line, d[0].col), (3, 7), "the caret stands at the `[` left open");
         assert!(d[0].hint.is_some());
     }
 

@@ -37,7 +37,7 @@ const BATCH: usize = 32;
 /// body's pages in order (the essays, then the tag index), then the cover and the front
 /// matter, which are made last because the table of contents needs the essays' page numbers.
 /// In the book, the last `Summary::front` pages handed on come first.
-pub fn typeset_into(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: bool, sink: &mut (dyn FnMut(Page) + Send)) -> (Summary, Vec<Diagnostic>) {
+pub fn typeset_into(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: bool, sink: &mut dyn FnMut(Page)) -> (Summary, Vec<Diagnostic>) {
     let geo = Geometry::new(config);
     let essay_geo = Geometry { keep_clusters: clusters, ..geo.clone() };
     let mut diags = Vec::new();
@@ -53,18 +53,22 @@ pub fn typeset_into(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
     let batches = (0..count).step_by(BATCH).map(|from| from..(from + BATCH).min(count));
     let mut laid: Vec<blocks::LaidOut> = Vec::new();
     for batch in batches.map(Some).chain([None]) {
-        let (next, ()) = rayon::join(
-            || batch.map(lay_out).unwrap_or_default(),
-            || {
-                for essay in laid.drain(..) {
-                    diags.extend(missing_glyphs(book, parts.len(), &essay.missing));
-                    body.place(essay.slabs);
-                    parts.push(essay.nodes);
-                }
-                let (first, drafts) = body.take_done();
-                finisher.finish(first, drafts, sink);
-            },
-        );
+        // The next batch is laid out in the pool while this thread paginates the last one and
+        // hands its pages on: `sink` may block (a full page channel), and this thread is never
+        // one of the pool's (README, "Threads").
+        let mut next = Vec::new();
+        rayon::in_place_scope(|scope| {
+            if let Some(range) = batch {
+                scope.spawn(|_| next = lay_out(range));
+            }
+            for essay in laid.drain(..) {
+                diags.extend(missing_glyphs(book, parts.len(), &essay.missing));
+                body.place(essay.slabs);
+                parts.push(essay.nodes);
+            }
+            let (first, drafts) = body.take_done();
+            finisher.finish(first, drafts, sink);
+        });
         laid = next;
     }
     let mut back = Blocks::new(&geo, fonts, book, INDEX_ANCHOR, index_part);
@@ -153,7 +157,7 @@ impl BodyPages<'_> {
     /// Finishes `drafts`, the body's pages from index `first`, and hands them on. In print,
     /// where margins alternate, the cover and the front matter fill an even number of pages,
     /// so a body page's index has its place's parity.
-    fn finish(&mut self, first: usize, drafts: Vec<Draft>, sink: &mut (dyn FnMut(Page) + Send)) {
+    fn finish(&mut self, first: usize, drafts: Vec<Draft>, sink: &mut dyn FnMut(Page)) {
         let mut jobs = Vec::with_capacity(drafts.len());
         for (i, draft) in drafts.into_iter().enumerate() {
             let n = (first + i) as u32 + 1;
