@@ -3,17 +3,25 @@
 
     python3 bench/bench.py                      # N = 3, 100, 1000; 3 runs each; peers when installed
     python3 bench/bench.py --sizes 100,1000,3000 --runs 5
+    python3 bench/bench.py --batches-only       # just the batch table
+
+It builds wenji in the `dist` profile (fat LTO, one codegen unit: what a release ships; about a quarter of
+an hour to compile from scratch on two cores).
 
 For each N it writes N essays made from manuscripts/ (distinct titles and dates; file order is not
 date order), then times `wenji build` (EPUB + PDF) and, when pandoc (PyPI `pypandoc-binary`) and
 Typst (PyPI `typst`) are installed, pandoc → EPUB 3 and pandoc → Typst → PDF on the same essays.
 It reports the median wall time and the peak resident memory of each, the sizes of the PDFs and
 the ratios, as a Markdown table on stdout and in bench/results.md.
+
+Batches: 8 books of the seeds and 4 books of 100 essays, each built by one `wenji build A B …` and by
+one `wenji build` a book after another, with the default formats.
 """
 import argparse, datetime, os, pathlib, platform, random, re, shutil, statistics, subprocess, sys, tempfile, time
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
-WENJI = REPO / "target" / "release" / "wenji"
+PROFILE = "dist"
+WENJI = REPO / "target" / PROFILE / "wenji"
 
 
 def run(cmd, cwd=None, env=None):
@@ -60,6 +68,23 @@ def make_corpus(n, dest):
         (dest / f"essay-{i:05d}.md").write_text(text, encoding="utf-8")
 
 
+def batch_rows(tmp, runs):
+    """The batches, each timed as one `wenji build` of every book and as one build a book after another."""
+    rows = []
+    for label, count, n in (("8 books of the seeds (3 essays)", 8, 3), ("4 books of 100 essays", 4, 100)):
+        books = []
+        for i in range(count):
+            book = tmp / f"batch-{count}x{n}" / f"book{i + 1}"
+            make_corpus(n, book)
+            books.append(str(book))
+        out = tmp / f"batch-out-{count}x{n}"
+        together = measure([([str(WENJI), "build", *books, "-o", str(out), "-q"], None)], runs)
+        apart = measure([([str(WENJI), "build", b, "-o", str(out / pathlib.Path(b).name), "-q"], None) for b in books], runs)
+        rows.append((label, *together, *apart))
+        print(f"{label}: together {together}, one after another {apart}", file=sys.stderr)
+    return rows
+
+
 def peer_inputs(corpus, dest):
     """The same essays for pandoc, in date order: front matter replaced by a `#` title heading
     (pandoc would merge every file's metadata, and its Typst writer chokes on the merged tags)."""
@@ -99,10 +124,11 @@ def main():
     ap.add_argument("--sizes", default="3,100,1000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--batches-only", action="store_true", help="time only the batches")
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [] if args.batches_only else [int(s) for s in args.sizes.split(",")]
 
-    subprocess.run(["cargo", "build", "--release", "-q"], cwd=REPO, check=True)
+    subprocess.run(["cargo", "build", "--profile", PROFILE, "--locked", "-q"], cwd=REPO, check=True)
     pandoc = None if args.no_peers else peers()
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
     rows = []
@@ -126,13 +152,16 @@ def main():
                 row["typst_pdf_mb"] = (tmp / "peer.pdf").stat().st_size / 1e6
             rows.append(row)
             print(f"N={n}: {row}", file=sys.stderr)
+        batches = batch_rows(tmp, args.runs)
 
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
     lines = [
         f"Measured {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), {args.runs} runs each: median wall time, largest peak RSS.",
         "",
     ]
-    if pandoc:
+    if not rows:
+        pass
+    elif pandoc:
         lines += [
             "| N | wenji EPUB+PDF | wenji RSS | wenji PDF | pandoc→EPUB | RSS | pandoc→Typst→PDF | RSS | Typst PDF | peers ÷ wenji (time) |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -151,6 +180,9 @@ def main():
             lines += ["", "(peers left out: --no-peers)"]
         else:
             lines += ["", "(pandoc and Typst not installed: `pip install pypandoc-binary typst` adds them.)"]
+    lines += ["", "| batch | one `wenji build` of all | RSS | one build a book, in turn | largest RSS | in turn ÷ batch |", "|---|---:|---:|---:|---:|---:|"]
+    for label, together, rss_t, apart, rss_a in batches:
+        lines.append(f"| {label} | {together:.2f} s | {rss_t:.0f} MB | {apart:.2f} s | {rss_a:.0f} MB | {apart / together:.2f}× |")
     table = "\n".join(lines) + "\n"
     print(table)
     (REPO / "bench" / "results.md").write_text(table, encoding="utf-8")

@@ -101,7 +101,8 @@ pub fn load_with(config: &Config, progress: &dyn Progress) -> (Option<Book>, Vec
             (parsed, diags)
         })
         .collect();
-    let mut diags = notes;
+    let mut diags = config.notes.clone();
+    diags.extend(notes);
     let mut essays = Vec::with_capacity(read.len());
     for (parsed, d) in read {
         diags.extend(d);

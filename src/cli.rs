@@ -178,7 +178,7 @@ fn batch_outputs(dirs: &[PathBuf], out: &Path) -> Vec<PathBuf> {
     let mut taken: Vec<String> = Vec::new();
     dirs.iter()
         .map(|d| {
-            let base = crate::config::folder_name(d).unwrap_or_else(|| "book".into());
+            let base = crate::config::book_name(d).unwrap_or_else(|| "book".into());
             let mut name = base.clone();
             let mut n = 1;
             while taken.contains(&name) {

@@ -290,6 +290,8 @@ pub struct Config {
     /// `[epub] embed-fonts`: the EPUB carries subsets of the PDF's fonts.
     pub embed_fonts: bool,
     pub pdf: PdfConfig,
+    /// Warnings about the book's settings (a title guessed from a posts folder).
+    pub notes: Vec<Diagnostic>,
 }
 
 pub const FILE_NAME: &str = "book.toml";
@@ -351,7 +353,11 @@ impl Config {
             None => root.join(b.manuscripts.unwrap_or_else(|| "manuscripts".into())),
         };
         let pdf = toml.pdf.resolve().map_err(|bad| misplaced(bad, "[pdf]", "the README lists the values each key of book.toml takes"))?;
-        let title = b.title.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| folder_name(root).unwrap_or_else(|| "book".into()));
+        let mut notes = Vec::new();
+        let title = match b.title.filter(|t| !t.trim().is_empty()) {
+            Some(title) => title,
+            None => untitled_book(root, &mut notes),
+        };
         Ok(Config {
             covers: root.join(b.covers.unwrap_or_else(|| "covers".into())),
             root: root.to_path_buf(),
@@ -374,6 +380,7 @@ impl Config {
             order: toml.build.order,
             formats: toml.build.formats.unwrap_or_else(|| vec![Format::Epub, Format::Pdf]),
             pdf,
+            notes,
         })
     }
 
@@ -447,11 +454,82 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The name of the folder `dir` is (`.` is the current folder's name); `None` for the root.
 pub fn folder_name(dir: &Path) -> Option<String> {
+    folder_names(dir).next()
+}
+
+/// The names of `dir` and the folders above it, nearest first.
+fn folder_names(dir: &Path) -> impl Iterator<Item = String> {
     let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    absolute.components().rev().find_map(|c| match c {
-        std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
-        _ => None,
-    })
+    let names: Vec<String> = absolute
+        .components()
+        .rev()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    names.into_iter()
+}
+
+/// Names blog generators give the folders that hold posts (Hexo's `source/_posts`, Jekyll's
+/// `_posts`, Hugo's `content/post`, a language's `content/cn`): no book is called that.
+const POSTS_FOLDERS: [&str; 15] =
+    ["_posts", "_drafts", "posts", "post", "source", "content", "src", "docs", "manuscripts", "essays", "cn", "zh", "zh-cn", "zh-tw", "zh-hk"];
+
+fn is_posts_folder(name: &str) -> bool {
+    POSTS_FOLDERS.iter().any(|f| f.eq_ignore_ascii_case(name))
+}
+
+/// The name of the book in `dir`: the folder's own, or for a posts folder the nearest folder
+/// above it with a name of its own (`blog` for `blog/source/_posts`).
+pub fn book_name(dir: &Path) -> Option<String> {
+    let mut names = folder_names(dir).peekable();
+    let own = names.peek()?.clone();
+    Some(names.find(|n| !is_posts_folder(n)).unwrap_or(own))
+}
+
+/// The title of a book with no title in book.toml: its folder's name, or for a posts folder
+/// the blog's own title (from its Hexo, Jekyll or Hugo configuration) or else the blog
+/// folder's name, with a warning that says so.
+fn untitled_book(root: &Path, notes: &mut Vec<Diagnostic>) -> String {
+    let own = folder_name(root).unwrap_or_else(|| "book".into());
+    if !is_posts_folder(&own) {
+        return own;
+    }
+    if let Some(title) = site_title(root) {
+        return title;
+    }
+    let name = book_name(root).unwrap_or(own.clone());
+    notes.push(
+        Diagnostic::warning(format!("the book has no title, so it is called `{name}`, after the folder above `{own}`"))
+            .in_file(root)
+            .with_hint(format!("put a book.toml with `[book]` and `title = \"…\"` in `{}` (`wenji init` writes one), or set `title` in the blog's own configuration", root.display())),
+    );
+    name
+}
+
+/// The `title` of the blog whose posts are in `dir`: from the nearest folder above it (at most
+/// four up) that has a Hexo or Jekyll `_config.yml` or a Hugo `hugo.toml`, `config.toml`,
+/// `hugo.yaml` or `config.yaml`.
+fn site_title(dir: &Path) -> Option<String> {
+    const FILES: [&str; 7] = ["_config.yml", "hugo.toml", "config.toml", "hugo.yaml", "config.yaml", "config/_default/hugo.toml", "config/_default/config.toml"];
+    let absolute = std::path::absolute(dir).ok()?;
+    for folder in absolute.ancestors().skip(1).take(4) {
+        let found: Vec<PathBuf> = FILES.iter().map(|f| folder.join(f)).filter(|p| p.is_file()).collect();
+        if found.is_empty() {
+            continue;
+        }
+        return found.iter().find_map(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
+            let title = if path.extension().is_some_and(|e| e == "toml") {
+                text.parse::<toml::Table>().ok()?.get("title")?.as_str()?.to_owned()
+            } else {
+                serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text).ok()?.get("title")?.as_str()?.to_owned()
+            };
+            Some(title.trim().to_owned()).filter(|t| !t.is_empty())
+        });
+    }
+    None
 }
 
 fn same_folder(a: &Path, b: &Path) -> bool {
@@ -574,6 +652,25 @@ mod tests {
         assert_eq!(edit_distance("autors", "authors"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn a_posts_folder_takes_the_blog_s_title_or_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let posts = dir.path().join("我的博客/source/_posts");
+        std::fs::create_dir_all(&posts).unwrap();
+        let c = Config::locate(Some(&posts)).unwrap();
+        assert_eq!(c.title, "我的博客");
+        assert_eq!(c.notes.len(), 1);
+        assert!(c.notes[0].message.contains("called `我的博客`, after the folder above `_posts`"), "{}", c.notes[0].message);
+        assert_eq!(book_name(&posts).as_deref(), Some("我的博客"));
+        std::fs::write(dir.path().join("我的博客/_config.yml"), "title: 山中笔记\nsubtitle: x\n").unwrap();
+        let c = Config::locate(Some(&posts)).unwrap();
+        assert_eq!((c.title.as_str(), c.notes.len()), ("山中笔记", 0));
+        let hugo = dir.path().join("site/content/post");
+        std::fs::create_dir_all(&hugo).unwrap();
+        std::fs::write(dir.path().join("site/hugo.toml"), "baseURL = \"/\"\ntitle = \"水边\"\n").unwrap();
+        assert_eq!(Config::locate(Some(&hugo)).unwrap().title, "水边");
     }
 
     #[test]

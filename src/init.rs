@@ -13,7 +13,16 @@ pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, Diagnostic>
         return Err(Diagnostic::error(format!("`{}` already exists", config.display()))
             .with_hint("this folder is a book already: `wenji build` builds it"));
     }
-    let fail = |what: &Path, e: std::io::Error| Diagnostic::error(format!("cannot create `{}`: {e}", what.display())).with_hint("check that the folder is writable");
+    let fail = |what: &Path, e: std::io::Error| {
+        let hint = match e.kind() {
+            std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory => {
+                format!("a file is in the way: `{}` or a folder above it is a file; give `wenji init` a new folder's name", what.display())
+            }
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => "check that the folder is writable".to_owned(),
+            _ => "check the path and the disk".to_owned(),
+        };
+        Diagnostic::error(format!("cannot create `{}`: {e}", what.display())).with_hint(hint)
+    };
     let title = match title {
         Some(t) => t.to_owned(),
         None => crate::config::folder_name(dir).unwrap_or_else(|| "文集".to_owned()),
@@ -101,5 +110,17 @@ mod tests {
         assert_eq!(config.title, "新书");
         let err = init(&book, None).unwrap_err();
         assert!(err.message.contains("already exists"));
+    }
+
+    #[test]
+    fn init_on_a_file_says_a_file_is_in_the_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("notes.txt");
+        std::fs::write(&file, "x").unwrap();
+        for target in [file.clone(), file.join("book")] {
+            let err = init(&target, None).unwrap_err();
+            assert!(err.hint.as_deref().unwrap().starts_with("a file is in the way"), "{err:?}");
+        }
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
     }
 }

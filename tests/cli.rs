@@ -69,7 +69,7 @@ fn a_missing_image_is_a_warning_and_the_book_is_built() {
   --> essays/a.md:6:5
   |
 6 | 看这里：![一只猫](cat.png)
-  |     ^
+  |         ^
   = hint: put the image file beside the essay and link it by a relative path; its alt text is shown instead
 
 warning: 1 warning

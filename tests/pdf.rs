@@ -122,6 +122,9 @@ fn seeds_pdf_passes_qpdf_is_a5_and_small() {
         assert!(info.contains("Title:           心的微光"), "{info}");
         assert!(info.contains("Author:          佚名"), "{info}");
         assert!(info.contains("Keywords:        失落"), "{info}");
+        // Nothing on stderr: poppler once said "Syntax Error: Suspects object is wrong type" here.
+        let o = std::process::Command::new("pdfinfo").arg(&pdf).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&o.stderr), "", "pdfinfo complains");
     }
 }
 

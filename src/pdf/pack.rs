@@ -96,6 +96,11 @@ fn reorder_pages(plain: &mut [Object], trailer: &str, order: &PageOrder) -> anyh
     let pages = object(plain, reference(body, b"/Pages").context("the catalog has no page tree")?)?;
     let end = body.iter().rposition(|&c| c == b'>').filter(|&e| e > 0 && body[e - 1] == b'>').context("the catalog is not a dictionary")?;
     let mut labelled = body[..end - 1].to_vec();
+    // krilla writes `/MarkInfo <</Marked true /Suspects false>>`; poppler takes `/Suspects` for
+    // an object of the wrong type and says "Syntax Error" on every PDF. False is its default.
+    if let Some(at) = find_last(&labelled, b"/Suspects false") {
+        labelled.drain(at..at + b"/Suspects false".len());
+    }
     labelled.extend_from_slice(format!("/PageLabels {}>>", order.labels).as_bytes());
     plain[catalog].1 = Cow::Owned(labelled);
 
@@ -262,12 +267,12 @@ mod tests {
     #[test]
     fn pages_written_last_move_to_the_front_and_the_catalog_gets_labels() {
         let mut plain: Vec<(u32, Cow<[u8]>)> = vec![
-            (1, Cow::Borrowed(b"<</Type/Catalog/Pages 2 0 R/PageMode/UseOutlines>>")),
+            (1, Cow::Borrowed(b"<</Type/Catalog/Pages 2 0 R/MarkInfo<</Marked true/Suspects false>>/PageMode/UseOutlines>>")),
             (2, Cow::Borrowed(b"<</Type /Pages\n/Count 4\n/Kids [10 0 R 11 0 R 12 0 R 13 0 R]>>")),
         ];
         let order = PageOrder { move_to_front: 2, labels: "<</Nums[0 <</S/r>> 2 <</S/D>>]>>".into() };
         reorder_pages(&mut plain, "/Root 1 0 R/ID[(a)(b)]", &order).unwrap();
-        assert_eq!(String::from_utf8_lossy(&plain[0].1), "<</Type/Catalog/Pages 2 0 R/PageMode/UseOutlines/PageLabels <</Nums[0 <</S/r>> 2 <</S/D>>]>>>>");
+        assert_eq!(String::from_utf8_lossy(&plain[0].1), "<</Type/Catalog/Pages 2 0 R/MarkInfo<</Marked true>>/PageMode/UseOutlines/PageLabels <</Nums[0 <</S/r>> 2 <</S/D>>]>>>>");
         assert_eq!(String::from_utf8_lossy(&plain[1].1), "<</Type /Pages\n/Count 4\n/Kids [12 0 R 13 0 R 10 0 R 11 0 R]>>");
         let too_many = PageOrder { move_to_front: 5, ..one_page() };
         let mut fresh: Vec<(u32, Cow<[u8]>)> = vec![(1, Cow::Borrowed(b"<</Type/Catalog/Pages 2 0 R>>")), (2, Cow::Borrowed(b"<</Kids[3 0 R]>>"))];

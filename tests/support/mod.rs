@@ -113,18 +113,84 @@ pub fn missing(tool: &str) -> Option<()> {
     if in_ci() {
         panic!("{tool} is not installed; .ci/run installs it and CI must not skip it");
     }
-    eprintln!("notice: {tool} not found; skipping this check (run .ci/run or install it)");
+    skipped(&format!("{tool} not found; install it (.ci/run shows how) to run this check"));
     None
 }
 
+/// Says that a check did not run, where the person running the suite sees it: on the
+/// terminal (past the harness, which keeps a passing test's output to itself), and in
+/// `WENJI_SKIP_LOG`, which `tests/run` lists at the end.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    let line = format!("skipped: {test}: {why}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    if let Some(log) = std::env::var_os("WENJI_SKIP_LOG") {
+        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+            let _ = file.write_all(line.as_bytes());
+        }
+    }
+}
+
 /// The shared corpus of real blog posts (`../shared/corpus` beside the checkout, or
-/// `WENJI_CORPUS`): required under CI, where it is always there; a notice and `None` elsewhere.
+/// `WENJI_CORPUS`): required under CI; a notice and `None` elsewhere.
 pub fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("WENJI_CORPUS").map(PathBuf::from).unwrap_or_else(|| repo().join("../shared/corpus"));
-    if dir.join("SOURCES.md").is_file() {
+    shared("corpus", "WENJI_CORPUS", "SOURCES.md")
+}
+
+/// A folder of `../shared` beside the checkout (or the folder `variable` names) that holds
+/// `marker`. Under CI it must be there, and the failure says where it was looked for.
+fn shared(name: &str, variable: &str, marker: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os(variable).map(PathBuf::from).unwrap_or_else(|| repo().join("../shared").join(name));
+    if dir.join(marker).is_file() {
         return Some(dir);
     }
-    missing(&format!("the corpus at {}", dir.display())).and(None)
+    let place = format!("{} (with its {marker})", dir.display());
+    if in_ci() {
+        panic!("the {name} is not at {place}: under CI=true it must be. Put the shared folder beside the checkout (../shared/{name}) or name the folder with {variable}");
+    }
+    skipped(&format!("the {name} is not at {place}; put ../shared beside the checkout or set {variable}"));
+    None
+}
+
+/// Runs `wenji ARGS` in `cwd` with `env` added, as `wenji` does, but under a watchdog: a run
+/// still going after `limit` is killed and the test fails saying it hung.
+pub fn wenji_within(cwd: &Path, args: &[&str], env: &[(&str, &str)], limit: std::time::Duration) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wenji"));
+    command.args(args).current_dir(cwd).env_remove("SOURCE_DATE_EPOCH").env("NO_COLOR", "1").envs(env.iter().copied());
+    run_within(command, limit, &format!("wenji {}", args.join(" ")))
+}
+
+/// Runs `command` to its end, or kills it after `limit` and fails the test: it hung.
+pub fn run_within(mut command: Command, limit: std::time::Duration, shown: &str) -> Output {
+    use std::process::Stdio;
+    let mut child = command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run wenji");
+    // The pipes are drained beside the wait, so a chatty child never blocks on a full pipe.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for wenji") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let err = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
+            panic!("`{shown}` hung: still running after {} s, killed. What it printed:\n{err}", limit.as_secs());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Output { status, stdout: stdout.join().unwrap_or_default(), stderr: stderr.join().unwrap_or_default() }
 }
 
 /// The posts folder of each blog in the corpus.
