@@ -473,8 +473,8 @@ fn folder_names(dir: &Path) -> impl Iterator<Item = String> {
 
 /// Names blog generators give the folders that hold posts (Hexo's `source/_posts`, Jekyll's
 /// `_posts`, Hugo's `content/post`, a language's `content/cn`): no book is called that.
-const POSTS_FOLDERS: [&str; 15] =
-    ["_posts", "_drafts", "posts", "post", "source", "content", "src", "docs", "manuscripts", "essays", "cn", "zh", "zh-cn", "zh-tw", "zh-hk"];
+const POSTS_FOLDERS: [&str; 14] =
+    ["_posts", "_drafts", "posts", "post", "source", "content", "src", "docs", "manuscripts", "cn", "zh", "zh-cn", "zh-tw", "zh-hk"];
 
 fn is_posts_folder(name: &str) -> bool {
     POSTS_FOLDERS.iter().any(|f| f.eq_ignore_ascii_case(name))

@@ -41,7 +41,7 @@ fn essay_xhtml(dir: &Path) -> String {
 #[test]
 fn invalid_yaml() {
     let (o, _d) = build_essay(b"---\ntitle: [a\ndate: 2020-01-01\n---\n", &[]);
-    expect(&o, 1, &["error: invalid YAML in the front matter", "--> essays/a.md:3:", "= hint: front matter is YAML"]);
+    expect(&o, 1, &["error: invalid YAML in the front matter", "--> essays/a.md:2:8", "= hint: front matter is YAML"]);
 }
 
 #[test]
