@@ -163,8 +163,10 @@ pub fn wenji_within(cwd: &Path, args: &[&str], env: &[(&str, &str)], limit: std:
 
 /// Runs `command` to its end, or kills it after `limit` and fails the test: it hung.
 pub fn run_within(mut command: Command, limit: std::time::Duration, shown: &str) -> Output {
+    use std::os::unix::process::CommandExt;
     use std::process::Stdio;
-    let mut child = command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run wenji");
+    // In a process group of its own, so that the watchdog kills what it started too (`sh -c`).
+    let mut child = command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0).spawn().expect("run wenji");
     // The pipes are drained beside the wait, so a chatty child never blocks on a full pipe.
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
@@ -183,7 +185,8 @@ pub fn run_within(mut command: Command, limit: std::time::Duration, shown: &str)
             break status;
         }
         if started.elapsed() > limit {
-            let _ = child.kill();
+            // SAFETY: kill(2) with the negated id of the group made above.
+            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
             let _ = child.wait();
             let err = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
             panic!("`{shown}` hung: still running after {} s, killed. What it printed:\n{err}", limit.as_secs());
