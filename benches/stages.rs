@@ -1,6 +1,6 @@
 //! The hot stages, one at a time, on the seeds and on a 100-essay book made from them:
 //! front matter, Markdown, shaping, line breaking, typesetting (breaking and pagination),
-//! the PDF writer and the EPUB writer. `cargo bench` runs them; `bench/bench.py` times whole
+//! the PDF writer and the EPUB writer. `cargo bench --features bench` runs them; `bench/bench.py` times whole
 //! builds beside pandoc and Typst.
 
 use std::path::Path;

@@ -114,7 +114,7 @@ fn build(args: BuildArgs, voice: Voice) -> ExitCode {
         eprintln!("{} of {} books built", reports.len() - failed, reports.len());
     }
     if json {
-        println!("{}", summary(&reports));
+        print_json(&summary(&reports));
     }
     if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
@@ -198,7 +198,7 @@ fn check(dir: Option<PathBuf>, json: bool, voice: Voice) -> ExitCode {
     print_report(&report, voice, "checked");
     let ok = report.ok();
     if json {
-        println!("{}", summary(&[(shown_dir(dir.as_deref()), report)]));
+        print_json(&summary(&[(shown_dir(dir.as_deref()), report)]));
     }
     if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
@@ -221,6 +221,13 @@ fn init(dir: Option<PathBuf>, title: Option<String>, voice: Voice) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The JSON summary on stdout. A reader that went away (`wenji build --json | head -c1`) is
+/// not an error of the build: the exit code still says how the build went.
+fn print_json(json: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{json}");
 }
 
 fn shown_dir(dir: Option<&Path>) -> String {

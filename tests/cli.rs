@@ -113,6 +113,23 @@ fn json_summarises_outputs_pages_timings_and_diagnostics() {
 }
 
 #[test]
+fn json_to_a_closed_pipe_is_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("essays/a.md"), ESSAY);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wenji"))
+        .args(["build", "essays", "-o", "out", "--json"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
+
+#[test]
 fn a_batch_builds_every_good_book_and_fails_for_the_broken_one() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("books/甲/a.md"), ESSAY);
