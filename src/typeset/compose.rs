@@ -52,24 +52,34 @@ pub fn typeset_into(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
     let lay_out = |range: std::ops::Range<usize>| -> Vec<blocks::LaidOut> { range.into_par_iter().map(|i| blocks::essay(&essay_geo, fonts, book, i)).collect() };
     let batches = (0..count).step_by(BATCH).map(|from| from..(from + BATCH).min(count));
     let mut laid: Vec<blocks::LaidOut> = Vec::new();
+    // Pages finished and not yet handed on.
+    let mut ready: Vec<Page> = Vec::new();
     for batch in batches.map(Some).chain([None]) {
-        // The next batch is laid out in the pool while this thread paginates the last one and
-        // hands its pages on: `sink` may block (a full page channel), and this thread is never
-        // one of the pool's (README, "Threads").
-        let mut next = Vec::new();
+        // In the pool, the next batch is laid out while the last one is paginated and its
+        // pages finished. Meanwhile this thread hands on the pages finished before: `sink` may
+        // block (a full page channel), so it runs here and never on a thread of the pool,
+        // which only computes (README, "Threads").
+        let mut made = None;
         rayon::in_place_scope(|scope| {
-            if let Some(range) = batch {
-                scope.spawn(|_| next = lay_out(range));
+            scope.spawn(|_| {
+                made = Some(rayon::join(
+                    || batch.map(lay_out).unwrap_or_default(),
+                    || {
+                        for essay in laid.drain(..) {
+                            diags.extend(missing_glyphs(book, parts.len(), &essay.missing));
+                            body.place(essay.slabs);
+                            parts.push(essay.nodes);
+                        }
+                        let (first, drafts) = body.take_done();
+                        finisher.finish(first, drafts)
+                    },
+                ));
+            });
+            for page in ready.drain(..) {
+                sink(page);
             }
-            for essay in laid.drain(..) {
-                diags.extend(missing_glyphs(book, parts.len(), &essay.missing));
-                body.place(essay.slabs);
-                parts.push(essay.nodes);
-            }
-            let (first, drafts) = body.take_done();
-            finisher.finish(first, drafts, sink);
         });
-        laid = next;
+        (laid, ready) = made.expect("the batch is laid out when its scope ends");
     }
     let mut back = Blocks::new(&geo, fonts, book, INDEX_ANCHOR, index_part);
     if !book.tag_index.is_empty() {
@@ -79,7 +89,9 @@ pub fn typeset_into(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
     }
     parts.push(back.nodes);
     let (first, drafts) = body.take_all();
-    finisher.finish(first, drafts, sink);
+    for page in ready.into_iter().chain(finisher.finish(first, drafts)) {
+        sink(page);
+    }
 
     let mut front = Blocks::new(&geo, fonts, book, "front", front_part);
     title_page(&mut front, book);
@@ -154,10 +166,10 @@ struct BodyPages<'a> {
 }
 
 impl BodyPages<'_> {
-    /// Finishes `drafts`, the body's pages from index `first`, and hands them on. In print,
+    /// Finishes `drafts`, the body's pages from index `first`. In print,
     /// where margins alternate, the cover and the front matter fill an even number of pages,
     /// so a body page's index has its place's parity.
-    fn finish(&mut self, first: usize, drafts: Vec<Draft>, sink: &mut dyn FnMut(Page)) {
+    fn finish(&mut self, first: usize, drafts: Vec<Draft>) -> Vec<Page> {
         let mut jobs = Vec::with_capacity(drafts.len());
         for (i, draft) in drafts.into_iter().enumerate() {
             let n = (first + i) as u32 + 1;
@@ -176,14 +188,12 @@ impl BodyPages<'_> {
         }
         // Each page depends only on its place, so they are finished in parallel.
         let (geo, fonts) = (self.geo, self.fonts);
-        let pages: Vec<Page> = jobs
-            .into_par_iter()
+        jobs.into_par_iter()
             .map(|(index, draft, head)| {
                 let printed = !draft.blank;
                 finish_page(geo, fonts, draft, index, Folio::Arabic(index as u32 + 1), printed, head)
             })
-            .collect();
-        pages.into_iter().for_each(sink);
+            .collect()
     }
 }
 
