@@ -5,8 +5,8 @@
     python3 bench/bench.py --sizes 100,1000,3000 --runs 5
     python3 bench/bench.py --batches-only       # just the batch table
 
-It builds wenji in the `dist` profile (fat LTO, one codegen unit: what a release ships; about a quarter of
-an hour to compile from scratch on two cores).
+It builds wenji in the `dist` profile (fat LTO, one codegen unit: what a release ships; about four
+minutes to compile from scratch on two cores).
 
 For each N it writes N essays made from manuscripts/ (distinct titles and dates; file order is not
 date order), then times `wenji build` (EPUB + PDF) and, when pandoc (PyPI `pypandoc-binary`) and
