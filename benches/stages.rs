@@ -9,7 +9,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use wenji::build;
 use wenji::config::Config;
 use wenji::manuscript::{self, ReadOptions};
-use wenji::typeset::font::{FontId, FontSet};
+use wenji::font::{FontId, FontSet};
 use wenji::typeset::inline::{self, Align, Measure, Para};
 
 fn repo() -> &'static Path {

@@ -148,7 +148,7 @@ pub fn assemble(
         modified,
         subjects,
     };
-    let tag_index = index::tag_index(&out, config.tag_index);
+    let tag_index = index::tag_index(out.iter().map(|e| e.meta.tags.as_slice()), config.tag_index);
     (Book { meta, essays: out, assets: images.assets, cover, tag_index }, diags)
 }
 

@@ -9,22 +9,14 @@ use rayon::prelude::*;
 
 use crate::assets::Asset;
 use crate::book::{self, Book};
-use crate::config::Config;
+use crate::config::{Config, Format};
 use crate::diag::Diagnostic;
 use crate::manuscript::{self, ReadOptions};
 use crate::markdown;
 use crate::raster;
 use crate::pdf::Streamed;
-use crate::typeset::{self, font::FontSet, frame::{self, Page, Summary}};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Epub,
-    Pdf,
-    /// The PDF's layout as plain text (page → line → text with x positions).
-    Layout,
-}
+use crate::font::FontSet;
+use crate::typeset::{self, frame::{self, Page, Summary}};
 
 /// What a build wrote.
 #[derive(Debug, Clone)]

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::build::{self, Format, Progress, Report, Silent};
-use crate::config::Config;
+use crate::build::{self, Progress, Report, Silent};
+use crate::config::{Config, Format};
 use crate::diag::Diagnostic;
 
 #[derive(Debug, Parser)]

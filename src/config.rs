@@ -5,11 +5,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::build::Format;
 use crate::diag::{Diagnostic, line_col};
 use crate::manuscript::date::Zone;
-use crate::typeset::font::FontChoice;
-use crate::typeset::inline::Punctuation;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -84,6 +81,40 @@ impl OneOrMany {
             OneOrMany::Many(v) => v,
         }
     }
+}
+
+/// What `wenji build` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Epub,
+    Pdf,
+    /// The PDF's layout as plain text (page → line → text with x positions).
+    Layout,
+}
+
+/// How full-width punctuation is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Punctuation {
+    /// 全角式 (GB/T 15834): full width, with the blank half removed between adjacent marks
+    /// and at line edges.
+    #[default]
+    Gb,
+    /// 开明式: 。？！ full width, every other mark half width.
+    Kaiming,
+    /// 半角式: every mark half width.
+    Half,
+}
+
+/// The fonts that replace the bundled ones: `[pdf] fonts` in book.toml, each a font file or an
+/// installed family name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FontChoice {
+    pub serif: Option<String>,
+    pub bold: Option<String>,
+    pub mono: Option<String>,
 }
 
 /// The order of the essays in the book, by date.

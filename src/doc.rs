@@ -155,6 +155,17 @@ pub fn for_each_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inl
     }
 }
 
+/// Where the printed page `number` starts: in essay `essay`, at byte `offset` of the text of
+/// its block `block` (blocks and text counted as the typesetter lays them out). The PDF's
+/// typesetter records it; the EPUB puts its page-break markers there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageStart {
+    pub number: u32,
+    pub essay: usize,
+    pub block: u32,
+    pub offset: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

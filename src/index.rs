@@ -7,8 +7,10 @@ use std::collections::HashMap;
 use icu_collator::{Collator, CollatorBorrowed, options::CollatorOptions};
 use icu_locale_core::Locale;
 
-use crate::book::Essay;
 use crate::config::TagIndex;
+
+/// The tag index's title, in the book's contents and at the head of its pages.
+pub const INDEX_TITLE: &str = "标签索引";
 
 /// A group of the index: its heading (`A`, `五画`, `#`) and its tags in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,14 +26,15 @@ pub struct Tag {
     pub essays: Vec<usize>,
 }
 
-/// The index of the essays' tags, sorted as `order` says; empty when no essay has a tag.
-pub fn tag_index(essays: &[Essay], order: TagIndex) -> Vec<Group> {
+/// The index of the essays' tags (each essay's, in reading order), sorted as `order` says;
+/// empty when no essay has a tag.
+pub fn tag_index<'a>(essays: impl IntoIterator<Item = &'a [String]>, order: TagIndex) -> Vec<Group> {
     if order == TagIndex::None {
         return Vec::new();
     }
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, essay) in essays.iter().enumerate() {
-        for tag in &essay.meta.tags {
+    for (i, tags) in essays.into_iter().enumerate() {
+        for tag in tags {
             let list = by_name.entry(tag.as_str()).or_default();
             if list.last() != Some(&i) {
                 list.push(i);
@@ -126,15 +129,12 @@ mod tests {
         groups.iter().map(|g| (g.heading.clone(), g.tags.iter().map(|t| t.name.clone()).collect())).collect()
     }
 
-    fn essays(tags: &[&[&str]]) -> Vec<Essay> {
-        let book = crate::typeset::tests::seeds_book();
-        tags.iter()
-            .map(|t| {
-                let mut e = book.essays[0].clone();
-                e.meta.tags = t.iter().map(|s| s.to_string()).collect();
-                e
-            })
-            .collect()
+    fn essays(tags: &[&[&str]]) -> Vec<Vec<String>> {
+        tags.iter().map(|t| t.iter().map(|s| s.to_string()).collect()).collect()
+    }
+
+    fn tag_index(essays: &[Vec<String>], order: TagIndex) -> Vec<Group> {
+        super::tag_index(essays.iter().map(Vec::as_slice), order)
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::io::Cursor;
 use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, Rect, Stroke, Transform};
 
 use crate::assets::Asset;
-use crate::typeset::font::FontSet;
+use crate::font::FontSet;
 use crate::typeset::frame::{Item, Page};
 
 /// `page` (`size` in points) as a PNG `width` pixels wide.

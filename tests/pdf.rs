@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::*;
-use wenji::typeset::kinsoku::{Class, class, forbidden_at_line_start};
+use wenji::kinsoku::{Class, class, forbidden_at_line_start};
 
 /// Builds `dir` (a book folder or a folder of essays) to PDF and layout dump.
 fn build_pdf(dir: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf, String) {

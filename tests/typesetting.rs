@@ -8,9 +8,9 @@ use std::path::Path;
 
 use support::*;
 use wenji::config::Config;
-use wenji::typeset::font::FontSet;
+use wenji::font::FontSet;
 use wenji::typeset::frame::{Cluster, Layout, Line, LineKind};
-use wenji::typeset::kinsoku::{Class, class};
+use wenji::kinsoku::{Class, class};
 
 const EM: f32 = 10.5;
 const EPS: f32 = 0.02;

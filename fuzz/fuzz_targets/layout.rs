@@ -11,7 +11,7 @@ mod wenji_fuzz_support;
 fuzz_target!(|data: &[u8]| {
     let body = String::from_utf8_lossy(data);
     let Some(book) = essay_book(&body) else { return };
-    let fonts = wenji::typeset::font::FontSet::bundled();
+    let fonts = wenji::font::FontSet::bundled();
     let (layout, _) = wenji::typeset::typeset(&book, &config().pdf, &fonts);
     assert!(!layout.pages.is_empty());
 });

@@ -10,7 +10,7 @@ use write_fonts::read::FontRef;
 use write_fonts::tables::cmap::Cmap;
 use write_fonts::types::{GlyphId, Tag};
 
-use crate::typeset::font::Font;
+use crate::font::Font;
 
 /// `font` with only the glyphs of `chars` (and `.notdef`), as a TrueType/OpenType file.
 pub fn subset(font: &Font, chars: &BTreeSet<char>) -> anyhow::Result<Vec<u8>> {

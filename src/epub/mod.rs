@@ -14,9 +14,9 @@ use zip::{CompressionMethod, ZipWriter};
 
 use crate::assets::Asset;
 use crate::book::Book;
-use crate::typeset::INDEX_TITLE;
-use crate::typeset::font::{FontId, FontSet};
-use crate::typeset::frame::PageStart;
+use crate::index::INDEX_TITLE;
+use crate::font::{FontId, FontSet};
+use crate::doc::PageStart;
 use package::{Item, essay_href};
 
 /// The tag index's page.

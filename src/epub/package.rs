@@ -5,8 +5,8 @@ use std::fmt::Write;
 use super::xhtml::{document, escape};
 use crate::book::{Book, Section};
 use super::INDEX_HREF;
-use crate::typeset::INDEX_TITLE;
-use crate::typeset::frame::PageStart;
+use crate::doc::PageStart;
+use crate::index::INDEX_TITLE;
 
 /// One file in the manifest.
 pub struct Item {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::book::{Book, Essay, Section, chinese_date};
 use crate::doc::{Align, Block, Inline, LinkTarget, Table};
-use crate::typeset::frame::PageStart;
+use crate::doc::PageStart;
 
 /// Text for XML content and attribute values; drops characters XML 1.0 cannot hold.
 pub fn escape(s: &str) -> String {

@@ -476,7 +476,7 @@ fn edge_char(node: Node, last: bool) -> Option<char> {
 /// Characters between which a soft line break disappears: the CJK grid characters and the
 /// curly quotes that sit beside them.
 pub fn is_cjk(c: char) -> bool {
-    crate::typeset::kinsoku::is_wide(c) || matches!(c, '“' | '”' | '‘' | '’')
+    crate::kinsoku::is_wide(c) || matches!(c, '“' | '”' | '‘' | '’')
 }
 
 /// The essay title is level 1; the shallowest body heading becomes 2, the rest keep their steps.

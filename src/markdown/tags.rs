@@ -826,7 +826,7 @@ fn hexo_citation(args: &str) -> Option<String> {
         None => (who.trim().to_owned(), None),
     };
     // A Chinese citation takes a 2-em dash and full-width commas; a Latin one, an em dash and ", ".
-    let chinese = args.chars().any(crate::typeset::kinsoku::is_wide);
+    let chinese = args.chars().any(crate::kinsoku::is_wide);
     let (dash, comma) = if chinese { ("——", "，") } else { ("— ", ", ") };
     let mut out = format!("{dash}{}", md_text(&author));
     if let Some(s) = source {

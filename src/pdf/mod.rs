@@ -27,7 +27,7 @@ use krilla::text::{Font, GlyphId, KrillaGlyph};
 mod pack;
 
 use crate::book::Book;
-use crate::typeset::font::{FontId, FontSet};
+use crate::font::{FontId, FontSet};
 use crate::typeset::frame::{Folio, Item, Layout, LinkTo, Mark, Node, OutlineEntry, Page, PageBox, Role, Structure, Summary};
 
 /// Writes the PDF of a laid-out book.

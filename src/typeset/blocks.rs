@@ -1,7 +1,7 @@
 //! Blocks of an essay (paragraphs, headings, quotes, lists, code, tables, images, notes)
 //! laid out into slabs of whole grid lines.
 
-use super::font::{FontId, FontSet};
+use crate::font::{FontId, FontSet};
 use super::frame::{Cluster, Item, Line, LineKind, Mark, Node, Role};
 use super::inline::{self, Align, Anchor, Measure, Para, SetLine, Shaped};
 use super::page::{Break, Geometry, Slab};

@@ -8,11 +8,13 @@ use rayon::prelude::*;
 
 use super::blocks::{self, Blocks};
 use super::cover;
-use super::font::{FontId, FontSet};
-use super::frame::{Folio, Item, Layout, LineKind, LinkTo, Mark, Node, OutlineEntry, Page, PageStart, Role, Structure, Summary};
+use crate::font::{FontId, FontSet};
+use super::frame::{Folio, Item, Layout, LineKind, LinkTo, Mark, Node, OutlineEntry, Page, Role, Structure, Summary};
 use super::inline::{self, Align, Measure, Para};
 use super::page::{Break, Draft, Geometry, Paginator, Slab};
 use crate::book::{Book, Section};
+use crate::doc::PageStart;
+use crate::index::INDEX_TITLE;
 use crate::config::PdfConfig;
 use crate::diag::{Diagnostic, line_col};
 
@@ -220,7 +222,6 @@ fn fit_head(title: &str, geo: &Geometry, fonts: &FontSet) -> String {
 
 /// The tag index's title and anchor. In the body's pages it counts as part number
 /// `book.essays.len()`, after the essays.
-pub const INDEX_TITLE: &str = "标签索引";
 const INDEX_ANCHOR: &str = "index";
 
 /// The title of part `e` of the body: an essay, or the tag index after them.

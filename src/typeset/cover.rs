@@ -2,7 +2,7 @@
 //! subtitle, authors, publisher on a calm ground) set in the book's fonts. The PDF draws this
 //! page as vectors; `crate::raster` paints the same page into the EPUB's cover image.
 
-use super::font::{FontId, FontSet};
+use crate::font::{FontId, FontSet};
 use super::frame::{Folio, Item, Mark, Page};
 use super::inline::{self, Align, Measure, Para};
 use super::page::Geometry;

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::font::FontId;
+use crate::doc::PageStart;
+use crate::font::FontId;
 
 /// A laid-out book: its pages in reading order and what is known of the whole.
 pub struct Layout {
@@ -94,15 +95,6 @@ pub enum Mark {
     Folio,
     /// Node `node` of part `part` of the `Structure`.
     Content { part: u32, node: u32 },
-}
-
-/// The printed page `number` starts in essay `essay` at `Slab::mark`'s `(block, offset)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageStart {
-    pub number: u32,
-    pub essay: usize,
-    pub block: u32,
-    pub offset: u32,
 }
 
 pub struct OutlineEntry {

@@ -5,9 +5,10 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use super::font::{FontId, FontSet, Glyph, Lang};
+use crate::font::{FontId, FontSet, Glyph, Lang};
 use super::frame::{Cluster, Item, LinkTo, Mark, RunGlyph, TextRun};
-use super::kinsoku::{self, Class};
+use crate::kinsoku::{self, Class};
+use crate::config::Punctuation;
 use crate::doc::{Inline, LinkTarget};
 
 /// How a piece of text is set.
@@ -358,20 +359,6 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
         sum_stretch[k + 1] = sum_stretch[k] + pair as u32;
     }
     Shaped { para, size, glyphs, pieces, gaps, sum_width, sum_gap, sum_shrink, sum_stretch, missing }
-}
-
-/// How full-width punctuation is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Punctuation {
-    /// 全角式 (GB/T 15834): full width, with the blank half removed between adjacent marks
-    /// and at line edges.
-    #[default]
-    Gb,
-    /// 开明式: 。？！ full width, every other mark half width.
-    Kaiming,
-    /// 半角式: every mark half width.
-    Half,
 }
 
 /// Removes blank halves inside the paragraph: the punctuation style's own, then one half

@@ -1,17 +1,16 @@
-//! The PDF typesetter: fonts and shaping, 禁则 line breaking, paragraph and page layout.
+//! The PDF typesetter: shaping, 禁则 line breaking, paragraph and page layout (the fonts and
+//! the CJK character classes are shared: `crate::font`, `crate::kinsoku`).
 //! It produces a `Layout` of positioned frames; `crate::pdf` writes them.
 
-pub mod font;
 pub mod frame;
 pub mod inline;
-pub mod kinsoku;
 pub mod page;
 
 mod blocks;
 mod compose;
 mod cover;
 
-pub use compose::{INDEX_TITLE, typeset, typeset_into, typeset_with};
+pub use compose::{typeset, typeset_into, typeset_with};
 
 /// The size of the pages a book laid out with `config` has.
 pub fn page_box(config: &crate::config::PdfConfig) -> frame::PageBox {
@@ -19,7 +18,7 @@ pub fn page_box(config: &crate::config::PdfConfig) -> frame::PageBox {
 }
 
 /// The cover page (see `cover::cover_page`) for a book laid out with `config`.
-pub fn cover(book: &crate::book::Book, config: &crate::config::PdfConfig, fonts: &font::FontSet) -> frame::Page {
+pub fn cover(book: &crate::book::Book, config: &crate::config::PdfConfig, fonts: &crate::font::FontSet) -> frame::Page {
     cover::cover_page(book, &page::Geometry::new(config), fonts)
 }
 

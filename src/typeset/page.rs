@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use super::frame::{Item, Line, Page, PageBox};
-use super::inline::Punctuation;
-use crate::config::PdfConfig;
+use crate::config::{PdfConfig, Punctuation};
 
 const MM: f32 = 72.0 / 25.4;
 

@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rustybuzz::{Face, GlyphBuffer, Language, Script, ShapePlan, UnicodeBuffer};
 
+use crate::config::FontChoice;
+
 /// A font the typesetter can shape with and the PDF writer can embed.
 pub struct Font {
     pub name: String,
@@ -42,9 +44,9 @@ pub enum Lang {
     Latin,
 }
 
-static REGULAR: &[u8] = include_bytes!("../../fonts/NotoSerifSC-Regular.ttf");
-static BOLD: &[u8] = include_bytes!("../../fonts/NotoSerifSC-Bold.ttf");
-static MONO: &[u8] = include_bytes!("../../fonts/NotoSansMono-Regular.ttf");
+static REGULAR: &[u8] = include_bytes!("../fonts/NotoSerifSC-Regular.ttf");
+static BOLD: &[u8] = include_bytes!("../fonts/NotoSerifSC-Bold.ttf");
+static MONO: &[u8] = include_bytes!("../fonts/NotoSansMono-Regular.ttf");
 
 impl Font {
     fn parse(name: String, data: &'static [u8], index: u32) -> Option<Font> {
@@ -296,18 +298,6 @@ fn keep_face(path: &Path, data: Vec<u8>, index: u32) -> Option<&'static Font> {
     Some(font)
 }
 
-/// Finds an installed font by family name in the usual font folders, preferring its
-/// regular face.
-/// The fonts that replace the bundled ones: `[pdf] fonts` in book.toml, each a font file or an
-/// installed family name.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FontChoice {
-    pub serif: Option<String>,
-    pub bold: Option<String>,
-    pub mono: Option<String>,
-}
-
 /// A font file (relative to `root`) or a family's regular (or bold) face.
 fn open(spec: &str, root: &Path, bold: bool) -> Option<&'static Font> {
     let path = root.join(spec);
@@ -317,6 +307,8 @@ fn open(spec: &str, root: &Path, bold: bool) -> Option<&'static Font> {
     find_family(spec, bold)
 }
 
+/// Finds an installed font by family name in the usual font folders, preferring its
+/// regular face.
 fn find_family(family: &str, bold: bool) -> Option<&'static Font> {
     use rustybuzz::ttf_parser::{Face as Parsed, fonts_in_collection, name_id};
     let mut dirs = vec![PathBuf::from("/usr/share/fonts"), PathBuf::from("/usr/local/share/fonts"), PathBuf::from("/Library/Fonts"), PathBuf::from("/System/Library/Fonts")];
