@@ -146,7 +146,7 @@ pub fn check(config: &Config, progress: &dyn Progress) -> Report {
             Ok(fonts) => {
                 lay_out(config, &book, &fonts, false, progress, &mut report, &mut |_| {});
             }
-            Err(e) => report.diagnostics.push(Diagnostic::error(format!("{e:#}")).in_file(&config.root.join(crate::config::FILE_NAME))),
+            Err(d) => report.diagnostics.push(d),
         }
     }
     report
@@ -161,9 +161,13 @@ fn read(config: &Config, progress: &dyn Progress) -> (Report, Option<Book>) {
     (Report { title: Some(config.title.clone()), essays, diagnostics, timings, ..Report::default() }, book)
 }
 
-/// The fonts the book's config names.
-fn fonts(config: &Config) -> anyhow::Result<FontSet> {
-    FontSet::load(&config.pdf.fonts, &config.pdf.fallback_fonts, &config.root).map_err(|e| anyhow::anyhow!("book.toml [pdf]: {e}"))
+/// The fonts the book's config names. A font that cannot be had is an error at its name in
+/// book.toml, the same for `build` and `check`.
+fn fonts(config: &Config) -> Result<FontSet, Diagnostic> {
+    FontSet::load(&config.pdf.fonts, &config.pdf.fallback_fonts, &config.root).map_err(|e| {
+        let hint = "name a font file (relative to the book folder) or the family name of an installed font (`fc-list : family` lists them)";
+        config.value_error(&format!("book.toml [pdf]: {}", e.message), &e.spec).with_hint(hint)
+    })
 }
 
 /// Typesets the book, handing each page to `sink` as it is finished. The lines' clusters
@@ -199,7 +203,13 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
     let paged = wants(Format::Pdf) || wants(Format::Layout);
     let paint_cover = wants(Format::Epub) && book.cover.is_none();
     let embed_fonts = wants(Format::Epub) && config.embed_fonts;
-    let fonts = if paged || paint_cover || embed_fonts { Some(fonts(config)?) } else { None };
+    let fonts = match (paged || paint_cover || embed_fonts).then(|| fonts(config)).transpose() {
+        Ok(fonts) => fonts,
+        Err(d) => {
+            report.diagnostics.push(d);
+            return Ok(());
+        }
+    };
     let fonts = fonts.as_ref();
     // What each output made: its bytes (or why not) and its pages.
     let (mut epub, mut pdf, mut layout) = (None, None, None);

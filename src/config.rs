@@ -415,6 +415,22 @@ impl Config {
         })
     }
 
+    /// An error about `value`, a string of book.toml, at its first place there (in the file
+    /// alone if it cannot be found).
+    pub fn value_error(&self, message: &str, value: &str) -> Diagnostic {
+        let path = self.root.join(FILE_NAME);
+        let d = Diagnostic::error(message).in_file(&path);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let quoted = toml::Value::String(value.to_owned()).to_string();
+        match text.find(&quoted) {
+            Some(at) => {
+                let (line, col) = line_col(&text, at);
+                d.at(&text, line, col)
+            }
+            None => d,
+        }
+    }
+
     /// The output file name without extension: configured, else the title made safe for file systems.
     pub fn output_stem(&self) -> String {
         if let Some(name) = &self.output_name {

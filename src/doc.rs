@@ -65,7 +65,7 @@ pub enum Inline {
         asset: usize,
         alt: String,
     },
-    /// An image as the author wrote it, before `book::resolve_images` looks for the file.
+    /// An image as the author wrote it, before the book (`book::assemble`) looks for the file.
     ImageRef {
         src: String,
         alt: String,

@@ -232,22 +232,23 @@ impl FontSet {
 
     /// The bundled fonts plus fallbacks, each a font file (relative to `root`) or a family name
     /// looked up among the system's fonts. A fallback that cannot be found is an error message.
-    pub fn with_fallbacks(specs: &[String], root: &Path) -> Result<FontSet, String> {
+    pub fn with_fallbacks(specs: &[String], root: &Path) -> Result<FontSet, FontError> {
         FontSet::load(&FontChoice::default(), specs, root)
     }
 
     /// The bundled fonts with any of them replaced as `choice` says, plus fallbacks.
-    pub fn load(choice: &FontChoice, fallbacks: &[String], root: &Path) -> Result<FontSet, String> {
+    pub fn load(choice: &FontChoice, fallbacks: &[String], root: &Path) -> Result<FontSet, FontError> {
         let mut set = FontSet::bundled();
+        let missing = |spec: &String, what: &str| FontError { spec: spec.clone(), message: format!("{what} `{spec}` is neither a font file nor an installed font family") };
         for (id, spec, bold) in [(FontId::SERIF, &choice.serif, false), (FontId::BOLD, &choice.bold, true), (FontId::MONO, &choice.mono, false)] {
             if let Some(spec) = spec {
-                set.fonts[id.0 as usize] = open(spec, root, bold).ok_or_else(|| format!("font `{spec}` is neither a font file nor an installed font family"))?;
+                set.fonts[id.0 as usize] = open(spec, root, bold).ok_or_else(|| missing(spec, "font"))?;
             }
         }
         for spec in fallbacks {
-            let font = open(spec, root, false).ok_or_else(|| format!("fallback font `{spec}` is neither a font file nor an installed font family"))?;
+            let font = open(spec, root, false).ok_or_else(|| missing(spec, "fallback font"))?;
             if set.fonts.len() >= u8::MAX as usize {
-                return Err("too many fallback fonts".into());
+                return Err(FontError { spec: spec.clone(), message: "too many fallback fonts".into() });
             }
             set.fonts.push(font);
         }
@@ -296,6 +297,13 @@ fn keep_face(path: &Path, data: Vec<u8>, index: u32) -> Option<&'static Font> {
     let font: &'static Font = Box::leak(Box::new(Font::parse(name, data, index)?));
     kept.insert(key, font);
     Some(font)
+}
+
+/// A font named in book.toml that cannot be used: the name as written, and why.
+#[derive(Debug)]
+pub struct FontError {
+    pub spec: String,
+    pub message: String,
 }
 
 /// A font file (relative to `root`) or a family's regular (or bold) face.
@@ -378,7 +386,8 @@ mod tests {
         let with = FontSet::with_fallbacks(&["NotoSansMono-Regular.ttf".into()], &file).unwrap();
         assert_eq!(with.pick(FontId::SERIF, 'Ł'), Some(FontId(3)));
         let err = FontSet::with_fallbacks(&["No Such Font Family".into()], &file).err().unwrap();
-        assert!(err.contains("No Such Font Family"), "{err}");
+        assert_eq!(err.spec, "No Such Font Family");
+        assert!(err.message.contains("`No Such Font Family` is neither a font file"), "{err:?}");
     }
 
     #[test]

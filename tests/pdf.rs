@@ -297,7 +297,13 @@ fn fonts_named_in_book_toml_replace_the_bundled_ones() {
     let out = tempfile::tempdir().unwrap();
     let o = wenji(&repo(), &["build", dir.path().to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--format", "pdf"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("font `No Such Family` is neither a font file nor an installed font family"), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("error: book.toml [pdf]: font `No Such Family` is neither a font file nor an installed font family\n"), "{err}");
+    assert!(err.contains("book.toml:2:19\n"), "the font's place in book.toml: {err}");
+    // `check` says the same, at the same place.
+    let o = wenji(&repo(), &["check", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with(err.split("error: the book was not built").next().unwrap()), "{}\n---\n{err}", stderr(&o));
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The PDF typesetter: shaping, 禁则 line breaking, paragraph and page layout (the fonts and
 //! the CJK character classes are shared: `crate::font`, `crate::kinsoku`).
-//! It produces a `Layout` of positioned frames; `crate::pdf` writes them.
+//! `typeset_into` hands each finished page (a frame of positioned glyph runs, rules, images and
+//! links) to the build, which streams it to `crate::pdf`; `typeset` collects them into a
+//! `Layout`, for the tests, the benches and the fuzz targets.
 
 pub mod frame;
 pub mod inline;
