@@ -1,0 +1,110 @@
+//! Collecting: a paragraph's inlines as one string with style spans, its links and anchors.
+
+use std::ops::Range;
+
+use super::super::frame::LinkTo;
+use crate::doc::{Inline, LinkTarget};
+use crate::font::FontId;
+
+/// How a piece of text is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Style {
+    pub font: FontId,
+    /// Size relative to the paragraph's size (sup/sub are smaller).
+    pub scale: f32,
+    /// Baseline shift in em of the paragraph size, upwards positive.
+    pub rise: f32,
+    pub emph: bool,
+    pub strike: bool,
+    /// Index into `Para::links`.
+    pub link: Option<usize>,
+}
+
+impl Style {
+    pub fn plain(font: FontId) -> Style {
+        Style { font, scale: 1.0, rise: 0.0, emph: false, strike: false, link: None }
+    }
+}
+
+/// Styled text ready to shape: one string, with style spans covering all of it.
+#[derive(Debug, Clone, Default)]
+pub struct Para {
+    pub text: String,
+    pub(super) spans: Vec<(Range<usize>, Style)>,
+    pub(super) links: Vec<LinkTo>,
+}
+
+impl Para {
+    pub fn push(&mut self, text: &str, style: Style) {
+        if text.is_empty() {
+            return;
+        }
+        let start = self.text.len();
+        self.text.push_str(text);
+        match self.spans.last_mut() {
+            Some((range, s)) if *s == style && range.end == start => range.end = self.text.len(),
+            _ => self.spans.push((start..self.text.len(), style)),
+        }
+    }
+
+    /// A paragraph of one plain string.
+    pub fn plain(text: &str, font: FontId) -> Para {
+        let mut p = Para::default();
+        p.push(text, Style::plain(font));
+        p
+    }
+
+    /// Collects inline content. `anchor` turns a note number or a local id into an anchor name.
+    pub fn from_inlines(inlines: &[Inline], font: FontId, anchor: &dyn Fn(Anchor) -> String) -> Para {
+        let mut p = Para::default();
+        p.collect(inlines, Style::plain(font), anchor);
+        p
+    }
+
+    fn collect(&mut self, inlines: &[Inline], style: Style, anchor: &dyn Fn(Anchor) -> String) {
+        for inline in inlines {
+            match inline {
+                Inline::Text(t) => self.push(t, style),
+                Inline::Code(t) | Inline::Math(t) => self.push(t, Style { font: FontId::MONO, ..style }),
+                Inline::Emph(c) => self.collect(c, Style { emph: true, ..style }, anchor),
+                Inline::Strong(c) => self.collect(c, Style { font: bold(style.font), ..style }, anchor),
+                Inline::Strike(c) => self.collect(c, Style { strike: true, ..style }, anchor),
+                Inline::Sup(c) => self.collect(c, Style { scale: 0.7, rise: style.rise + 0.35, ..style }, anchor),
+                Inline::Sub(c) => self.collect(c, Style { scale: 0.7, rise: style.rise - 0.15, ..style }, anchor),
+                Inline::Link { target, content } => {
+                    let to = match target {
+                        LinkTarget::External(url) => Some(LinkTo::Url(url.clone())),
+                        LinkTarget::Local(id) => Some(LinkTo::Anchor(anchor(Anchor::Id(id)))),
+                        LinkTarget::Essay { essay, heading: Some(h) } => Some(LinkTo::Anchor(format!("{essay}#{h}"))),
+                        LinkTarget::Essay { essay, heading: None } => Some(LinkTo::Anchor(essay.clone())),
+                        LinkTarget::Unresolved { .. } => None,
+                    };
+                    let link = to.map(|to| {
+                        self.links.push(to);
+                        self.links.len() - 1
+                    });
+                    self.collect(content, Style { link: link.or(style.link), ..style }, anchor);
+                }
+                Inline::Image { alt, .. } | Inline::ImageRef { alt, .. } => {
+                    self.push(&crate::doc::image_text(alt), style);
+                }
+                Inline::LineBreak => self.push("\n", style),
+                Inline::NoteRef(n) => {
+                    self.links.push(LinkTo::Anchor(anchor(Anchor::Note(*n))));
+                    let sup = Style { scale: 0.6, rise: 0.4, link: Some(self.links.len() - 1), ..style };
+                    self.push(&n.to_string(), sup);
+                }
+            }
+        }
+    }
+}
+
+/// What an anchor name is made from.
+pub enum Anchor<'a> {
+    Id(&'a str),
+    Note(usize),
+}
+
+fn bold(font: FontId) -> FontId {
+    if font == FontId::SERIF { FontId::BOLD } else { font }
+}

@@ -1,0 +1,202 @@
+//! Breaking: the lines of a shaped paragraph, by total fit over its break opportunities.
+
+use std::ops::Range;
+
+use super::{Measure, Piece, SetLine, Shaped, STRETCH};
+
+/// A line's badness is `BADNESS_SCALE` × (the ratio it stretches by)³, as in TeX; its
+/// demerits, (1 + badness)², summed over the paragraph, are what the break search minimises.
+const BADNESS_SCALE: f64 = 100.0;
+/// The cube of the stretch ratio is capped here, so a very loose line is bad but finite.
+const MAX_RATIO_CUBED: f64 = 1e6;
+/// The ratio of a line that has nothing to stretch and is not full: as bad as a line gets.
+const RIGID_RATIO: f32 = 100.0;
+/// Demerits for breaking a run longer than the measure (a URL) between two characters that
+/// are no break opportunity: only when nothing else fits.
+const EMERGENCY_BREAK: f64 = 1e6;
+/// Demerits for a paragraph's last line of one character (孤字), where another break avoids it.
+const LONE_LAST_CHARACTER: f64 = 1e8;
+
+
+
+/// A candidate line end in the total-fit search.
+#[derive(Clone, Copy)]
+struct Node {
+    demerits: f64,
+    previous: usize,
+}
+
+impl Shaped<'_> {
+    /// Breaks into lines and sets them. Lines never overflow `measure.width` unless a single
+    /// cluster is wider than the measure.
+    pub fn lines(&self, measure: Measure) -> Vec<SetLine> {
+        let mut lines = Vec::new();
+        let mut start = 0;
+        // Forced breaks split the paragraph into segments, each broken on its own.
+        while start < self.pieces.len() || lines.is_empty() {
+            let end = (start..self.pieces.len()).find(|&k| self.pieces[k].newline).map_or(self.pieces.len(), |k| k + 1);
+            for (range, last) in self.break_segment(start, end, measure) {
+                let indent = if lines.is_empty() { measure.first_indent } else { measure.rest_indent };
+                lines.push(self.set_line(range, indent, measure.width - indent, measure, last));
+            }
+            if end == start {
+                break;
+            }
+            start = end;
+        }
+        lines
+    }
+
+    /// The widest line when nothing forces a break but newlines: the natural width.
+    pub fn natural_width(&self) -> f32 {
+        let mut widest: f32 = 0.0;
+        let mut current = 0.0;
+        for (p, gap) in self.pieces.iter().zip(&self.gaps) {
+            if p.newline {
+                widest = widest.max(current);
+                current = 0.0;
+            } else {
+                current += p.width + gap;
+            }
+        }
+        widest.max(current)
+    }
+
+    /// The shown pieces of a line from `a` to `b`: trailing spaces and newlines dropped,
+    /// leading spaces too unless it starts the paragraph.
+    pub(super) fn shown(&self, a: usize, b: usize, starts_paragraph: bool) -> Range<usize> {
+        let mut a = a;
+        if !starts_paragraph {
+            while a < b && self.pieces[a].space {
+                a += 1;
+            }
+        }
+        let mut b = b;
+        while b > a && (self.pieces[b - 1].space || self.pieces[b - 1].newline) {
+            b -= 1;
+        }
+        a..b
+    }
+
+    /// Natural width, stretchable gaps and shrink of the shown pieces `r` as one line.
+    pub(super) fn metrics(&self, r: Range<usize>, hanging: bool) -> (f32, usize, f32) {
+        if r.is_empty() {
+            return (0.0, 0, 0.0);
+        }
+        let (a, b) = (r.start, r.end);
+        let (first, last) = (&self.pieces[a], &self.pieces[b - 1]);
+        let mut width = self.sum_width[b] - self.sum_width[a] + self.sum_gap[b - 1] - self.sum_gap[a];
+        width -= first.edge_trim_left() + last.edge_trim_right();
+        if hanging && self.hangs(b - 1) {
+            width -= last.width - last.edge_trim_right();
+        }
+        let stretchable = (self.sum_stretch[b - 1] - self.sum_stretch[a]) as usize;
+        let shrink = self.sum_shrink[b - 1] - self.sum_shrink[a] + if last.space { last.width / 3.0 } else { 0.0 };
+        (width, stretchable, shrink)
+    }
+
+    /// A comma or full stop that may hang into the margin.
+    fn hangs(&self, k: usize) -> bool {
+        matches!(&self.para.text[self.pieces[k].text.clone()], "，" | "。" | "、" | "．")
+    }
+
+    /// Total fit (after Knuth and Plass): the breaks between `start` and `end` that minimise
+    /// the sum of squared badness over the segment, with a heavy penalty on a last line of
+    /// fewer than two characters that are not punctuation (孤字) when the paragraph is long
+    /// enough to avoid one. Returns each line's pieces and whether it ends the segment.
+    fn break_segment(&self, start: usize, end: usize, measure: Measure) -> Vec<(Range<usize>, bool)> {
+        let pieces = &self.pieces;
+        if start == end {
+            return vec![(start..end, true)];
+        }
+        // Only the paragraph's first segment starts with the first line.
+        let avail = |a: usize| measure.width - if a == 0 { measure.first_indent } else { measure.rest_indent };
+        let letters = |p: &&Piece| p.han || p.alnum;
+        let can_avoid_orphan = pieces.iter().filter(letters).count() >= 4;
+        // Breaks may come after a piece with an opportunity; in a run wider than the
+        // measure, after any piece (emergency).
+        let mut candidates: Vec<usize> = Vec::new();
+        let mut run_start = start;
+        let mut run_width = 0.0;
+        let widest = measure.width - measure.first_indent.max(measure.rest_indent);
+        let mut emergency = vec![false; end - start + 1];
+        for (k, piece) in pieces.iter().enumerate().take(end).skip(start) {
+            run_width += piece.width + self.gaps[k];
+            if piece.break_after || k + 1 == end {
+                if run_width > widest {
+                    for e in run_start + 1..=k {
+                        emergency[e - start] = true;
+                    }
+                }
+                run_start = k + 1;
+                run_width = 0.0;
+            }
+        }
+        for k in start + 1..=end {
+            if k == end || pieces[k - 1].break_after || emergency[k - start] {
+                candidates.push(k);
+            }
+        }
+        let mut nodes: Vec<(usize, Node)> = vec![(start, Node { demerits: 0.0, previous: usize::MAX })];
+        for &b in &candidates {
+            let last = b == end;
+            let mut best: Option<Node> = None;
+            // Lines from earlier breaks are longer: start at the earliest break whose line fits,
+            // and go on to later breaks (looser lines) only while their looseness alone could
+            // still beat the best so far. Ties go to the later break, as they always have.
+            let too_long = |&(a, _): &(usize, Node)| {
+                let shown = self.shown(a, b, a == 0);
+                let (width, _, shrink) = self.metrics(shown.clone(), measure.hanging);
+                width - shrink > avail(a) + 0.01 && shown.len() > 1
+            };
+            let first_fit = nodes.partition_point(too_long);
+            for (index, &(a, node)) in nodes.iter().enumerate().skip(first_fit) {
+                let opens = a == 0;
+                let shown = self.shown(a, b, opens);
+                let (width, gaps, shrink) = self.metrics(shown.clone(), measure.hanging);
+                let room = avail(a);
+                let slack = room - width;
+                let ratio = if slack < 0.0 {
+                    -slack / shrink.max(0.001)
+                } else if last {
+                    0.0
+                } else if gaps == 0 {
+                    // Nothing can stretch: as bad as a line gets.
+                    if slack < 0.01 { 0.0 } else { RIGID_RATIO }
+                } else {
+                    slack / (gaps as f32 * STRETCH * self.size)
+                };
+                let badness = BADNESS_SCALE * (ratio as f64).powi(3).min(MAX_RATIO_CUBED);
+                let looseness = (1.0 + badness).powi(2);
+                if slack >= 0.0 && !last && best.is_some_and(|n| looseness > n.demerits) {
+                    break;
+                }
+                let mut demerits = node.demerits + looseness;
+                if emergency[b - start] && !last && !pieces[b - 1].break_after {
+                    demerits += EMERGENCY_BREAK;
+                }
+                if last && !opens && can_avoid_orphan && pieces[shown].iter().filter(letters).count() < 2 {
+                    demerits += LONE_LAST_CHARACTER;
+                }
+                if best.is_none_or(|n| demerits <= n.demerits) {
+                    best = Some(Node { demerits, previous: index });
+                }
+            }
+            // Nothing fits (a single cluster wider than the measure): take it overfull.
+            let fallback = Node { demerits: f64::MAX / 4.0, previous: nodes.len() - 1 };
+            nodes.push((b, best.unwrap_or(fallback)));
+        }
+        let mut out = Vec::new();
+        let mut at = nodes.iter().rposition(|&(b, _)| b == end).unwrap_or(nodes.len() - 1);
+        while nodes[at].1.previous != usize::MAX {
+            let previous = nodes[at].1.previous;
+            out.push((nodes[previous].0..nodes[at].0, nodes[at].0 == end));
+            at = previous;
+        }
+        out.reverse();
+        if out.is_empty() {
+            out.push((start..end, true));
+        }
+        out
+    }
+}

@@ -1,0 +1,259 @@
+//! Paragraph layout in four steps, a file each: collect the inlines into styled text
+//! (`collect`), shape it into clusters (`shape`), break the clusters into lines with 禁则 from
+//! `kinsoku` (`linebreak`), and set each line (justified, left, centred or right) as
+//! positioned runs (`set`). The types the steps share are here.
+
+use std::ops::Range;
+
+use super::frame::{Cluster, Item};
+use crate::font::{FontId, FontSet, Glyph};
+use crate::config::Punctuation;
+
+mod collect;
+mod linebreak;
+mod set;
+mod shape;
+
+pub use collect::{Anchor, Para, Style};
+pub use shape::shape;
+
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Justify,
+    Left,
+    Center,
+    Right,
+}
+
+/// The shape of the lines to fill.
+#[derive(Debug, Clone, Copy)]
+pub struct Measure {
+    pub width: f32,
+    /// Indent of the first line (2 em for body paragraphs).
+    pub first_indent: f32,
+    /// Indent of the other lines (a hanging indent for TOC entries and code).
+    pub rest_indent: f32,
+    pub align: Align,
+    /// Let a full stop or comma at a line's end hang into the margin.
+    pub hanging: bool,
+}
+
+impl Measure {
+    pub fn new(width: f32, align: Align) -> Measure {
+        Measure { width, first_indent: 0.0, rest_indent: 0.0, align, hanging: false }
+    }
+
+    pub fn indented(self, first: f32, rest: f32) -> Measure {
+        Measure { first_indent: first, rest_indent: rest, ..self }
+    }
+
+    pub fn hanging(self, hanging: bool) -> Measure {
+        Measure { hanging, ..self }
+    }
+}
+
+/// One laid-out line; x from the left edge of the measure, y from the baseline.
+pub struct SetLine {
+    pub items: Vec<Item>,
+    pub clusters: Vec<Cluster>,
+    /// The x where the text ends.
+    pub end: f32,
+    pub last: bool,
+    /// Where the line starts in the paragraph's text, in bytes.
+    pub start: usize,
+}
+
+impl SetLine {
+    pub fn translate(&mut self, dx: f32, dy: f32) {
+        for item in &mut self.items {
+            item.translate(dx, dy);
+        }
+        for c in &mut self.clusters {
+            c.x += dx;
+        }
+        self.end += dx;
+    }
+}
+
+/// A short string (a list or note number, a page number) set on one line at its natural
+/// width, from x = 0 on the baseline.
+pub fn label(text: &str, size: f32, fonts: &FontSet, punct: Punctuation) -> SetLine {
+    let para = Para::plain(text, FontId::SERIF);
+    let shaped = shape(&para, size, fonts, punct);
+    let width = shaped.natural_width();
+    shaped.lines(Measure::new(width, Align::Left)).swap_remove(0)
+}
+
+/// Which half of a full-width mark's em box is blank (in SC fonts `，。」` are ink-left,
+/// `「（“` ink-right). That half is what punctuation adjustment removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Blank {
+    Left,
+    Right,
+}
+
+/// A shaped cluster: the glyphs of one or more characters that stay together.
+#[derive(Debug, Clone)]
+struct Piece {
+    text: Range<usize>,
+    glyphs: Range<usize>,
+    /// Advance after punctuation adjustment inside the paragraph (pair compression, style).
+    width: f32,
+    font: FontId,
+    size: f32,
+    style: Style,
+    wide: bool,
+    space: bool,
+    /// Half of `……`, which is never spread apart.
+    ellipsis: bool,
+    newline: bool,
+    /// A Han (or kana) character that is not punctuation: Han–Latin spacing and 孤字 count it.
+    han: bool,
+    /// A Latin letter or digit.
+    alnum: bool,
+    /// A full-width mark whose blank half may be removed, and which half.
+    blank: Option<Blank>,
+    /// Space already removed from the left (shifts the glyph) and from the right.
+    trim_left: f32,
+    trim_right: f32,
+    /// A line may end after this piece.
+    break_after: bool,
+}
+
+impl Piece {
+    /// What the piece can still lose at a line's start or end.
+    fn edge_trim_left(&self) -> f32 {
+        if self.blank == Some(Blank::Left) && self.trim_left == 0.0 { self.size / 2.0 } else { 0.0 }
+    }
+
+    fn edge_trim_right(&self) -> f32 {
+        if self.blank == Some(Blank::Right) && self.trim_right == 0.0 { self.size / 2.0 } else { 0.0 }
+    }
+}
+
+/// A paragraph shaped once; it can then be broken into lines at any measure.
+pub struct Shaped<'p> {
+    para: &'p Para,
+    size: f32,
+    glyphs: Vec<Glyph>,
+    pieces: Vec<Piece>,
+    /// Fixed space after each piece (¼ em between Han and Latin), dropped at a break.
+    gaps: Vec<f32>,
+    /// Prefix sums over pieces (entry k covers pieces before k): widths, gaps, shrink, and
+    /// stretchable pairs (pair i is pieces i and i + 1).
+    sum_width: Vec<f32>,
+    sum_gap: Vec<f32>,
+    sum_shrink: Vec<f32>,
+    sum_stretch: Vec<u32>,
+    /// Characters that no font has, each once.
+    pub missing: Vec<char>,
+}
+
+/// How far a gap may stretch before a line counts as loose, in em.
+const STRETCH: f32 = 0.25;
+/// Past this many em per gap a justified line would look spaced out: it is set ragged.
+const LOOSEST: f32 = 0.5;
+
+/// Justification may add space between these two pieces: around CJK characters and at
+/// Latin spaces, never inside a Latin word or inside `……`.
+fn stretchable(a: &Piece, b: &Piece) -> bool {
+    (a.wide || b.wide || a.space) && !(a.ellipsis && b.ellipsis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinsoku;
+
+    fn lines(text: &str, chars: f32) -> Vec<String> {
+        let para = Para::plain(text, FontId::SERIF);
+        let fonts = FontSet::bundled();
+        let shaped = shape(&para, 10.0, &fonts, Punctuation::Gb);
+        let m = Measure::new(chars * 10.0, Align::Justify).indented(20.0, 0.0);
+        shaped.lines(m).iter().map(|l| l.clusters.iter().map(|c| c.text.as_str()).collect()).collect()
+    }
+
+    #[test]
+    fn han_fills_the_measure_and_punctuation_never_starts_a_line() {
+        let text = "我们总以为失去是一瞬间的事，其实它是一场漫长的告别。在那之后，我学会了与回忆相处。";
+        let ls = lines(text, 10.0);
+        assert_eq!(ls.concat(), text);
+        assert_eq!(ls[0].chars().count(), 8, "{ls:?}");
+        for l in &ls[1..] {
+            let c = l.chars().next().unwrap();
+            assert!(!kinsoku::forbidden_at_line_start(c), "{ls:?}");
+        }
+        for l in &ls {
+            assert!(!kinsoku::forbidden_at_line_end(l.chars().last().unwrap()), "{ls:?}");
+        }
+    }
+
+    #[test]
+    fn justified_lines_reach_the_measure_and_the_last_does_not() {
+        let para = Para::plain("失落感，是一种“空”的感觉。它不喧哗，却在日常的缝隙里悄悄生长。", FontId::SERIF);
+        let fonts = FontSet::bundled();
+        let shaped = shape(&para, 10.0, &fonts, Punctuation::Gb);
+        let m = Measure::new(95.0, Align::Justify).indented(20.0, 0.0);
+        let ls = shaped.lines(m);
+        for l in &ls[..ls.len() - 1] {
+            assert!((l.end - 95.0).abs() < 0.01, "{}", l.end);
+        }
+        assert!(ls.last().unwrap().end < 95.0);
+        assert!((ls[0].clusters[0].x - 20.0).abs() < 1e-3, "first-line indent");
+    }
+
+    #[test]
+    fn a_long_url_is_broken_rather_than_overflowing() {
+        let url = "https://example.com/a/very/long/path/that/has/no/break/opportunity/at/all/index.html";
+        let para = Para::plain(url, FontId::MONO);
+        let fonts = FontSet::bundled();
+        let shaped = shape(&para, 10.0, &fonts, Punctuation::Gb);
+        let m = Measure::new(100.0, Align::Left);
+        let ls = shaped.lines(m);
+        assert!(ls.len() > 3);
+        for l in &ls {
+            assert!(l.end <= 100.01, "{}", l.end);
+        }
+        let joined: String = ls.iter().flat_map(|l| l.clusters.iter().map(|c| c.text.as_str())).collect();
+        assert_eq!(joined, url);
+    }
+
+    #[test]
+    fn forced_breaks_and_latin_words() {
+        let ls = lines("第一行\n第二行 Rust programming language 的书", 12.0);
+        assert_eq!(ls[0], "第一行");
+        assert!(ls[1].starts_with("第二行"));
+        assert!(ls.iter().all(|l| !l.ends_with("Ru") && !l.starts_with("st")), "{ls:?}");
+    }
+
+    fn widths(text: &str, punct: Punctuation) -> Vec<(String, f32)> {
+        let para = Para::plain(text, FontId::SERIF);
+        let fonts = FontSet::bundled();
+        let shaped = shape(&para, 10.0, &fonts, punct);
+        let line = shaped.lines(Measure::new(1000.0, Align::Left)).remove(0);
+        line.clusters.into_iter().map(|c| (c.text.into_string(), c.width)).collect()
+    }
+
+    #[test]
+    fn punctuation_styles() {
+        let w = |text: &str, p, mark: &str| widths(text, p).into_iter().find(|(t, _)| t == mark).unwrap().1;
+        // GB: full width inside a line, halved only next to another mark.
+        assert!((w("甲，乙", Punctuation::Gb, "，") - 10.0).abs() < 0.01);
+        assert!((w("甲。”乙", Punctuation::Gb, "。") - 5.0).abs() < 0.01);
+        assert!((w("甲）（乙", Punctuation::Gb, "）") + w("甲）（乙", Punctuation::Gb, "（") - 15.0).abs() < 0.01);
+        // Kaiming: the full stop stays full width, the comma is halved.
+        assert!((w("甲，乙。丙", Punctuation::Kaiming, "，") - 5.0).abs() < 0.01);
+        assert!((w("甲，乙。丙", Punctuation::Kaiming, "。") - 10.0).abs() < 0.01);
+        // Half: every mark is halved.
+        assert!((w("甲，乙。丙", Punctuation::Half, "。") - 5.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn quotes_by_han_are_full_width_and_apostrophes_in_words_are_not() {
+        let ws = widths("他说“好”，don’t", Punctuation::Gb);
+        let get = |t: &str| ws.iter().find(|(x, _)| x == t).unwrap().1;
+        assert!((get("“") - 10.0).abs() < 0.01, "{ws:?}");
+        assert!(get("’") < 4.0, "{ws:?}");
+    }
+}

@@ -1,0 +1,121 @@
+//! Setting: a line's pieces placed as positioned runs, justified, aligned and decorated.
+
+use std::ops::Range;
+
+use super::super::frame::{Cluster, Item, Mark, RunGlyph, TextRun};
+use super::{Align, LOOSEST, Measure, Piece, SetLine, Shaped, stretchable};
+
+impl Shaped<'_> {
+    pub(super) fn set_line(&self, range: Range<usize>, indent: f32, avail: f32, measure: Measure, last: bool) -> SetLine {
+        let starts_paragraph = range.start == 0;
+        let shown_range = self.shown(range.start, range.end, starts_paragraph);
+        let shown = &self.pieces[shown_range.clone()];
+        let gaps = &self.gaps[shown_range.clone()];
+        let (natural, stretch_gaps, _) = self.metrics(shown_range.clone(), measure.hanging);
+        let slack = avail - natural;
+        let loose = stretch_gaps == 0 || slack / stretch_gaps as f32 > LOOSEST * self.size;
+        let (mut x, extra) = match measure.align {
+            Align::Justify if !last && !loose => (indent, slack / stretch_gaps as f32),
+            Align::Center => (indent + slack.max(0.0) / 2.0, 0.0),
+            Align::Right => (indent + slack.max(0.0), 0.0),
+            _ => (indent, 0.0),
+        };
+        // Each shown piece's x and its trims at the line's edges.
+        let n = shown.len();
+        let mut xs = Vec::with_capacity(n);
+        let mut lefts = Vec::with_capacity(n);
+        let mut widths = Vec::with_capacity(n);
+        for (k, p) in shown.iter().enumerate() {
+            let left = if k == 0 { p.edge_trim_left() } else { 0.0 };
+            let right = if k + 1 == n { p.edge_trim_right() } else { 0.0 };
+            xs.push(x);
+            lefts.push(p.trim_left + left);
+            widths.push(p.width - left - right);
+            x += p.width - left - right;
+            if let Some(next) = shown.get(k + 1) {
+                x += gaps[k];
+                if stretchable(p, next) {
+                    x += extra;
+                }
+            }
+        }
+        let mut items = Vec::new();
+        let mut k = 0;
+        while k < n {
+            let first = &shown[k];
+            let mut m = k + 1;
+            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise {
+                m += 1;
+            }
+            items.push(Item::Text(self.run(&shown[k..m], &xs[k..m], &lefts[k..m], &widths[k..m])));
+            k = m;
+        }
+        self.decorate(shown, &xs, &widths, &mut items);
+        let clusters = shown
+            .iter()
+            .zip(xs.iter().zip(&widths))
+            .map(|(p, (&x, &width))| Cluster { text: self.para.text[p.text.clone()].into(), x, width })
+            .collect();
+        let start = self.pieces.get(range.start).map_or(self.para.text.len(), |p| p.text.start);
+        SetLine { items, clusters, end: x, last, start }
+    }
+
+    /// One text run over consecutive pieces of the same font and size. Each cluster's glyphs
+    /// start at its x (shifted left by its trimmed blank) and the last glyph's advance
+    /// reaches the next cluster.
+    fn run(&self, pieces: &[Piece], xs: &[f32], lefts: &[f32], widths: &[f32]) -> TextRun {
+        let first = &pieces[0];
+        let start = first.text.start;
+        let text = self.para.text[start..pieces[pieces.len() - 1].text.end].to_string();
+        let mut glyphs = Vec::new();
+        for (k, p) in pieces.iter().enumerate() {
+            let next_x = xs.get(k + 1).copied().unwrap_or(xs[k] + widths[k]);
+            let cluster = &self.glyphs[p.glyphs.clone()];
+            let natural: f32 = cluster.iter().map(|g| g.advance).sum::<f32>() * p.size;
+            let shift = -lefts[k] / p.size;
+            for (g_index, g) in cluster.iter().enumerate() {
+                let mut advance = g.advance;
+                if g_index + 1 == cluster.len() {
+                    // Reach the next cluster: the natural advance, less the trims, plus the gap.
+                    advance += (next_x - xs[k] - natural) / p.size;
+                }
+                glyphs.push(RunGlyph {
+                    id: g.id,
+                    advance,
+                    x_offset: g.x_offset + shift,
+                    y_offset: g.y_offset,
+                    text: (p.text.start - start) as u32..(p.text.end - start) as u32,
+                });
+            }
+        }
+        TextRun { x: xs[0], y: -first.style.rise * self.size, font: first.font, size: first.size, text, glyphs, mark: Mark::Decoration }
+    }
+
+    /// Emphasis dots, strike-through lines and link areas.
+    fn decorate(&self, shown: &[Piece], xs: &[f32], widths: &[f32], items: &mut Vec<Item>) {
+        let size = self.size;
+        for ((p, &x), &w) in shown.iter().zip(xs).zip(widths) {
+            if p.style.emph && p.han {
+                items.push(Item::Dot { x: x + w / 2.0, y: 0.32 * size, r: 0.055 * size });
+            }
+        }
+        let mut k = 0;
+        while k < shown.len() {
+            let p = &shown[k];
+            let mut m = k + 1;
+            while m < shown.len() && shown[m].style.link == p.style.link && shown[m].style.strike == p.style.strike {
+                m += 1;
+            }
+            let x1 = xs[m - 1] + widths[m - 1];
+            if p.style.strike {
+                let y = -0.3 * size;
+                items.push(Item::Rule { x0: xs[k], y0: y, x1, y1: y, width: 0.05 * size });
+            }
+            if let Some(link) = p.style.link {
+                let to = self.para.links[link].clone();
+                items.push(Item::Link { x: xs[k], y: -0.95 * size, w: x1 - xs[k], h: 1.25 * size, to, mark: Mark::Decoration });
+            }
+            k = m;
+        }
+    }
+}

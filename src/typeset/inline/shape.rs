@@ -1,0 +1,177 @@
+//! Shaping: styled text into clusters (pieces) with their widths, punctuation adjusted.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use super::{Blank, Para, Piece, Shaped, Style, stretchable};
+use crate::config::Punctuation;
+use crate::font::{FontId, FontSet, Lang};
+use crate::kinsoku::{self, Class};
+
+
+/// Shapes `para` at `size` points, with punctuation set in `punct` style.
+pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation) -> Shaped<'p> {
+    let text = &para.text;
+    let mut glyphs = Vec::new();
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut missing = Vec::new();
+    let mut runs: Vec<(Range<usize>, FontId, Lang, Style)> = Vec::new();
+    for (range, style) in &para.spans {
+        for (i, c) in text[range.clone()].char_indices() {
+            let offset = range.start + i;
+            let font = match fonts.pick(style.font, c) {
+                Some(f) => f,
+                None => {
+                    if !missing.contains(&c) {
+                        missing.push(c);
+                    }
+                    style.font
+                }
+            };
+            let end = offset + c.len_utf8();
+            let lang = if style.font == FontId::MONO || is_latin_context(c, &text[..offset], &text[end..]) { Lang::Latin } else { Lang::Chinese };
+            match runs.last_mut() {
+                Some((r, f, l, s)) if r.end == offset && *f == font && (*l == lang || c == ' ') && s == style => r.end = end,
+                _ => runs.push((offset..end, font, lang, *style)),
+            }
+        }
+    }
+    for (range, font, lang, style) in runs {
+        let run_size = size * style.scale;
+        let shaped = fonts.get(font).shape_in(&text[range.clone()], lang);
+        let first_glyph = glyphs.len();
+        let mut i = 0;
+        while i < shaped.len() {
+            let cluster = shaped[i].cluster;
+            let mut j = i + 1;
+            while j < shaped.len() && shaped[j].cluster == cluster {
+                j += 1;
+            }
+            let end = shaped.get(j).map_or(range.len(), |g| g.cluster).max(cluster);
+            let piece_text = range.start + cluster..range.start + end;
+            let s = &text[piece_text.clone()];
+            let advance: f32 = shaped[i..j].iter().map(|g| g.advance).sum();
+            let mut chars = s.chars();
+            let single = match (chars.next(), chars.next()) {
+                (Some(c), None) => Some(c),
+                _ => None,
+            };
+            let class = single.map_or(Class::Other, kinsoku::class);
+            let adjustable = lang == Lang::Chinese && font != FontId::MONO && j == i + 1 && matches!(class, Class::Stop | Class::Close | Class::Open);
+            let blank = if adjustable && (advance - 1.0).abs() < 0.01 {
+                fonts.get(font).ink_x(shaped[i].id).and_then(|(x0, x1)| {
+                    if x1 <= 0.52 {
+                        Some(Blank::Right)
+                    } else if x0 >= 0.48 {
+                        Some(Blank::Left)
+                    } else {
+                        None
+                    }
+                })
+            } else {
+                None
+            };
+            let newline = s == "\n";
+            pieces.push(Piece {
+                wide: s.chars().any(kinsoku::is_wide) || adjustable,
+                space: s.chars().all(|c| c == ' '),
+                ellipsis: matches!(s, "…" | "⋯"),
+                han: s.chars().any(|c| kinsoku::is_wide(c) && kinsoku::class(c) == Class::Other && !matches!(c, '\u{3000}' | '—' | '⸺')),
+                alnum: s.chars().all(|c| !kinsoku::is_wide(c) && c.is_alphanumeric()),
+                blank,
+                newline,
+                text: piece_text,
+                glyphs: first_glyph + i..first_glyph + j,
+                width: if newline { 0.0 } else { advance * run_size },
+                font,
+                size: run_size,
+                style,
+                trim_left: 0.0,
+                trim_right: 0.0,
+                break_after: false,
+            });
+            i = j;
+        }
+        glyphs.extend(shaped);
+    }
+    adjust_punctuation(&mut pieces, text, punct);
+    let breaks: BTreeSet<usize> = kinsoku::break_opportunities(text).into_iter().collect();
+    for k in 0..pieces.len() {
+        let next_start = pieces.get(k + 1).map(|p| p.text.start);
+        pieces[k].break_after = pieces[k].newline || next_start.is_some_and(|s| breaks.contains(&s));
+    }
+    let gaps: Vec<f32> = (0..pieces.len())
+        .map(|k| match pieces.get(k + 1) {
+            Some(next) if (pieces[k].han && next.alnum) || (pieces[k].alnum && next.han) => 0.25 * size,
+            _ => 0.0,
+        })
+        .collect();
+    let prefix = |f: &dyn Fn(usize) -> f32| {
+        let mut out = vec![0.0; pieces.len() + 1];
+        for k in 0..pieces.len() {
+            out[k + 1] = out[k] + f(k);
+        }
+        out
+    };
+    let sum_width = prefix(&|k| pieces[k].width);
+    let sum_gap = prefix(&|k| gaps[k]);
+    let sum_shrink = prefix(&|k| if pieces[k].space { pieces[k].width / 3.0 } else { 0.0 } + gaps[k] / 2.0);
+    let mut sum_stretch = vec![0; pieces.len() + 1];
+    for k in 0..pieces.len() {
+        let pair = pieces.get(k + 1).is_some_and(|next| stretchable(&pieces[k], next));
+        sum_stretch[k + 1] = sum_stretch[k] + pair as u32;
+    }
+    Shaped { para, size, glyphs, pieces, gaps, sum_width, sum_gap, sum_shrink, sum_stretch, missing }
+}
+
+/// Removes blank halves inside the paragraph: the punctuation style's own, then one half
+/// between two adjacent marks (rule 6), so the same pair has the same width on every line.
+fn adjust_punctuation(pieces: &mut [Piece], text: &str, punct: Punctuation) {
+    for p in pieces.iter_mut() {
+        let Some(blank) = p.blank else { continue };
+        let full_stop = matches!(&text[p.text.clone()], "。" | "？" | "！" | "．");
+        let halve = match punct {
+            Punctuation::Gb => false,
+            Punctuation::Kaiming => !full_stop,
+            Punctuation::Half => true,
+        };
+        if halve {
+            match blank {
+                Blank::Left => p.trim_left = p.size / 2.0,
+                Blank::Right => p.trim_right = p.size / 2.0,
+            }
+        }
+    }
+    for k in 1..pieces.len() {
+        let (before, after) = pieces.split_at_mut(k);
+        let (a, b) = (&mut before[k - 1], &mut after[0]);
+        if a.blank.is_none() || b.blank.is_none() {
+            continue;
+        }
+        if a.blank == Some(Blank::Right) && b.blank == Some(Blank::Left) && (a.trim_right > 0.0 || b.trim_left > 0.0) {
+            continue;
+        }
+        if a.blank == Some(Blank::Right) && a.trim_right == 0.0 {
+            a.trim_right = a.size / 2.0;
+        } else if b.blank == Some(Blank::Left) && b.trim_left == 0.0 {
+            b.trim_left = b.size / 2.0;
+        }
+    }
+    for p in pieces.iter_mut() {
+        p.width -= p.trim_left + p.trim_right;
+    }
+}
+
+/// Whether `c` is set as Latin text: letters, digits and ASCII, and a quote or apostrophe
+/// whose nearest letters on both sides (past spaces and other quotes) are not CJK.
+fn is_latin_context(c: char, before: &str, after: &str) -> bool {
+    let latin = |c: char| c.is_ascii_alphanumeric() || ((c as u32) < 0x2E80 && !kinsoku::is_wide(c) && c.is_alphabetic());
+    let quote = |c: char| matches!(c, '’' | '‘' | '”' | '“');
+    let not_cjk = |c: Option<char>| c.is_none_or(|c| !kinsoku::is_wide(c) && (c as u32) < 0x2E80);
+    let skip = |c: &char| c.is_whitespace() || quote(*c);
+    if quote(c) {
+        not_cjk(before.chars().rev().find(|c| !skip(c))) && not_cjk(after.chars().find(|c| !skip(c)))
+    } else {
+        c.is_ascii() || latin(c)
+    }
+}
