@@ -46,7 +46,11 @@ pub struct BookMeta {
 pub struct Essay {
     /// Stable id within the book: `e001`, `e002`, … in reading order.
     pub id: String,
-    pub source: PathBuf,
+    /// The essay's file, as diagnostics show it.
+    pub path: PathBuf,
+    /// The file's text, normalised as it was read (no BOM, `\n` line endings): what
+    /// diagnostics found later (by the typesetter) point into.
+    pub source: String,
     pub meta: Meta,
     pub blocks: Vec<Block>,
     pub footnotes: Vec<Footnote>,
@@ -110,7 +114,8 @@ pub fn assemble(
     for (n, (m, body)) in essays.into_iter().enumerate() {
         let essay = Essay {
             id: format!("e{:03}", n + 1),
-            source: m.path.clone(),
+            path: m.path.clone(),
+            source: String::new(),
             sections: sections(&body.blocks),
             meta: m.meta.clone(),
             blocks: body.blocks,
@@ -127,6 +132,10 @@ pub fn assemble(
         for note in &mut essay.footnotes {
             for_each_inlines_mut(&mut note.blocks, &mut fix);
         }
+    }
+    // The sources move into their essays: the typesetter places its warnings in them.
+    for (essay, m) in out.iter_mut().zip(manuscripts) {
+        essay.source = m.source;
     }
 
     let mut subjects: Vec<String> = Vec::new();

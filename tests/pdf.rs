@@ -252,6 +252,21 @@ fn a_character_no_font_has_is_reported_with_its_place() {
 }
 
 #[test]
+fn a_missing_glyph_is_placed_in_the_text_as_read_not_the_file_as_it_is_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let essay = dir.path().join("a.md");
+    // A BOM and CRLF line endings, which reading normalises.
+    std::fs::write(&essay, "\u{feff}---\r\ntitle: 笑😀\r\ndate: 2024-01-01\r\n---\r\n\r\n正文。\r\n").unwrap();
+    let config = wenji::config::Config::locate(Some(dir.path())).unwrap();
+    let (book, _) = wenji::build::load(&config);
+    // The file changes after it was read: the warning still points into what was read.
+    std::fs::write(&essay, "changed").unwrap();
+    let (_, diags) = wenji::typeset::typeset(&book.unwrap(), &config.pdf, &wenji::font::FontSet::bundled());
+    let d = diags.iter().find(|d| d.message.contains("U+1F600")).expect("the missing glyph is reported");
+    assert_eq!((d.line, d.col, d.source_line.as_deref()), (2, 9, Some("title: 笑😀")));
+}
+
+#[test]
 fn a_fallback_font_found_by_family_name_sets_what_the_serif_lacks() {
     if !Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf").is_file() {
         missing("DejaVu Serif (Debian `fonts-dejavu-core`)");

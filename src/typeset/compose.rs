@@ -433,8 +433,7 @@ fn missing_glyphs(book: &Book, essay: usize, missing: &[char]) -> Vec<Diagnostic
     if missing.is_empty() {
         return Vec::new();
     }
-    let path = &book.essays[essay].source;
-    let source = std::fs::read_to_string(path).unwrap_or_default();
+    let (path, source) = (&book.essays[essay].path, &book.essays[essay].source);
     missing
         .iter()
         .map(|&c| {
@@ -443,8 +442,8 @@ fn missing_glyphs(book: &Book, essay: usize, missing: &[char]) -> Vec<Diagnostic
                 .with_hint("add a font that has it under `fallback-fonts` in the [pdf] section of book.toml");
             match source.find(c) {
                 Some(offset) => {
-                    let (line, col) = line_col(&source, offset);
-                    d.at(&source, line, col)
+                    let (line, col) = line_col(source, offset);
+                    d.at(source, line, col)
                 }
                 None => d,
             }
