@@ -28,7 +28,7 @@ mod pack;
 
 use crate::book::Book;
 use crate::font::{FontId, FontSet};
-use crate::typeset::frame::{Folio, Item, Layout, LinkTo, Mark, Node, OutlineEntry, Page, PageBox, Role, Structure, Summary};
+use crate::typeset::frame::{Folio, Item, Layout, LinkTo, Mark, Node, OutlineEntry, Page, PageBox, Role, Structure, Summary, TextRun};
 
 /// Writes the PDF of a laid-out book.
 pub fn write(book: &Book, layout: Layout, fonts: &FontSet) -> anyhow::Result<Vec<u8>> {
@@ -188,125 +188,19 @@ impl<'a> Writer<'a> {
         }
         // Images are decoded before the page borrows the document.
         self.decode_images(&page);
-        let links: Vec<(Rect, Target, Mark)> = page
-            .items
-            .iter()
-            .filter_map(|item| {
-                let Item::Link { x, y, w, h, to, mark } = item else { return None };
-                let target = match to {
-                    LinkTo::Url(url) => Target::Action(LinkAction::new(url.clone()).into()),
-                    LinkTo::Anchor(a) => Target::Destination(self.destination(a)?.into()),
-                };
-                Some((Rect::from_xywh(x + b, y + b, *w, *h)?, target, *mark))
-            })
-            .collect();
-        let mut leaves: Vec<(Mark, Identifier)> = Vec::new();
-        let mut pdf_page = self.doc.start_page_with(settings);
-        {
-            let mut surface = pdf_page.surface();
-            if b > 0.0 {
-                surface.push_transform(&Transform::from_translate(b, b));
-            }
-            let black = Fill { paint: luma::Color::black().into(), opacity: NormalizedF32::ONE, rule: Default::default() };
-            // Decorations are drawn first (backgrounds stay under the text), then the rest in
-            // order; items in a row with the same mark share one marked-content sequence.
-            let mut open: Option<Mark> = None;
-            let decorations = page.items.iter().filter(|i| i.mark() == Mark::Decoration);
-            for item in decorations.chain(page.items.iter().filter(|i| i.mark() != Mark::Decoration)) {
-                if let Item::Link { .. } = item {
-                    continue;
-                }
-                let mark = item.mark();
-                if open != Some(mark) {
-                    if open.is_some() {
-                        surface.end_tagged();
-                    }
-                    let image = matches!(item, Item::Image { .. } | Item::CoverImage { .. });
-                    leaves.push((mark, surface.start_tagged(content_tag(mark, image))));
-                    open = Some(mark);
-                }
-                match item {
-                    Item::Text(run) => {
-                        let Some(font) = self.fonts.get(&run.font) else { continue };
-                        // Pen positions are rounded to 1/1000 em, the unit of a TJ adjustment, so
-                        // the adjustments of a justified line repeat exactly and compress well;
-                        // rounding positions, not advances, keeps the error under 0.0005 em.
-                        let mut pen = 0.0_f64;
-                        let glyphs: Vec<KrillaGlyph> = run
-                            .glyphs
-                            .iter()
-                            .map(|g| {
-                                let from = (pen * 1000.0).round();
-                                pen += f64::from(g.advance);
-                                let advance = (((pen * 1000.0).round() - from) / 1000.0) as f32;
-                                let x_offset = ((f64::from(g.x_offset) * 1000.0).round() / 1000.0) as f32;
-                                let y_offset = ((f64::from(g.y_offset) * 1000.0).round() / 1000.0) as f32;
-                                KrillaGlyph::new(GlyphId::new(g.id as u32), advance, x_offset, -y_offset, 0.0, g.text.start as usize..g.text.end as usize, None)
-                            })
-                            .collect();
-                        surface.set_fill(Some(black.clone()));
-                        surface.draw_glyphs(Point::from_xy(run.x, run.y), &glyphs, font.clone(), &run.text, run.size, false);
-                    }
-                    Item::Rect { x, y, w, h, colour: [r, g, b] } => {
-                        if let Some(rect) = Rect::from_xywh(*x, *y, *w, *h) {
-                            let mut pb = PathBuilder::new();
-                            pb.push_rect(rect);
-                            if let Some(path) = pb.finish() {
-                                let paint = if r == g && g == b { luma::Color::new(*r).into() } else { rgb::Color::new(*r, *g, *b).into() };
-                                surface.set_fill(Some(Fill { paint, ..black.clone() }));
-                                surface.draw_path(&path);
-                            }
-                        }
-                    }
-                    Item::Rule { x0, y0, x1, y1, width } => {
-                        let mut pb = PathBuilder::new();
-                        pb.move_to(*x0, *y0);
-                        pb.line_to(*x1, *y1);
-                        stroke(&mut surface, pb, *width);
-                    }
-                    Item::Box { x, y, size, ticked } => {
-                        let mut pb = PathBuilder::new();
-                        if let Some(rect) = Rect::from_xywh(*x, *y, *size, *size) {
-                            pb.push_rect(rect);
-                        }
-                        if *ticked {
-                            pb.move_to(x + 0.2 * size, y + 0.5 * size);
-                            pb.line_to(x + 0.42 * size, y + 0.75 * size);
-                            pb.line_to(x + 0.82 * size, y + 0.22 * size);
-                        }
-                        stroke(&mut surface, pb, size * 0.08);
-                    }
-                    Item::Dot { x, y, r } => {
-                        let mut pb = PathBuilder::new();
-                        circle(&mut pb, *x, *y, *r);
-                        if let Some(path) = pb.finish() {
-                            surface.set_fill(Some(black.clone()));
-                            surface.draw_path(&path);
-                        }
-                    }
-                    Item::Leader { x0, x1, y, r, step } => {
-                        // One stroke for the whole leader: zero-length dashes with round caps
-                        // are dots; the line ends just past the last one.
-                        let Some(last) = Item::leader_dots(*x0, *x1, *step).last() else { continue };
-                        let mut pb = PathBuilder::new();
-                        pb.move_to(*x0, *y);
-                        pb.line_to(last + 0.5 * r, *y);
-                        let dash = StrokeDash { array: vec![0.0, *step], offset: 0.0 };
-                        draw_stroke(&mut surface, pb, Stroke { width: 2.0 * r, line_cap: LineCap::Round, dash: Some(dash), ..black_stroke(0.0) });
-                    }
-                    Item::Image { asset, x, y, w, h, .. } => draw_image(&mut surface, self.images.get(asset).and_then(Option::as_ref), *x, *y, *w, *h),
-                    Item::CoverImage { x, y, w, h, .. } => draw_image(&mut surface, self.cover.as_ref().and_then(Option::as_ref), *x, *y, *w, *h),
-                    Item::Link { .. } => {}
-                }
-            }
-            if open.is_some() {
-                surface.end_tagged();
-            }
-            if b > 0.0 {
-                surface.pop();
-            }
-            surface.finish();
+        let links = self.links(&page, b);
+        let Writer { doc, fonts, images, cover, .. } = self;
+        let drawn = Resources { fonts, images, cover };
+        let mut pdf_page = doc.start_page_with(settings);
+        let mut surface = pdf_page.surface();
+        if b > 0.0 {
+            surface.push_transform(&Transform::from_translate(b, b));
         }
+        let mut leaves = drawn.items(&mut surface, &page.items);
+        if b > 0.0 {
+            surface.pop();
+        }
+        surface.finish();
         for (rect, target, mark) in links {
             let annotation = Annotation::new_link(LinkAnnotation::new(rect, target), None);
             if matches!(mark, Mark::Content { .. }) {
@@ -316,6 +210,27 @@ impl<'a> Writer<'a> {
             }
         }
         pdf_page.finish();
+        self.keep_leaves(leaves);
+        Ok(())
+    }
+
+    /// The page's links, as annotation rectangles (moved by the bleed `b`) with their targets.
+    fn links(&self, page: &Page, b: f32) -> Vec<(Rect, Target, Mark)> {
+        page.items
+            .iter()
+            .filter_map(|item| {
+                let Item::Link { x, y, w, h, to, mark } = item else { return None };
+                let target = match to {
+                    LinkTo::Url(url) => Target::Action(LinkAction::new(url.clone()).into()),
+                    LinkTo::Anchor(a) => Target::Destination(self.destination(a)?.into()),
+                };
+                Some((Rect::from_xywh(x + b, y + b, *w, *h)?, target, *mark))
+            })
+            .collect()
+    }
+
+    /// Notes the marked content drawn for each structure node, for the tag tree.
+    fn keep_leaves(&mut self, leaves: Vec<(Mark, Identifier)>) {
         for (mark, id) in leaves {
             if let Mark::Content { part, node } = mark {
                 let (part, node) = (part as usize, node as usize);
@@ -329,8 +244,135 @@ impl<'a> Writer<'a> {
                 nodes[node].push(id);
             }
         }
-        Ok(())
     }
+}
+
+/// What a page's items are drawn with: the fonts, the decoded images and the cover (borrowed
+/// beside the document the page is drawn into).
+struct Resources<'w> {
+    fonts: &'w HashMap<FontId, Font>,
+    images: &'w HashMap<usize, Option<krilla::image::Image>>,
+    cover: &'w Option<Option<krilla::image::Image>>,
+}
+
+/// Text, dots and the ground of coloured fills: black, opaque.
+fn black() -> Fill {
+    Fill { paint: luma::Color::black().into(), opacity: NormalizedF32::ONE, rule: Default::default() }
+}
+
+impl Resources<'_> {
+    /// Draws the items (links aside, which are annotations): decorations first, so backgrounds
+    /// stay under the text, then the rest in order. Items in a row with the same mark share
+    /// one marked-content sequence; returns each sequence's mark and identifier.
+    fn items(&self, surface: &mut krilla::surface::Surface, items: &[Item]) -> Vec<(Mark, Identifier)> {
+        let mut leaves = Vec::new();
+        let mut open: Option<Mark> = None;
+        let decorations = items.iter().filter(|i| i.mark() == Mark::Decoration);
+        for item in decorations.chain(items.iter().filter(|i| i.mark() != Mark::Decoration)) {
+            if let Item::Link { .. } = item {
+                continue;
+            }
+            let mark = item.mark();
+            if open != Some(mark) {
+                if open.is_some() {
+                    surface.end_tagged();
+                }
+                let image = matches!(item, Item::Image { .. } | Item::CoverImage { .. });
+                leaves.push((mark, surface.start_tagged(content_tag(mark, image))));
+                open = Some(mark);
+            }
+            self.item(surface, item);
+        }
+        if open.is_some() {
+            surface.end_tagged();
+        }
+        leaves
+    }
+
+    fn item(&self, surface: &mut krilla::surface::Surface, item: &Item) {
+        match item {
+            Item::Text(run) => self.text(surface, run),
+            Item::Rect { x, y, w, h, colour } => draw_rect(surface, *x, *y, *w, *h, *colour),
+            Item::Rule { x0, y0, x1, y1, width } => {
+                let mut pb = PathBuilder::new();
+                pb.move_to(*x0, *y0);
+                pb.line_to(*x1, *y1);
+                stroke(surface, pb, *width);
+            }
+            Item::Box { x, y, size, ticked } => draw_box(surface, *x, *y, *size, *ticked),
+            Item::Dot { x, y, r } => {
+                let mut pb = PathBuilder::new();
+                circle(&mut pb, *x, *y, *r);
+                if let Some(path) = pb.finish() {
+                    surface.set_fill(Some(black()));
+                    surface.draw_path(&path);
+                }
+            }
+            Item::Leader { x0, x1, y, r, step } => draw_leader(surface, *x0, *x1, *y, *r, *step),
+            Item::Image { asset, x, y, w, h, .. } => draw_image(surface, self.images.get(asset).and_then(Option::as_ref), *x, *y, *w, *h),
+            Item::CoverImage { x, y, w, h, .. } => draw_image(surface, self.cover.as_ref().and_then(Option::as_ref), *x, *y, *w, *h),
+            Item::Link { .. } => {}
+        }
+    }
+
+    fn text(&self, surface: &mut krilla::surface::Surface, run: &TextRun) {
+        let Some(font) = self.fonts.get(&run.font) else { return };
+        // Pen positions are rounded to 1/1000 em, the unit of a TJ adjustment, so the
+        // adjustments of a justified line repeat exactly and compress well; rounding
+        // positions, not advances, keeps the error under 0.0005 em.
+        let mut pen = 0.0_f64;
+        let glyphs: Vec<KrillaGlyph> = run
+            .glyphs
+            .iter()
+            .map(|g| {
+                let from = (pen * 1000.0).round();
+                pen += f64::from(g.advance);
+                let advance = (((pen * 1000.0).round() - from) / 1000.0) as f32;
+                let x_offset = ((f64::from(g.x_offset) * 1000.0).round() / 1000.0) as f32;
+                let y_offset = ((f64::from(g.y_offset) * 1000.0).round() / 1000.0) as f32;
+                KrillaGlyph::new(GlyphId::new(g.id as u32), advance, x_offset, -y_offset, 0.0, g.text.start as usize..g.text.end as usize, None)
+            })
+            .collect();
+        surface.set_fill(Some(black()));
+        surface.draw_glyphs(Point::from_xy(run.x, run.y), &glyphs, font.clone(), &run.text, run.size, false);
+    }
+}
+
+/// A filled rectangle: grey when its colour has one value, else RGB.
+fn draw_rect(surface: &mut krilla::surface::Surface, x: f32, y: f32, w: f32, h: f32, [r, g, b]: [u8; 3]) {
+    let Some(rect) = Rect::from_xywh(x, y, w, h) else { return };
+    let mut pb = PathBuilder::new();
+    pb.push_rect(rect);
+    if let Some(path) = pb.finish() {
+        let paint = if r == g && g == b { luma::Color::new(r).into() } else { rgb::Color::new(r, g, b).into() };
+        surface.set_fill(Some(Fill { paint, ..black() }));
+        surface.draw_path(&path);
+    }
+}
+
+/// A task list's box, with a tick when it is done.
+fn draw_box(surface: &mut krilla::surface::Surface, x: f32, y: f32, size: f32, ticked: bool) {
+    let mut pb = PathBuilder::new();
+    if let Some(rect) = Rect::from_xywh(x, y, size, size) {
+        pb.push_rect(rect);
+    }
+    if ticked {
+        pb.move_to(x + 0.2 * size, y + 0.5 * size);
+        pb.line_to(x + 0.42 * size, y + 0.75 * size);
+        pb.line_to(x + 0.82 * size, y + 0.22 * size);
+    }
+    stroke(surface, pb, size * 0.08);
+}
+
+/// A dot leader as one stroke: zero-length dashes with round caps are dots; the line ends
+/// just past the last one.
+fn draw_leader(surface: &mut krilla::surface::Surface, x0: f32, x1: f32, y: f32, r: f32, step: f32) {
+    let Some(last) = Item::leader_dots(x0, x1, step).last() else { return };
+    let mut pb = PathBuilder::new();
+    pb.move_to(x0, y);
+    pb.line_to(last + 0.5 * r, y);
+    let dash = StrokeDash { array: vec![0.0, step], offset: 0.0 };
+    draw_stroke(surface, pb, Stroke { width: 2.0 * r, line_cap: LineCap::Round, dash: Some(dash), ..black_stroke(0.0) });
 }
 
 /// The page labels' number tree for pages with these folios: a range wherever the kind of
