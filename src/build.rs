@@ -249,7 +249,7 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
         let mut count = None;
         if let Some((mut summary, pages_made)) = summary {
             if let Some(mut pages) = dump.take() {
-                pages.rotate_right(summary.front);
+                summary.order.to_book(&mut pages);
                 layout = Some((Ok(frame::dump(summary.page_box, &pages).into_bytes()), Some(pages_made)));
             }
             page_starts = Some(std::mem::take(&mut summary.page_starts));

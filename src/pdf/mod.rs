@@ -33,8 +33,8 @@ use crate::typeset::frame::{Folio, Item, Layout, LinkTo, Mark, Node, OutlineEntr
 /// Writes the PDF of a laid-out book.
 pub fn write(book: &Book, layout: Layout, fonts: &FontSet) -> anyhow::Result<Vec<u8>> {
     let Layout { mut pages, summary } = layout;
-    // Back to the order typesetting made them in: the body, then the cover and front matter.
-    pages.rotate_left(summary.front);
+    // The writer takes the pages in the order typesetting makes them.
+    summary.order.to_made(&mut pages);
     let mut writer = Writer::new(book, fonts, summary.page_box);
     for page in pages {
         writer.page(page)?;
@@ -158,9 +158,8 @@ impl<'a> Writer<'a> {
         doc.set_metadata(metadata(self.book));
         let pdf = doc.finish().map_err(|e| anyhow!("the PDF writer failed: {e:?}"))?;
         let mut folios = self.folios;
-        folios.rotate_right(summary.front);
-        let order = pack::PageOrder { move_to_front: summary.front, labels: page_labels(&folios) };
-        pack::pack(&pdf, &order)
+        summary.order.to_book(&mut folios);
+        pack::pack(&pdf, summary.order, &page_labels(&folios))
     }
 
     /// Decodes the images `page` draws that are not decoded yet.

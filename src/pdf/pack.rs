@@ -2,7 +2,8 @@
 //! cross-reference stream in place of the table. krilla writes every structure element,
 //! annotation, outline item and destination as a plain object; a long book has a hundred
 //! thousand of them, which compress to a tenth in object streams. Streams stay as they are.
-//! On the way it puts the pages in the book's order and labels them (`PageOrder`).
+//! On the way it puts the pages in the book's order (`PageOrder`: krilla has them in the order
+//! they were written) and labels them.
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -12,24 +13,18 @@ use flate2::Compression;
 use flate2::write::ZlibEncoder;
 use rayon::prelude::*;
 
+use crate::typeset::frame::PageOrder;
+
 /// Objects per object stream: large enough to compress well, small enough that a reader
 /// looking up one object inflates little.
 const PER_STREAM: usize = 200;
-
-/// The pages' order in the book, where krilla has them in the order they were written, and
-/// their labels.
-pub struct PageOrder {
-    /// How many pages, the last written, go before the others.
-    pub move_to_front: usize,
-    /// The catalog's `/PageLabels` number tree, for the pages in the book's order.
-    pub labels: String,
-}
 
 /// An object's number and what is between `obj` and `endobj`.
 type Object<'a> = (u32, Cow<'a, [u8]>);
 
 /// Rewrites `pdf` (one revision, a classic cross-reference table, no encryption).
-pub fn pack(pdf: &[u8], order: &PageOrder) -> anyhow::Result<Vec<u8>> {
+/// `labels` is the catalog's `/PageLabels` number tree, for the pages in the book's order.
+pub fn pack(pdf: &[u8], order: PageOrder, labels: &str) -> anyhow::Result<Vec<u8>> {
     let xref_at = start_xref(pdf).context("no startxref")?;
     let (offsets, trailer) = read_xref(pdf, xref_at).context("unreadable cross-reference table")?;
     // Each object runs from its offset to the next object's (or the table).
@@ -45,7 +40,7 @@ pub fn pack(pdf: &[u8], order: &PageOrder) -> anyhow::Result<Vec<u8>> {
         if body.ends_with(b"endstream") { streams.push((n, raw)) } else { plain.push((n, Cow::Borrowed(body))) }
     }
     plain.sort_unstable_by_key(|(n, _)| *n);
-    reorder_pages(&mut plain, &trailer, order)?;
+    reorder_pages(&mut plain, &trailer, order, labels)?;
 
     let size = offsets.len() as u32;
     let chunks: Vec<&[Object]> = plain.chunks(PER_STREAM).collect();
@@ -83,9 +78,9 @@ pub fn pack(pdf: &[u8], order: &PageOrder) -> anyhow::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Moves the page tree's last `move_to_front` kids to the front and adds the labels to the
+/// Puts the page tree's kids in the book's order (`order`) and adds the labels to the
 /// catalog. `plain` is sorted by object number.
-fn reorder_pages(plain: &mut [Object], trailer: &str, order: &PageOrder) -> anyhow::Result<()> {
+fn reorder_pages(plain: &mut [Object], trailer: &str, order: PageOrder, labels: &str) -> anyhow::Result<()> {
     let object = |plain: &[Object], n: u32| plain.binary_search_by_key(&n, |(m, _)| *m).ok().context("a missing object");
     let root = reference(trailer.as_bytes(), b"/Root").context("the trailer names no catalog")?;
     let catalog = object(plain, root)?;
@@ -101,7 +96,7 @@ fn reorder_pages(plain: &mut [Object], trailer: &str, order: &PageOrder) -> anyh
     if let Some(at) = find_last(&labelled, b"/Suspects false") {
         labelled.drain(at..at + b"/Suspects false".len());
     }
-    labelled.extend_from_slice(format!("/PageLabels {}>>", order.labels).as_bytes());
+    labelled.extend_from_slice(format!("/PageLabels {labels}>>").as_bytes());
     plain[catalog].1 = Cow::Owned(labelled);
 
     let body = &plain[pages].1;
@@ -113,10 +108,10 @@ fn reorder_pages(plain: &mut [Object], trailer: &str, order: &PageOrder) -> anyh
         bail!("the page tree's kids are not all references");
     }
     let mut kids: Vec<&[&[u8]]> = words.chunks(3).collect();
-    if order.move_to_front > kids.len() {
-        bail!("{} pages to move in a book of {}", order.move_to_front, kids.len());
+    if order.front > kids.len() {
+        bail!("{} pages to move in a book of {}", order.front, kids.len());
     }
-    kids.rotate_right(order.move_to_front);
+    order.to_book(&mut kids);
     let mut moved = body[..=open].to_vec();
     for (i, kid) in kids.iter().enumerate() {
         if i > 0 {
@@ -260,9 +255,7 @@ mod tests {
         pdf
     }
 
-    fn one_page() -> PageOrder {
-        PageOrder { move_to_front: 0, labels: "<</Nums[0 <</S/D>>]>>".into() }
-    }
+    const ONE_PAGE: &str = "<</Nums[0 <</S/D>>]>>";
 
     #[test]
     fn pages_written_last_move_to_the_front_and_the_catalog_gets_labels() {
@@ -270,15 +263,13 @@ mod tests {
             (1, Cow::Borrowed(b"<</Type/Catalog/Pages 2 0 R/MarkInfo<</Marked true/Suspects false>>/PageMode/UseOutlines>>")),
             (2, Cow::Borrowed(b"<</Type /Pages\n/Count 4\n/Kids [10 0 R 11 0 R 12 0 R 13 0 R]>>")),
         ];
-        let order = PageOrder { move_to_front: 2, labels: "<</Nums[0 <</S/r>> 2 <</S/D>>]>>".into() };
-        reorder_pages(&mut plain, "/Root 1 0 R/ID[(a)(b)]", &order).unwrap();
+        reorder_pages(&mut plain, "/Root 1 0 R/ID[(a)(b)]", PageOrder { front: 2 }, "<</Nums[0 <</S/r>> 2 <</S/D>>]>>").unwrap();
         assert_eq!(String::from_utf8_lossy(&plain[0].1), "<</Type/Catalog/Pages 2 0 R/MarkInfo<</Marked true>>/PageMode/UseOutlines/PageLabels <</Nums[0 <</S/r>> 2 <</S/D>>]>>>>");
         assert_eq!(String::from_utf8_lossy(&plain[1].1), "<</Type /Pages\n/Count 4\n/Kids [12 0 R 13 0 R 10 0 R 11 0 R]>>");
-        let too_many = PageOrder { move_to_front: 5, ..one_page() };
         let mut fresh: Vec<(u32, Cow<[u8]>)> = vec![(1, Cow::Borrowed(b"<</Type/Catalog/Pages 2 0 R>>")), (2, Cow::Borrowed(b"<</Kids[3 0 R]>>"))];
-        assert!(reorder_pages(&mut fresh, "/Root 1 0 R", &too_many).is_err());
+        assert!(reorder_pages(&mut fresh, "/Root 1 0 R", PageOrder { front: 5 }, ONE_PAGE).is_err());
         let mut labelled: Vec<(u32, Cow<[u8]>)> = vec![(1, Cow::Borrowed(b"<</Pages 2 0 R/PageLabels 3 0 R>>")), (2, Cow::Borrowed(b"<</Kids[3 0 R]>>"))];
-        assert!(reorder_pages(&mut labelled, "/Root 1 0 R", &one_page()).is_err(), "krilla's own labels would be shadowed");
+        assert!(reorder_pages(&mut labelled, "/Root 1 0 R", PageOrder::default(), ONE_PAGE).is_err(), "krilla's own labels would be shadowed");
     }
 
     fn inflate(data: &[u8]) -> Vec<u8> {
@@ -298,7 +289,7 @@ mod tests {
 
     #[test]
     fn small_objects_move_into_an_object_stream_and_streams_stay() {
-        let pdf = pack(&sample(), &one_page()).unwrap();
+        let pdf = pack(&sample(), PageOrder::default(), ONE_PAGE).unwrap();
         assert!(pdf.starts_with(b"%PDF-1.7\n%\x80\x80\x80\x80\n"));
         let text = String::from_utf8_lossy(&pdf);
         let xref_at: usize = text.rsplit("startxref\n").next().unwrap().lines().next().unwrap().parse().unwrap();
@@ -330,10 +321,10 @@ mod tests {
 
     #[test]
     fn what_is_not_a_pdf_is_refused() {
-        assert!(pack(b"not a pdf", &one_page()).is_err());
+        assert!(pack(b"not a pdf", PageOrder::default(), ONE_PAGE).is_err());
         let mut broken = sample();
         let at = broken.windows(5).position(|w| w == b"2 0 o").unwrap();
         broken[at] = b'9';
-        assert!(pack(&broken, &one_page()).is_err(), "an object where the table says another is");
+        assert!(pack(&broken, PageOrder::default(), ONE_PAGE).is_err(), "an object where the table says another is");
     }
 }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::blocks::{self, Blocks};
 use super::cover;
 use crate::font::{FontId, FontSet};
-use super::frame::{Folio, Item, Layout, LineKind, LinkTo, Mark, Node, OutlineEntry, Page, Role, Structure, Summary};
+use super::frame::{Folio, Item, Layout, LineKind, LinkTo, Mark, Node, OutlineEntry, Page, PageOrder, Role, Structure, Summary};
 use super::inline::{self, Align, Measure, Para};
 use super::page::{Break, Draft, Geometry, Paginator, Slab};
 use crate::book::{Book, Section};
@@ -28,7 +28,7 @@ pub fn typeset(book: &Book, config: &PdfConfig, fonts: &FontSet) -> (Layout, Vec
 pub fn typeset_with(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: bool) -> (Layout, Vec<Diagnostic>) {
     let mut pages = Vec::new();
     let (summary, diags) = typeset_into(book, config, fonts, clusters, &mut |page| pages.push(page));
-    pages.rotate_right(summary.front);
+    summary.order.to_book(&mut pages);
     (Layout { pages, summary }, diags)
 }
 
@@ -38,7 +38,7 @@ const BATCH: usize = 32;
 /// Lays out the book and hands each page to `sink` as soon as it is finished: first the
 /// body's pages in order (the essays, then the tag index), then the cover and the front
 /// matter, which are made last because the table of contents needs the essays' page numbers.
-/// In the book, the last `Summary::front` pages handed on come first.
+/// `Summary::order` says how that order and the book's meet.
 pub fn typeset_into(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: bool, sink: &mut dyn FnMut(Page)) -> (Summary, Vec<Diagnostic>) {
     let geo = Geometry::new(config);
     let essay_geo = Geometry { keep_clusters: clusters, ..geo.clone() };
@@ -151,7 +151,7 @@ pub fn typeset_into(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
     order.push(index_part);
     let structure = Structure { parts, order };
     let page_starts = finisher.page_starts;
-    let summary = Summary { page_box: geo.page_box(), front: offset, anchors, outline, page_starts, structure };
+    let summary = Summary { page_box: geo.page_box(), order: PageOrder { front: offset }, anchors, outline, page_starts, structure };
     (summary, diags)
 }
 
@@ -461,7 +461,7 @@ mod tests {
         let fonts = FontSet::bundled();
         let mut made = Vec::new();
         let (summary, _) = typeset_into(book, &PdfConfig::default(), &fonts, false, &mut |page| made.push(page));
-        let body = made.len() - summary.front;
+        let body = made.len() - summary.order.front;
         let folios: Vec<Folio> = made.iter().map(|p| p.folio.expect("every page has a folio")).collect();
         assert_eq!(folios[..body], (1..=body as u32).map(Folio::Arabic).collect::<Vec<_>>());
         assert_eq!(folios[body], Folio::Cover);
@@ -470,13 +470,13 @@ mod tests {
         // at that page's place in the book.
         let first = &book.essays[0].id;
         assert!(made[0].anchors.iter().any(|(a, _)| a == first));
-        assert_eq!(summary.anchors[first].0, summary.front);
+        assert_eq!(summary.anchors[first].0, summary.order.front);
         let (index, _) = made.iter().enumerate().find(|(_, p)| p.anchors.iter().any(|(a, _)| a == &book.essays[2].id)).unwrap();
-        assert_eq!(summary.anchors[&book.essays[2].id].0, summary.front + index);
+        assert_eq!(summary.anchors[&book.essays[2].id].0, summary.order.front + index);
         // `typeset` keeps the pages in the book's order.
         let (layout, _) = typeset(book, &PdfConfig::default(), &fonts);
         assert_eq!(layout.pages.len(), made.len());
         assert_eq!(layout.pages[0].folio, Some(Folio::Cover));
-        assert_eq!(layout.pages[summary.front].folio, Some(Folio::Arabic(1)));
+        assert_eq!(layout.pages[summary.order.front].folio, Some(Folio::Arabic(1)));
     }
 }

@@ -13,11 +13,31 @@ pub struct Layout {
     pub summary: Summary,
 }
 
+/// Pages are made body first (the essays, then the tag index) and the cover and front matter
+/// last, because the contents needs the body's page numbers; in the book those come first.
+/// This is the one place that says how the two orders meet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageOrder {
+    /// The cover's and the front matter's pages: the last made, the first in the book.
+    pub front: usize,
+}
+
+impl PageOrder {
+    /// Puts what was kept a page at a time, in the order the pages were made, in the book's order.
+    pub fn to_book<T>(self, made: &mut [T]) {
+        made.rotate_right(self.front);
+    }
+
+    /// Puts what is in the book's order back in the order the pages were made.
+    pub fn to_made<T>(self, book: &mut [T]) {
+        book.rotate_left(self.front);
+    }
+}
+
 /// What typesetting knows of the whole book once every page is made.
 pub struct Summary {
     pub page_box: PageBox,
-    /// Pages before the body: the cover and the front matter.
-    pub front: usize,
+    pub order: PageOrder,
     /// Where each anchor (an essay, a section, a note) landed: page index and y.
     pub anchors: HashMap<String, (usize, f32)>,
     /// Bookmarks: essays with their sections.
