@@ -9,23 +9,23 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asset {
     /// File name inside the book (`img-1a2b3c4d.jpg`).
-    pub name: String,
-    pub media_type: &'static str,
-    pub bytes: Vec<u8>,
+    pub(crate) name: String,
+    pub(crate) media_type: &'static str,
+    pub(crate) bytes: Vec<u8>,
     pub width: u32,
-    pub height: u32,
+    pub(crate) height: u32,
 }
 
 /// Largest size an image is kept at; covers use their own bound.
-pub const BODY_MAX: (u32, u32) = (1600, 1600);
-pub const COVER_MAX: (u32, u32) = (1600, 2560);
+pub(crate) const BODY_MAX: (u32, u32) = (1600, 1600);
+pub(crate) const COVER_MAX: (u32, u32) = (1600, 2560);
 
 /// Refuses images whose pixels would need more than this much memory to decode.
 const MAX_PIXELS: u64 = 100_000_000;
 
 /// Decodes `bytes`, scales it to fit `max`, and re-encodes it: JPEG for photographs,
 /// PNG where there is transparency or the source was PNG/GIF (line art stays sharp).
-pub fn prepare(bytes: &[u8], prefix: &str, max: (u32, u32)) -> Result<Asset, String> {
+pub(crate) fn prepare(bytes: &[u8], prefix: &str, max: (u32, u32)) -> Result<Asset, String> {
     let reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| e.to_string())?;
@@ -57,7 +57,7 @@ pub fn prepare(bytes: &[u8], prefix: &str, max: (u32, u32)) -> Result<Asset, Str
 
 impl Asset {
     /// An image already encoded, named `PREFIX-HASH.EXT` by its bytes.
-    pub fn named(prefix: &str, ext: &str, media_type: &'static str, bytes: Vec<u8>, width: u32, height: u32) -> Asset {
+    pub(crate) fn named(prefix: &str, ext: &str, media_type: &'static str, bytes: Vec<u8>, width: u32, height: u32) -> Asset {
         let digest = Sha256::digest(&bytes);
         let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
         Asset { name: format!("{prefix}-{hash}.{ext}"), media_type, bytes, width, height }
@@ -73,7 +73,7 @@ fn fit(img: DynamicImage, (max_w, max_h): (u32, u32)) -> DynamicImage {
 }
 
 /// The first image in `covers/` (by name), preferring files called `cover.*`.
-pub fn find_cover(dir: &Path) -> Option<std::path::PathBuf> {
+pub(crate) fn find_cover(dir: &Path) -> Option<std::path::PathBuf> {
     let mut images: Vec<_> = std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))

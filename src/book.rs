@@ -20,55 +20,55 @@ pub struct Book {
     pub meta: BookMeta,
     pub essays: Vec<Essay>,
     /// Images used in essays; `Inline::Image::asset` indexes this.
-    pub assets: Vec<Asset>,
-    pub cover: Option<Asset>,
+    pub(crate) assets: Vec<Asset>,
+    pub(crate) cover: Option<Asset>,
     /// The tag index at the back of the book; empty for none.
-    pub tag_index: Vec<index::Group>,
+    pub(crate) tag_index: Vec<index::Group>,
 }
 
 #[derive(Debug, Clone)]
 pub struct BookMeta {
     pub title: String,
-    pub subtitle: Option<String>,
-    pub authors: Vec<String>,
-    pub language: String,
-    pub description: String,
-    pub publisher: Option<String>,
-    pub identifier: String,
+    pub(crate) subtitle: Option<String>,
+    pub(crate) authors: Vec<String>,
+    pub(crate) language: String,
+    pub(crate) description: String,
+    pub(crate) publisher: Option<String>,
+    pub(crate) identifier: String,
     /// Publication date as written in `dc:date` (`YYYY-MM-DD`).
-    pub date: String,
+    pub(crate) date: String,
     /// The moment stamped as `dcterms:modified` and into archive entries.
-    pub modified: DateTime<Utc>,
-    pub subjects: Vec<String>,
+    pub(crate) modified: DateTime<Utc>,
+    pub(crate) subjects: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Essay {
     /// Stable id within the book: `e001`, `e002`, … in reading order.
-    pub id: String,
+    pub(crate) id: String,
     /// The essay's file, as diagnostics show it.
     pub path: PathBuf,
     /// The file's text, normalised as it was read (no BOM, `\n` line endings): what
     /// diagnostics found later (by the typesetter) point into.
     pub source: String,
     pub meta: Meta,
-    pub blocks: Vec<Block>,
-    pub footnotes: Vec<Footnote>,
+    pub(crate) blocks: Vec<Block>,
+    pub(crate) footnotes: Vec<Footnote>,
     /// Headings of the two outermost levels, nested, for tables of contents.
-    pub sections: Vec<Section>,
+    pub(crate) sections: Vec<Section>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Section {
-    pub id: String,
+pub(crate) struct Section {
+    pub(crate) id: String,
     pub title: String,
     /// `1`, `2.1`, … as `toc_number` shows it.
-    pub number: String,
-    pub children: Vec<Section>,
+    pub(crate) number: String,
+    pub(crate) children: Vec<Section>,
 }
 
 /// Orders essays by date (undated last), then title, then file name.
-pub fn order(essays: &mut [(Manuscript, Body)]) {
+pub(crate) fn order(essays: &mut [(Manuscript, Body)]) {
     essays.sort_by(|(a, _), (b, _)| {
         let key = |m: &Manuscript| (m.meta.date.is_none(), m.meta.date.map(|d| d.timestamp_nanos_opt()));
         key(a)
@@ -385,7 +385,7 @@ fn load_cover(config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Asset> {
 }
 
 /// Essay dates as a reader sees them: `2025年9月26日`.
-pub fn chinese_date(d: &DateTime<FixedOffset>) -> String {
+pub(crate) fn chinese_date(d: &DateTime<FixedOffset>) -> String {
     d.format("%Y年%-m月%-d日").to_string()
 }
 

@@ -20,16 +20,16 @@ use crate::typeset::{self, frame::{self, Page, Summary}};
 
 /// What a build wrote.
 #[derive(Debug, Clone)]
-pub struct Output {
-    pub format: Format,
+pub(crate) struct Output {
+    pub(crate) format: Format,
     pub path: PathBuf,
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Pages, for the PDF and the layout dump.
     pub pages: Option<usize>,
 }
 
 /// Told how a build goes, to show progress; every method may be called from several threads.
-pub trait Progress: Sync {
+pub(crate) trait Progress: Sync {
     /// A stage begins; `total` is how many steps it has, 0 when unknown.
     fn stage(&self, _name: &str, _total: usize) {}
     /// One step of the stage is done.
@@ -37,24 +37,24 @@ pub trait Progress: Sync {
 }
 
 /// Progress shown nowhere.
-pub struct Silent;
+pub(crate) struct Silent;
 impl Progress for Silent {}
 
 /// What building (or checking) one book did.
 #[derive(Debug, Default)]
-pub struct Report {
+pub(crate) struct Report {
     pub title: Option<String>,
     pub essays: usize,
-    pub outputs: Vec<Output>,
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) outputs: Vec<Output>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
     /// Each stage and how long it took.
-    pub timings: Vec<(&'static str, Duration)>,
+    pub(crate) timings: Vec<(&'static str, Duration)>,
     /// Why the book was not built, when that is not an error diagnostic (an unwritable folder).
-    pub failure: Option<String>,
+    pub(crate) failure: Option<String>,
 }
 
 impl Report {
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.failure.is_none() && !self.diagnostics.iter().any(Diagnostic::is_error)
     }
 }
@@ -64,7 +64,7 @@ pub fn load(config: &Config) -> (Option<Book>, Vec<Diagnostic>) {
     load_with(config, &Silent)
 }
 
-pub fn load_with(config: &Config, progress: &dyn Progress) -> (Option<Book>, Vec<Diagnostic>) {
+pub(crate) fn load_with(config: &Config, progress: &dyn Progress) -> (Option<Book>, Vec<Diagnostic>) {
     let (files, notes) = match manuscript::find_reporting(&config.manuscripts) {
         Ok(f) => f,
         Err(e) => {
@@ -125,7 +125,7 @@ fn source_date_epoch() -> Option<i64> {
 ///
 /// Must be called from a thread outside rayon's pool: it waits for the PDF writer, which needs
 /// the pool (README, "Threads").
-pub fn build(config: &Config, out_dir: &Path, formats: Option<&[Format]>, progress: &dyn Progress) -> Report {
+pub(crate) fn build(config: &Config, out_dir: &Path, formats: Option<&[Format]>, progress: &dyn Progress) -> Report {
     assert!(rayon::current_thread_index().is_none(), "build::build called from a thread of rayon's pool");
     let (mut report, book) = read(config, progress);
     let Some(book) = book else { return report };
@@ -139,7 +139,7 @@ pub fn build(config: &Config, out_dir: &Path, formats: Option<&[Format]>, progre
 }
 
 /// Reads and lays out the book without writing it: every problem a build would find.
-pub fn check(config: &Config, progress: &dyn Progress) -> Report {
+pub(crate) fn check(config: &Config, progress: &dyn Progress) -> Report {
     let (mut report, book) = read(config, progress);
     if let Some(book) = book {
         match fonts(config) {

@@ -16,17 +16,17 @@ use crate::diag::Diagnostic;
 #[command(name = "wenji", version, about = "Compile a folder of Chinese Markdown essays into an EPUB 3 book and a print-ready PDF")]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
     /// Print errors only
     #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Also print how long each stage took
     #[arg(short, long, global = true)]
-    pub verbose: bool,
+    pub(crate) verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build books: an EPUB and a PDF from each folder of essays
     Build(BuildArgs),
     /// Read and lay out a book without writing it, and report every problem found
@@ -49,19 +49,19 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// Book folders: a folder of essays, or a folder with book.toml and manuscripts/. Several are
     /// built in parallel [default: the current folder if it has book.toml, else ./manuscripts]
-    pub dirs: Vec<PathBuf>,
+    pub(crate) dirs: Vec<PathBuf>,
     /// Where to write; with several books, each goes into a subfolder named after its folder
     #[arg(short, long, default_value = "out")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Which outputs to write, comma-separated [default: `formats` in book.toml's [build], else epub,pdf]
     #[arg(long, value_enum, value_delimiter = ',')]
-    pub format: Vec<Format>,
+    pub(crate) format: Vec<Format>,
     /// Print a JSON summary on stdout: outputs with sizes and page counts, timings, diagnostics
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 /// How much to print.

@@ -54,7 +54,7 @@ struct BookSection {
 /// How the tag index (标签索引) at the back of the book is sorted, or `none` for no index.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum TagIndex {
+pub(crate) enum TagIndex {
     /// By pinyin, grouped under initial letters.
     #[default]
     Pinyin,
@@ -86,7 +86,7 @@ impl OneOrMany {
 /// What `wenji build` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Format {
+pub(crate) enum Format {
     Epub,
     Pdf,
     /// The PDF's layout as plain text (page → line → text with x positions).
@@ -111,16 +111,16 @@ pub enum Punctuation {
 /// installed family name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FontChoice {
-    pub serif: Option<String>,
-    pub bold: Option<String>,
-    pub mono: Option<String>,
+pub(crate) struct FontChoice {
+    pub(crate) serif: Option<String>,
+    pub(crate) bold: Option<String>,
+    pub(crate) mono: Option<String>,
 }
 
 /// The order of the essays in the book, by date.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Order {
+pub(crate) enum Order {
     /// Oldest first.
     #[default]
     Asc,
@@ -165,37 +165,37 @@ struct PdfSection {
 /// Page margins in millimetres; `inner` is the binding side.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Margins {
-    pub top: f32,
-    pub bottom: f32,
-    pub inner: f32,
-    pub outer: f32,
+pub(crate) struct Margins {
+    pub(crate) top: f32,
+    pub(crate) bottom: f32,
+    pub(crate) inner: f32,
+    pub(crate) outer: f32,
 }
 
 /// How the PDF is laid out: `[pdf]` in book.toml.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PdfConfig {
     /// Trim size in points (width, height).
-    pub page_size: (f32, f32),
+    pub(crate) page_size: (f32, f32),
     /// Body text size in points.
-    pub font_size: f32,
+    pub(crate) font_size: f32,
     /// Baseline-to-baseline distance as a multiple of the font size.
-    pub line_height: f32,
-    pub margins: Margins,
+    pub(crate) line_height: f32,
+    pub(crate) margins: Margins,
     /// Print-on-demand mode: mirrored margins, essays open on recto pages.
-    pub print: bool,
+    pub(crate) print: bool,
     /// Bleed in millimetres around the trim box (print mode only).
-    pub bleed: f32,
+    pub(crate) bleed: f32,
     /// Fonts for characters the bundled fonts lack: family names or font files.
-    pub fallback_fonts: Vec<String>,
+    pub(crate) fallback_fonts: Vec<String>,
     /// Fonts that replace the bundled ones.
-    pub fonts: FontChoice,
+    pub(crate) fonts: FontChoice,
     pub punctuation: Punctuation,
     /// Commas and full stops at a line's end hang into the margin.
-    pub hanging_punctuation: bool,
+    pub(crate) hanging_punctuation: bool,
     /// The cover is the PDF's first page (by default, unless in print mode, where the
     /// printer takes the cover separately).
-    pub cover: bool,
+    pub(crate) cover: bool,
 }
 
 const MM: f32 = 72.0 / 25.4;
@@ -219,7 +219,7 @@ impl Default for PdfConfig {
 }
 
 /// Parses `A5`, `A4`, `B5`, `6x9in`, `148mm x 210mm`, `420pt x 595pt` into points.
-pub fn parse_page_size(text: &str) -> Result<(f32, f32), String> {
+pub(crate) fn parse_page_size(text: &str) -> Result<(f32, f32), String> {
     let t = text.trim().to_ascii_lowercase().replace(' ', "");
     let named = match t.as_str() {
         "a4" => Some((210.0, 297.0)),
@@ -299,33 +299,33 @@ impl PdfSection {
 /// Everything a build needs to know about the book, with defaults filled in.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub root: PathBuf,
-    pub manuscripts: PathBuf,
-    pub covers: PathBuf,
+    pub(crate) root: PathBuf,
+    pub(crate) manuscripts: PathBuf,
+    pub(crate) covers: PathBuf,
     pub title: String,
-    pub subtitle: Option<String>,
-    pub authors: Vec<String>,
-    pub language: String,
-    pub description: Option<String>,
-    pub publisher: Option<String>,
-    pub identifier: Option<String>,
-    pub date: Option<String>,
-    pub zone: Zone,
-    pub drafts: bool,
-    pub require_dates: bool,
-    pub output_name: Option<String>,
-    pub order: Order,
-    pub formats: Vec<Format>,
-    pub cover: Option<PathBuf>,
-    pub tag_index: TagIndex,
+    pub(crate) subtitle: Option<String>,
+    pub(crate) authors: Vec<String>,
+    pub(crate) language: String,
+    pub(crate) description: Option<String>,
+    pub(crate) publisher: Option<String>,
+    pub(crate) identifier: Option<String>,
+    pub(crate) date: Option<String>,
+    pub(crate) zone: Zone,
+    pub(crate) drafts: bool,
+    pub(crate) require_dates: bool,
+    pub(crate) output_name: Option<String>,
+    pub(crate) order: Order,
+    pub(crate) formats: Vec<Format>,
+    pub(crate) cover: Option<PathBuf>,
+    pub(crate) tag_index: TagIndex,
     /// `[epub] embed-fonts`: the EPUB carries subsets of the PDF's fonts.
-    pub embed_fonts: bool,
+    pub(crate) embed_fonts: bool,
     pub pdf: PdfConfig,
     /// Warnings about the book's settings (a title guessed from a posts folder).
-    pub notes: Vec<Diagnostic>,
+    pub(crate) notes: Vec<Diagnostic>,
 }
 
-pub const FILE_NAME: &str = "book.toml";
+pub(crate) const FILE_NAME: &str = "book.toml";
 
 impl Config {
     /// Finds the book for `dir`: a folder with `book.toml`, the manuscripts folder of such a
@@ -417,7 +417,7 @@ impl Config {
 
     /// An error about `value`, a string of book.toml, at its first place there (in the file
     /// alone if it cannot be found).
-    pub fn value_error(&self, message: &str, value: &str) -> Diagnostic {
+    pub(crate) fn value_error(&self, message: &str, value: &str) -> Diagnostic {
         let path = self.root.join(FILE_NAME);
         let d = Diagnostic::error(message).in_file(&path);
         let text = std::fs::read_to_string(&path).unwrap_or_default();
@@ -432,7 +432,7 @@ impl Config {
     }
 
     /// The output file name without extension: configured, else the title made safe for file systems.
-    pub fn output_stem(&self) -> String {
+    pub(crate) fn output_stem(&self) -> String {
         if let Some(name) = &self.output_name {
             return name.clone();
         }
@@ -500,7 +500,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The name of the folder `dir` is (`.` is the current folder's name); `None` for the root.
-pub fn folder_name(dir: &Path) -> Option<String> {
+pub(crate) fn folder_name(dir: &Path) -> Option<String> {
     folder_names(dir).next()
 }
 
@@ -529,7 +529,7 @@ fn is_posts_folder(name: &str) -> bool {
 
 /// The name of the book in `dir`: the folder's own, or for a posts folder the nearest folder
 /// above it with a name of its own (`blog` for `blog/source/_posts`).
-pub fn book_name(dir: &Path) -> Option<String> {
+pub(crate) fn book_name(dir: &Path) -> Option<String> {
     let mut names = folder_names(dir).peekable();
     let own = names.peek()?.clone();
     Some(names.find(|n| !is_posts_folder(n)).unwrap_or(own))

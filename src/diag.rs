@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
+pub(crate) enum Severity {
     Error,
     Warning,
 }
@@ -12,24 +12,24 @@ pub enum Severity {
 /// One problem, pointing at a place in a source file where it can.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     pub message: String,
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
     /// 1-based; 0 when the problem concerns the whole file.
     pub line: usize,
     /// 1-based, in characters.
     pub col: usize,
     /// The source line the position points into, shown under the message.
     pub source_line: Option<String>,
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn error(message: impl Into<String>) -> Self {
+    pub(crate) fn error(message: impl Into<String>) -> Self {
         Self::new(Severity::Error, message)
     }
 
-    pub fn warning(message: impl Into<String>) -> Self {
+    pub(crate) fn warning(message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, message)
     }
 
@@ -45,13 +45,13 @@ impl Diagnostic {
         }
     }
 
-    pub fn in_file(mut self, file: &Path) -> Self {
+    pub(crate) fn in_file(mut self, file: &Path) -> Self {
         self.file = Some(file.to_path_buf());
         self
     }
 
     /// Points at `line:col` of `source` (the whole file's text) and keeps that line for display.
-    pub fn at(mut self, source: &str, line: usize, col: usize) -> Self {
+    pub(crate) fn at(mut self, source: &str, line: usize, col: usize) -> Self {
         self.line = line;
         self.col = col.max(1);
         // Control characters are shown as their pictures (NUL as ␀), so a terminal shows them safely.
@@ -65,12 +65,12 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 }
@@ -120,7 +120,7 @@ fn caret_indent(text: &str, col: usize) -> String {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
     let before = &source[..floor_char_boundary(source, offset)];
     let line = before.matches('\n').count() + 1;

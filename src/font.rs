@@ -11,11 +11,11 @@ use rustybuzz::{Face, GlyphBuffer, Language, Script, ShapePlan, UnicodeBuffer};
 use crate::config::FontChoice;
 
 /// A font the typesetter can shape with and the PDF writer can embed.
-pub struct Font {
-    pub name: String,
-    pub data: &'static [u8],
+pub(crate) struct Font {
+    pub(crate) name: String,
+    pub(crate) data: &'static [u8],
     /// Face index inside a collection file.
-    pub index: u32,
+    pub(crate) index: u32,
     face: Face<'static>,
     /// Shaping plans by script and language, made once: making one reads the font's
     /// layout tables, which costs more than shaping a short run.
@@ -27,19 +27,19 @@ pub struct Font {
 
 /// One shaped glyph. Advances and offsets are in em (multiply by the font size).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Glyph {
-    pub id: u16,
+pub(crate) struct Glyph {
+    pub(crate) id: u16,
     /// Byte offset in the shaped text where this glyph's cluster starts.
-    pub cluster: usize,
-    pub advance: f32,
-    pub x_offset: f32,
-    pub y_offset: f32,
+    pub(crate) cluster: usize,
+    pub(crate) advance: f32,
+    pub(crate) x_offset: f32,
+    pub(crate) y_offset: f32,
 }
 
 /// The language a run is shaped in: Chinese (so `locl` picks the SC forms and full-width
 /// quotes), or Latin text, where quotes and apostrophes keep their proportional forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
+pub(crate) enum Lang {
     Chinese,
     Latin,
 }
@@ -56,7 +56,7 @@ impl Font {
 
     /// Whether the font has a glyph (other than .notdef) for `c`. Default-ignorable
     /// characters (variation selectors, joiners, soft hyphens) need none.
-    pub fn has_char(&self, c: char) -> bool {
+    pub(crate) fn has_char(&self, c: char) -> bool {
         let code = c as u32;
         if code < 0x10000 {
             let bits = self.bmp.get_or_init(|| self.bmp_coverage());
@@ -85,7 +85,7 @@ impl Font {
     }
 
     /// The horizontal extent of a glyph's ink, in em.
-    pub fn ink_x(&self, glyph: u16) -> Option<(f32, f32)> {
+    pub(crate) fn ink_x(&self, glyph: u16) -> Option<(f32, f32)> {
         let id = rustybuzz::ttf_parser::GlyphId(glyph);
         // A TrueType glyph's header has its box; ttf-parser's own function draws the outline.
         let b = self.face.tables().glyf.and_then(|glyf| glyf.bbox(id)).or_else(|| self.face.glyph_bounding_box(id))?;
@@ -94,21 +94,22 @@ impl Font {
     }
 
     /// The glyph the font maps `c` to.
-    pub fn glyph(&self, c: char) -> Option<u16> {
+    pub(crate) fn glyph(&self, c: char) -> Option<u16> {
         self.face.glyph_index(c).map(|g| g.0)
     }
 
     /// Draws a glyph's outline into `builder`, in font units (y up); `units_per_em` scales them.
-    pub fn outline(&self, glyph: u16, builder: &mut dyn rustybuzz::ttf_parser::OutlineBuilder) {
+    pub(crate) fn outline(&self, glyph: u16, builder: &mut dyn rustybuzz::ttf_parser::OutlineBuilder) {
         self.face.outline_glyph(rustybuzz::ttf_parser::GlyphId(glyph), builder);
     }
 
-    pub fn units_per_em(&self) -> f32 {
+    pub(crate) fn units_per_em(&self) -> f32 {
         self.face.units_per_em() as f32
     }
 
     /// Characters of `text` this font has no glyph for (each once, in order of appearance).
-    pub fn missing_chars(&self, text: &str) -> Vec<char> {
+    #[cfg(test)]
+    fn missing_chars(&self, text: &str) -> Vec<char> {
         let mut out: Vec<char> = Vec::new();
         for c in text.chars() {
             if !c.is_control() && !self.has_char(c) && !out.contains(&c) {
@@ -119,12 +120,13 @@ impl Font {
     }
 
     /// Shapes one run of Chinese text set in this font.
-    pub fn shape(&self, text: &str) -> Vec<Glyph> {
+    #[cfg(test)]
+    fn shape(&self, text: &str) -> Vec<Glyph> {
         self.shape_in(text, Lang::Chinese)
     }
 
     /// Shapes one run of text in the given language.
-    pub fn shape_in(&self, text: &str, lang: Lang) -> Vec<Glyph> {
+    pub(crate) fn shape_in(&self, text: &str, lang: Lang) -> Vec<Glyph> {
         static LANGS: OnceLock<[Language; 2]> = OnceLock::new();
         let langs = LANGS.get_or_init(|| {
             ["zh-Hans", "en"].map(|tag| Language::from_str(tag).expect("valid language tag"))
@@ -210,8 +212,8 @@ pub struct FontId(pub u8);
 
 impl FontId {
     pub const SERIF: FontId = FontId(0);
-    pub const BOLD: FontId = FontId(1);
-    pub const MONO: FontId = FontId(2);
+    pub(crate) const BOLD: FontId = FontId(1);
+    pub(crate) const MONO: FontId = FontId(2);
 }
 
 /// The fonts of one book: the bundled serif (regular, bold) and mono, then fallbacks.
@@ -232,12 +234,13 @@ impl FontSet {
 
     /// The bundled fonts plus fallbacks, each a font file (relative to `root`) or a family name
     /// looked up among the system's fonts. A fallback that cannot be found is an error message.
-    pub fn with_fallbacks(specs: &[String], root: &Path) -> Result<FontSet, FontError> {
+    #[cfg(test)]
+    pub(crate) fn with_fallbacks(specs: &[String], root: &Path) -> Result<FontSet, FontError> {
         FontSet::load(&FontChoice::default(), specs, root)
     }
 
     /// The bundled fonts with any of them replaced as `choice` says, plus fallbacks.
-    pub fn load(choice: &FontChoice, fallbacks: &[String], root: &Path) -> Result<FontSet, FontError> {
+    pub(crate) fn load(choice: &FontChoice, fallbacks: &[String], root: &Path) -> Result<FontSet, FontError> {
         let mut set = FontSet::bundled();
         let missing = |spec: &String, what: &str| FontError { spec: spec.clone(), message: format!("{what} `{spec}` is neither a font file nor an installed font family") };
         for (id, spec, bold) in [(FontId::SERIF, &choice.serif, false), (FontId::BOLD, &choice.bold, true), (FontId::MONO, &choice.mono, false)] {
@@ -255,19 +258,19 @@ impl FontSet {
         Ok(set)
     }
 
-    pub fn get(&self, id: FontId) -> &'static Font {
+    pub(crate) fn get(&self, id: FontId) -> &'static Font {
         self.fonts[id.0 as usize]
     }
 
     /// Every font with its id, in order.
-    pub fn iter(&self) -> impl Iterator<Item = (FontId, &'static Font)> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (FontId, &'static Font)> + '_ {
         self.fonts.iter().enumerate().map(|(i, f)| (FontId(i as u8), *f))
     }
 
     /// The font to set `c` in when the style asks for `preferred`: it, else the serif of the
     /// same weight, else the first fallback that has it, else the mono font (which covers
     /// extended Latin, Greek and Cyrillic that the Chinese serif lacks). `None` when no font has it.
-    pub fn pick(&self, preferred: FontId, c: char) -> Option<FontId> {
+    pub(crate) fn pick(&self, preferred: FontId, c: char) -> Option<FontId> {
         if self.get(preferred).has_char(c) || c.is_control() {
             return Some(preferred);
         }
@@ -301,8 +304,8 @@ fn keep_face(path: &Path, data: Vec<u8>, index: u32) -> Option<&'static Font> {
 
 /// A font named in book.toml that cannot be used: the name as written, and why.
 #[derive(Debug)]
-pub struct FontError {
-    pub spec: String,
+pub(crate) struct FontError {
+    pub(crate) spec: String,
     pub message: String,
 }
 

@@ -10,25 +10,25 @@ use icu_locale_core::Locale;
 use crate::config::TagIndex;
 
 /// The tag index's title, in the book's contents and at the head of its pages.
-pub const INDEX_TITLE: &str = "标签索引";
+pub(crate) const INDEX_TITLE: &str = "标签索引";
 
 /// A group of the index: its heading (`A`, `五画`, `#`) and its tags in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Group {
-    pub heading: String,
+pub(crate) struct Group {
+    pub(crate) heading: String,
     pub tags: Vec<Tag>,
 }
 
 /// A tag and the essays that carry it (indexes into `Book::essays`, in reading order).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tag {
-    pub name: String,
+pub(crate) struct Tag {
+    pub(crate) name: String,
     pub essays: Vec<usize>,
 }
 
 /// The index of the essays' tags (each essay's, in reading order), sorted as `order` says;
 /// empty when no essay has a tag.
-pub fn tag_index<'a>(essays: impl IntoIterator<Item = &'a [String]>, order: TagIndex) -> Vec<Group> {
+pub(crate) fn tag_index<'a>(essays: impl IntoIterator<Item = &'a [String]>, order: TagIndex) -> Vec<Group> {
     if order == TagIndex::None {
         return Vec::new();
     }

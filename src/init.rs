@@ -7,7 +7,7 @@ use crate::diag::Diagnostic;
 
 /// Creates `book.toml`, `manuscripts/` with one sample essay, and `covers/` in `dir`; returns
 /// what it created. An existing `book.toml` is never overwritten.
-pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, Diagnostic> {
+pub(crate) fn init(dir: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, Diagnostic> {
     let config = dir.join(FILE_NAME);
     if config.exists() {
         return Err(Diagnostic::error(format!("`{}` already exists", config.display()))

@@ -39,14 +39,14 @@ pub fn forbidden_at_line_start(c: char) -> bool {
 }
 
 /// No line may end with this character (rule 2).
-pub fn forbidden_at_line_end(c: char) -> bool {
+pub(crate) fn forbidden_at_line_end(c: char) -> bool {
     class(c) == Class::Open || matches!(c, '(' | '[' | '{' | '¥' | '$' | '£' | '€' | '＄' | '￥')
 }
 
 /// Byte offsets in `text` where a line may end (the break goes before the character at the
 /// offset). The end of the text is not included. Where a CJK character takes part, the 禁则
 /// sets decide; elsewhere (Latin words, numbers, spaces) UAX #14 does.
-pub fn break_opportunities(text: &str) -> Vec<usize> {
+pub(crate) fn break_opportunities(text: &str) -> Vec<usize> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut uax = vec![false; text.len() + 1];
     for (offset, _) in unicode_linebreak::linebreaks(text) {
@@ -91,7 +91,7 @@ fn is_long_half(c: char) -> bool {
 /// Characters set on the CJK grid, between which lines may break: Han, kana, CJK and
 /// full-width punctuation, dashes and ellipses. Curly quotes are not here, so that an
 /// apostrophe inside a Latin word never becomes a break.
-pub fn is_wide(c: char) -> bool {
+pub(crate) fn is_wide(c: char) -> bool {
     matches!(c as u32,
         0x2E80..=0x2FDF | 0x3000..=0x30FF | 0x3100..=0x312F | 0x31A0..=0x31FF | 0x3400..=0x4DBF
         | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6

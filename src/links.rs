@@ -9,16 +9,16 @@ use crate::doc::{Block, plain_text};
 
 /// One essay as a link target.
 #[derive(Debug)]
-pub struct Target {
+pub(crate) struct Target {
     /// The essay id (`e001`).
-    pub essay: String,
+    pub(crate) essay: String,
     pub title: String,
     /// Normalised heading id or heading text → the heading's id.
     headings: HashMap<String, String>,
 }
 
 impl Target {
-    pub fn new(essay: &str, title: &str, blocks: &[Block]) -> Target {
+    pub(crate) fn new(essay: &str, title: &str, blocks: &[Block]) -> Target {
         let mut headings = HashMap::new();
         collect_headings(blocks, &mut headings);
         Target { essay: essay.to_owned(), title: title.to_owned(), headings }
@@ -26,7 +26,7 @@ impl Target {
 
     /// The id of the heading a fragment names: its id, or its text as blogs make ids from it
     /// (`Post-Excerpt`, `site-configuration`, `文章摘要和截断`).
-    pub fn heading(&self, fragment: &str) -> Option<&str> {
+    pub(crate) fn heading(&self, fragment: &str) -> Option<&str> {
         self.headings.get(&normalise(&percent_decode(fragment))).map(String::as_str)
     }
 }
@@ -53,15 +53,15 @@ fn normalise(s: &str) -> String {
 
 /// All essays' addresses.
 #[derive(Debug, Default)]
-pub struct Index {
+pub(crate) struct Index {
     /// Address → (how exact, essay index); `None` when two essays claim it equally.
     keys: HashMap<String, (u8, Option<usize>)>,
-    pub targets: Vec<Target>,
+    pub(crate) targets: Vec<Target>,
 }
 
 /// Where a link goes.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Resolved {
+pub(crate) enum Resolved {
     /// An essay, and the heading id when the fragment named one that exists.
     Essay { index: usize, heading: Option<String>, missing_fragment: Option<String> },
     NotFound,
@@ -76,7 +76,7 @@ const TAIL: u8 = 1;
 
 impl Index {
     /// Registers an essay at `path` (relative to the manuscripts folder), with an `abbrlink`.
-    pub fn add(&mut self, target: Target, path: &Path, abbrlink: Option<&str>) {
+    pub(crate) fn add(&mut self, target: Target, path: &Path, abbrlink: Option<&str>) {
         let index = self.targets.len();
         self.targets.push(target);
         let segments = path_segments(&path.to_string_lossy().replace('\\', "/"));
@@ -115,7 +115,7 @@ impl Index {
     }
 
     /// Resolves a link's address as written in an essay.
-    pub fn resolve(&self, url: &str) -> Resolved {
+    pub(crate) fn resolve(&self, url: &str) -> Resolved {
         let url = url.trim();
         if url.contains("://") || url.starts_with("mailto:") || url.starts_with("//") {
             return Resolved::NotLocal;
@@ -191,7 +191,7 @@ fn strip_date(name: &str) -> &str {
     if dated { &name[11..] } else { name }
 }
 
-pub fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

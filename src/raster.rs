@@ -10,7 +10,7 @@ use crate::font::FontSet;
 use crate::typeset::frame::{Item, Page};
 
 /// `page` (`size` in points) as a PNG `width` pixels wide.
-pub fn png(page: &Page, size: (f32, f32), fonts: &FontSet, width: u32, prefix: &str) -> anyhow::Result<Asset> {
+pub(crate) fn png(page: &Page, size: (f32, f32), fonts: &FontSet, width: u32, prefix: &str) -> anyhow::Result<Asset> {
     let scale = width as f32 / size.0;
     let height = (size.1 * scale).round() as u32;
     let mut pixmap = Pixmap::new(width, height).ok_or_else(|| anyhow::anyhow!("cannot paint a {width}×{height} image"))?;

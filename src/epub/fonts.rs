@@ -13,7 +13,7 @@ use write_fonts::types::{GlyphId, Tag};
 use crate::font::Font;
 
 /// `font` with only the glyphs of `chars` (and `.notdef`), as a TrueType/OpenType file.
-pub fn subset(font: &Font, chars: &BTreeSet<char>) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn subset(font: &Font, chars: &BTreeSet<char>) -> anyhow::Result<Vec<u8>> {
     let mut remapper = subsetter::GlyphRemapper::new();
     let mapped: Vec<(char, u16)> = chars.iter().filter_map(|&c| Some((c, font.glyph(c)?))).collect();
     for &(_, g) in &mapped {

@@ -20,7 +20,7 @@ use crate::doc::PageStart;
 use package::{Item, essay_href};
 
 /// The tag index's page.
-pub const INDEX_HREF: &str = "index.xhtml";
+pub(crate) const INDEX_HREF: &str = "index.xhtml";
 
 const STYLESHEET: &str = include_str!("book.css");
 

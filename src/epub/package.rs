@@ -9,16 +9,16 @@ use crate::doc::PageStart;
 use crate::index::INDEX_TITLE;
 
 /// One file in the manifest.
-pub struct Item {
-    pub id: String,
-    pub href: String,
-    pub media_type: &'static str,
-    pub properties: Option<&'static str>,
+pub(crate) struct Item {
+    pub(crate) id: String,
+    pub(crate) href: String,
+    pub(crate) media_type: &'static str,
+    pub(crate) properties: Option<&'static str>,
     /// In the spine, in this order.
-    pub in_spine: bool,
+    pub(crate) in_spine: bool,
 }
 
-pub fn container_xml(opf_path: &str) -> String {
+pub(crate) fn container_xml(opf_path: &str) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n\
@@ -28,7 +28,7 @@ pub fn container_xml(opf_path: &str) -> String {
 }
 
 /// The package document; `page_list` says whether the EPUB marks the PDF's pages.
-pub fn opf(book: &Book, items: &[Item], page_list: bool) -> String {
+pub(crate) fn opf(book: &Book, items: &[Item], page_list: bool) -> String {
     let m = &book.meta;
     let mut o = String::new();
     let _ = writeln!(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
@@ -119,11 +119,11 @@ fn accessibility(o: &mut String, book: &Book, items: &[Item], page_list: bool) {
 }
 
 /// Where each essay's page is, relative to the package document.
-pub fn essay_href(id: &str) -> String {
+pub(crate) fn essay_href(id: &str) -> String {
     format!("essays/{id}.xhtml")
 }
 
-pub fn nav(book: &Book, has_cover: bool, pages: &[PageStart]) -> String {
+pub(crate) fn nav(book: &Book, has_cover: bool, pages: &[PageStart]) -> String {
     let mut b = String::from("<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">\n<h1>目录</h1>\n<ol>\n");
     for essay in &book.essays {
         let href = essay_href(&essay.id);
@@ -172,7 +172,7 @@ fn nav_sections(b: &mut String, href: &str, sections: &[Section]) {
     b.push_str("</ol>\n");
 }
 
-pub fn ncx(book: &Book) -> String {
+pub(crate) fn ncx(book: &Book) -> String {
     let m = &book.meta;
     let depth = if book.essays.iter().any(|e| e.sections.iter().any(|s| !s.children.is_empty())) {
         3

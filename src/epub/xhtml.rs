@@ -8,7 +8,7 @@ use crate::doc::{Align, Block, Inline, LinkTarget, Table};
 use crate::doc::PageStart;
 
 /// Text for XML content and attribute values; drops characters XML 1.0 cannot hold.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -25,7 +25,7 @@ pub fn escape(s: &str) -> String {
 }
 
 /// A complete XHTML document around `body`.
-pub fn document(lang: &str, title: &str, css: &str, body_attrs: &str, body: &str) -> String {
+pub(crate) fn document(lang: &str, title: &str, css: &str, body_attrs: &str, body: &str) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n\
          <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">\n\
@@ -36,7 +36,7 @@ pub fn document(lang: &str, title: &str, css: &str, body_attrs: &str, body: &str
     )
 }
 
-pub fn cover_page(book: &Book, image_href: &str) -> String {
+pub(crate) fn cover_page(book: &Book, image_href: &str) -> String {
     let body = format!(
         "<section class=\"cover\" epub:type=\"cover\">\n<img src=\"{}\" alt=\"{}\"/>\n</section>\n",
         escape(image_href),
@@ -45,7 +45,7 @@ pub fn cover_page(book: &Book, image_href: &str) -> String {
     document(&book.meta.language, &book.meta.title, "css/book.css", "", &body)
 }
 
-pub fn title_page(book: &Book) -> String {
+pub(crate) fn title_page(book: &Book) -> String {
     let m = &book.meta;
     let mut body = String::from("<section class=\"titlepage\" epub:type=\"titlepage\">\n");
     let _ = writeln!(body, "<h1 class=\"book-title\">{}</h1>", escape(&m.title));
@@ -133,7 +133,7 @@ fn page_break(out: &mut String, n: u32) {
 /// 标签索引: each group, each tag, and links to the essays that carry it. Every line is a
 /// numbered block as in the PDF, so `breaks` (the print pages of the index) fall where they do
 /// there.
-pub fn index_page(book: &Book, title: &str, breaks: &[PageStart]) -> String {
+pub(crate) fn index_page(book: &Book, title: &str, breaks: &[PageStart]) -> String {
     let mut out = String::new();
     let mut breaks = breaks;
     let mut mark = |out: &mut String, block: u32| {

@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZon
 
 /// The time zone that dates without an offset are read in.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Zone {
+pub(crate) enum Zone {
     Fixed(FixedOffset),
     Named(chrono_tz::Tz),
 }
@@ -17,7 +17,7 @@ impl Default for Zone {
 
 impl Zone {
     /// `UTC`, `+08:00`, `-0530` or an IANA name such as `Asia/Shanghai`.
-    pub fn parse(s: &str) -> Result<Zone, String> {
+    pub(crate) fn parse(s: &str) -> Result<Zone, String> {
         let s = s.trim();
         if s.eq_ignore_ascii_case("utc") || s == "Z" {
             return Ok(Zone::default());
@@ -32,7 +32,7 @@ impl Zone {
 
     /// The instant a wall-clock time in this zone names (the earlier one in a DST overlap,
     /// the time an hour later in a DST gap).
-    pub fn resolve(&self, naive: NaiveDateTime) -> DateTime<FixedOffset> {
+    pub(crate) fn resolve(&self, naive: NaiveDateTime) -> DateTime<FixedOffset> {
         match self {
             Zone::Fixed(offset) => offset.from_utc_datetime(&(naive - *offset)),
             Zone::Named(tz) => {
@@ -49,7 +49,7 @@ impl Zone {
 /// Reads `2025-09-26 09:21:44`, `2018-7-24 23:31:06`, `2016-10-13 8:09:35`, `2019-01-11 22:13`,
 /// `2024-01-20`, `2019-12-01T21:57:40+08:00` and the like. An explicit offset is honoured;
 /// otherwise the time is wall-clock time in `zone`.
-pub fn parse_date(s: &str, zone: &Zone) -> Result<DateTime<FixedOffset>, String> {
+pub(crate) fn parse_date(s: &str, zone: &Zone) -> Result<DateTime<FixedOffset>, String> {
     let s = s.trim();
     let bad = || {
         format!("`{s}` is not a date wenji understands")
@@ -83,7 +83,7 @@ pub fn parse_date(s: &str, zone: &Zone) -> Result<DateTime<FixedOffset>, String>
 }
 
 /// A date at the start of a file name: `2017-09-11-url-search-params.md`.
-pub fn date_in_file_name(stem: &str) -> Option<NaiveDate> {
+pub(crate) fn date_in_file_name(stem: &str) -> Option<NaiveDate> {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let mut parts = stem.splitn(4, '-');
     let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);

@@ -1,7 +1,7 @@
 //! Finding essays and reading their front matter.
 
-pub mod date;
-pub mod split;
+pub(crate) mod date;
+pub(crate) mod split;
 
 use std::path::{Path, PathBuf};
 
@@ -15,9 +15,9 @@ use split::Format;
 /// How manuscripts are read: settings that come from the book.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
-    pub zone: Zone,
+    pub(crate) zone: Zone,
     /// An essay with no date anywhere is an error rather than a warning.
-    pub require_dates: bool,
+    pub(crate) require_dates: bool,
 }
 
 /// One essay file, read and split, its front matter interpreted.
@@ -38,7 +38,7 @@ impl Manuscript {
     }
 
     /// 1-based line of the body's first line in the file.
-    pub fn body_line(&self) -> usize {
+    pub(crate) fn body_line(&self) -> usize {
         self.source[..self.body_offset].matches('\n').count() + 1
     }
 }
@@ -46,16 +46,16 @@ impl Manuscript {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Meta {
     pub title: String,
-    pub date: Option<DateTime<FixedOffset>>,
-    pub updated: Option<DateTime<FixedOffset>>,
+    pub(crate) date: Option<DateTime<FixedOffset>>,
+    pub(crate) updated: Option<DateTime<FixedOffset>>,
     pub tags: Vec<String>,
     /// Each inner list is one hierarchy, outermost first.
-    pub categories: Vec<Vec<String>>,
-    pub keywords: Vec<String>,
-    pub description: Option<String>,
-    pub abbrlink: Option<String>,
-    pub toc: bool,
-    pub toc_number: bool,
+    pub(crate) categories: Vec<Vec<String>>,
+    pub(crate) keywords: Vec<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) abbrlink: Option<String>,
+    pub(crate) toc: bool,
+    pub(crate) toc_number: bool,
     pub draft: bool,
 }
 
@@ -66,7 +66,7 @@ pub fn find(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// `find`, with a warning for each symbolic link left out: one that leads outside `dir`, or
 /// back into a folder already searched (a loop).
-pub fn find_reporting(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
+pub(crate) fn find_reporting(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
     let root = dir.canonicalize()?;
     let mut found = Vec::new();
     let mut notes = Vec::new();
@@ -117,7 +117,7 @@ pub fn find_reporting(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<Diagnost
 }
 
 /// The largest essay file read: some 5,000 pages of Chinese text.
-pub const MAX_ESSAY_BYTES: u64 = 16 << 20;
+pub(crate) const MAX_ESSAY_BYTES: u64 = 16 << 20;
 
 /// Reads one essay. Returns it when it can be used, with every problem found on the way.
 pub fn read(path: &Path, options: &ReadOptions) -> (Option<Manuscript>, Vec<Diagnostic>) {

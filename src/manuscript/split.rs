@@ -3,34 +3,34 @@
 //! The text must already be normalised (no BOM, `\n` line endings).
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Yaml,
     Toml,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Matter<'a> {
-    pub format: Format,
+pub(crate) struct Matter<'a> {
+    pub(crate) format: Format,
     pub text: &'a str,
     /// 1-based line of `text`'s first line in the file.
-    pub first_line: usize,
+    pub(crate) first_line: usize,
     /// Hexo's form with no opening separator: only front matter if it reads as a mapping.
-    pub prefixless: bool,
+    pub(crate) prefixless: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Split<'a> {
-    pub matter: Option<Matter<'a>>,
-    pub body: &'a str,
+pub(crate) struct Split<'a> {
+    pub(crate) matter: Option<Matter<'a>>,
+    pub(crate) body: &'a str,
     /// Byte offset of `body` in the file's text.
     pub body_offset: usize,
     /// An opening separator directly followed by its closing one: not front matter.
-    pub empty_block: bool,
+    pub(crate) empty_block: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unclosed {
-    pub separator: String,
+pub(crate) struct Unclosed {
+    pub(crate) separator: String,
 }
 
 /// Lines with the byte offset where each starts and where the next one starts.
@@ -69,7 +69,7 @@ fn looks_like_yaml_key(line: &str) -> bool {
     rest.starts_with(':') && (rest.len() == 1 || rest[1..].starts_with([' ', '\t']))
 }
 
-pub fn split(text: &str) -> Result<Split<'_>, Unclosed> {
+pub(crate) fn split(text: &str) -> Result<Split<'_>, Unclosed> {
     let no_matter = Split { matter: None, body: text, body_offset: 0, empty_block: false };
     let mut it = lines(text);
     let Some((_, first, after_first)) = it.next() else { return Ok(no_matter) };
@@ -117,7 +117,7 @@ pub fn split(text: &str) -> Result<Split<'_>, Unclosed> {
 }
 
 /// Removes a UTF-8 BOM and turns CRLF (and lone CR) into LF; line numbers are unchanged.
-pub fn normalise(text: &str) -> String {
+pub(crate) fn normalise(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if !text.contains('\r') {
         return text.to_owned();

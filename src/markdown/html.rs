@@ -1,7 +1,7 @@
 //! Raw HTML in Markdown: a forgiving tokenizer, and what each tag means in a book.
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Token {
+pub(crate) enum Token {
     Open { name: String, attrs: Vec<(String, String)>, self_closing: bool },
     Close(String),
     Text(String),
@@ -12,7 +12,7 @@ pub enum Token {
 
 /// Splits HTML into tags and text; text has its character references decoded.
 /// Anything that does not read as a tag is text, so no input is lost.
-pub fn tokenize(html: &str) -> Vec<Token> {
+pub(crate) fn tokenize(html: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut rest = html;
     while !rest.is_empty() {
@@ -124,7 +124,7 @@ fn tag(s: &str) -> Option<(Token, usize)> {
 }
 
 /// Decodes `&amp;`, `&#20013;`, `&#x4E2D;` and the common named references; leaves unknown ones as written.
-pub fn decode_entities(s: &str) -> String {
+pub(crate) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
     }
@@ -210,7 +210,7 @@ fn named_entity(name: &str) -> Option<char> {
 
 /// What an HTML element becomes in the book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     Strong,
     Emph,
     Strike,
@@ -234,7 +234,7 @@ pub enum Role {
     Unknown,
 }
 
-pub fn role(name: &str) -> Role {
+pub(crate) fn role(name: &str) -> Role {
     match name {
         "b" | "strong" => Role::Strong,
         "i" | "em" | "cite" | "dfn" | "var" => Role::Emph,
@@ -260,14 +260,14 @@ pub fn role(name: &str) -> Role {
 }
 
 /// Elements that never have an end tag.
-pub fn is_void(name: &str) -> bool {
+pub(crate) fn is_void(name: &str) -> bool {
     matches!(
         name,
         "br" | "img" | "hr" | "wbr" | "embed" | "source" | "track" | "col" | "param" | "meta" | "link" | "input" | "area" | "base"
     )
 }
 
-pub fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub(crate) fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 

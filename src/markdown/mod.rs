@@ -16,8 +16,8 @@ use html::{Role, Token};
 /// An essay's content, converted.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Body {
-    pub blocks: Vec<Block>,
-    pub footnotes: Vec<Footnote>,
+    pub(crate) blocks: Vec<Block>,
+    pub(crate) footnotes: Vec<Footnote>,
 }
 
 fn options() -> Options<'static> {
@@ -475,7 +475,7 @@ fn edge_char(node: Node, last: bool) -> Option<char> {
 
 /// Characters between which a soft line break disappears: the CJK grid characters and the
 /// curly quotes that sit beside them.
-pub fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     crate::kinsoku::is_wide(c) || matches!(c, '“' | '”' | '‘' | '’')
 }
 

@@ -6,26 +6,26 @@
 
 /// The rewritten body.
 #[derive(Debug)]
-pub struct Expanded {
+pub(crate) struct Expanded {
     pub text: String,
     /// Per output line: the 1-based body line it came from and how many characters were put
     /// in front of that line's text (quote markers).
-    pub origins: Vec<(usize, usize)>,
-    pub notes: Vec<Note>,
+    pub(crate) origins: Vec<(usize, usize)>,
+    pub(crate) notes: Vec<Note>,
 }
 
 /// A warning about a tag, at a 1-based body line and character column.
 #[derive(Debug)]
-pub struct Note {
+pub(crate) struct Note {
     pub line: usize,
     pub col: usize,
     pub message: String,
-    pub hint: &'static str,
+    pub(crate) hint: &'static str,
 }
 
 /// Rewrites the tags of `body`; `None` when it has none. `stem` is the essay's file name without
 /// its extension (Hexo keeps a post's assets in a folder of that name).
-pub fn expand(body: &str, stem: &str) -> Option<Expanded> {
+pub(crate) fn expand(body: &str, stem: &str) -> Option<Expanded> {
     if !(body.contains("{%") || body.contains("{{<") || body.contains("{{%")) {
         return None;
     }

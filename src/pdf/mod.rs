@@ -43,14 +43,14 @@ pub fn write(book: &Book, layout: Layout, fonts: &FontSet) -> anyhow::Result<Vec
 }
 
 /// What typesetting hands the PDF writer: the pages as they are made, then the summary.
-pub enum Streamed {
+pub(crate) enum Streamed {
     Page(Page),
     Done(Summary),
 }
 
 /// Writes the PDF from pages as typesetting sends them, returning it with the time spent
 /// working (not waiting for pages).
-pub fn write_streamed(book: &Book, fonts: &FontSet, page_box: PageBox, pages: Receiver<Streamed>) -> (anyhow::Result<Vec<u8>>, Duration) {
+pub(crate) fn write_streamed(book: &Book, fonts: &FontSet, page_box: PageBox, pages: Receiver<Streamed>) -> (anyhow::Result<Vec<u8>>, Duration) {
     let mut busy = Duration::ZERO;
     let mut writer = Writer::new(book, fonts, page_box);
     for message in pages {
@@ -73,7 +73,7 @@ pub fn write_streamed(book: &Book, fonts: &FontSet, page_box: PageBox, pages: Re
 /// Writes the PDF page by page, in the order `typeset::typeset_into` makes the pages, and
 /// drops each page once it is drawn. A page that links to an anchor not yet laid out (a
 /// later essay) waits, with the pages behind it, until the anchor's page comes.
-pub struct Writer<'a> {
+pub(crate) struct Writer<'a> {
     doc: Document,
     book: &'a Book,
     fonts: HashMap<FontId, Font>,
@@ -91,7 +91,7 @@ pub struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    pub fn new(book: &'a Book, fonts: &FontSet, page_box: PageBox) -> Writer<'a> {
+    pub(crate) fn new(book: &'a Book, fonts: &FontSet, page_box: PageBox) -> Writer<'a> {
         let fonts = fonts.iter().filter_map(|(id, f)| Some((id, Font::new(krilla::Data::from(f.data), f.index)?))).collect();
         Writer {
             doc: Document::new(),
@@ -108,7 +108,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Takes the next page, and draws every waiting page whose links can now be resolved.
-    pub fn page(&mut self, page: Page) -> anyhow::Result<()> {
+    pub(crate) fn page(&mut self, page: Page) -> anyhow::Result<()> {
         let index = self.folios.len();
         for (anchor, y) in &page.anchors {
             self.anchors.entry(anchor.clone()).or_insert((index, *y));
@@ -137,7 +137,7 @@ impl<'a> Writer<'a> {
     /// Draws the pages still waiting (links to anchors that never came are dropped), writes
     /// the outline, the structure tree and the metadata, and puts the cover and the front
     /// matter, which came last, first.
-    pub fn finish(mut self, summary: Summary) -> anyhow::Result<Vec<u8>> {
+    pub(crate) fn finish(mut self, summary: Summary) -> anyhow::Result<Vec<u8>> {
         while let Some(page) = self.waiting.pop_front() {
             self.draw(page)?;
         }

@@ -24,7 +24,7 @@ type Object<'a> = (u32, Cow<'a, [u8]>);
 
 /// Rewrites `pdf` (one revision, a classic cross-reference table, no encryption).
 /// `labels` is the catalog's `/PageLabels` number tree, for the pages in the book's order.
-pub fn pack(pdf: &[u8], order: PageOrder, labels: &str) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn pack(pdf: &[u8], order: PageOrder, labels: &str) -> anyhow::Result<Vec<u8>> {
     let xref_at = start_xref(pdf).context("no startxref")?;
     let (offsets, trailer) = read_xref(pdf, xref_at).context("unreadable cross-reference table")?;
     // Each object runs from its offset to the next object's (or the table).

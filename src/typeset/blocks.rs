@@ -9,17 +9,17 @@ use crate::book::{Book, Essay, chinese_date};
 use crate::doc::{self, Block, Inline, ListItem, Table};
 
 /// Lays out blocks for one essay, collecting slabs and the characters no font has.
-pub struct Blocks<'a> {
-    pub geo: &'a Geometry,
-    pub fonts: &'a FontSet,
-    pub book: &'a Book,
+pub(crate) struct Blocks<'a> {
+    pub(crate) geo: &'a Geometry,
+    pub(crate) fonts: &'a FontSet,
+    pub(crate) book: &'a Book,
     /// Anchor prefix: the essay id.
-    pub prefix: String,
-    pub slabs: Vec<Slab>,
-    pub missing: Vec<char>,
+    pub(crate) prefix: String,
+    pub(crate) slabs: Vec<Slab>,
+    pub(crate) missing: Vec<char>,
     /// The structure of what is laid out (part `part` of the book's), and the nodes open now.
-    pub part: u32,
-    pub nodes: Vec<Node>,
+    pub(crate) part: u32,
+    pub(crate) nodes: Vec<Node>,
     open: Vec<u32>,
     /// The block being laid out, numbered as `Slab::mark` says, and where its text starts
     /// in the current paragraph (a code block's lines are paragraphs of their own).
@@ -39,15 +39,15 @@ struct Frame {
 }
 
 /// An essay laid out: its slabs, the characters no font has, its structure.
-pub struct LaidOut {
-    pub slabs: Vec<Slab>,
-    pub missing: Vec<char>,
-    pub nodes: Vec<Node>,
+pub(crate) struct LaidOut {
+    pub(crate) slabs: Vec<Slab>,
+    pub(crate) missing: Vec<char>,
+    pub(crate) nodes: Vec<Node>,
 }
 
 /// Lays out one essay: its opening (title, dateline, lede), its blocks and its notes. It is
 /// part `index` of the book's structure.
-pub fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) -> LaidOut {
+pub(crate) fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) -> LaidOut {
     let essay = &book.essays[index];
     let mut b = Blocks::new(geo, fonts, book, &essay.id, index as u32);
     b.open(Role::Section);
@@ -60,24 +60,24 @@ pub fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) -> Laid
 }
 
 impl<'a> Blocks<'a> {
-    pub fn new(geo: &'a Geometry, fonts: &'a FontSet, book: &'a Book, prefix: &str, part: u32) -> Blocks<'a> {
+    pub(crate) fn new(geo: &'a Geometry, fonts: &'a FontSet, book: &'a Book, prefix: &str, part: u32) -> Blocks<'a> {
         Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), block: 0, text_base: 0, part, nodes: Vec::new(), open: Vec::new() }
     }
 
     /// Opens a structure node inside the one open now: what is set until `close` is in it.
-    pub fn open(&mut self, role: Role) -> u32 {
+    pub(crate) fn open(&mut self, role: Role) -> u32 {
         let id = self.nodes.len() as u32;
         self.nodes.push(Node { role, parent: self.open.last().copied() });
         self.open.push(id);
         id
     }
 
-    pub fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         self.open.pop();
     }
 
     /// Runs `set` inside a new node of `role`.
-    pub fn within<T>(&mut self, role: Role, set: impl FnOnce(&mut Self) -> T) -> T {
+    pub(crate) fn within<T>(&mut self, role: Role, set: impl FnOnce(&mut Self) -> T) -> T {
         self.open(role);
         let out = set(self);
         self.close();
@@ -87,7 +87,7 @@ impl<'a> Blocks<'a> {
     /// Makes a node of `role` here and a `Blocks` of its own that sets text into it, in the
     /// current block, so that entries of the contents and the index can be set in parallel;
     /// `join` takes back what it set.
-    pub fn branch(&mut self, role: Role) -> Blocks<'a> {
+    pub(crate) fn branch(&mut self, role: Role) -> Blocks<'a> {
         let node = self.open(role);
         self.close();
         let mut branch = Blocks::new(self.geo, self.fonts, self.book, &self.prefix, self.part);
@@ -96,7 +96,7 @@ impl<'a> Blocks<'a> {
         branch
     }
 
-    pub fn join(&mut self, branch: Blocks) {
+    pub(crate) fn join(&mut self, branch: Blocks) {
         self.slabs.extend(branch.slabs);
         self.note_missing(&branch.missing);
     }
@@ -121,13 +121,13 @@ impl<'a> Blocks<'a> {
     }
 
     /// Where text set now belongs: the open node, or the page's artifacts if none is.
-    pub fn mark(&self) -> Mark {
+    pub(crate) fn mark(&self) -> Mark {
         self.open.last().map_or(Mark::Decoration, |&n| self.mark_of(n))
     }
 
     /// Starts the next numbered block (for content laid out outside `block`, as the tag
     /// index is): the lines set from now on carry its mark.
-    pub fn next_block(&mut self) {
+    pub(crate) fn next_block(&mut self) {
         self.block += 1;
     }
 
@@ -148,7 +148,7 @@ impl<'a> Blocks<'a> {
 
     /// Shapes and breaks `para`, then appends one slab per line (`slots` each).
     /// Returns the index of the first slab added.
-    pub fn lines(&mut self, para: &Para, size: f32, left: f32, measure: Measure, kind: LineKind, slots: usize) -> usize {
+    pub(crate) fn lines(&mut self, para: &Para, size: f32, left: f32, measure: Measure, kind: LineKind, slots: usize) -> usize {
         let shaped = self.shape(para, size);
         let lines = shaped.lines(measure);
         let first = self.slabs.len();

@@ -18,7 +18,7 @@ const PALETTES: [([u8; 3], [u8; 3]); 4] = [
 ];
 
 /// The cover page, `geo.width` × `geo.height` from the trim box's top-left corner.
-pub fn cover_page(book: &Book, geo: &Geometry, fonts: &FontSet) -> Page {
+pub(crate) fn cover_page(book: &Book, geo: &Geometry, fonts: &FontSet) -> Page {
     let mut page = Page { folio: Some(Folio::Cover), ..Page::default() };
     let (w, h) = (geo.width, geo.height);
     if let Some(image) = &book.cover {

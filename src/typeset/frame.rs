@@ -1,7 +1,6 @@
 //! What layout produces and the PDF writer walks: pages of positioned, already-shaped items.
 //! Coordinates are points from the trim box's top-left corner, y growing downwards.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::doc::PageStart;
@@ -17,65 +16,63 @@ pub struct Layout {
 /// last, because the contents needs the body's page numbers; in the book those come first.
 /// This is the one place that says how the two orders meet.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PageOrder {
+pub(crate) struct PageOrder {
     /// The cover's and the front matter's pages: the last made, the first in the book.
-    pub front: usize,
+    pub(crate) front: usize,
 }
 
 impl PageOrder {
     /// Puts what was kept a page at a time, in the order the pages were made, in the book's order.
-    pub fn to_book<T>(self, made: &mut [T]) {
+    pub(crate) fn to_book<T>(self, made: &mut [T]) {
         made.rotate_right(self.front);
     }
 
     /// Puts what is in the book's order back in the order the pages were made.
-    pub fn to_made<T>(self, book: &mut [T]) {
+    pub(crate) fn to_made<T>(self, book: &mut [T]) {
         book.rotate_left(self.front);
     }
 }
 
 /// What typesetting knows of the whole book once every page is made.
 pub struct Summary {
-    pub page_box: PageBox,
-    pub order: PageOrder,
-    /// Where each anchor (an essay, a section, a note) landed: page index and y.
-    pub anchors: HashMap<String, (usize, f32)>,
+    pub(crate) page_box: PageBox,
+    pub(crate) order: PageOrder,
     /// Bookmarks: essays with their sections.
-    pub outline: Vec<OutlineEntry>,
+    pub(crate) outline: Vec<OutlineEntry>,
     /// Where each numbered page's text starts, in page order.
     pub page_starts: Vec<PageStart>,
     /// The logical structure the items' marks point into, for tagged PDF.
-    pub structure: Structure,
+    pub(crate) structure: Structure,
 }
 
 /// A page's size.
 #[derive(Debug, Clone, Copy)]
-pub struct PageBox {
+pub(crate) struct PageBox {
     /// Trim size in points.
     pub width: f32,
-    pub height: f32,
+    pub(crate) height: f32,
     /// Bleed around the trim box, in points (0 unless printing with bleed).
-    pub bleed: f32,
+    pub(crate) bleed: f32,
 }
 
 /// The book's logical structure: parts (the cover, the front matter, each essay, the index),
 /// each a forest of nodes in reading order, and the order the parts are read in.
 #[derive(Default)]
-pub struct Structure {
-    pub parts: Vec<Vec<Node>>,
-    pub order: Vec<u32>,
+pub(crate) struct Structure {
+    pub(crate) parts: Vec<Vec<Node>>,
+    pub(crate) order: Vec<u32>,
 }
 
 /// A structure node: what it is and the node it is in (`None` at the top of its part).
 /// Nodes come in reading order, so a node's children are the later nodes naming it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
-    pub role: Role,
-    pub parent: Option<u32>,
+pub(crate) struct Node {
+    pub(crate) role: Role,
+    pub(crate) parent: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Role {
+pub(crate) enum Role {
     /// An essay.
     Section,
     /// A heading (1 is an essay's title) with its text.
@@ -106,7 +103,7 @@ pub enum Role {
 
 /// Where a drawn item belongs: a structure node, or an artifact of the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mark {
+pub(crate) enum Mark {
     /// Rules, backgrounds, leaders, bullets and other drawing that is not text of the book.
     #[default]
     Decoration,
@@ -117,14 +114,14 @@ pub enum Mark {
     Content { part: u32, node: u32 },
 }
 
-pub struct OutlineEntry {
+pub(crate) struct OutlineEntry {
     pub title: String,
-    pub anchor: String,
-    pub children: Vec<OutlineEntry>,
+    pub(crate) anchor: String,
+    pub(crate) children: Vec<OutlineEntry>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Folio {
+pub(crate) enum Folio {
     /// The cover, before the numbered pages.
     Cover,
     Roman(u32),
@@ -133,15 +130,15 @@ pub enum Folio {
 
 #[derive(Default)]
 pub struct Page {
-    pub items: Vec<Item>,
+    pub(crate) items: Vec<Item>,
     /// The lines of text on the page, for the layout dump and tests.
     pub lines: Vec<Line>,
-    pub folio: Option<Folio>,
+    pub(crate) folio: Option<Folio>,
     /// The anchors that landed on this page, with their y.
-    pub anchors: Vec<(String, f32)>,
+    pub(crate) anchors: Vec<(String, f32)>,
 }
 
-pub enum Item {
+pub(crate) enum Item {
     Text(TextRun),
     /// A filled rectangle in an sRGB colour.
     Rect { x: f32, y: f32, w: f32, h: f32, colour: [u8; 3] },
@@ -160,30 +157,30 @@ pub enum Item {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum LinkTo {
+pub(crate) enum LinkTo {
     Url(String),
     Anchor(String),
 }
 
 /// Shaped glyphs in one font, drawn from a baseline origin.
-pub struct TextRun {
+pub(crate) struct TextRun {
     pub x: f32,
-    pub y: f32,
-    pub font: FontId,
-    pub size: f32,
+    pub(crate) y: f32,
+    pub(crate) font: FontId,
+    pub(crate) size: f32,
     pub text: String,
-    pub glyphs: Vec<RunGlyph>,
-    pub mark: Mark,
+    pub(crate) glyphs: Vec<RunGlyph>,
+    pub(crate) mark: Mark,
 }
 
 /// A glyph of a run. Advances and offsets in em; `text` is the byte range of its cluster
 /// in the run's text (32-bit, to keep the millions of glyphs of a long book small).
 #[derive(Debug, Clone)]
-pub struct RunGlyph {
-    pub id: u16,
-    pub advance: f32,
-    pub x_offset: f32,
-    pub y_offset: f32,
+pub(crate) struct RunGlyph {
+    pub(crate) id: u16,
+    pub(crate) advance: f32,
+    pub(crate) x_offset: f32,
+    pub(crate) y_offset: f32,
     pub text: std::ops::Range<u32>,
 }
 
@@ -205,7 +202,7 @@ pub enum LineKind {
 #[derive(Debug, Clone)]
 pub struct Line {
     pub kind: LineKind,
-    pub y: f32,
+    pub(crate) y: f32,
     /// The line starts a paragraph (and may start with anything).
     pub first: bool,
     /// The line ends a paragraph or is ended by a forced break.
@@ -223,7 +220,7 @@ pub struct Cluster {
 
 impl Item {
     /// Puts text, images and links under `mark`; decorations stay artifacts.
-    pub fn set_mark(&mut self, to: Mark) {
+    pub(crate) fn set_mark(&mut self, to: Mark) {
         match self {
             Item::Text(TextRun { mark, .. }) | Item::Image { mark, .. } | Item::CoverImage { mark, .. } | Item::Link { mark, .. } => *mark = to,
             Item::Rect { .. } | Item::Rule { .. } | Item::Box { .. } | Item::Dot { .. } | Item::Leader { .. } => {}
@@ -231,7 +228,7 @@ impl Item {
     }
 
     /// What the item belongs to (decorations are artifacts).
-    pub fn mark(&self) -> Mark {
+    pub(crate) fn mark(&self) -> Mark {
         match self {
             Item::Text(TextRun { mark, .. }) | Item::Image { mark, .. } | Item::CoverImage { mark, .. } | Item::Link { mark, .. } => *mark,
             Item::Rect { .. } | Item::Rule { .. } | Item::Box { .. } | Item::Dot { .. } | Item::Leader { .. } => Mark::Decoration,
@@ -239,12 +236,12 @@ impl Item {
     }
 
     /// The centres of a leader's dots (`Item::Leader`), from `x0` in steps up to `x1`.
-    pub fn leader_dots(x0: f32, x1: f32, step: f32) -> impl Iterator<Item = f32> {
+    pub(crate) fn leader_dots(x0: f32, x1: f32, step: f32) -> impl Iterator<Item = f32> {
         let count = if x1 >= x0 { ((x1 - x0) / step).floor() as usize + 1 } else { 0 };
         (0..count).map(move |i| x0 + i as f32 * step)
     }
 
-    pub fn translate(&mut self, dx: f32, dy: f32) {
+    pub(crate) fn translate(&mut self, dx: f32, dy: f32) {
         match self {
             Item::Text(t) => {
                 t.x += dx;
@@ -275,7 +272,7 @@ impl Item {
 }
 
 impl Line {
-    pub fn translate(&mut self, dx: f32, dy: f32) {
+    pub(crate) fn translate(&mut self, dx: f32, dy: f32) {
         self.y += dy;
         for c in &mut self.clusters {
             c.x += dx;
@@ -287,16 +284,9 @@ impl Line {
     }
 }
 
-impl Layout {
-    /// The plain-text layout dump (see `dump`).
-    pub fn dump(&self) -> String {
-        dump(self.summary.page_box, &self.pages)
-    }
-}
-
 /// The plain-text layout dump: each page, then each line with its kind, baseline, and every
 /// cluster's x position.
-pub fn dump(page_box: PageBox, pages: &[Page]) -> String {
+pub(crate) fn dump(page_box: PageBox, pages: &[Page]) -> String {
     let mut out = format!("layout {:.2}x{:.2}pt, {} pages\n", page_box.width, page_box.height, pages.len());
     for (i, page) in pages.iter().enumerate() {
         page.dump(i, &mut out);
@@ -306,7 +296,7 @@ pub fn dump(page_box: PageBox, pages: &[Page]) -> String {
 
 impl Page {
     /// This page (at `index` in the book) in the layout dump.
-    pub fn dump(&self, index: usize, out: &mut String) {
+    pub(crate) fn dump(&self, index: usize, out: &mut String) {
         let folio = match self.folio {
             Some(Folio::Roman(n)) => format!(" folio {}", roman(n)),
             Some(Folio::Arabic(n)) => format!(" folio {n}"),
@@ -329,7 +319,7 @@ impl Page {
 }
 
 /// Lower-case Roman numerals for front-matter folios.
-pub fn roman(mut n: u32) -> String {
+pub(crate) fn roman(mut n: u32) -> String {
     const TABLE: [(u32, &str); 13] = [
         (1000, "m"),
         (900, "cm"),

@@ -15,12 +15,12 @@ mod cover;
 pub use compose::{typeset, typeset_into, typeset_with};
 
 /// The size of the pages a book laid out with `config` has.
-pub fn page_box(config: &crate::config::PdfConfig) -> frame::PageBox {
+pub(crate) fn page_box(config: &crate::config::PdfConfig) -> frame::PageBox {
     page::Geometry::new(config).page_box()
 }
 
 /// The cover page (see `cover::cover_page`) for a book laid out with `config`.
-pub fn cover(book: &crate::book::Book, config: &crate::config::PdfConfig, fonts: &crate::font::FontSet) -> frame::Page {
+pub(crate) fn cover(book: &crate::book::Book, config: &crate::config::PdfConfig, fonts: &crate::font::FontSet) -> frame::Page {
     cover::cover_page(book, &page::Geometry::new(config), fonts)
 }
 
@@ -31,7 +31,7 @@ pub(crate) mod tests {
     use crate::book::Book;
 
     /// The book built from the repository's `manuscripts/`.
-    pub fn seeds_book() -> &'static Book {
+    pub(crate) fn seeds_book() -> &'static Book {
         static BOOK: OnceLock<Book> = OnceLock::new();
         BOOK.get_or_init(|| {
             let config = crate::config::Config::locate(Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))).expect("the repository is a book");

@@ -12,27 +12,27 @@ const MM: f32 = 72.0 / 25.4;
 #[derive(Debug, Clone)]
 pub struct Geometry {
     pub width: f32,
-    pub height: f32,
-    pub bleed: f32,
+    pub(crate) height: f32,
+    pub(crate) bleed: f32,
     /// Body text size.
-    pub size: f32,
+    pub(crate) size: f32,
     /// Distance between baselines: one slot.
-    pub pitch: f32,
+    pub(crate) pitch: f32,
     /// Top of the first slot.
-    pub top: f32,
+    pub(crate) top: f32,
     /// Slots per page.
     pub lines: usize,
     /// Width of the text block, a whole number of em so lines of Han need no spacing.
-    pub measure: f32,
-    pub inner: f32,
-    pub outer: f32,
-    pub print: bool,
+    pub(crate) measure: f32,
+    pub(crate) inner: f32,
+    pub(crate) outer: f32,
+    pub(crate) print: bool,
     pub punctuation: Punctuation,
     /// Commas and full stops at a line's end hang into the margin.
-    pub hanging: bool,
+    pub(crate) hanging: bool,
     /// Keep each line's clusters (for the layout dump and tests); without them a long book
     /// needs a third less memory.
-    pub keep_clusters: bool,
+    pub(crate) keep_clusters: bool,
 }
 
 impl Geometry {
@@ -58,29 +58,29 @@ impl Geometry {
         Geometry { width, height, bleed, size, pitch, top, lines, measure, inner, outer, print: c.print, punctuation: c.punctuation, hanging: c.hanging_punctuation, keep_clusters: true }
     }
 
-    pub fn page_box(&self) -> PageBox {
+    pub(crate) fn page_box(&self) -> PageBox {
         PageBox { width: self.width, height: self.height, bleed: self.bleed }
     }
 
     /// The left edge of the text block on the page with this physical index (0 is a recto).
-    pub fn left(&self, physical: usize) -> f32 {
+    pub(crate) fn left(&self, physical: usize) -> f32 {
         if physical % 2 == 1 { self.outer } else { self.inner }
     }
 
     /// The baseline of a line of text at `size` centred in `slots` slots, from their top.
-    pub fn baseline(&self, slots: usize, size: f32) -> f32 {
+    pub(crate) fn baseline(&self, slots: usize, size: f32) -> f32 {
         slots as f32 * self.pitch / 2.0 + 0.38 * size
     }
 
     /// The bottom of the text block.
-    pub fn bottom(&self) -> f32 {
+    pub(crate) fn bottom(&self) -> f32 {
         self.top + self.lines as f32 * self.pitch
     }
 }
 
 /// Where a slab must start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Break {
+pub(crate) enum Break {
     None,
     /// On a new page.
     Page,
@@ -90,27 +90,27 @@ pub enum Break {
 
 /// A horizontal strip of whole slots that pagination never splits. Items and lines are
 /// positioned from the text block's left edge and the slab's top.
-pub struct Slab {
-    pub slots: usize,
-    pub items: Vec<Item>,
+pub(crate) struct Slab {
+    pub(crate) slots: usize,
+    pub(crate) items: Vec<Item>,
     pub lines: Vec<Line>,
     /// Stay on the same page as the next slab (headings; the first and last two lines of a
     /// paragraph).
-    pub keep_with_next: bool,
+    pub(crate) keep_with_next: bool,
     /// Dropped at the top of a page (space between blocks).
-    pub discardable: bool,
-    pub anchors: Vec<String>,
-    pub brk: Break,
+    pub(crate) discardable: bool,
+    pub(crate) anchors: Vec<String>,
+    pub(crate) brk: Break,
     /// Set on the first slab of an essay: its index.
-    pub opens_essay: Option<usize>,
+    pub(crate) opens_essay: Option<usize>,
     /// Where in the essay the slab's content starts: block number (0 for the opening, then
     /// every block in reading order from 1) and byte offset in that block's text (table rows:
     /// the row number). The EPUB places its print page numbers here.
-    pub mark: Option<(u32, u32)>,
+    pub(crate) mark: Option<(u32, u32)>,
 }
 
 impl Slab {
-    pub fn new(slots: usize) -> Slab {
+    pub(crate) fn new(slots: usize) -> Slab {
         Slab {
             slots,
             items: Vec::new(),
@@ -125,27 +125,27 @@ impl Slab {
     }
 
     /// Blank space that disappears at the top of a page.
-    pub fn space(slots: usize) -> Slab {
+    pub(crate) fn space(slots: usize) -> Slab {
         Slab { discardable: true, ..Slab::new(slots) }
     }
 }
 
 /// A page under construction, with what running heads need to know.
-pub struct Draft {
-    pub page: Page,
+pub(crate) struct Draft {
+    pub(crate) page: Page,
     /// The essay whose text is on this page.
-    pub essay: Option<usize>,
+    pub(crate) essay: Option<usize>,
     /// An essay opens on this page (no running head).
-    pub opener: bool,
+    pub(crate) opener: bool,
     /// A blank page inserted so the next essay opens on a recto.
-    pub blank: bool,
+    pub(crate) blank: bool,
     /// Where the page's text starts: the essay and the first placed slab's mark.
-    pub start: Option<(usize, u32, u32)>,
+    pub(crate) start: Option<(usize, u32, u32)>,
 }
 
 /// Fills pages with slabs in order. Only the last page is ever changed, so the ones before it
 /// can be taken away (`take_done`) while later slabs are still to come.
-pub struct Paginator<'g> {
+pub(crate) struct Paginator<'g> {
     geo: &'g Geometry,
     /// The pages not yet taken: the page numbered `taken` comes first.
     pub pages: Vec<Draft>,
@@ -153,26 +153,26 @@ pub struct Paginator<'g> {
     slot: usize,
     essay: Option<usize>,
     /// Anchor → (page index, counting taken pages, y).
-    pub anchors: HashMap<String, (usize, f32)>,
+    pub(crate) anchors: HashMap<String, (usize, f32)>,
 }
 
 impl<'g> Paginator<'g> {
-    pub fn new(geo: &'g Geometry) -> Paginator<'g> {
+    pub(crate) fn new(geo: &'g Geometry) -> Paginator<'g> {
         Paginator { geo, pages: Vec::new(), taken: 0, slot: 0, essay: None, anchors: HashMap::new() }
     }
 
     /// Pages made so far, taken or not.
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.taken + self.pages.len()
     }
 
     /// Takes the finished pages (all but the last), with the index of the first.
-    pub fn take_done(&mut self) -> (usize, Vec<Draft>) {
+    pub(crate) fn take_done(&mut self) -> (usize, Vec<Draft>) {
         self.take(self.pages.len().saturating_sub(1))
     }
 
     /// Takes every page left, with the index of the first.
-    pub fn take_all(&mut self) -> (usize, Vec<Draft>) {
+    pub(crate) fn take_all(&mut self) -> (usize, Vec<Draft>) {
         self.take(self.pages.len())
     }
 
@@ -192,7 +192,7 @@ impl<'g> Paginator<'g> {
     }
 
     /// Places slabs, breaking pages where a slab (with the slabs it keeps with) does not fit.
-    pub fn place(&mut self, slabs: Vec<Slab>) {
+    pub(crate) fn place(&mut self, slabs: Vec<Slab>) {
         let needs: Vec<usize> = chain_heights(&slabs, self.geo.lines);
         for (slab, need) in slabs.into_iter().zip(needs) {
             match slab.brk {
@@ -248,7 +248,7 @@ impl<'g> Paginator<'g> {
     }
 
     /// Pads with a blank page so that the page count is even (print mode front matter).
-    pub fn pad_to_even(&mut self) {
+    pub(crate) fn pad_to_even(&mut self) {
         if self.count() % 2 == 1 {
             self.new_page(true);
         }

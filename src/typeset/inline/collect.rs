@@ -9,19 +9,19 @@ use crate::font::FontId;
 /// How a piece of text is set.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Style {
-    pub font: FontId,
+    pub(crate) font: FontId,
     /// Size relative to the paragraph's size (sup/sub are smaller).
-    pub scale: f32,
+    pub(crate) scale: f32,
     /// Baseline shift in em of the paragraph size, upwards positive.
-    pub rise: f32,
-    pub emph: bool,
-    pub strike: bool,
+    pub(crate) rise: f32,
+    pub(crate) emph: bool,
+    pub(crate) strike: bool,
     /// Index into `Para::links`.
-    pub link: Option<usize>,
+    pub(crate) link: Option<usize>,
 }
 
 impl Style {
-    pub fn plain(font: FontId) -> Style {
+    pub(crate) fn plain(font: FontId) -> Style {
         Style { font, scale: 1.0, rise: 0.0, emph: false, strike: false, link: None }
     }
 }
@@ -35,7 +35,7 @@ pub struct Para {
 }
 
 impl Para {
-    pub fn push(&mut self, text: &str, style: Style) {
+    pub(crate) fn push(&mut self, text: &str, style: Style) {
         if text.is_empty() {
             return;
         }
@@ -55,7 +55,7 @@ impl Para {
     }
 
     /// Collects inline content. `anchor` turns a note number or a local id into an anchor name.
-    pub fn from_inlines(inlines: &[Inline], font: FontId, anchor: &dyn Fn(Anchor) -> String) -> Para {
+    pub(crate) fn from_inlines(inlines: &[Inline], font: FontId, anchor: &dyn Fn(Anchor) -> String) -> Para {
         let mut p = Para::default();
         p.collect(inlines, Style::plain(font), anchor);
         p

@@ -48,7 +48,7 @@ impl Shaped<'_> {
     }
 
     /// The widest line when nothing forces a break but newlines: the natural width.
-    pub fn natural_width(&self) -> f32 {
+    pub(crate) fn natural_width(&self) -> f32 {
         let mut widest: f32 = 0.0;
         let mut current = 0.0;
         for (p, gap) in self.pieces.iter().zip(&self.gaps) {

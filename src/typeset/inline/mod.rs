@@ -31,12 +31,12 @@ pub enum Align {
 pub struct Measure {
     pub width: f32,
     /// Indent of the first line (2 em for body paragraphs).
-    pub first_indent: f32,
+    pub(crate) first_indent: f32,
     /// Indent of the other lines (a hanging indent for TOC entries and code).
-    pub rest_indent: f32,
-    pub align: Align,
+    pub(crate) rest_indent: f32,
+    pub(crate) align: Align,
     /// Let a full stop or comma at a line's end hang into the margin.
-    pub hanging: bool,
+    pub(crate) hanging: bool,
 }
 
 impl Measure {
@@ -48,24 +48,24 @@ impl Measure {
         Measure { first_indent: first, rest_indent: rest, ..self }
     }
 
-    pub fn hanging(self, hanging: bool) -> Measure {
+    pub(crate) fn hanging(self, hanging: bool) -> Measure {
         Measure { hanging, ..self }
     }
 }
 
 /// One laid-out line; x from the left edge of the measure, y from the baseline.
 pub struct SetLine {
-    pub items: Vec<Item>,
+    pub(crate) items: Vec<Item>,
     pub clusters: Vec<Cluster>,
     /// The x where the text ends.
-    pub end: f32,
+    pub(crate) end: f32,
     pub last: bool,
     /// Where the line starts in the paragraph's text, in bytes.
-    pub start: usize,
+    pub(crate) start: usize,
 }
 
 impl SetLine {
-    pub fn translate(&mut self, dx: f32, dy: f32) {
+    pub(crate) fn translate(&mut self, dx: f32, dy: f32) {
         for item in &mut self.items {
             item.translate(dx, dy);
         }
@@ -78,7 +78,7 @@ impl SetLine {
 
 /// A short string (a list or note number, a page number) set on one line at its natural
 /// width, from x = 0 on the baseline.
-pub fn label(text: &str, size: f32, fonts: &FontSet, punct: Punctuation) -> SetLine {
+pub(crate) fn label(text: &str, size: f32, fonts: &FontSet, punct: Punctuation) -> SetLine {
     let para = Para::plain(text, FontId::SERIF);
     let shaped = shape(&para, size, fonts, punct);
     let width = shaped.natural_width();
@@ -147,7 +147,7 @@ pub struct Shaped<'p> {
     sum_shrink: Vec<f32>,
     sum_stretch: Vec<u32>,
     /// Characters that no font has, each once.
-    pub missing: Vec<char>,
+    pub(crate) missing: Vec<char>,
 }
 
 /// How far a gap may stretch before a line counts as loose, in em.
