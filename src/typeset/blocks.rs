@@ -21,15 +21,16 @@ pub(crate) struct Blocks<'a> {
     pub(crate) part: u32,
     pub(crate) nodes: Vec<Node>,
     open: Vec<u32>,
-    /// The block being laid out, numbered as `Slab::mark` says, and where its text starts
+    /// The block being laid out, numbered as `Slab::text_start` says, and where its text starts
     /// in the current paragraph (a code block's lines are paragraphs of their own).
     block: u32,
     text_base: usize,
 }
 
-/// The box blocks are set in.
+/// The column blocks are set in: where it starts, how wide it is, the text size, whether
+/// paragraphs are indented, and what kind of line it makes.
 #[derive(Debug, Clone, Copy)]
-struct Frame {
+struct Column {
     left: f32,
     width: f32,
     size: f32,
@@ -131,8 +132,8 @@ impl<'a> Blocks<'a> {
         self.block += 1;
     }
 
-    fn body_frame(&self) -> Frame {
-        Frame { left: 0.0, width: self.geo.measure, size: self.geo.size, indent: true, kind: LineKind::Body }
+    fn body_frame(&self) -> Column {
+        Column { left: 0.0, width: self.geo.measure, size: self.geo.size, indent: true, kind: LineKind::Body }
     }
 
     fn anchor(&self, a: Anchor) -> String {
@@ -156,7 +157,7 @@ impl<'a> Blocks<'a> {
         for (i, line) in lines.into_iter().enumerate() {
             let offset = (self.text_base + line.start).min(u32::MAX as usize) as u32;
             let mut slab = self.line_slab(line, size, left, kind, slots, i == 0);
-            slab.mark = Some((self.block, offset));
+            slab.text_start = Some((self.block, offset));
             let mark = self.mark();
             slab.items.iter_mut().for_each(|item| item.set_mark(mark));
             // Keep a paragraph's first two and last two lines together (no orphans or widows).
@@ -190,7 +191,7 @@ impl<'a> Blocks<'a> {
         let first = self.slabs.len();
         self.opening_lines(essay, index);
         for s in &mut self.slabs[first..] {
-            s.mark = Some((0, 0));
+            s.text_start = Some((0, 0));
         }
     }
 
@@ -233,7 +234,7 @@ impl<'a> Blocks<'a> {
         self.slabs.push(Slab::new(2));
     }
 
-    fn blocks(&mut self, blocks: &[Block], f: Frame) {
+    fn blocks(&mut self, blocks: &[Block], f: Column) {
         let mut previous_heading = false;
         for block in blocks {
             self.block(block, f, previous_heading);
@@ -242,17 +243,17 @@ impl<'a> Blocks<'a> {
     }
 
     /// Lays out one block; its slabs that no inner block marked carry its own mark.
-    fn block(&mut self, block: &Block, f: Frame, after_heading: bool) {
+    fn block(&mut self, block: &Block, f: Column, after_heading: bool) {
         self.block += 1;
         let own = self.block;
         let first = self.slabs.len();
         self.block_content(block, f, after_heading);
         for s in &mut self.slabs[first..] {
-            s.mark.get_or_insert((own, 0));
+            s.text_start.get_or_insert((own, 0));
         }
     }
 
-    fn block_content(&mut self, block: &Block, f: Frame, after_heading: bool) {
+    fn block_content(&mut self, block: &Block, f: Column, after_heading: bool) {
         let geo = self.geo;
         match block {
             Block::Paragraph(inlines) => self.paragraph(inlines, f),
@@ -273,7 +274,7 @@ impl<'a> Blocks<'a> {
             }
             Block::Quote(blocks) => {
                 let inset = 2.0 * geo.size;
-                let inner = Frame { left: f.left + inset, width: f.width - 2.0 * inset, ..f };
+                let inner = Column { left: f.left + inset, width: f.width - 2.0 * inset, ..f };
                 self.within(Role::Quote, |b| b.blocks(blocks, inner));
             }
             Block::List { start, items } => self.list(*start, items, f),
@@ -296,7 +297,7 @@ impl<'a> Blocks<'a> {
     }
 
     /// A paragraph, or a figure when it holds nothing but images.
-    fn paragraph(&mut self, inlines: &[Inline], f: Frame) {
+    fn paragraph(&mut self, inlines: &[Inline], f: Column) {
         let images: Vec<(usize, &str)> = inlines
             .iter()
             .filter_map(|i| match i {
@@ -322,7 +323,7 @@ impl<'a> Blocks<'a> {
         self.within(Role::Paragraph, |b| b.lines(&p, f.size, f.left, m, f.kind, 1));
     }
 
-    fn figure(&mut self, asset: usize, alt: &str, f: Frame) {
+    fn figure(&mut self, asset: usize, alt: &str, f: Column) {
         let geo = self.geo;
         let a = &self.book.assets[asset];
         // Pixels at 144 dpi, never wider than the measure nor taller than most of a page.
@@ -344,17 +345,17 @@ impl<'a> Blocks<'a> {
             let first = self.within(Role::Caption, |b| b.lines(&p, f.size * 0.85, f.left, m, LineKind::Other, 1));
             // The caption is the image's alt text, not text of the paragraph.
             for s in &mut self.slabs[first..] {
-                s.mark = None;
+                s.text_start = None;
             }
         }
     }
 
-    fn list(&mut self, start: Option<u64>, items: &[ListItem], f: Frame) {
+    fn list(&mut self, start: Option<u64>, items: &[ListItem], f: Column) {
         let size = f.size;
         let numbered_width = |n: u64| if n >= 10 { 2.5 * size } else { 2.0 * size };
         let last_number = start.map(|s| s + items.len().saturating_sub(1) as u64);
         let indent = last_number.map_or(2.0 * size, numbered_width);
-        let inner = Frame { left: f.left + indent, width: f.width - indent, indent: false, ..f };
+        let inner = Column { left: f.left + indent, width: f.width - indent, indent: false, ..f };
         self.open(Role::List { ordered: start.is_some() });
         for (i, item) in items.iter().enumerate() {
             let first = self.slabs.len();
@@ -387,7 +388,7 @@ impl<'a> Blocks<'a> {
         self.close();
     }
 
-    fn code(&mut self, text: &str, f: Frame) {
+    fn code(&mut self, text: &str, f: Column) {
         let size = f.size * 0.85;
         let pad = 0.5 * f.size;
         let m = Measure::new(f.width - 2.0 * pad, Align::Left).indented(0.0, 2.0 * 0.6 * size);
@@ -400,7 +401,7 @@ impl<'a> Blocks<'a> {
             self.lines(&p, size, f.left + pad, m, LineKind::Code, 1);
             // Tabs were widened: a wrapped line's offset is kept inside its source line.
             for s in &mut self.slabs[from..] {
-                if let Some((_, offset)) = &mut s.mark {
+                if let Some((_, offset)) = &mut s.text_start {
                     *offset = (*offset).min((base + source_line.len()) as u32);
                 }
             }
@@ -415,7 +416,7 @@ impl<'a> Blocks<'a> {
     }
 
     /// A three-line table (三线表): rules above and below, and under the header.
-    fn table(&mut self, table: &Table, f: Frame) {
+    fn table(&mut self, table: &Table, f: Column) {
         let size = f.size * 0.9;
         let gap = size;
         let columns = table.align.len().max(table.head.len()).max(table.rows.iter().map(Vec::len).max().unwrap_or(0));
@@ -488,13 +489,13 @@ impl<'a> Blocks<'a> {
             if r + 1 == count {
                 slab.items.push(rule(h, 0.8));
             }
-            slab.mark = Some((self.block, r as u32));
+            slab.text_start = Some((self.block, r as u32));
             self.slabs.push(slab);
         }
     }
 
     /// The essay's notes at its end, after a short rule.
-    fn notes(&mut self, essay: &Essay, f: Frame) {
+    fn notes(&mut self, essay: &Essay, f: Column) {
         if essay.footnotes.is_empty() {
             return;
         }
@@ -506,7 +507,7 @@ impl<'a> Blocks<'a> {
         self.slabs.push(rule);
         let size = f.size * 0.9;
         let indent = 2.0 * size;
-        let inner = Frame { left: f.left + indent, width: f.width - indent, size, indent: false, kind: LineKind::Note };
+        let inner = Column { left: f.left + indent, width: f.width - indent, size, indent: false, kind: LineKind::Note };
         for (i, note) in essay.footnotes.iter().enumerate() {
             let n = i + 1;
             let first = self.slabs.len();

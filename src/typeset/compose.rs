@@ -231,11 +231,11 @@ fn part_title(book: &Book, e: usize) -> &str {
 /// their page numbers. Every line is a numbered block, so the EPUB can mark its pages.
 fn tag_index(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
     let geo = b.geo;
-    let mut sink = Slab::new(2);
-    sink.brk = Break::Recto;
-    sink.opens_essay = Some(book.essays.len());
-    sink.anchors.push(INDEX_ANCHOR.into());
-    b.slabs.push(sink);
+    let mut sinkage = Slab::new(2);
+    sinkage.brk = Break::Recto;
+    sinkage.opens_essay = Some(book.essays.len());
+    sinkage.anchors.push(INDEX_ANCHOR.into());
+    b.slabs.push(sinkage);
     let center = Measure::new(geo.measure, Align::Center);
     b.open(Role::Index);
     let title = Role::Heading { level: 1, title: INDEX_TITLE.into() };
@@ -327,9 +327,9 @@ fn finish_page(geo: &Geometry, fonts: &FontSet, draft: Draft, physical: usize, f
 fn title_page(b: &mut Blocks, book: &Book) {
     let geo = b.geo;
     let center = Measure::new(geo.measure, Align::Center);
-    let mut sink = Slab::new(geo.lines / 4);
-    sink.brk = Break::Page;
-    b.slabs.push(sink);
+    let mut sinkage = Slab::new(geo.lines / 4);
+    sinkage.brk = Break::Page;
+    b.slabs.push(sinkage);
     let m = &book.meta;
     let title = Role::Heading { level: 1, title: m.title.clone() };
     b.within(title, |b| b.lines(&Para::plain(&m.title, FontId::BOLD), geo.size * 2.0, 0.0, center, LineKind::Title, 3));
@@ -349,10 +349,10 @@ fn title_page(b: &mut Blocks, book: &Book) {
 /// 目录: every essay and its top-level sections, with dot leaders and page numbers.
 fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
     let geo = b.geo;
-    let mut sink = Slab::new(2);
-    sink.brk = Break::Page;
-    sink.anchors.push("toc".into());
-    b.slabs.push(sink);
+    let mut sinkage = Slab::new(2);
+    sinkage.brk = Break::Page;
+    sinkage.anchors.push("toc".into());
+    b.slabs.push(sinkage);
     let center = Measure::new(geo.measure, Align::Center);
     let title = Role::Heading { level: 1, title: "目录".into() };
     b.within(title, |b| b.lines(&Para::plain("目　录", FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2));

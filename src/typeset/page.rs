@@ -106,7 +106,7 @@ pub(crate) struct Slab {
     /// Where in the essay the slab's content starts: block number (0 for the opening, then
     /// every block in reading order from 1) and byte offset in that block's text (table rows:
     /// the row number). The EPUB places its print page numbers here.
-    pub(crate) mark: Option<(u32, u32)>,
+    pub(crate) text_start: Option<(u32, u32)>,
 }
 
 impl Slab {
@@ -120,7 +120,7 @@ impl Slab {
             anchors: Vec::new(),
             brk: Break::None,
             opens_essay: None,
-            mark: None,
+            text_start: None,
         }
     }
 
@@ -225,7 +225,7 @@ impl<'g> Paginator<'g> {
             }
             let top = self.geo.top + self.slot as f32 * self.geo.pitch;
             let index = self.pages.len() - 1;
-            if let (Some(essay), Some((block, offset)), None) = (self.essay, slab.mark, &self.pages[index].start) {
+            if let (Some(essay), Some((block, offset)), None) = (self.essay, slab.text_start, &self.pages[index].start) {
                 self.pages[index].start = Some((essay, block, offset));
             }
             let page = &mut self.pages[index].page;
