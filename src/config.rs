@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diag::{Diagnostic, line_col};
+use crate::diag::Diagnostic;
 use crate::manuscript::date::Zone;
 
 #[derive(Debug, Default, Deserialize)]
@@ -323,6 +323,8 @@ pub struct Config {
     pub pdf: PdfConfig,
     /// Warnings about the book's settings (a title guessed from a posts folder).
     pub(crate) notes: Vec<Diagnostic>,
+    /// book.toml as read (empty without one), where later errors about its values point.
+    pub(crate) book_toml: String,
 }
 
 pub(crate) const FILE_NAME: &str = "book.toml";
@@ -363,13 +365,12 @@ impl Config {
             String::new()
         };
         let toml: BookToml = toml::from_str(&text).map_err(|e| {
-            let (line, col) = e.span().map_or((1, 1), |s| line_col(&text, s.start));
             let (message, hint) = explain_toml_error(e.message().trim_end());
-            Diagnostic::error(format!("invalid book.toml: {message}")).in_file(&path).at(&text, line, col).with_hint(hint)
+            let at = e.span().map_or(0, |s| s.start);
+            Diagnostic::error(format!("invalid book.toml: {message}")).in_file(&path).at_offset(&text, at).with_hint(hint)
         })?;
         let misplaced = |bad: BadValue, section: &str, hint: &str| {
-            let (line, col) = line_col(&text, bad.span.start);
-            Diagnostic::error(format!("book.toml {section}: {}", bad.message)).in_file(&path).at(&text, line, col).with_hint(hint)
+            Diagnostic::error(format!("book.toml {section}: {}", bad.message)).in_file(&path).at_offset(&text, bad.span.start).with_hint(hint)
         };
         let b = toml.book;
         let zone = match &b.time_zone {
@@ -412,21 +413,17 @@ impl Config {
             formats: toml.build.formats.unwrap_or_else(|| vec![Format::Epub, Format::Pdf]),
             pdf,
             notes,
+            book_toml: text,
         })
     }
 
     /// An error about `value`, a string of book.toml, at its first place there (in the file
     /// alone if it cannot be found).
     pub(crate) fn value_error(&self, message: &str, value: &str) -> Diagnostic {
-        let path = self.root.join(FILE_NAME);
-        let d = Diagnostic::error(message).in_file(&path);
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let d = Diagnostic::error(message).in_file(&self.root.join(FILE_NAME));
         let quoted = toml::Value::String(value.to_owned()).to_string();
-        match text.find(&quoted) {
-            Some(at) => {
-                let (line, col) = line_col(&text, at);
-                d.at(&text, line, col)
-            }
+        match self.book_toml.find(&quoted) {
+            Some(at) => d.at_offset(&self.book_toml, at),
             None => d,
         }
     }
@@ -501,21 +498,20 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The name of the folder `dir` is (`.` is the current folder's name); `None` for the root.
 pub(crate) fn folder_name(dir: &Path) -> Option<String> {
-    folder_names(dir).next()
+    folder_names(dir).into_iter().next()
 }
 
 /// The names of `dir` and the folders above it, nearest first.
-fn folder_names(dir: &Path) -> impl Iterator<Item = String> {
+fn folder_names(dir: &Path) -> Vec<String> {
     let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let names: Vec<String> = absolute
+    absolute
         .components()
         .rev()
         .filter_map(|c| match c {
             std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
             _ => None,
         })
-        .collect();
-    names.into_iter()
+        .collect()
 }
 
 /// Names blog generators give the folders that hold posts (Hexo's `source/_posts`, Jekyll's
@@ -530,7 +526,7 @@ fn is_posts_folder(name: &str) -> bool {
 /// The name of the book in `dir`: the folder's own, or for a posts folder the nearest folder
 /// above it with a name of its own (`blog` for `blog/source/_posts`).
 pub(crate) fn book_name(dir: &Path) -> Option<String> {
-    let mut names = folder_names(dir).peekable();
+    let mut names = folder_names(dir).into_iter().peekable();
     let own = names.peek()?.clone();
     Some(names.find(|n| !is_posts_folder(n)).unwrap_or(own))
 }

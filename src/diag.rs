@@ -65,6 +65,12 @@ impl Diagnostic {
         self
     }
 
+    /// Points at byte `offset` of `source` (the whole file's text).
+    pub(crate) fn at_offset(self, source: &str, offset: usize) -> Self {
+        let (line, col) = line_col(source, offset);
+        self.at(source, line, col)
+    }
+
     pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self

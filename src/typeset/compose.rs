@@ -16,7 +16,7 @@ use crate::book::{Book, Section};
 use crate::doc::PageStart;
 use crate::index::INDEX_TITLE;
 use crate::config::PdfConfig;
-use crate::diag::{Diagnostic, line_col};
+use crate::diag::Diagnostic;
 
 /// Lays out the book. Characters that no font has are reported as warnings.
 pub fn typeset(book: &Book, config: &PdfConfig, fonts: &FontSet) -> (Layout, Vec<Diagnostic>) {
@@ -439,10 +439,7 @@ fn missing_glyphs(book: &Book, essay: usize, missing: &[char]) -> Vec<Diagnostic
                 .in_file(path)
                 .with_hint("add a font that has it under `fallback-fonts` in the [pdf] section of book.toml");
             match source.find(c) {
-                Some(offset) => {
-                    let (line, col) = line_col(source, offset);
-                    d.at(source, line, col)
-                }
+                Some(offset) => d.at_offset(source, offset),
                 None => d,
             }
         })
