@@ -4,8 +4,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::book::{Book, Essay, Section, chinese_date};
-use crate::doc::{Align, Block, Inline, LinkTarget, Table};
-use crate::doc::PageStart;
+use crate::doc::{Align, Block, BlockCount, Inline, LinkTarget, OPENING, PageStart, Table, leaf_text, table_row};
 
 /// Text for XML content and attribute values; drops characters XML 1.0 cannot hold.
 pub(crate) fn escape(s: &str) -> String {
@@ -66,23 +65,38 @@ pub(crate) fn title_page(book: &Book) -> String {
 /// print pages that start in this essay, marked where their text starts.
 pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageStart]) -> String {
     let m = &essay.meta;
-    let mut w = Writer { book, images_href, out: String::new(), note_refs: HashMap::new(), breaks, block: 0, offset: 0, in_table: false };
+    let mut w = Writer { book, images_href, out: String::new(), note_refs: HashMap::new(), breaks, count: BlockCount::default(), offset: 0, lead: None, in_table: false };
     w.out.push_str("<section class=\"essay\" epub:type=\"chapter\" role=\"doc-chapter\" aria-labelledby=\"essay-title\">\n<header>\n");
-    w.flush_breaks();
-    let _ = writeln!(w.out, "<h1 id=\"essay-title\">{}</h1>", escape(&m.title));
-    let mut dateline = Vec::new();
-    if let Some(d) = m.date {
-        dateline.push(format!("<time datetime=\"{}\">{}</time>", d.to_rfc3339(), escape(&chinese_date(&d))));
-    }
-    for hierarchy in &m.categories {
-        let joined: Vec<String> = hierarchy.iter().map(|c| escape(c)).collect();
-        dateline.push(format!("<span class=\"category\">{}</span>", joined.join(" › ")));
-    }
-    if !dateline.is_empty() {
-        let _ = writeln!(w.out, "<p class=\"dateline\">{}</p>", dateline.join("<span class=\"sep\">　·　</span>"));
+    // The opening is block `doc::OPENING`: title, dateline and lede, their texts in a row.
+    w.mark_pages();
+    w.out.push_str("<h1 id=\"essay-title\">");
+    w.text(&m.title);
+    w.out.push_str("</h1>\n");
+    let date = m.date.map(|d| (d, chinese_date(&d)));
+    let categories = m.categories.iter().map(|hierarchy| hierarchy.join(" › "));
+    let parts: Vec<(String, String)> = date
+        .map(|(d, text)| (format!("<time datetime=\"{}\">", d.to_rfc3339()), text))
+        .into_iter()
+        .chain(categories.map(|text| ("<span class=\"category\">".to_owned(), text)))
+        .collect();
+    if !parts.is_empty() {
+        w.out.push_str("<p class=\"dateline\">");
+        for (i, (open, text)) in parts.iter().enumerate() {
+            if i > 0 {
+                w.out.push_str("<span class=\"sep\">");
+                w.text("　·　");
+                w.out.push_str("</span>");
+            }
+            w.out.push_str(open);
+            w.text(text);
+            w.out.push_str(if open.starts_with("<time") { "</time>" } else { "</span>" });
+        }
+        w.out.push_str("</p>\n");
     }
     if let Some(lede) = &m.description {
-        let _ = writeln!(w.out, "<p class=\"lede\">{}</p>", escape(lede));
+        w.out.push_str("<p class=\"lede\">");
+        w.text(lede);
+        w.out.push_str("</p>\n");
     }
     w.out.push_str("</header>\n");
     if m.toc && !essay.sections.is_empty() {
@@ -97,26 +111,18 @@ pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageS
             let n = i + 1;
             let _ = writeln!(w.out, "<aside id=\"fn-{n}\" epub:type=\"footnote\" role=\"doc-footnote\">");
             let back = format!("<a class=\"note-back\" href=\"#fnref-{n}\" role=\"doc-backlink\">{n}.</a> ");
-            match note.blocks.split_first() {
-                Some((Block::Paragraph(first), rest)) => {
-                    w.out.push_str("<p>");
-                    w.begin_block();
-                    w.out.push_str(&back);
-                    w.inlines(first);
-                    w.out.push_str("</p>\n");
-                    w.blocks(rest);
-                }
-                _ => {
-                    let _ = writeln!(w.out, "<p>{back}</p>");
-                    w.blocks(&note.blocks);
-                }
+            // The back link leads the note's first paragraph, or stands alone before its blocks.
+            if let Some(Block::Paragraph(_)) = note.blocks.first() {
+                w.lead = Some(back);
+            } else {
+                let _ = writeln!(w.out, "<p>{back}</p>");
             }
+            w.blocks(&note.blocks);
             w.out.push_str("</aside>\n");
         }
         w.out.push_str("</section>\n");
     }
-    w.block = u32::MAX;
-    w.flush_breaks();
+    w.mark_pages_to(u32::MAX, 0);
     if !m.tags.is_empty() {
         let tags: Vec<String> = m.tags.iter().map(|t| format!("<span class=\"tag\">{}</span>", escape(t))).collect();
         let _ = writeln!(w.out, "<footer class=\"tags\"><p>标签：{}</p></footer>", tags.join("　"));
@@ -143,24 +149,21 @@ pub(crate) fn index_page(book: &Book, title: &str, breaks: &[PageStart]) -> Stri
         }
     };
     let _ = write!(out, "<section class=\"tag-index\" epub:type=\"index\" role=\"doc-index\" aria-labelledby=\"index-title\">\n<h1 id=\"index-title\">");
-    mark(&mut out, 0);
+    mark(&mut out, OPENING);
     let _ = writeln!(out, "{}</h1>", escape(title));
-    let mut block = 0;
+    let mut count = BlockCount::default();
     for group in &book.tag_index {
-        block += 1;
         out.push_str("<section class=\"index-group\">\n<h2>");
-        mark(&mut out, block);
+        mark(&mut out, count.enter());
         let _ = writeln!(out, "{}</h2>\n<ul>", escape(&group.heading));
         for tag in &group.tags {
-            block += 1;
             out.push_str("<li><p class=\"index-tag\">");
-            mark(&mut out, block);
+            mark(&mut out, count.enter());
             let _ = writeln!(out, "{}</p>\n<ul>", escape(&tag.name));
             for &e in &tag.essays {
-                block += 1;
                 let essay = &book.essays[e];
                 out.push_str("<li>");
-                mark(&mut out, block);
+                mark(&mut out, count.enter());
                 let _ = writeln!(out, "<a href=\"essays/{}.xhtml\">{}</a></li>", escape(&essay.id), escape(&essay.meta.title));
             }
             out.push_str("</ul></li>\n");
@@ -194,26 +197,32 @@ struct Writer<'b> {
     note_refs: HashMap<usize, usize>,
     /// Page starts not yet marked, in reading order.
     breaks: &'b [PageStart],
-    /// The block being written (numbered as the typesetter numbers them) and how many bytes
-    /// of its text, as the typesetter collects it, are written.
-    block: u32,
+    /// The blocks entered so far, the last being written, and how many bytes of its text (as
+    /// `doc::leaf_text` makes it up) are written.
+    count: BlockCount,
     offset: usize,
+    /// Markup that leads the next paragraph, after its page markers (a note's back link).
+    lead: Option<String>,
     /// In a table, whose page starts are by row: its text is not counted.
     in_table: bool,
 }
 
 impl Writer<'_> {
-    /// A block begins: its page starts at offset 0 are marked here, inside its element.
-    fn begin_block(&mut self) {
-        self.block += 1;
+    /// Enters the next block, as the typesetter does for each block it lays out.
+    fn enter(&mut self) {
+        self.count.enter();
         self.offset = 0;
-        self.flush_breaks();
     }
 
     /// Marks every page that starts at or before the current place.
-    fn flush_breaks(&mut self) {
+    fn mark_pages(&mut self) {
+        self.mark_pages_to(self.count.current(), self.offset);
+    }
+
+    /// Marks every page that starts at or before `offset` of block `block`.
+    fn mark_pages_to(&mut self, block: u32, offset: usize) {
         while let Some(b) = self.breaks.first() {
-            if b.block > self.block || (b.block == self.block && b.offset as usize > self.offset) {
+            if b.block > block || (b.block == block && b.offset as usize > offset) {
                 break;
             }
             page_break(&mut self.out, b.number);
@@ -227,11 +236,12 @@ impl Writer<'_> {
             self.out.push_str(&escape(text));
             return;
         }
+        let block = self.count.current();
         let mut rest = text;
-        self.flush_breaks();
+        self.mark_pages();
         while let Some(b) = self.breaks.first() {
             let at = b.offset as usize;
-            if b.block != self.block || at >= self.offset + rest.len() {
+            if b.block != block || at >= self.offset + rest.len() {
                 break;
             }
             let mut cut = at.saturating_sub(self.offset);
@@ -250,14 +260,14 @@ impl Writer<'_> {
         self.offset += rest.len();
     }
 
-    /// Content the typesetter counts as text but that is written otherwise (an image, a
-    /// note number): page starts inside it are marked before it.
-    fn skip(&mut self, len: usize) {
+    /// An inline leaf the typesetter sets as text (`doc::leaf_text`) but that is written
+    /// otherwise (an image, a note number): page starts inside it are marked before it.
+    fn pass_over(&mut self, leaf: &Inline) {
         if self.in_table {
             return;
         }
-        self.flush_breaks();
-        self.offset += len;
+        self.mark_pages();
+        self.offset += leaf_text(leaf).map_or(0, |t| t.len());
     }
 
     fn blocks(&mut self, blocks: &[Block]) {
@@ -267,65 +277,30 @@ impl Writer<'_> {
     }
 
     fn block(&mut self, block: &Block) {
+        self.enter();
         match block {
             Block::Paragraph(content) => {
                 let figure = matches!(content.as_slice(), [Inline::Image { .. }]);
                 self.out.push_str(if figure { "<p class=\"figure\">" } else { "<p>" });
-                self.begin_block();
+                self.mark_pages();
+                if let Some(lead) = self.lead.take() {
+                    self.out.push_str(&lead);
+                }
                 self.inlines(content);
                 self.out.push_str("</p>\n");
             }
             Block::Heading { level, id, content } => {
                 let _ = write!(self.out, "<h{level} id=\"{}\">", escape(id));
-                self.begin_block();
+                self.mark_pages();
                 self.inlines(content);
                 let _ = writeln!(self.out, "</h{level}>");
             }
             Block::Quote(blocks) => {
-                self.block += 1;
                 self.out.push_str("<blockquote>\n");
                 self.blocks(blocks);
                 self.out.push_str("</blockquote>\n");
             }
-            Block::List { start, items } => {
-                self.block += 1;
-                let list = self.block;
-                let tag = if start.is_some() { "ol" } else { "ul" };
-                match start {
-                    Some(n) if *n != 1 => {
-                        let _ = writeln!(self.out, "<ol start=\"{n}\">");
-                    }
-                    _ => {
-                        let _ = writeln!(self.out, "<{tag}>");
-                    }
-                }
-                for item in items {
-                    self.out.push_str(if item.task.is_some() { "<li class=\"task\">" } else { "<li>" });
-                    if item.blocks.is_empty() {
-                        // An empty item's line is the list's own.
-                        let after = self.block;
-                        self.block = list;
-                        self.flush_breaks();
-                        self.block = after;
-                    }
-                    if let Some(done) = item.task {
-                        let (mark, label) = if done { ("☑", "已完成") } else { ("☐", "未完成") };
-                        let _ = write!(self.out, "<span class=\"task-box\" role=\"img\" aria-label=\"{label}\">{mark}</span> ");
-                    }
-                    match item.blocks.as_slice() {
-                        [Block::Paragraph(content)] => {
-                            self.begin_block();
-                            self.inlines(content);
-                        }
-                        blocks => {
-                            self.out.push('\n');
-                            self.blocks(blocks);
-                        }
-                    }
-                    self.out.push_str("</li>\n");
-                }
-                let _ = writeln!(self.out, "</{tag}>");
-            }
+            Block::List { start, items } => self.list(*start, items),
             Block::Code { lang, text } => {
                 let class: String = lang.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
                 if class.is_empty() {
@@ -333,28 +308,64 @@ impl Writer<'_> {
                 } else {
                     let _ = write!(self.out, "<pre><code class=\"language-{class}\">");
                 }
-                self.begin_block();
+                self.mark_pages();
                 self.text(text);
                 self.out.push_str("</code></pre>\n");
             }
             Block::Math(tex) => {
                 self.out.push_str("<p class=\"math\"><code>");
-                self.begin_block();
+                self.mark_pages();
                 self.text(tex);
                 self.out.push_str("</code></p>\n");
             }
             Block::Table(table) => {
-                self.block += 1;
-                self.offset = 0;
                 self.in_table = true;
                 self.table(table);
                 self.in_table = false;
             }
             Block::Rule => {
-                self.begin_block();
+                self.mark_pages();
                 self.out.push_str("<hr/>\n");
             }
         }
+    }
+
+    fn list(&mut self, start: Option<u64>, items: &[crate::doc::ListItem]) {
+        let tag = if start.is_some() { "ol" } else { "ul" };
+        match start {
+            Some(n) if n != 1 => {
+                let _ = writeln!(self.out, "<ol start=\"{n}\">");
+            }
+            _ => {
+                let _ = writeln!(self.out, "<{tag}>");
+            }
+        }
+        for item in items {
+            self.out.push_str(if item.task.is_some() { "<li class=\"task\">" } else { "<li>" });
+            if item.blocks.is_empty() {
+                // An empty item still takes a line, and is a block of its own.
+                self.enter();
+                self.mark_pages();
+            }
+            if let Some(done) = item.task {
+                let (mark, label) = if done { ("☑", "已完成") } else { ("☐", "未完成") };
+                let _ = write!(self.out, "<span class=\"task-box\" role=\"img\" aria-label=\"{label}\">{mark}</span> ");
+            }
+            match item.blocks.as_slice() {
+                // A lone paragraph is the item's text, without an element of its own.
+                [Block::Paragraph(content)] => {
+                    self.enter();
+                    self.mark_pages();
+                    self.inlines(content);
+                }
+                blocks => {
+                    self.out.push('\n');
+                    self.blocks(blocks);
+                }
+            }
+            self.out.push_str("</li>\n");
+        }
+        let _ = writeln!(self.out, "</{tag}>");
     }
 
     fn table(&mut self, t: &Table) {
@@ -370,7 +381,7 @@ impl Writer<'_> {
             for (i, cell) in t.head.iter().enumerate() {
                 let _ = write!(self.out, "<th{}>", class(i));
                 if i == 0 {
-                    self.flush_breaks();
+                    self.mark_pages_to(self.count.current(), table_row(0) as usize);
                 }
                 self.inlines(cell);
                 self.out.push_str("</th>");
@@ -381,11 +392,10 @@ impl Writer<'_> {
             self.out.push_str("<tbody>\n");
             for (r, row) in t.rows.iter().enumerate() {
                 self.out.push_str("<tr>");
-                self.offset = r + 1;
                 for (i, cell) in row.iter().enumerate() {
                     let _ = write!(self.out, "<td{}>", class(i));
                     if i == 0 {
-                        self.flush_breaks();
+                        self.mark_pages_to(self.count.current(), table_row(r + 1) as usize);
                     }
                     self.inlines(cell);
                     self.out.push_str("</td>");
@@ -447,7 +457,7 @@ impl Writer<'_> {
                 LinkTarget::Unresolved { .. } => self.inlines(content),
             },
             Inline::Image { asset, alt } => {
-                self.skip(crate::doc::image_text(alt).len());
+                self.pass_over(inline);
                 let a = &self.book.assets[*asset];
                 let _ = write!(
                     self.out,
@@ -460,15 +470,15 @@ impl Writer<'_> {
                 );
             }
             Inline::ImageRef { alt, .. } => {
-                self.skip(crate::doc::image_text(alt).len());
+                self.pass_over(inline);
                 self.out.push_str(&escape(alt));
             }
             Inline::LineBreak => {
-                self.skip(1);
+                self.pass_over(inline);
                 self.out.push_str("<br/>");
             }
             Inline::NoteRef(n) => {
-                self.skip(n.to_string().len());
+                self.pass_over(inline);
                 let count = self.note_refs.entry(*n).or_insert(0);
                 *count += 1;
                 let id = if *count == 1 { format!("fnref-{n}") } else { format!("fnref-{n}-{count}") };
@@ -488,5 +498,108 @@ mod tests {
     #[test]
     fn escape_handles_markup_and_invalid_xml_chars() {
         assert_eq!(escape("a<b>&\"c\"\u{0}\u{1b}\u{fffe}中"), "a&lt;b&gt;&amp;&quot;c&quot;中");
+    }
+
+    /// An essay with every construct whose text the two writers count: notes (one opening
+    /// with a list), images inline and alone, line breaks, lists loose, tight, empty and
+    /// nested, quotes in quotes, code with tabs and long lines, a table of many rows, a rule.
+    const EVERY_CONSTRUCT: &str = "---\ntitle: 页码的位置\ndate: 2024-03-01\ntags: [排版, 页码]\ndescription: 一段导语，放在标题下面。\n---\n\n\
+第一段正文从这里开始，写得长一些，好让它跨过好几行，也许还跨过一页[^a]。窗外的雨下了一整天，屋檐下的水滴连成了线，\
+街上的行人撑着各色的伞匆匆走过。![路边的小图](dot.png)图片之后的文字接着往下写，直到这一段结束为止。\\\n\
+换行之后还有一句，说明硬换行也算作文字的一部分[^b]。\n\n\
+## 第一节的标题\n\n\
+> 引用里的第一段，讲的是一位老人在渡口等船的故事，他等了很久很久，船一直没有来。\n>\n\
+> > 引用中的引用，只有一句话，却也要占一行。\n\n\
+- 第一项，写得足够长，让它在窄窄的版心里折成两行甚至三行，这样分页就可能落在它的中间。\n\
+- \n\
+- 第三项之前有一个空项。\n\
+  - 嵌套的一项。\n\n\
+1. 松散列表的第一项。\n\n   第一项的第二段，也要写得长一点，好让页码落在这里的机会多一些。\n\n\
+2. 松散列表的第二项。\n\n\
+- [x] 做完的事\n\
+- [ ] 没做的事\n\n\
+![独占一段的图](dot.png)\n\n\
+```rust\nfn main() {\n\tlet 问候 = \"你好\";\n\tprintln!(\"{问候}，这是一行很长很长的代码，长到必须折行才能放进版心里去的那一种。\");\n}\n```\n\n\
+| 名称 | 数量 | 说明 |\n|:-----|-----:|:----:|\n\
+| 苹果 | 3 | 红色的果子 |\n| 香蕉 | 12 | 黄色[^a] |\n| 橘子 | 7 | 橙色 |\n| 葡萄 | 30 | 紫色 |\n| 西瓜 | 1 | 绿皮红瓤 |\n| 桃子 | 5 | 粉色 |\n\n\
+---\n\n\
+最后一段在分隔线之后，引用脚注[^a]，再引用第三个脚注[^c]。\n\n\
+[^a]: 第一个脚注，写得长一些，好让它也折成几行，甚至跨页。脚注里的文字和正文一样要标出页码。\n\
+[^b]: 第二个脚注。\n\
+[^c]:\n    - 以列表开头的脚注\n    - 第二项\n";
+
+    /// Lays out a book of `essay` repeated on pages so small that they start everywhere,
+    /// and checks that the text after each EPUB page marker is the text the PDF's page starts
+    /// with (no outside tool: both are read from the layout and the XHTML).
+    #[test]
+    fn page_markers_stand_where_the_pdf_pages_start() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"页码\"\ntime-zone = \"Asia/Shanghai\"\n[pdf]\npage-size = \"80mm x 70mm\"\n").unwrap();
+        let manuscripts = dir.path().join("manuscripts");
+        std::fs::create_dir(&manuscripts).unwrap();
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(40, 30, image::Rgb([40, 80, 160])).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+        std::fs::write(manuscripts.join("dot.png"), png).unwrap();
+        for i in 0..3 {
+            std::fs::write(manuscripts.join(format!("essay-{i}.md")), EVERY_CONSTRUCT.replace("2024-03-01", &format!("2024-03-0{}", i + 1))).unwrap();
+        }
+        let config = crate::config::Config::locate(Some(dir.path())).unwrap();
+        let (book, diags) = crate::build::load(&config);
+        let book = book.unwrap_or_else(|| panic!("{diags:?}"));
+        let fonts = crate::font::FontSet::bundled();
+        let (layout, _) = crate::typeset::typeset(&book, &config.pdf, &fonts);
+        let starts = &layout.summary.page_starts;
+        let front = layout.summary.order.front;
+        let mut checked = 0;
+        for part in 0..=book.essays.len() {
+            let breaks: Vec<PageStart> = starts.iter().filter(|s| s.essay == part).copied().collect();
+            let xhtml = match book.essays.get(part) {
+                Some(essay) => essay_page(&book, essay, "../images/", &breaks),
+                None => index_page(&book, crate::index::INDEX_TITLE, &breaks),
+            };
+            for b in &breaks {
+                let marker = format!("<span id=\"page-{}\"", b.number);
+                let at = xhtml.find(&marker).unwrap_or_else(|| panic!("page {} is not marked", b.number));
+                let after = squeeze(&visible_text(&xhtml[at..]));
+                let page = &layout.pages[front + b.number as usize - 1];
+                let in_index = part == book.essays.len();
+                // The index's entries end in page numbers, which the EPUB has as links.
+                let line_text = |l: &crate::typeset::frame::Line| if in_index { l.text().trim_end_matches(|c: char| c.is_ascii_digit()).to_owned() } else { l.text() };
+                let on_page: String = page.lines.iter().filter(|l| !matches!(l.kind, LineKind::Head | LineKind::Folio)).map(line_text).collect();
+                let want: String = squeeze(&on_page).chars().take(6).collect();
+                assert!(after.starts_with(&want), "page {} starts with «{want}», but its marker ({:?}) is followed by «{}»", b.number, b, after.chars().take(30).collect::<String>());
+                checked += 1;
+            }
+        }
+        let body_pages = layout.pages.len() - front;
+        assert!(checked >= body_pages * 9 / 10 && checked > 40, "only {checked} of {body_pages} pages checked");
+    }
+
+    use crate::typeset::frame::LineKind;
+
+    /// The text a reader sees in XHTML: tags dropped (an image's alt text kept, as the PDF
+    /// sets it as a caption), the checkboxes and notes' back links left out (the PDF draws
+    /// them beside the text), entities read.
+    fn visible_text(xhtml: &str) -> String {
+        let mut out = String::new();
+        let mut rest = xhtml;
+        while let Some(open) = rest.find('<') {
+            out.push_str(&rest[..open]);
+            let close = open + rest[open..].find('>').unwrap();
+            let tag = &rest[open..=close];
+            rest = &rest[close + 1..];
+            if tag.starts_with("<img") {
+                let alt = tag.split("alt=\"").nth(1).and_then(|a| a.split('"').next()).unwrap_or("");
+                out.push_str(alt);
+            } else if tag.contains("class=\"task-box\"") || tag.contains("class=\"note-back\"") {
+                rest = &rest[rest.find('<').unwrap()..];
+            }
+        }
+        out.push_str(rest);
+        out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
+    }
+
+    fn squeeze(s: &str) -> String {
+        s.chars().filter(|c| !c.is_whitespace()).collect()
     }
 }

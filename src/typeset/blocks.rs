@@ -6,7 +6,7 @@ use super::frame::{Cluster, Item, Line, LineKind, Mark, Node, Role};
 use super::inline::{self, Align, Anchor, Measure, Para, SetLine, Shaped};
 use super::page::{Break, Geometry, Slab};
 use crate::book::{Book, Essay, chinese_date};
-use crate::doc::{self, Block, Inline, ListItem, Table};
+use crate::doc::{self, Block, BlockCount, Inline, ListItem, OPENING, Table};
 
 /// Lays out blocks for one essay, collecting slabs and the characters no font has.
 pub(crate) struct Blocks<'a> {
@@ -21,9 +21,9 @@ pub(crate) struct Blocks<'a> {
     pub(crate) part: u32,
     pub(crate) nodes: Vec<Node>,
     open: Vec<u32>,
-    /// The block being laid out, numbered as `Slab::text_start` says, and where its text starts
-    /// in the current paragraph (a code block's lines are paragraphs of their own).
-    block: u32,
+    /// The blocks entered so far (the last is the one being laid out), and where the current
+    /// paragraph starts in its block's text (a code block's lines are paragraphs of their own).
+    count: BlockCount,
     text_base: usize,
 }
 
@@ -62,7 +62,7 @@ pub(crate) fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) 
 
 impl<'a> Blocks<'a> {
     pub(crate) fn new(geo: &'a Geometry, fonts: &'a FontSet, book: &'a Book, prefix: &str, part: u32) -> Blocks<'a> {
-        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), block: 0, text_base: 0, part, nodes: Vec::new(), open: Vec::new() }
+        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), count: BlockCount::default(), text_base: 0, part, nodes: Vec::new(), open: Vec::new() }
     }
 
     /// Opens a structure node inside the one open now: what is set until `close` is in it.
@@ -93,7 +93,7 @@ impl<'a> Blocks<'a> {
         self.close();
         let mut branch = Blocks::new(self.geo, self.fonts, self.book, &self.prefix, self.part);
         branch.open.push(node);
-        branch.block = self.block;
+        branch.count = self.count.clone();
         branch
     }
 
@@ -126,10 +126,10 @@ impl<'a> Blocks<'a> {
         self.open.last().map_or(Mark::Decoration, |&n| self.mark_of(n))
     }
 
-    /// Starts the next numbered block (for content laid out outside `block`, as the tag
-    /// index is): the lines set from now on carry its mark.
-    pub(crate) fn next_block(&mut self) {
-        self.block += 1;
+    /// Enters the next block, for content laid out otherwise than by `block` (the tag
+    /// index's lines): the lines set from now on start in it.
+    pub(crate) fn enter_block(&mut self) {
+        self.count.enter();
     }
 
     fn body_frame(&self) -> Column {
@@ -157,7 +157,7 @@ impl<'a> Blocks<'a> {
         for (i, line) in lines.into_iter().enumerate() {
             let offset = (self.text_base + line.start).min(u32::MAX as usize) as u32;
             let mut slab = self.line_slab(line, size, left, kind, slots, i == 0);
-            slab.text_start = Some((self.block, offset));
+            slab.text_start = Some((self.count.current(), offset));
             let mark = self.mark();
             slab.items.iter_mut().for_each(|item| item.set_mark(mark));
             // Keep a paragraph's first two and last two lines together (no orphans or widows).
@@ -187,14 +187,23 @@ impl<'a> Blocks<'a> {
         slab
     }
 
+    /// The essay's opening, block `doc::OPENING`: its title, dateline and lede, whose texts
+    /// one after the other are the block's text.
     fn opening(&mut self, essay: &Essay, index: usize) {
         let first = self.slabs.len();
         self.opening_lines(essay, index);
-        for s in &mut self.slabs[first..] {
-            s.text_start = Some((0, 0));
+        // The space around the title starts where the text after it does.
+        let mut next = (OPENING, self.text_base.min(u32::MAX as usize) as u32);
+        for s in self.slabs[first..].iter_mut().rev() {
+            match s.text_start {
+                Some(start) => next = start,
+                None => s.text_start = Some(next),
+            }
         }
+        self.text_base = 0;
     }
 
+    /// Sets the opening's lines, leaving `text_base` at the end of its text.
     fn opening_lines(&mut self, essay: &Essay, index: usize) {
         let geo = self.geo;
         let m = &essay.meta;
@@ -210,6 +219,7 @@ impl<'a> Blocks<'a> {
         for s in &mut self.slabs[first..] {
             s.keep_with_next = true;
         }
+        self.text_base += m.title.len();
         let mut dateline = Vec::new();
         if let Some(d) = m.date {
             dateline.push(chinese_date(&d));
@@ -223,6 +233,7 @@ impl<'a> Blocks<'a> {
             for s in &mut self.slabs[first..] {
                 s.keep_with_next = true;
             }
+            self.text_base += p.text.len();
         }
         if let Some(lede) = &m.description {
             self.slabs.push(Slab::new(1));
@@ -230,6 +241,7 @@ impl<'a> Blocks<'a> {
             let p = Para::plain(lede, FontId::SERIF);
             let m = Measure::new(geo.measure - 2.0 * inset, Align::Justify);
             self.within(Role::Paragraph, |b| b.lines(&p, geo.size * 0.9, inset, m, LineKind::Other, 1));
+            self.text_base += lede.len();
         }
         self.slabs.push(Slab::new(2));
     }
@@ -244,8 +256,7 @@ impl<'a> Blocks<'a> {
 
     /// Lays out one block; its slabs that no inner block marked carry its own mark.
     fn block(&mut self, block: &Block, f: Column, after_heading: bool) {
-        self.block += 1;
-        let own = self.block;
+        let own = self.count.enter();
         let first = self.slabs.len();
         self.block_content(block, f, after_heading);
         for s in &mut self.slabs[first..] {
@@ -360,7 +371,10 @@ impl<'a> Blocks<'a> {
         for (i, item) in items.iter().enumerate() {
             let first = self.slabs.len();
             if item.blocks.is_empty() {
-                self.slabs.push(Slab::new(1));
+                // An empty item still takes a line, and is a block of its own.
+                let mut line = Slab::new(1);
+                line.text_start = Some((self.count.enter(), 0));
+                self.slabs.push(line);
             }
             self.open(Role::ListItem);
             let label = self.leaf(Role::Label);
@@ -393,19 +407,17 @@ impl<'a> Blocks<'a> {
         let pad = 0.5 * f.size;
         let m = Measure::new(f.width - 2.0 * pad, Align::Left).indented(0.0, 2.0 * 0.6 * size);
         let first = self.slabs.len();
-        let mut base = 0;
-        for source_line in text.trim_end_matches('\n').split('\n') {
+        for (base, source_line) in doc::code_line_starts(text) {
             let p = Para::plain(&source_line.replace('\t', "    "), FontId::MONO);
             self.text_base = base;
             let from = self.slabs.len();
             self.lines(&p, size, f.left + pad, m, LineKind::Code, 1);
-            // Tabs were widened: a wrapped line's offset is kept inside its source line.
+            // Tabs were widened: a wrapped line's offset goes back into its source line.
             for s in &mut self.slabs[from..] {
                 if let Some((_, offset)) = &mut s.text_start {
-                    *offset = (*offset).min((base + source_line.len()) as u32);
+                    *offset = (base + unwidened(source_line, *offset as usize - base)) as u32;
                 }
             }
-            base += source_line.len() + 1;
         }
         self.text_base = 0;
         let count = self.slabs.len() - first;
@@ -489,7 +501,7 @@ impl<'a> Blocks<'a> {
             if r + 1 == count {
                 slab.items.push(rule(h, 0.8));
             }
-            slab.text_start = Some((self.block, r as u32));
+            slab.text_start = Some((self.count.current(), doc::table_row(r)));
             self.slabs.push(slab);
         }
     }
@@ -527,6 +539,18 @@ impl<'a> Blocks<'a> {
             slab.items.extend(number.items);
         }
     }
+}
+
+/// The byte offset in `line` of what is at `widened` bytes into it once each tab is four spaces.
+fn unwidened(line: &str, widened: usize) -> usize {
+    let mut at = 0;
+    for (i, c) in line.char_indices() {
+        if at >= widened {
+            return i;
+        }
+        at += if c == '\t' { 4 } else { c.len_utf8() };
+    }
+    line.len()
 }
 
 #[cfg(test)]

@@ -245,20 +245,20 @@ fn tag_index(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)
     // parallel, each in a branch, and joined in order.
     let mut sequence: Vec<(Vec<Slab>, IndexEntry)> = Vec::new();
     for group in &book.tag_index {
-        b.next_block();
+        b.enter_block();
         b.slabs.push(Slab::space(1));
         let heading = Role::Heading { level: 2, title: group.heading.clone() };
         let first = b.within(heading, |b| b.lines(&Para::plain(&group.heading, FontId::BOLD), geo.size * 1.15, 0.0, left, LineKind::Heading, 1));
         b.slabs[first..].iter_mut().for_each(|s| s.keep_with_next = true);
         for tag in &group.tags {
-            b.next_block();
+            b.enter_block();
             let heading = Role::Heading { level: 3, title: tag.name.clone() };
             let first = b.within(heading, |b| b.lines(&Para::plain(&tag.name, FontId::BOLD), geo.size, geo.size, left, LineKind::Toc, 1));
             b.slabs[first..].iter_mut().for_each(|s| s.keep_with_next = true);
             for &e in &tag.essays {
+                b.enter_block();
                 let essay = &book.essays[e];
                 let Some(&(page, _)) = anchors.get(&essay.id) else { continue };
-                b.next_block();
                 let entry = (b.branch(Role::Paragraph), essay.meta.title.as_str(), page + 1, essay.id.as_str());
                 sequence.push((std::mem::take(&mut b.slabs), entry));
             }

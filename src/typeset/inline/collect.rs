@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use super::super::frame::LinkTo;
-use crate::doc::{Inline, LinkTarget};
+use crate::doc::{Inline, LinkTarget, leaf_text};
 use crate::font::FontId;
 
 /// How a piece of text is set.
@@ -64,8 +64,6 @@ impl Para {
     fn collect(&mut self, inlines: &[Inline], style: Style, anchor: &dyn Fn(Anchor) -> String) {
         for inline in inlines {
             match inline {
-                Inline::Text(t) => self.push(t, style),
-                Inline::Code(t) | Inline::Math(t) => self.push(t, Style { font: FontId::MONO, ..style }),
                 Inline::Emph(c) => self.collect(c, Style { emph: true, ..style }, anchor),
                 Inline::Strong(c) => self.collect(c, Style { font: bold(style.font), ..style }, anchor),
                 Inline::Strike(c) => self.collect(c, Style { strike: true, ..style }, anchor),
@@ -85,14 +83,17 @@ impl Para {
                     });
                     self.collect(content, Style { link: link.or(style.link), ..style }, anchor);
                 }
-                Inline::Image { alt, .. } | Inline::ImageRef { alt, .. } => {
-                    self.push(&crate::doc::image_text(alt), style);
-                }
-                Inline::LineBreak => self.push("\n", style),
-                Inline::NoteRef(n) => {
-                    self.links.push(LinkTo::Anchor(anchor(Anchor::Note(*n))));
-                    let sup = Style { scale: 0.6, rise: 0.4, link: Some(self.links.len() - 1), ..style };
-                    self.push(&n.to_string(), sup);
+                leaf => {
+                    let style = match leaf {
+                        Inline::Code(_) | Inline::Math(_) => Style { font: FontId::MONO, ..style },
+                        Inline::NoteRef(n) => {
+                            self.links.push(LinkTo::Anchor(anchor(Anchor::Note(*n))));
+                            Style { scale: 0.6, rise: 0.4, link: Some(self.links.len() - 1), ..style }
+                        }
+                        _ => style,
+                    };
+                    // The text page starts count (`doc::leaf_text`): an image is `［图：alt］` here.
+                    self.push(&leaf_text(leaf).unwrap_or_default(), style);
                 }
             }
         }

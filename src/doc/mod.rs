@@ -1,5 +1,10 @@
 //! The owned document tree: what an essay says, independent of EPUB or PDF.
 
+mod place;
+
+pub use place::PageStart;
+pub(crate) use place::{BlockCount, OPENING, code_line_starts, leaf_text, table_row};
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Block {
     Paragraph(Vec<Inline>),
@@ -107,11 +112,6 @@ impl Inline {
     }
 }
 
-/// How an image inside running text is shown where it cannot be drawn: `［图：alt］`.
-pub(crate) fn image_text(alt: &str) -> String {
-    format!("［图：{alt}］")
-}
-
 /// The plain text of inline content, for titles, alt text and tables of contents.
 pub(crate) fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
@@ -154,17 +154,6 @@ pub(crate) fn for_each_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut 
             Block::Code { .. } | Block::Math(_) | Block::Rule => {}
         }
     }
-}
-
-/// Where the printed page `number` starts: in essay `essay`, at byte `offset` of the text of
-/// its block `block` (blocks and text counted as the typesetter lays them out). The PDF's
-/// typesetter records it; the EPUB puts its page-break markers there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageStart {
-    pub(crate) number: u32,
-    pub(crate) essay: usize,
-    pub(crate) block: u32,
-    pub(crate) offset: u32,
 }
 
 #[cfg(test)]
