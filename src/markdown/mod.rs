@@ -1,6 +1,8 @@
 //! Markdown → document tree, once per essay; both outputs walk the tree.
 
+mod headings;
 mod html;
+mod inlines;
 mod tags;
 
 use std::collections::HashMap;
@@ -11,7 +13,8 @@ use comrak::{Arena, Options};
 use crate::diag::Diagnostic;
 use crate::doc::{Align, Block, Footnote, Inline, LinkTarget, ListItem, Table};
 use crate::manuscript::Manuscript;
-use html::{Role, Token};
+use headings::{normalise_headings, take_heading_id};
+use inlines::InlineBuilder;
 
 /// An essay's content, converted.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -267,123 +270,6 @@ impl Converter<'_> {
         }
     }
 
-    /// A block of raw HTML becomes paragraphs (and rules); its inline tags keep their meaning.
-    fn html_block(&mut self, node: Node, literal: &str, out: &mut Vec<Block>) {
-        let mut b = InlineBuilder::default();
-        for token in html::tokenize(literal) {
-            self.html_token(node, token, None, &mut b, Some(out));
-        }
-        flush_paragraph(&mut b, out);
-    }
-
-    /// Applies one HTML token. `blocks` is where paragraphs go when the token ends one
-    /// (block HTML); inline HTML passes `None` and block tags inside a paragraph are dropped.
-    fn html_token(
-        &mut self,
-        node: Node,
-        token: Token,
-        raw: Option<&str>,
-        b: &mut InlineBuilder,
-        mut blocks: Option<&mut Vec<Block>>,
-    ) {
-        let hint = "wenji keeps text, emphasis, links, images and line breaks from raw HTML";
-        match token {
-            Token::Text(t) => {
-                if blocks.is_some() && b.is_empty() {
-                    b.push(Inline::Text(t.trim_start().to_owned()));
-                } else {
-                    b.push(Inline::Text(t));
-                }
-            }
-            Token::Comment | Token::Other => {}
-            Token::Close(name) => {
-                let role = html::role(&name);
-                if role == Role::BlockBreak {
-                    if let Some(out) = blocks.as_deref_mut() {
-                        flush_paragraph(b, out);
-                    }
-                } else if !html::is_void(&name) && !b.close(&name) && role == Role::Unknown {
-                    // An end tag with nothing to close is shown only when the tag means nothing.
-                    b.push(Inline::Text(format!("</{name}>")));
-                }
-            }
-            Token::Open { name, attrs, self_closing } => {
-                let role = html::role(&name);
-                let void = self_closing || html::is_void(&name);
-                match role {
-                    Role::LineBreak => b.push(Inline::LineBreak),
-                    Role::Image => {
-                        let src = html::attr(&attrs, "src").unwrap_or("").to_owned();
-                        let alt = html::attr(&attrs, "alt").unwrap_or("").to_owned();
-                        let (line, col) = self.position(node);
-                        b.push(Inline::ImageRef { src, alt, line, col });
-                    }
-                    Role::Rule => match blocks.as_deref_mut() {
-                        Some(out) => {
-                            flush_paragraph(b, out);
-                            out.push(Block::Rule);
-                        }
-                        None => b.push(Inline::LineBreak),
-                    },
-                    Role::BlockBreak => {
-                        if let Some(out) = blocks {
-                            flush_paragraph(b, out);
-                        }
-                    }
-                    Role::Embed => {
-                        let src = html::attr(&attrs, "src").or_else(|| html::attr(&attrs, "data")).unwrap_or("");
-                        self.warn(
-                            node,
-                            format!("`<{name}>` cannot play in a book; a link to its source stands in for it"),
-                            "link to the page instead, or take a still image of it",
-                        );
-                        let label = Inline::Text(format!("［{}］", embed_label(&name)));
-                        let (line, col) = self.position(node);
-                        if src.is_empty() {
-                            b.push(label);
-                        } else {
-                            let target = classify_link(src, line, col);
-                            b.push(Inline::Link { target, content: vec![label] });
-                        }
-                        if !void {
-                            b.open(&name, Role::Drop, None);
-                        }
-                    }
-                    Role::Drop => {
-                        self.warn(node, format!("`<{name}>` is left out of the book"), "books carry no scripts or styles");
-                        if !void {
-                            b.open(&name, Role::Drop, None);
-                        }
-                    }
-                    Role::Ignore => {}
-                    Role::Unknown => {
-                        self.warn(node, format!("unknown HTML tag `<{name}>` is shown as text"), hint);
-                        let text = match raw {
-                            Some(raw) => raw.to_owned(),
-                            None => format!("<{name}>"),
-                        };
-                        b.push(Inline::Text(text));
-                    }
-                    _ if void => {}
-                    _ => {
-                        let href = html::attr(&attrs, "href").map(|h| {
-                            let (line, col) = self.position(node);
-                            classify_link(h, line, col)
-                        });
-                        b.open(&name, role, href);
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn embed_label(name: &str) -> &'static str {
-    match name {
-        "video" => "视频",
-        "audio" => "音频",
-        _ => "嵌入内容",
-    }
 }
 
 fn flush_paragraph(b: &mut InlineBuilder, out: &mut Vec<Block>) {
@@ -479,160 +365,8 @@ pub(crate) fn is_cjk(c: char) -> bool {
     crate::kinsoku::is_wide(c) || matches!(c, '“' | '”' | '‘' | '’')
 }
 
-/// The essay title is level 1; the shallowest body heading becomes 2, the rest keep their steps.
-/// Every heading gets an id (`s1`, `s2`, …) in document order.
-fn normalise_headings(blocks: &mut [Block]) {
-    fn walk(blocks: &mut [Block], f: &mut dyn FnMut(&mut u8, &mut String)) {
-        for block in blocks {
-            match block {
-                Block::Heading { level, id, .. } => f(level, id),
-                Block::Quote(b) => walk(b, f),
-                Block::List { items, .. } => items.iter_mut().for_each(|i| walk(&mut i.blocks, f)),
-                _ => {}
-            }
-        }
-    }
-    let mut shallowest = u8::MAX;
-    let mut taken = std::collections::HashSet::new();
-    walk(blocks, &mut |level, id| {
-        shallowest = shallowest.min(*level);
-        // An author's `{#id}` is kept when it is the first of its name.
-        if !id.is_empty() && !taken.insert(id.clone()) {
-            id.clear();
-        }
-    });
-    let mut n = 0;
-    walk(blocks, &mut |level, id| {
-        *level = (2 + *level - shallowest).min(6);
-        n += 1;
-        if id.is_empty() {
-            *id = format!("s{n}");
-            while taken.contains(id.as_str()) {
-                id.push('_');
-            }
-        }
-    });
-}
-
-/// Removes a trailing `{#id}` from a heading's text and returns the id, when it is a valid
-/// XML id (letters, digits, `-`, `_`, `.`, not starting with a digit).
-fn take_heading_id(content: &mut Vec<Inline>) -> Option<String> {
-    let Some(Inline::Text(text)) = content.last_mut() else { return None };
-    let trimmed = text.trim_end();
-    let open = trimmed.strip_suffix('}')?.rfind("{#")?;
-    let id = &trimmed[open + 2..trimmed.len() - 1];
-    let valid = id.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !valid {
-        return None;
-    }
-    let id = id.to_owned();
-    text.truncate(open);
-    let kept = text.trim_end().len();
-    text.truncate(kept);
-    if text.is_empty() {
-        content.pop();
-    }
-    Some(id)
-}
-
 /// How deep quotes, lists, emphasis and HTML elements may nest; deeper is flattened.
 const MAX_DEPTH: usize = 16;
-
-/// Whether an element of this role wraps its content in an inline of its own.
-fn wraps(role: Role) -> bool {
-    matches!(role, Role::Strong | Role::Emph | Role::Strike | Role::Sup | Role::Sub | Role::Code | Role::Link)
-}
-
-/// Collects inlines, with open HTML elements waiting for their end tags.
-#[derive(Default)]
-struct InlineBuilder {
-    out: Vec<Inline>,
-    open: Vec<OpenElement>,
-    /// Open elements whose content is dropped, and open elements that wrap their content.
-    dropping: usize,
-    wrapping: usize,
-}
-
-struct OpenElement {
-    name: String,
-    role: Role,
-    href: Option<LinkTarget>,
-    content: Vec<Inline>,
-}
-
-impl InlineBuilder {
-    fn is_empty(&self) -> bool {
-        self.out.is_empty() && self.open.is_empty()
-    }
-
-    fn push(&mut self, inline: Inline) {
-        if self.dropping > 0 {
-            return;
-        }
-        let target = match self.open.last_mut() {
-            Some(e) => &mut e.content,
-            None => &mut self.out,
-        };
-        push_merged(target, inline);
-    }
-
-    fn open(&mut self, name: &str, role: Role, href: Option<LinkTarget>) {
-        // Past the depth limit an element keeps its content but no longer wraps it.
-        let role = if wraps(role) && self.wrapping >= MAX_DEPTH { Role::Transparent } else { role };
-        self.dropping += usize::from(role == Role::Drop);
-        self.wrapping += usize::from(wraps(role));
-        self.open.push(OpenElement { name: name.to_owned(), role, href, content: Vec::new() });
-    }
-
-    /// Closes the innermost open element called `name`, and any opened inside it. False when none is open.
-    fn close(&mut self, name: &str) -> bool {
-        let Some(index) = self.open.iter().rposition(|e| e.name == name) else { return false };
-        while self.open.len() > index {
-            let e = self.open.pop().expect("open element");
-            self.dropping -= usize::from(e.role == Role::Drop);
-            self.wrapping -= usize::from(wraps(e.role));
-            let wrapped: Vec<Inline> = match e.role {
-                Role::Strong => vec![Inline::Strong(e.content)],
-                Role::Emph => vec![Inline::Emph(e.content)],
-                Role::Strike => vec![Inline::Strike(e.content)],
-                Role::Sup => vec![Inline::Sup(e.content)],
-                Role::Sub => vec![Inline::Sub(e.content)],
-                Role::Code => vec![Inline::Code(crate::doc::plain_text(&e.content))],
-                Role::Link => match e.href {
-                    Some(target) => vec![Inline::Link { target, content: e.content }],
-                    None => e.content,
-                },
-                Role::Drop => Vec::new(),
-                _ => e.content,
-            };
-            for inline in wrapped {
-                self.push(inline);
-            }
-        }
-        true
-    }
-
-    /// Closes what is still open, keeping the content of unclosed elements.
-    fn finish(mut self) -> Vec<Inline> {
-        while let Some(e) = self.open.last() {
-            let name = e.name.clone();
-            self.close(&name);
-        }
-        self.out
-    }
-}
-
-fn push_merged(target: &mut Vec<Inline>, inline: Inline) {
-    if let (Some(Inline::Text(prev)), Inline::Text(next)) = (target.last_mut(), &inline) {
-        prev.push_str(next);
-        return;
-    }
-    if matches!(&inline, Inline::Text(t) if t.is_empty()) {
-        return;
-    }
-    target.push(inline);
-}
 
 #[cfg(test)]
 mod tests {
