@@ -41,15 +41,51 @@ const BATCH: usize = 32;
 /// `Summary::order` says how that order and the book's meet.
 pub fn typeset_into(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: bool, sink: &mut dyn FnMut(Page)) -> (Summary, Vec<Diagnostic>) {
     let geo = Geometry::new(config);
-    let essay_geo = Geometry { keep_clusters: clusters, ..geo.clone() };
     let mut diags = Vec::new();
-    let mut body = Paginator::new(&geo);
-    let mut finisher = BodyPages { geo: &geo, fonts, book, book_head: fit_head(&book.meta.title, &geo, fonts), essay_heads: HashMap::new(), page_starts: Vec::new() };
     // The structure's parts: each essay (numbered as in the book), the index, the front
     // matter, the cover.
-    let count = book.essays.len();
-    let n = count as u32;
+    let n = book.essays.len() as u32;
     let (index_part, front_part, cover_part) = (n, n + 1, n + 2);
+    let body = body(book, &geo, fonts, clusters, sink, &mut diags);
+    let mut parts = body.parts;
+    let (front_pages, front_nodes) = front_matter(book, &geo, fonts, &body.anchors, &mut diags);
+    parts.push(front_nodes);
+    let mut order = Vec::with_capacity(parts.len() + 1);
+    let mut lead = 0;
+    if config.cover {
+        parts.push(vec![cover_node(book)]);
+        order.push(cover_part);
+        lead = cover_pages(book, &geo, fonts, cover_part, sink);
+    }
+    let offset = lead + front_pages.count();
+    for (i, draft) in front_pages.pages.into_iter().enumerate() {
+        let folio = Folio::Roman(i as u32 + 1);
+        let printed = i > 0 && !draft.blank;
+        sink(finish_page(&geo, fonts, draft, lead + i, folio, printed, None));
+    }
+    order.push(front_part);
+    order.extend(0..n);
+    order.push(index_part);
+    let structure = Structure { parts, order };
+    let summary = Summary { page_box: geo.page_box(), order: PageOrder { front: offset }, outline: outline(book), page_starts: body.page_starts, structure };
+    (summary, diags)
+}
+
+/// The body laid out: where each anchor landed, where each page's text starts, and the
+/// structure of each essay and of the index.
+struct Body {
+    anchors: HashMap<String, (usize, f32)>,
+    page_starts: Vec<PageStart>,
+    parts: Vec<Vec<Node>>,
+}
+
+/// Lays out the essays, a batch at a time, and the tag index after them, handing each page
+/// to `sink` when it is finished.
+fn body(book: &Book, geo: &Geometry, fonts: &FontSet, clusters: bool, sink: &mut dyn FnMut(Page), diags: &mut Vec<Diagnostic>) -> Body {
+    let essay_geo = Geometry { keep_clusters: clusters, ..geo.clone() };
+    let mut paginator = Paginator::new(geo);
+    let mut finisher = BodyPages { geo, fonts, book, book_head: fit_head(&book.meta.title, geo, fonts), essay_heads: HashMap::new(), page_starts: Vec::new() };
+    let count = book.essays.len();
     let mut parts: Vec<Vec<Node>> = Vec::with_capacity(count + 3);
     let lay_out = |range: std::ops::Range<usize>| -> Vec<blocks::LaidOut> { range.into_par_iter().map(|i| blocks::essay(&essay_geo, fonts, book, i)).collect() };
     let batches = (0..count).step_by(BATCH).map(|from| from..(from + BATCH).min(count));
@@ -69,10 +105,10 @@ pub fn typeset_into(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
                     || {
                         for essay in laid.drain(..) {
                             diags.extend(missing_glyphs(book, parts.len(), &essay.missing));
-                            body.place(essay.slabs);
+                            paginator.place(essay.slabs);
                             parts.push(essay.nodes);
                         }
-                        let (first, drafts) = body.take_done();
+                        let (first, drafts) = paginator.take_done();
                         finisher.finish(first, drafts)
                     },
                 ));
@@ -83,59 +119,65 @@ pub fn typeset_into(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         });
         (laid, ready) = made.expect("the batch is laid out when its scope ends");
     }
-    let mut back = Blocks::new(&geo, fonts, book, INDEX_ANCHOR, index_part);
+    let mut back = Blocks::new(geo, fonts, book, INDEX_ANCHOR, count as u32);
     if !book.tag_index.is_empty() {
-        tag_index(&mut back, book, &body.anchors);
-        body.place(std::mem::take(&mut back.slabs));
+        tag_index(&mut back, book, &paginator.anchors);
+        paginator.place(std::mem::take(&mut back.slabs));
         diags.extend(missing_in("the tag index", &back.missing));
     }
     parts.push(back.nodes);
-    let (first, drafts) = body.take_all();
+    let (first, drafts) = paginator.take_all();
     for page in ready.into_iter().chain(finisher.finish(first, drafts)) {
         sink(page);
     }
+    Body { anchors: paginator.anchors, page_starts: finisher.page_starts, parts }
+}
 
-    let mut front = Blocks::new(&geo, fonts, book, "front", front_part);
+/// The title page and the table of contents (each filling an even number of pages in
+/// print), not yet finished, and their structure.
+fn front_matter<'g>(book: &Book, geo: &'g Geometry, fonts: &FontSet, anchors: &HashMap<String, (usize, f32)>, diags: &mut Vec<Diagnostic>) -> (Paginator<'g>, Vec<Node>) {
+    let front_part = book.essays.len() as u32 + 1;
+    let mut front = Blocks::new(geo, fonts, book, "front", front_part);
+    let mut pages = Paginator::new(geo);
     title_page(&mut front, book);
-    let mut front_pages = Paginator::new(&geo);
-    front_pages.place(std::mem::take(&mut front.slabs));
+    pages.place(std::mem::take(&mut front.slabs));
     if geo.print {
-        front_pages.pad_to_even();
+        pages.pad_to_even();
     }
-    toc(&mut front, book, &body.anchors);
-    front_pages.place(std::mem::take(&mut front.slabs));
+    toc(&mut front, book, anchors);
+    pages.place(std::mem::take(&mut front.slabs));
     if geo.print {
-        front_pages.pad_to_even();
+        pages.pad_to_even();
     }
     diags.extend(missing_in("the book's title or table of contents", &front.missing));
-    parts.push(front.nodes);
+    (pages, front.nodes)
+}
 
-    // The cover comes first (with a blank verso behind it in print, so recto stays odd).
-    let mut lead = 0;
-    let mut order = Vec::with_capacity(parts.len() + 1);
-    if config.cover {
-        let mut cover = cover::cover_page(book, &geo, fonts);
-        let alt = match &book.meta.subtitle {
-            Some(subtitle) => format!("封面：{}——{subtitle}", book.meta.title),
-            None => format!("封面：{}", book.meta.title),
-        };
-        parts.push(vec![Node { role: Role::Figure { alt }, parent: None }]);
-        order.push(cover_part);
-        let mark = Mark::Content { part: cover_part, node: 0 };
-        cover.items.iter_mut().for_each(|item| item.set_mark(mark));
-        sink(cover);
-        lead += 1;
-        if geo.print {
-            sink(Page { folio: Some(Folio::Cover), ..Page::default() });
-            lead += 1;
-        }
+/// The cover's node in the structure: a figure whose alternative text names the book.
+fn cover_node(book: &Book) -> Node {
+    let alt = match &book.meta.subtitle {
+        Some(subtitle) => format!("封面：{}——{subtitle}", book.meta.title),
+        None => format!("封面：{}", book.meta.title),
+    };
+    Node { role: Role::Figure { alt }, parent: None }
+}
+
+/// Hands on the cover, with a blank verso behind it in print so that rectos stay odd;
+/// returns how many pages that is.
+fn cover_pages(book: &Book, geo: &Geometry, fonts: &FontSet, part: u32, sink: &mut dyn FnMut(Page)) -> usize {
+    let mut cover = cover::cover_page(book, geo, fonts);
+    let mark = Mark::Content { part, node: 0 };
+    cover.items.iter_mut().for_each(|item| item.set_mark(mark));
+    sink(cover);
+    if geo.print {
+        sink(Page { folio: Some(Folio::Cover), ..Page::default() });
+        return 2;
     }
-    let offset = lead + front_pages.count();
-    for (i, draft) in front_pages.pages.into_iter().enumerate() {
-        let folio = Folio::Roman(i as u32 + 1);
-        let printed = i > 0 && !draft.blank;
-        sink(finish_page(&geo, fonts, draft, lead + i, folio, printed, None));
-    }
+    1
+}
+
+/// Bookmarks: each essay with its sections, then the tag index.
+fn outline(book: &Book) -> Vec<OutlineEntry> {
     let mut outline: Vec<OutlineEntry> = book
         .essays
         .iter()
@@ -144,13 +186,7 @@ pub fn typeset_into(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
     if !book.tag_index.is_empty() {
         outline.push(OutlineEntry { title: INDEX_TITLE.into(), anchor: INDEX_ANCHOR.into(), children: Vec::new() });
     }
-    order.push(front_part);
-    order.extend(0..n);
-    order.push(index_part);
-    let structure = Structure { parts, order };
-    let page_starts = finisher.page_starts;
-    let summary = Summary { page_box: geo.page_box(), order: PageOrder { front: offset }, outline, page_starts, structure };
-    (summary, diags)
+    outline
 }
 
 /// Finishes the body's pages (margins, running heads, folios) and notes where each starts.

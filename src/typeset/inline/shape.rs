@@ -5,101 +5,22 @@ use std::ops::Range;
 
 use super::{Blank, Para, Piece, Shaped, Style, stretchable};
 use crate::config::Punctuation;
-use crate::font::{FontId, FontSet, Lang};
+use crate::font::{FontId, FontSet, Glyph, Lang};
 use crate::kinsoku::{self, Class};
-
 
 /// Shapes `para` at `size` points, with punctuation set in `punct` style.
 pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation) -> Shaped<'p> {
     let text = &para.text;
+    let (runs, missing) = itemize(para, fonts);
     let mut glyphs = Vec::new();
     let mut pieces: Vec<Piece> = Vec::new();
-    let mut missing = Vec::new();
-    let mut runs: Vec<(Range<usize>, FontId, Lang, Style)> = Vec::new();
-    for (range, style) in &para.spans {
-        for (i, c) in text[range.clone()].char_indices() {
-            let offset = range.start + i;
-            let font = match fonts.pick(style.font, c) {
-                Some(f) => f,
-                None => {
-                    if !missing.contains(&c) {
-                        missing.push(c);
-                    }
-                    style.font
-                }
-            };
-            let end = offset + c.len_utf8();
-            let lang = if style.font == FontId::MONO || is_latin_context(c, &text[..offset], &text[end..]) { Lang::Latin } else { Lang::Chinese };
-            match runs.last_mut() {
-                Some((r, f, l, s)) if r.end == offset && *f == font && (*l == lang || c == ' ') && s == style => r.end = end,
-                _ => runs.push((offset..end, font, lang, *style)),
-            }
-        }
-    }
-    for (range, font, lang, style) in runs {
-        let run_size = size * style.scale;
-        let shaped = fonts.get(font).shape_in(&text[range.clone()], lang);
-        let first_glyph = glyphs.len();
-        let mut i = 0;
-        while i < shaped.len() {
-            let cluster = shaped[i].cluster;
-            let mut j = i + 1;
-            while j < shaped.len() && shaped[j].cluster == cluster {
-                j += 1;
-            }
-            let end = shaped.get(j).map_or(range.len(), |g| g.cluster).max(cluster);
-            let piece_text = range.start + cluster..range.start + end;
-            let s = &text[piece_text.clone()];
-            let advance: f32 = shaped[i..j].iter().map(|g| g.advance).sum();
-            let mut chars = s.chars();
-            let single = match (chars.next(), chars.next()) {
-                (Some(c), None) => Some(c),
-                _ => None,
-            };
-            let class = single.map_or(Class::Other, kinsoku::class);
-            let adjustable = lang == Lang::Chinese && font != FontId::MONO && j == i + 1 && matches!(class, Class::Stop | Class::Close | Class::Open);
-            let blank = if adjustable && (advance - 1.0).abs() < 0.01 {
-                fonts.get(font).ink_x(shaped[i].id).and_then(|(x0, x1)| {
-                    if x1 <= 0.52 {
-                        Some(Blank::Right)
-                    } else if x0 >= 0.48 {
-                        Some(Blank::Left)
-                    } else {
-                        None
-                    }
-                })
-            } else {
-                None
-            };
-            let newline = s == "\n";
-            pieces.push(Piece {
-                wide: s.chars().any(kinsoku::is_wide) || adjustable,
-                space: s.chars().all(|c| c == ' '),
-                ellipsis: matches!(s, "…" | "⋯"),
-                han: s.chars().any(|c| kinsoku::is_wide(c) && kinsoku::class(c) == Class::Other && !matches!(c, '\u{3000}' | '—' | '⸺')),
-                alnum: s.chars().all(|c| !kinsoku::is_wide(c) && c.is_alphanumeric()),
-                blank,
-                newline,
-                text: piece_text,
-                glyphs: first_glyph + i..first_glyph + j,
-                width: if newline { 0.0 } else { advance * run_size },
-                font,
-                size: run_size,
-                style,
-                trim_left: 0.0,
-                trim_right: 0.0,
-                break_after: false,
-            });
-            i = j;
-        }
+    for run in runs {
+        let shaped = fonts.get(run.font).shape_in(&text[run.range.clone()], run.lang);
+        pieces.extend(clusters(&run, &shaped, text, size, glyphs.len(), fonts));
         glyphs.extend(shaped);
     }
     adjust_punctuation(&mut pieces, text, punct);
-    let breaks: BTreeSet<usize> = kinsoku::break_opportunities(text).into_iter().collect();
-    for k in 0..pieces.len() {
-        let next_start = pieces.get(k + 1).map(|p| p.text.start);
-        pieces[k].break_after = pieces[k].newline || next_start.is_some_and(|s| breaks.contains(&s));
-    }
+    mark_breaks(&mut pieces, text);
     let gaps: Vec<f32> = (0..pieces.len())
         .map(|k| match pieces.get(k + 1) {
             Some(next) if (pieces[k].han && next.alnum) || (pieces[k].alnum && next.han) => 0.25 * size,
@@ -122,6 +43,114 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
         sum_stretch[k + 1] = sum_stretch[k] + pair as u32;
     }
     Shaped { para, size, glyphs, pieces, gaps, sum_width, sum_gap, sum_shrink, sum_stretch, missing }
+}
+
+/// A stretch of text shaped at once: one font, one language, one style.
+struct Run {
+    range: Range<usize>,
+    font: FontId,
+    lang: Lang,
+    style: Style,
+}
+
+/// Splits the paragraph into runs, each character in the first font that has it; returns the
+/// characters no font has.
+fn itemize(para: &Para, fonts: &FontSet) -> (Vec<Run>, Vec<char>) {
+    let text = &para.text;
+    let mut runs: Vec<Run> = Vec::new();
+    let mut missing = Vec::new();
+    for (range, style) in &para.spans {
+        for (i, c) in text[range.clone()].char_indices() {
+            let offset = range.start + i;
+            let font = match fonts.pick(style.font, c) {
+                Some(f) => f,
+                None => {
+                    if !missing.contains(&c) {
+                        missing.push(c);
+                    }
+                    style.font
+                }
+            };
+            let end = offset + c.len_utf8();
+            let lang = if style.font == FontId::MONO || is_latin_context(c, &text[..offset], &text[end..]) { Lang::Latin } else { Lang::Chinese };
+            match runs.last_mut() {
+                Some(r) if r.range.end == offset && r.font == font && (r.lang == lang || c == ' ') && r.style == *style => r.range.end = end,
+                _ => runs.push(Run { range: offset..end, font, lang, style: *style }),
+            }
+        }
+    }
+    (runs, missing)
+}
+
+/// The run's glyphs grouped into clusters, each a piece with what line breaking and
+/// justification need to know of it. `first_glyph` is where the run's glyphs start.
+fn clusters(run: &Run, shaped: &[Glyph], text: &str, size: f32, first_glyph: usize, fonts: &FontSet) -> Vec<Piece> {
+    let Run { range, font, lang, style } = run;
+    let run_size = size * style.scale;
+    let mut pieces = Vec::new();
+    let mut i = 0;
+    while i < shaped.len() {
+        let cluster = shaped[i].cluster;
+        let mut j = i + 1;
+        while j < shaped.len() && shaped[j].cluster == cluster {
+            j += 1;
+        }
+        let end = shaped.get(j).map_or(range.len(), |g| g.cluster).max(cluster);
+        let piece_text = range.start + cluster..range.start + end;
+        let s = &text[piece_text.clone()];
+        let advance: f32 = shaped[i..j].iter().map(|g| g.advance).sum();
+        let mut chars = s.chars();
+        let single = match (chars.next(), chars.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        };
+        let class = single.map_or(Class::Other, kinsoku::class);
+        let adjustable = *lang == Lang::Chinese && *font != FontId::MONO && j == i + 1 && matches!(class, Class::Stop | Class::Close | Class::Open);
+        let blank = if adjustable && (advance - 1.0).abs() < 0.01 { blank_half(fonts, *font, shaped[i].id) } else { None };
+        let newline = s == "\n";
+        pieces.push(Piece {
+            wide: s.chars().any(kinsoku::is_wide) || adjustable,
+            space: s.chars().all(|c| c == ' '),
+            ellipsis: matches!(s, "…" | "⋯"),
+            han: s.chars().any(|c| kinsoku::is_wide(c) && kinsoku::class(c) == Class::Other && !matches!(c, '\u{3000}' | '—' | '⸺')),
+            alnum: s.chars().all(|c| !kinsoku::is_wide(c) && c.is_alphanumeric()),
+            blank,
+            newline,
+            text: piece_text,
+            glyphs: first_glyph + i..first_glyph + j,
+            width: if newline { 0.0 } else { advance * run_size },
+            font: *font,
+            size: run_size,
+            style: *style,
+            trim_left: 0.0,
+            trim_right: 0.0,
+            break_after: false,
+        });
+        i = j;
+    }
+    pieces
+}
+
+/// Which half of a full-width punctuation mark's em is blank, read from its ink.
+fn blank_half(fonts: &FontSet, font: FontId, glyph: u16) -> Option<Blank> {
+    let (x0, x1) = fonts.get(font).ink_x(glyph)?;
+    if x1 <= 0.52 {
+        Some(Blank::Right)
+    } else if x0 >= 0.48 {
+        Some(Blank::Left)
+    } else {
+        None
+    }
+}
+
+/// Marks the pieces a line may end after: a forced break, or a break opportunity (UAX #14
+/// with 禁则) before the next piece.
+fn mark_breaks(pieces: &mut [Piece], text: &str) {
+    let breaks: BTreeSet<usize> = kinsoku::break_opportunities(text).into_iter().collect();
+    for k in 0..pieces.len() {
+        let next_start = pieces.get(k + 1).map(|p| p.text.start);
+        pieces[k].break_after = pieces[k].newline || next_start.is_some_and(|s| breaks.contains(&s));
+    }
 }
 
 /// Removes blank halves inside the paragraph: the punctuation style's own, then one half
