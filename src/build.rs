@@ -199,39 +199,72 @@ const PAGES_IN_FLIGHT: usize = 64;
 fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format], progress: &dyn Progress, report: &mut Report) -> anyhow::Result<()> {
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create the output folder `{}`", out_dir.display()))?;
     remove_stale_parts(out_dir);
-    let wants = |format| formats.contains(&format);
-    let paged = wants(Format::Pdf) || wants(Format::Layout);
-    let paint_cover = wants(Format::Epub) && book.cover.is_none();
-    let embed_fonts = wants(Format::Epub) && config.embed_fonts;
-    let fonts = match (paged || paint_cover || embed_fonts).then(|| fonts(config)).transpose() {
+    let wants = Wants::new(config, book, formats);
+    let fonts = match (wants.paged() || wants.paint_cover || wants.embed_fonts).then(|| fonts(config)).transpose() {
         Ok(fonts) => fonts,
         Err(d) => {
             report.diagnostics.push(d);
             return Ok(());
         }
     };
-    let fonts = fonts.as_ref();
-    // What each output made: its bytes (or why not) and its pages.
+    let made = make_outputs(config, book, &wants, fonts.as_ref(), progress, report)?;
+    put_in_place(made, out_dir, &config.output_stem(), report)
+}
+
+/// What a build makes: which outputs, and whether it paints a cover or embeds fonts.
+struct Wants {
+    epub: bool,
+    pdf: bool,
+    layout: bool,
+    /// The EPUB needs a cover image and the book has none.
+    paint_cover: bool,
+    embed_fonts: bool,
+}
+
+impl Wants {
+    fn new(config: &Config, book: &Book, formats: &[Format]) -> Wants {
+        let epub = formats.contains(&Format::Epub);
+        Wants {
+            epub,
+            pdf: formats.contains(&Format::Pdf),
+            layout: formats.contains(&Format::Layout),
+            paint_cover: epub && book.cover.is_none(),
+            embed_fonts: epub && config.embed_fonts,
+        }
+    }
+
+    /// Whether the book is typeset.
+    fn paged(&self) -> bool {
+        self.pdf || self.layout
+    }
+}
+
+/// What one output made: its bytes (or why not) and how many pages it has.
+type Made = Option<(anyhow::Result<Vec<u8>>, Option<usize>)>;
+
+/// Makes the outputs in memory: typesetting streams pages to the PDF writer's thread, the
+/// EPUB is written while that writer finishes.
+fn make_outputs(config: &Config, book: &Book, wants: &Wants, fonts: Option<&FontSet>, progress: &dyn Progress, report: &mut Report) -> anyhow::Result<[(Format, &'static str, Made); 3]> {
     let (mut epub, mut pdf, mut layout) = (None, None, None);
     std::thread::scope(|scope| -> anyhow::Result<()> {
         // The PDF writer draws the pages on a thread of its own as typesetting finishes
         // them, so they are never all held at once.
         // Without a PDF, the receiver is dropped here and sending pages does nothing.
         let (pages, received) = std::sync::mpsc::sync_channel(PAGES_IN_FLIGHT);
-        let writer = fonts.filter(|_| wants(Format::Pdf)).map(|fonts| {
+        let writer = fonts.filter(|_| wants.pdf).map(|fonts| {
             let page_box = typeset::page_box(&config.pdf);
             scope.spawn(move || crate::pdf::write_streamed(book, fonts, page_box, received))
         });
-        let mut dump = wants(Format::Layout).then(Vec::new);
+        let mut dump = wants.layout.then(Vec::new);
         // The cover is painted in the pool while this thread typesets, handing pages to the
         // writer: `send` blocks while the channel is full, so this must not be a pool thread.
         let mut cover = Ok(None);
         let summary = rayon::in_place_scope(|scope| {
-            if let Some(fonts) = fonts.filter(|_| paint_cover) {
+            if let Some(fonts) = fonts.filter(|_| wants.paint_cover) {
                 let cover = &mut cover;
                 scope.spawn(move |_| *cover = generated_cover(config, book, fonts).map(Some));
             }
-            let fonts = fonts.filter(|_| paged)?;
+            let fonts = fonts.filter(|_| wants.paged())?;
             let clusters = dump.is_some();
             let mut count = 0;
             let mut sink = |mut page: Page| {
@@ -261,8 +294,8 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
         // The EPUB is written while the PDF writer finishes.
         let cover = cover?;
         let cover = book.cover.as_ref().or(cover.as_ref());
-        if wants(Format::Epub) {
-            let (bytes, took) = timed(|| crate::epub::write(book, cover, page_starts.as_deref(), fonts.filter(|_| embed_fonts)));
+        if wants.epub {
+            let (bytes, took) = timed(|| crate::epub::write(book, cover, page_starts.as_deref(), fonts.filter(|_| wants.embed_fonts)));
             report.timings.push(("epub", took));
             epub = Some((bytes, None));
         }
@@ -273,8 +306,11 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
         }
         Ok(())
     })?;
-    let made = [(Format::Epub, "epub", epub), (Format::Pdf, "pdf", pdf), (Format::Layout, "layout.txt", layout)];
-    let stem = config.output_stem();
+    Ok([(Format::Epub, "epub", epub), (Format::Pdf, "pdf", pdf), (Format::Layout, "layout.txt", layout)])
+}
+
+/// Writes each output beside its place, then, when all are written, renames them into place.
+fn put_in_place(made: [(Format, &'static str, Made); 3], out_dir: &Path, stem: &str, report: &mut Report) -> anyhow::Result<()> {
     let mut staged = Vec::new();
     for (format, ext, (bytes, pages)) in made.into_iter().filter_map(|(f, e, m)| Some((f, e, m?))) {
         let bytes = bytes?;

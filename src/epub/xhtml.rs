@@ -68,7 +68,7 @@ pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageS
     let mut w = Writer { book, images_href, out: String::new(), note_refs: HashMap::new(), breaks, count: BlockCount::default(), offset: 0, lead: None, in_table: false };
     w.out.push_str("<section class=\"essay\" epub:type=\"chapter\" role=\"doc-chapter\" aria-labelledby=\"essay-title\">\n<header>\n");
     // The opening is block `doc::OPENING`: title, dateline and lede, their texts in a row.
-    w.mark_pages();
+    w.break_pages();
     w.out.push_str("<h1 id=\"essay-title\">");
     w.text(&m.title);
     w.out.push_str("</h1>\n");
@@ -122,7 +122,7 @@ pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageS
         }
         w.out.push_str("</section>\n");
     }
-    w.mark_pages_to(u32::MAX, 0);
+    w.break_pages_to(u32::MAX, 0);
     if !m.tags.is_empty() {
         let tags: Vec<String> = m.tags.iter().map(|t| format!("<span class=\"tag\">{}</span>", escape(t))).collect();
         let _ = writeln!(w.out, "<footer class=\"tags\"><p>标签：{}</p></footer>", tags.join("　"));
@@ -142,35 +142,35 @@ fn page_break(out: &mut String, n: u32) {
 pub(crate) fn index_page(book: &Book, title: &str, breaks: &[PageStart]) -> String {
     let mut out = String::new();
     let mut breaks = breaks;
-    let mut mark = |out: &mut String, block: u32| {
+    let mut break_pages = |out: &mut String, block: u32| {
         while let Some(b) = breaks.first().filter(|b| b.block <= block) {
             page_break(out, b.number);
             breaks = &breaks[1..];
         }
     };
     let _ = write!(out, "<section class=\"tag-index\" epub:type=\"index\" role=\"doc-index\" aria-labelledby=\"index-title\">\n<h1 id=\"index-title\">");
-    mark(&mut out, OPENING);
+    break_pages(&mut out, OPENING);
     let _ = writeln!(out, "{}</h1>", escape(title));
     let mut count = BlockCount::default();
     for group in &book.tag_index {
         out.push_str("<section class=\"index-group\">\n<h2>");
-        mark(&mut out, count.enter());
+        break_pages(&mut out, count.enter());
         let _ = writeln!(out, "{}</h2>\n<ul>", escape(&group.heading));
         for tag in &group.tags {
             out.push_str("<li><p class=\"index-tag\">");
-            mark(&mut out, count.enter());
+            break_pages(&mut out, count.enter());
             let _ = writeln!(out, "{}</p>\n<ul>", escape(&tag.name));
             for &e in &tag.essays {
                 let essay = &book.essays[e];
                 out.push_str("<li>");
-                mark(&mut out, count.enter());
+                break_pages(&mut out, count.enter());
                 let _ = writeln!(out, "<a href=\"essays/{}.xhtml\">{}</a></li>", escape(&essay.id), escape(&essay.meta.title));
             }
             out.push_str("</ul></li>\n");
         }
         out.push_str("</ul>\n</section>\n");
     }
-    mark(&mut out, u32::MAX);
+    break_pages(&mut out, u32::MAX);
     out.push_str("</section>\n");
     document(&book.meta.language, title, "css/book.css", " epub:type=\"backmatter\"", &out)
 }
@@ -214,13 +214,13 @@ impl Writer<'_> {
         self.offset = 0;
     }
 
-    /// Marks every page that starts at or before the current place.
-    fn mark_pages(&mut self) {
-        self.mark_pages_to(self.count.current(), self.offset);
+    /// Puts a page-break marker for every page that starts at or before the current place.
+    fn break_pages(&mut self) {
+        self.break_pages_to(self.count.current(), self.offset);
     }
 
-    /// Marks every page that starts at or before `offset` of block `block`.
-    fn mark_pages_to(&mut self, block: u32, offset: usize) {
+    /// Puts a page-break marker for every page that starts at or before `offset` of block `block`.
+    fn break_pages_to(&mut self, block: u32, offset: usize) {
         while let Some(b) = self.breaks.first() {
             if b.block > block || (b.block == block && b.offset as usize > offset) {
                 break;
@@ -238,7 +238,7 @@ impl Writer<'_> {
         }
         let block = self.count.current();
         let mut rest = text;
-        self.mark_pages();
+        self.break_pages();
         while let Some(b) = self.breaks.first() {
             let at = b.offset as usize;
             if b.block != block || at >= self.offset + rest.len() {
@@ -266,7 +266,7 @@ impl Writer<'_> {
         if self.in_table {
             return;
         }
-        self.mark_pages();
+        self.break_pages();
         self.offset += leaf_text(leaf).map_or(0, |t| t.len());
     }
 
@@ -282,7 +282,7 @@ impl Writer<'_> {
             Block::Paragraph(content) => {
                 let figure = matches!(content.as_slice(), [Inline::Image { .. }]);
                 self.out.push_str(if figure { "<p class=\"figure\">" } else { "<p>" });
-                self.mark_pages();
+                self.break_pages();
                 if let Some(lead) = self.lead.take() {
                     self.out.push_str(&lead);
                 }
@@ -291,7 +291,7 @@ impl Writer<'_> {
             }
             Block::Heading { level, id, content } => {
                 let _ = write!(self.out, "<h{level} id=\"{}\">", escape(id));
-                self.mark_pages();
+                self.break_pages();
                 self.inlines(content);
                 let _ = writeln!(self.out, "</h{level}>");
             }
@@ -308,13 +308,13 @@ impl Writer<'_> {
                 } else {
                     let _ = write!(self.out, "<pre><code class=\"language-{class}\">");
                 }
-                self.mark_pages();
+                self.break_pages();
                 self.text(text);
                 self.out.push_str("</code></pre>\n");
             }
             Block::Math(tex) => {
                 self.out.push_str("<p class=\"math\"><code>");
-                self.mark_pages();
+                self.break_pages();
                 self.text(tex);
                 self.out.push_str("</code></p>\n");
             }
@@ -324,7 +324,7 @@ impl Writer<'_> {
                 self.in_table = false;
             }
             Block::Rule => {
-                self.mark_pages();
+                self.break_pages();
                 self.out.push_str("<hr/>\n");
             }
         }
@@ -345,17 +345,17 @@ impl Writer<'_> {
             if item.blocks.is_empty() {
                 // An empty item still takes a line, and is a block of its own.
                 self.enter();
-                self.mark_pages();
+                self.break_pages();
             }
             if let Some(done) = item.task {
-                let (mark, label) = if done { ("☑", "已完成") } else { ("☐", "未完成") };
-                let _ = write!(self.out, "<span class=\"task-box\" role=\"img\" aria-label=\"{label}\">{mark}</span> ");
+                let (glyph, label) = if done { ("☑", "已完成") } else { ("☐", "未完成") };
+                let _ = write!(self.out, "<span class=\"task-box\" role=\"img\" aria-label=\"{label}\">{glyph}</span> ");
             }
             match item.blocks.as_slice() {
                 // A lone paragraph is the item's text, without an element of its own.
                 [Block::Paragraph(content)] => {
                     self.enter();
-                    self.mark_pages();
+                    self.break_pages();
                     self.inlines(content);
                 }
                 blocks => {
@@ -381,7 +381,7 @@ impl Writer<'_> {
             for (i, cell) in t.head.iter().enumerate() {
                 let _ = write!(self.out, "<th{}>", class(i));
                 if i == 0 {
-                    self.mark_pages_to(self.count.current(), table_row(0) as usize);
+                    self.break_pages_to(self.count.current(), table_row(0) as usize);
                 }
                 self.inlines(cell);
                 self.out.push_str("</th>");
@@ -395,7 +395,7 @@ impl Writer<'_> {
                 for (i, cell) in row.iter().enumerate() {
                     let _ = write!(self.out, "<td{}>", class(i));
                     if i == 0 {
-                        self.mark_pages_to(self.count.current(), table_row(r + 1) as usize);
+                        self.break_pages_to(self.count.current(), table_row(r + 1) as usize);
                     }
                     self.inlines(cell);
                     self.out.push_str("</td>");

@@ -154,96 +154,26 @@ pub fn read(path: &Path, options: &ReadOptions) -> (Option<Manuscript>, Vec<Diag
 /// Splits and interprets an essay's text (see `read`).
 pub fn parse(path: &Path, text: &str, options: &ReadOptions) -> (Option<Manuscript>, Vec<Diagnostic>) {
     let source = split::normalise(text);
-    let mut diags = Vec::new();
-    let here = |d: Diagnostic| d.in_file(path);
-
     let split = match split::split(&source) {
         Ok(s) => s,
         Err(unclosed) => {
-            let d = here(Diagnostic::error(format!(
-                "the front matter opened with `{}` on line 1 is never closed",
-                unclosed.separator
-            )))
-            .at(&source, 1, 1)
-            .with_hint(format!("add a line `{}` after the last front-matter field", unclosed.separator));
+            let d = Diagnostic::error(format!("the front matter opened with `{}` on line 1 is never closed", unclosed.separator))
+                .in_file(path)
+                .at(&source, 1, 1)
+                .with_hint(format!("add a line `{}` after the last front-matter field", unclosed.separator));
             return (None, vec![d]);
         }
     };
+    let matter = split.matter.as_ref();
+    let mut r = Reading { path, source: &source, matter: matter.map_or("", |m| m.text), first_line: matter.map_or(1, |m| m.first_line), diags: Vec::new() };
     if split.empty_block {
-        diags.push(
-            here(Diagnostic::warning("an empty front-matter block is not front matter"))
-                .at(&source, 1, 1)
-                .with_hint("remove the two separator lines, or add `title:` and `date:` between them"),
-        );
+        let d = Diagnostic::warning("an empty front-matter block is not front matter");
+        r.report(d, (1, 1), "remove the two separator lines, or add `title:` and `date:` between them");
     }
-
-    let mut body_offset = split.body_offset;
-    let mut fields = Mapping::new();
-    if let Some(matter) = &split.matter {
-        match read_fields(matter, &source) {
-            Ok(map) => fields = map,
-            Err(_) if matter.prefixless => body_offset = 0,
-            Err(d) => {
-                diags.push(here(d));
-                return (None, diags);
-            }
-        }
-        if matter.prefixless && !fields.keys().any(|k| k.as_str().is_some_and(is_known_key)) {
-            fields = Mapping::new();
-            body_offset = 0;
-        }
-    }
-
-    let matter_text = split.matter.as_ref().map_or("", |m| m.text);
-    let first_line = split.matter.as_ref().map_or(1, |m| m.first_line);
-    let locate = |key: &str| key_position(matter_text, key).map(|(l, c)| (l + first_line - 1, c));
-    let mut meta = Meta::default();
-    let mut errors = false;
-
+    let Some((fields, body_offset)) = r.fields(&split) else { return (None, r.diags) };
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    meta.title = scalar(fields.get("title")).map(|t| t.trim().to_owned()).unwrap_or_default();
-    if meta.title.is_empty() {
-        meta.title = stem.clone();
-        let (line, col) = locate("title").unwrap_or((1, 1));
-        diags.push(
-            here(Diagnostic::warning(format!("the essay has no title; using the file name `{stem}`")))
-                .at(&source, line, col)
-                .with_hint("add `title: …` to the front matter"),
-        );
-    }
-
-    for (key, slot) in [("date", &mut meta.date), ("updated", &mut meta.updated)] {
-        let Some(value) = fields.get(key).filter(|v| !v.is_null()) else { continue };
-        let text = scalar(Some(value)).unwrap_or_default();
-        match date::parse_date(&text, &options.zone) {
-            Ok(d) => *slot = Some(d),
-            Err(message) => {
-                let (line, col) = locate(key).unwrap_or((first_line, 1));
-                diags.push(
-                    here(Diagnostic::error(format!("`{key}`: {message}")))
-                        .at(&source, line, col)
-                        .with_hint("write dates as `2025-09-26 09:21:44`, `2024-01-20` or `2019-12-01T21:57:40+08:00`"),
-                );
-                errors = true;
-            }
-        }
-    }
-    if meta.date.is_none() && !errors {
-        if let Some(day) = date::date_in_file_name(&stem) {
-            meta.date = Some(options.zone.resolve(day.and_time(chrono::NaiveTime::MIN)));
-        } else {
-            let d = if options.require_dates { Diagnostic::error("the essay has no date") } else {
-                Diagnostic::warning("the essay has no date; it is placed after the dated essays")
-            };
-            diags.push(
-                here(d)
-                    .at(&source, first_line, 1)
-                    .with_hint("add `date: 2025-01-31 08:00:00` to the front matter, or start the file name with the date"),
-            );
-            errors |= options.require_dates;
-        }
-    }
-
+    let mut meta = Meta { title: r.title(&fields, &stem), ..Meta::default() };
+    let dated = r.dates(&fields, &stem, options, &mut meta);
     meta.tags = string_list(fields.get("tags"), false);
     meta.keywords = string_list(fields.get("keywords"), true);
     meta.categories = categories(fields.get("categories"));
@@ -252,11 +182,87 @@ pub fn parse(path: &Path, text: &str, options: &ReadOptions) -> (Option<Manuscri
     meta.toc = flag(fields.get("toc"));
     meta.toc_number = flag(fields.get("toc_number"));
     meta.draft = flag(fields.get("draft")) || fields.get("published").is_some_and(|v| v.as_bool() == Some(false));
-
-    if errors {
-        return (None, diags);
+    if !dated {
+        return (None, r.diags);
     }
-    (Some(Manuscript { path: path.to_path_buf(), source: source.clone(), body_offset, meta }), diags)
+    (Some(Manuscript { path: path.to_path_buf(), source: source.clone(), body_offset, meta }), r.diags)
+}
+
+/// An essay being read: its normalised text, its front matter's text and first line, and
+/// what has been found wrong.
+struct Reading<'a> {
+    path: &'a Path,
+    source: &'a str,
+    matter: &'a str,
+    first_line: usize,
+    diags: Vec<Diagnostic>,
+}
+
+impl Reading<'_> {
+    fn report(&mut self, d: Diagnostic, (line, col): (usize, usize), hint: &str) {
+        self.diags.push(d.in_file(self.path).at(self.source, line, col).with_hint(hint));
+    }
+
+    /// Where `key` is written in the essay's text.
+    fn locate(&self, key: &str) -> Option<(usize, usize)> {
+        key_position(self.matter, key).map(|(l, c)| (l + self.first_line - 1, c))
+    }
+
+    /// The front matter's fields and where the body starts; `None` when the front matter
+    /// cannot be read. A prefixless block that is not front matter is the body's start.
+    fn fields(&mut self, split: &split::Split) -> Option<(Mapping, usize)> {
+        let Some(matter) = &split.matter else { return Some((Mapping::new(), split.body_offset)) };
+        match read_fields(matter, self.source) {
+            Ok(fields) if matter.prefixless && !fields.keys().any(|k| k.as_str().is_some_and(is_known_key)) => Some((Mapping::new(), 0)),
+            Ok(fields) => Some((fields, split.body_offset)),
+            Err(_) if matter.prefixless => Some((Mapping::new(), 0)),
+            Err(d) => {
+                self.diags.push(d.in_file(self.path));
+                None
+            }
+        }
+    }
+
+    /// The title, or the file name with a warning.
+    fn title(&mut self, fields: &Mapping, stem: &str) -> String {
+        let title = scalar(fields.get("title")).map(|t| t.trim().to_owned()).unwrap_or_default();
+        if !title.is_empty() {
+            return title;
+        }
+        let place = self.locate("title").unwrap_or((1, 1));
+        self.report(Diagnostic::warning(format!("the essay has no title; using the file name `{stem}`")), place, "add `title: …` to the front matter");
+        stem.to_owned()
+    }
+
+    /// Reads `date` and `updated` into `meta`, the date from the file name when there is none;
+    /// false when the essay cannot be used.
+    fn dates(&mut self, fields: &Mapping, stem: &str, options: &ReadOptions, meta: &mut Meta) -> bool {
+        let mut errors = false;
+        for (key, slot) in [("date", &mut meta.date), ("updated", &mut meta.updated)] {
+            let Some(value) = fields.get(key).filter(|v| !v.is_null()) else { continue };
+            let text = scalar(Some(value)).unwrap_or_default();
+            match date::parse_date(&text, &options.zone) {
+                Ok(d) => *slot = Some(d),
+                Err(message) => {
+                    let place = self.locate(key).unwrap_or((self.first_line, 1));
+                    let hint = "write dates as `2025-09-26 09:21:44`, `2024-01-20` or `2019-12-01T21:57:40+08:00`";
+                    self.report(Diagnostic::error(format!("`{key}`: {message}")), place, hint);
+                    errors = true;
+                }
+            }
+        }
+        if meta.date.is_some() || errors {
+            return !errors;
+        }
+        if let Some(day) = date::date_in_file_name(stem) {
+            meta.date = Some(options.zone.resolve(day.and_time(chrono::NaiveTime::MIN)));
+            return true;
+        }
+        let d = if options.require_dates { Diagnostic::error("the essay has no date") } else { Diagnostic::warning("the essay has no date; it is placed after the dated essays") };
+        let hint = "add `date: 2025-01-31 08:00:00` to the front matter, or start the file name with the date";
+        self.report(d, (self.first_line, 1), hint);
+        !options.require_dates
+    }
 }
 
 fn is_known_key(key: &str) -> bool {

@@ -207,11 +207,11 @@ impl<'a> Blocks<'a> {
     fn opening_lines(&mut self, essay: &Essay, index: usize) {
         let geo = self.geo;
         let m = &essay.meta;
-        let mut sink = Slab::new(3);
-        sink.brk = Break::Recto;
-        sink.opens_essay = Some(index);
-        sink.anchors.push(essay.id.clone());
-        self.slabs.push(sink);
+        let mut sinkage = Slab::new(3);
+        sinkage.brk = Break::Recto;
+        sinkage.opens_essay = Some(index);
+        sinkage.anchors.push(essay.id.clone());
+        self.slabs.push(sinkage);
         let center = |width| Measure::new(width, Align::Center);
         let title = Para::plain(&m.title, FontId::BOLD);
         let heading = Role::Heading { level: 1, title: m.title.clone() };
@@ -254,7 +254,7 @@ impl<'a> Blocks<'a> {
         }
     }
 
-    /// Lays out one block; its slabs that no inner block marked carry its own mark.
+    /// Lays out one block; its slabs that start no text of an inner block start at its own start.
     fn block(&mut self, block: &Block, f: Column, after_heading: bool) {
         let own = self.count.enter();
         let first = self.slabs.len();

@@ -139,7 +139,7 @@ pub(crate) struct Draft {
     pub(crate) opener: bool,
     /// A blank page inserted so the next essay opens on a recto.
     pub(crate) blank: bool,
-    /// Where the page's text starts: the essay and the first placed slab's mark.
+    /// Where the page's text starts: the essay and the first placed slab's `text_start`.
     pub(crate) start: Option<(usize, u32, u32)>,
 }
 

@@ -17,8 +17,6 @@ const EMERGENCY_BREAK: f64 = 1e6;
 /// Demerits for a paragraph's last line of one character (孤字), where another break avoids it.
 const LONE_LAST_CHARACTER: f64 = 1e8;
 
-
-
 /// A candidate line end in the total-fit search.
 #[derive(Clone, Copy)]
 struct Node {
@@ -113,32 +111,10 @@ impl Shaped<'_> {
         let avail = |a: usize| measure.width - if a == 0 { measure.first_indent } else { measure.rest_indent };
         let letters = |p: &&Piece| p.han || p.alnum;
         let can_avoid_orphan = pieces.iter().filter(letters).count() >= 4;
-        // Breaks may come after a piece with an opportunity; in a run wider than the
-        // measure, after any piece (emergency).
-        let mut candidates: Vec<usize> = Vec::new();
-        let mut run_start = start;
-        let mut run_width = 0.0;
-        let widest = measure.width - measure.first_indent.max(measure.rest_indent);
-        let mut emergency = vec![false; end - start + 1];
-        for (k, piece) in pieces.iter().enumerate().take(end).skip(start) {
-            run_width += piece.width + self.gaps[k];
-            if piece.break_after || k + 1 == end {
-                if run_width > widest {
-                    for e in run_start + 1..=k {
-                        emergency[e - start] = true;
-                    }
-                }
-                run_start = k + 1;
-                run_width = 0.0;
-            }
-        }
-        for k in start + 1..=end {
-            if k == end || pieces[k - 1].break_after || emergency[k - start] {
-                candidates.push(k);
-            }
-        }
+        let emergency = self.emergency_breaks(start, end, measure);
+        let candidates = (start + 1..=end).filter(|&k| k == end || pieces[k - 1].break_after || emergency[k - start]);
         let mut nodes: Vec<(usize, Node)> = vec![(start, Node { demerits: 0.0, previous: usize::MAX })];
-        for &b in &candidates {
+        for b in candidates {
             let last = b == end;
             let mut best: Option<Node> = None;
             // Lines from earlier breaks are longer: start at the earliest break whose line fits,
@@ -154,20 +130,8 @@ impl Shaped<'_> {
                 let opens = a == 0;
                 let shown = self.shown(a, b, opens);
                 let (width, gaps, shrink) = self.metrics(shown.clone(), measure.hanging);
-                let room = avail(a);
-                let slack = room - width;
-                let ratio = if slack < 0.0 {
-                    -slack / shrink.max(0.001)
-                } else if last {
-                    0.0
-                } else if gaps == 0 {
-                    // Nothing can stretch: as bad as a line gets.
-                    if slack < 0.01 { 0.0 } else { RIGID_RATIO }
-                } else {
-                    slack / (gaps as f32 * STRETCH * self.size)
-                };
-                let badness = BADNESS_SCALE * (ratio as f64).powi(3).min(MAX_RATIO_CUBED);
-                let looseness = (1.0 + badness).powi(2);
+                let slack = avail(a) - width;
+                let looseness = self.looseness(slack, gaps, shrink, last);
                 if slack >= 0.0 && !last && best.is_some_and(|n| looseness > n.demerits) {
                     break;
                 }
@@ -186,17 +150,63 @@ impl Shaped<'_> {
             let fallback = Node { demerits: f64::MAX / 4.0, previous: nodes.len() - 1 };
             nodes.push((b, best.unwrap_or(fallback)));
         }
-        let mut out = Vec::new();
-        let mut at = nodes.iter().rposition(|&(b, _)| b == end).unwrap_or(nodes.len() - 1);
-        while nodes[at].1.previous != usize::MAX {
-            let previous = nodes[at].1.previous;
-            out.push((nodes[previous].0..nodes[at].0, nodes[at].0 == end));
-            at = previous;
-        }
-        out.reverse();
-        if out.is_empty() {
-            out.push((start..end, true));
-        }
-        out
+        best_lines(&nodes, start, end)
     }
+
+    /// Where a break may come although no rule allows one: between any two pieces of a run
+    /// (between two break opportunities) wider than the measure, as a long URL is. Indexed
+    /// from `start`.
+    fn emergency_breaks(&self, start: usize, end: usize, measure: Measure) -> Vec<bool> {
+        let widest = measure.width - measure.first_indent.max(measure.rest_indent);
+        let mut emergency = vec![false; end - start + 1];
+        let mut run_start = start;
+        let mut run_width = 0.0;
+        for (k, piece) in self.pieces.iter().enumerate().take(end).skip(start) {
+            run_width += piece.width + self.gaps[k];
+            if piece.break_after || k + 1 == end {
+                if run_width > widest {
+                    for e in run_start + 1..=k {
+                        emergency[e - start] = true;
+                    }
+                }
+                run_start = k + 1;
+                run_width = 0.0;
+            }
+        }
+        emergency
+    }
+
+    /// A line's demerits for how far it stretches or shrinks: `slack` is the room left
+    /// (negative when it must shrink), `gaps` the places it can stretch.
+    fn looseness(&self, slack: f32, gaps: usize, shrink: f32, last: bool) -> f64 {
+        let ratio = if slack < 0.0 {
+            -slack / shrink.max(0.001)
+        } else if last {
+            0.0
+        } else if gaps == 0 {
+            // Nothing can stretch: as bad as a line gets.
+            if slack < 0.01 { 0.0 } else { RIGID_RATIO }
+        } else {
+            slack / (gaps as f32 * STRETCH * self.size)
+        };
+        let badness = BADNESS_SCALE * (ratio as f64).powi(3).min(MAX_RATIO_CUBED);
+        (1.0 + badness).powi(2)
+    }
+}
+
+/// The lines of the best breaks found, read back from the segment's end: each line's pieces
+/// and whether it ends the segment.
+fn best_lines(nodes: &[(usize, Node)], start: usize, end: usize) -> Vec<(Range<usize>, bool)> {
+    let mut out = Vec::new();
+    let mut at = nodes.iter().rposition(|&(b, _)| b == end).unwrap_or(nodes.len() - 1);
+    while nodes[at].1.previous != usize::MAX {
+        let previous = nodes[at].1.previous;
+        out.push((nodes[previous].0..nodes[at].0, nodes[at].0 == end));
+        at = previous;
+    }
+    out.reverse();
+    if out.is_empty() {
+        out.push((start..end, true));
+    }
+    out
 }
