@@ -1,6 +1,8 @@
 //! Diagnostics: problems found in the input, reported together at the end of a stage.
 
 use std::fmt;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -81,48 +83,39 @@ impl Diagnostic {
     }
 }
 
+/// Renders as rustc and cargo do (with `annotate-snippets`): the message, where it is, the
+/// source line with a caret under the character (as wide as a terminal shows it: two columns
+/// for Chinese), and the hint.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
         };
-        writeln!(f, "{label}: {}", self.message)?;
-        // The gutter is as wide as the line number, and the arrow, the bars and the hint line up with it.
-        let pad = " ".repeat(if self.line > 0 { self.line.to_string().len() } else { 1 });
-        if let Some(file) = &self.file {
-            if self.line > 0 {
-                writeln!(f, "{pad} --> {}:{}:{}", file.display(), self.line, self.col)?;
-            } else {
-                writeln!(f, "{pad} --> {}", file.display())?;
+        let path = self.file.as_ref().map(|p| p.display().to_string());
+        let mut report = Group::with_title(level.primary_title(&self.message));
+        match (&self.source_line, &path) {
+            (Some(text), _) if self.line > 0 => {
+                let snippet = Snippet::source(text.as_str()).line_start(self.line).path(path.as_deref()).annotation(AnnotationKind::Primary.span(char_span(text, self.col)));
+                report = report.element(snippet);
             }
-        }
-        if let (Some(text), true) = (&self.source_line, self.line > 0) {
-            writeln!(f, "{pad} |")?;
-            writeln!(f, "{} | {text}", self.line)?;
-            writeln!(f, "{pad} | {}^", caret_indent(text, self.col))?;
+            (_, Some(path)) if self.line > 0 => report = report.element(Origin::path(path.as_str()).line(self.line).char_column(self.col)),
+            (_, Some(path)) => report = report.element(Origin::path(path.as_str())),
+            _ => {}
         }
         if let Some(hint) = &self.hint {
-            writeln!(f, "{pad} = hint: {hint}")?;
+            report = report.element(Level::HELP.with_name("hint").message(hint.as_str()));
         }
-        Ok(())
+        writeln!(f, "{}", Renderer::plain().render(&[report]))
     }
 }
 
-/// What goes under `text` before the caret that points at character `col` (1-based): a tab
-/// for a tab, and for every other character as many spaces as a terminal gives it (two for
-/// Chinese characters and full-width punctuation, none for combining marks).
-fn caret_indent(text: &str, col: usize) -> String {
-    let mut indent = String::new();
-    for c in text.chars().take(col.saturating_sub(1)) {
-        if c == '\t' {
-            indent.push('\t');
-        } else {
-            let width = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            indent.extend(std::iter::repeat_n(' ', width));
-        }
+/// The bytes of character `col` (1-based) of `text`: empty at the line's end.
+fn char_span(text: &str, col: usize) -> std::ops::Range<usize> {
+    match text.char_indices().nth(col.saturating_sub(1)) {
+        Some((at, c)) => at..at + c.len_utf8(),
+        None => text.len()..text.len(),
     }
-    indent
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -161,26 +154,34 @@ mod tests {
             .in_file(Path::new("m/a.md"))
             .at(src, 2, 8)
             .with_hint("close the quote");
-        let text = d.to_string();
-        assert!(text.starts_with("error: bad YAML\n  --> m/a.md:2:8\n"), "{text}");
-        assert!(text.contains("2 | title: \"oops\n  |        ^\n"), "{text}");
-        assert!(text.ends_with("= hint: close the quote\n"), "{text}");
+        assert_eq!(d.to_string(), "error: bad YAML\n --> m/a.md:2:8\n  |\n2 | title: \"oops\n  |        ^\n  |\n  = hint: close the quote\n");
     }
 
     #[test]
     fn the_caret_stands_under_its_character_on_a_terminal() {
         let src = "标题：猫\tx";
         let at = |col| Diagnostic::error("e").at(src, 1, col).to_string();
-        // 标题： take two columns each.
-        assert!(at(4).contains("\n  |       ^\n"), "{}", at(4));
-        assert!(at(6).contains("\n  |         \t^\n"), "{}", at(6));
-        assert_eq!(caret_indent("e\u{301}x", 3), " ", "a combining accent takes no column");
+        // 标题： take two columns each, and the caret is as wide as its character.
+        assert!(at(4).contains("\n  |       ^^\n"), "{}", at(4));
+        // A tab is shown as four spaces.
+        assert!(at(6).contains("1 | 标题：猫    x\n  |             ^\n"), "{}", at(6));
+        let accent = Diagnostic::error("e").at("e\u{301}x", 1, 3).to_string();
+        assert!(accent.contains("\n  |  ^\n"), "a combining accent takes no column: {accent}");
     }
 
     #[test]
     fn the_gutter_lines_up_for_long_line_numbers() {
         let src = "a\n".repeat(11) + "bad";
         let text = Diagnostic::error("e").in_file(Path::new("f.md")).at(&src, 12, 1).with_hint("h").to_string();
-        assert_eq!(text, "error: e\n   --> f.md:12:1\n   |\n12 | bad\n   | ^\n   = hint: h\n");
+        assert_eq!(text, "error: e\n  --> f.md:12:1\n   |\n12 | bad\n   | ^\n   |\n   = hint: h\n");
+    }
+
+    #[test]
+    fn a_place_without_its_line_and_a_whole_file() {
+        let at = Diagnostic::warning("w").in_file(Path::new("f.md"));
+        assert_eq!(at.to_string(), "warning: w\n--> f.md\n");
+        let mut placed = at.clone();
+        (placed.line, placed.col) = (3, 4);
+        assert_eq!(placed.to_string(), "warning: w\n--> f.md:3:4\n");
     }
 }

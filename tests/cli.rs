@@ -24,10 +24,11 @@ fn a_bad_essay_is_reported_with_its_place_and_a_hint() {
     assert_eq!(
         stderr(&o),
         "error: `date`: `2020-13-45` is not a date wenji understands
-  --> essays/bad.md:3:7
+ --> essays/bad.md:3:7
   |
 3 | date: 2020-13-45
   |       ^
+  |
   = hint: write dates as `2025-09-26 09:21:44`, `2024-01-20` or `2019-12-01T21:57:40+08:00`
 
 error: the book was not built (1 error, 0 warnings)
@@ -46,10 +47,11 @@ fn a_bad_book_toml_names_the_key_and_the_nearest_valid_one() {
     assert_eq!(
         stderr(&o),
         "error: invalid book.toml: unknown field `autors`
-  --> book/book.toml:3:1
+ --> book/book.toml:3:1
   |
 3 | autors = [\"甲\"]
   | ^
+  |
   = hint: did you mean `authors`? The README lists the keys book.toml takes
 
 error: the book was not built (1 error, 0 warnings)
@@ -66,10 +68,11 @@ fn a_missing_image_is_a_warning_and_the_book_is_built() {
     assert_eq!(
         stderr(&o),
         "warning: image `cat.png` is left out: no file at `essays/cat.png`
-  --> essays/a.md:6:5
+ --> essays/a.md:6:5
   |
 6 | 看这里：![一只猫](cat.png)
   |         ^
+  |
   = hint: put the image file beside the essay and link it by a relative path; its alt text is shown instead
 
 warning: 1 warning

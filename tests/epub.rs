@@ -252,7 +252,7 @@ fn warnings_name_file_line_and_col() {
     let o = wenji(&repo(), &["build", "tests/fixtures/features", "-o", out.path().to_str().unwrap()]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0));
-    assert!(err.contains("warning: `<script>` is left out of the book\n   --> tests/fixtures/features/manuscripts/features.md:70:1"), "{err}");
+    assert!(err.contains("warning: `<script>` is left out of the book\n  --> tests/fixtures/features/manuscripts/features.md:70:1"), "{err}");
     assert!(err.contains("features.md:82:50"), "{err}");
     assert!(err.contains("6 warnings"), "{err}");
 }
@@ -279,9 +279,9 @@ fn bad_essays_are_all_reported_with_file_line_and_exit_1_and_the_old_book_stays(
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("error: invalid YAML in the front matter"), "{err}");
-    assert!(err.contains("that starts here (noticed at line 4, column 5)\n  --> essays/bad.md:3:7"), "{err}");
-    assert!(err.contains("error: `date`: `明天` is not a date wenji understands\n  --> essays/date.md:3:7"), "{err}");
-    assert!(err.contains("never closed\n  --> essays/open.md:1:1"), "{err}");
+    assert!(err.contains("that starts here (noticed at line 4, column 5)\n --> essays/bad.md:3:7"), "{err}");
+    assert!(err.contains("error: `date`: `明天` is not a date wenji understands\n --> essays/date.md:3:7"), "{err}");
+    assert!(err.contains("never closed\n --> essays/open.md:1:1"), "{err}");
     assert!(err.contains("= hint:"), "{err}");
     assert!(err.contains("3 errors"), "{err}");
     assert_eq!(std::fs::read(&old).unwrap(), b"the previous good book");
