@@ -21,3 +21,4 @@ pub mod markdown;
 pub mod pdf;
 pub mod raster;
 pub mod typeset;
+pub mod zone;

@@ -101,6 +101,16 @@ fn config_and_the_early_stages_sit_below_the_outputs() {
 }
 
 #[test]
+fn config_is_a_leaf_that_every_stage_reads() {
+    let graph = imports();
+    let allowed: BTreeSet<String> = ["diag", "zone"].map(String::from).into();
+    assert!(graph["config"].is_subset(&allowed), "`config` imports {:?}; it may import only {allowed:?}", graph["config"]);
+    for shared in ["zone", "kinsoku", "doc"] {
+        assert!(graph[shared].iter().all(|m| ["diag", "kinsoku"].contains(&m.as_str())), "the shared module `{shared}` imports {:?}", graph[shared]);
+    }
+}
+
+#[test]
 fn the_checker_finds_a_circle() {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     graph.entry("a".into()).or_default().insert("b".into());

@@ -1,50 +1,9 @@
-//! Dates as blogs write them, and the book's time zone for dates with no offset.
+//! Dates as blogs write them, read in the book's time zone when they have no offset.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 
-/// The time zone that dates without an offset are read in.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Zone {
-    Fixed(FixedOffset),
-    Named(chrono_tz::Tz),
-}
-
-impl Default for Zone {
-    fn default() -> Self {
-        Zone::Fixed(FixedOffset::east_opt(0).expect("zero offset"))
-    }
-}
-
-impl Zone {
-    /// `UTC`, `+08:00`, `-0530` or an IANA name such as `Asia/Shanghai`.
-    pub(crate) fn parse(s: &str) -> Result<Zone, String> {
-        let s = s.trim();
-        if s.eq_ignore_ascii_case("utc") || s == "Z" {
-            return Ok(Zone::default());
-        }
-        if let Some(offset) = parse_offset(s) {
-            return Ok(Zone::Fixed(offset));
-        }
-        s.parse::<chrono_tz::Tz>()
-            .map(Zone::Named)
-            .map_err(|_| format!("unknown time zone `{s}`"))
-    }
-
-    /// The instant a wall-clock time in this zone names (the earlier one in a DST overlap,
-    /// the time an hour later in a DST gap).
-    pub(crate) fn resolve(&self, naive: NaiveDateTime) -> DateTime<FixedOffset> {
-        match self {
-            Zone::Fixed(offset) => offset.from_utc_datetime(&(naive - *offset)),
-            Zone::Named(tz) => {
-                let pick = |n: NaiveDateTime| tz.from_local_datetime(&n).earliest();
-                let local = pick(naive)
-                    .or_else(|| pick(naive + chrono::Duration::hours(1)))
-                    .expect("a wall-clock time exists within an hour");
-                local.fixed_offset()
-            }
-        }
-    }
-}
+pub(crate) use crate::zone::Zone;
+use crate::zone::parse_offset;
 
 /// Reads `2025-09-26 09:21:44`, `2018-7-24 23:31:06`, `2016-10-13 8:09:35`, `2019-01-11 22:13`,
 /// `2024-01-20`, `2019-12-01T21:57:40+08:00` and the like. An explicit offset is honoured;
@@ -142,25 +101,6 @@ fn num(s: &str, max_len: usize) -> Option<u32> {
     (!s.is_empty() && s.len() <= max_len && s.bytes().all(|b| b.is_ascii_digit()))
         .then(|| s.parse().ok())
         .flatten()
-}
-
-/// `+08:00`, `+0800`, `+08`, `-05:30`.
-fn parse_offset(s: &str) -> Option<FixedOffset> {
-    let sign = match s.as_bytes().first()? {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let rest = s[1..].replace(':', "");
-    let (h, m) = match rest.len() {
-        2 => (num(&rest, 2)?, 0),
-        4 => (num(&rest[..2], 2)?, num(&rest[2..], 2)?),
-        _ => return None,
-    };
-    if h > 23 || m > 59 {
-        return None;
-    }
-    FixedOffset::east_opt(sign * (h as i32 * 3600 + m as i32 * 60))
 }
 
 #[cfg(test)]
