@@ -127,7 +127,8 @@ pub fn assemble(
         manuscripts.push(m);
     }
     for (n, (essay, m)) in out.iter_mut().zip(&manuscripts).enumerate() {
-        let mut fix = |inlines: &mut Vec<Inline>| resolve_list(inlines, m, n, &index, &mut images, &mut diags);
+        let mut resolver = Resolver { m, own: n, index: &index, images: &mut images, diags: &mut diags };
+        let mut fix = |inlines: &mut Vec<Inline>| resolver.list(inlines);
         for_each_inlines_mut(&mut essay.blocks, &mut fix);
         for note in &mut essay.footnotes {
             for_each_inlines_mut(&mut note.blocks, &mut fix);
@@ -209,92 +210,100 @@ fn sections(blocks: &[Block]) -> Vec<Section> {
     out
 }
 
-/// Turns image references into embedded images and links into links inside the book; what
-/// cannot be kept becomes text, with a warning. `own` is the essay's index in `index`.
-fn resolve_list(
-    inlines: &mut Vec<Inline>,
-    m: &Manuscript,
+/// Turns an essay's image references into embedded images and its links into links inside
+/// the book; what cannot be kept becomes text, with a warning.
+struct Resolver<'a> {
+    m: &'a Manuscript,
+    /// The essay's index in `index`.
     own: usize,
-    index: &links::Index,
-    images: &mut ImageStore,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let old = std::mem::take(inlines);
-    for inline in old {
-        match inline {
-            Inline::ImageRef { src, alt, line, col } => match images.load(m, &src) {
-                Ok(asset) => inlines.push(Inline::Image { asset, alt }),
-                Err(why) => {
-                    diags.push(
-                        Diagnostic::warning(format!("image `{src}` is left out: {why}"))
-                            .in_file(&m.path)
-                            .at(&m.source, line, col)
-                            .with_hint("put the image file beside the essay and link it by a relative path; its alt text is shown instead"),
-                    );
-                    let shown = if alt.trim().is_empty() { "［图］".to_owned() } else { format!("［图：{alt}］") };
-                    push_text(inlines, shown);
-                }
-            },
-            Inline::Link { target, mut content } => {
-                resolve_list(&mut content, m, own, index, images, diags);
-                let warn = |diags: &mut Vec<Diagnostic>, message: String, line: usize, col: usize, hint: &str| {
-                    let mut d = Diagnostic::warning(message).in_file(&m.path).with_hint(hint);
-                    if line > 0 {
-                        d = d.at(&m.source, line, col);
+    index: &'a links::Index,
+    images: &'a mut ImageStore,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Resolver<'_> {
+    fn list(&mut self, inlines: &mut Vec<Inline>) {
+        for inline in std::mem::take(inlines) {
+            match inline {
+                Inline::ImageRef { src, alt, line, col } => match self.images.load(self.m, &src) {
+                    Ok(asset) => inlines.push(Inline::Image { asset, alt }),
+                    Err(why) => {
+                        let hint = "put the image file beside the essay and link it by a relative path; its alt text is shown instead";
+                        self.warn(format!("image `{src}` is left out: {why}"), line, col, hint);
+                        let shown = if alt.trim().is_empty() { "［图］".to_owned() } else { format!("［图：{alt}］") };
+                        push_text(inlines, shown);
                     }
-                    diags.push(d);
-                };
-                let target = match target {
-                    LinkTarget::Local(frag) => match index.targets[own].heading(&frag) {
-                        Some(id) => Some(LinkTarget::Local(id.to_owned())),
+                },
+                Inline::Link { target, mut content } => {
+                    self.list(&mut content);
+                    match self.link_target(target, &mut content) {
+                        Some(target) => inlines.push(Inline::Link { target, content }),
+                        // The link's text stays, without the link.
                         None => {
-                            let hint = "a `#fragment` link must name a heading of the same essay, by its text or its `{#id}`";
-                            warn(diags, format!("link to `#{frag}` names no heading of this essay; its text is kept without the link"), m.body_line(), 1, hint);
-                            None
-                        }
-                    },
-                    LinkTarget::Unresolved { url, line, col } => match index.resolve(&url) {
-                        links::Resolved::Essay { index: i, heading, missing_fragment } => {
-                            let t = &index.targets[i];
-                            if let Some(f) = missing_fragment {
-                                warn(diags, format!("link to `{url}`: «{}» has no heading `#{f}`; the link goes to the essay's start", t.title), line, col, "name a heading of that essay by its text or its `{#id}`");
-                            }
-                            if content.is_empty() {
-                                content.push(Inline::Text(t.title.clone()));
-                            }
-                            Some(match heading {
-                                Some(h) if i == own => LinkTarget::Local(h),
-                                heading => LinkTarget::Essay { essay: t.essay.clone(), heading },
-                            })
-                        }
-                        links::Resolved::NotFound | links::Resolved::NotLocal => {
-                            let hint = "links may go to web addresses (https://…), to headings (#…), or to other essays of the book by file name (`other.md`) or blog address (`/2019/01/other/`)";
-                            warn(diags, format!("link to `{url}` leads nowhere in the book; its text is kept without the link"), line, col, hint);
-                            None
-                        }
-                    },
-                    other => Some(other),
-                };
-                match target {
-                    Some(target) => inlines.push(Inline::Link { target, content }),
-                    None => {
-                        for c in content {
-                            match c {
-                                Inline::Text(t) => push_text(inlines, t),
-                                other => inlines.push(other),
+                            for c in content {
+                                match c {
+                                    Inline::Text(t) => push_text(inlines, t),
+                                    other => inlines.push(other),
+                                }
                             }
                         }
                     }
                 }
-            }
-            Inline::Text(t) => push_text(inlines, t),
-            mut other => {
-                if let Some(content) = other.styled_content_mut() {
-                    resolve_list(content, m, own, index, images, diags);
+                Inline::Text(t) => push_text(inlines, t),
+                mut other => {
+                    if let Some(content) = other.styled_content_mut() {
+                        self.list(content);
+                    }
+                    inlines.push(other);
                 }
-                inlines.push(other);
             }
         }
+    }
+
+    /// Where a link goes in the book, or `None` (with a warning) when it goes nowhere there.
+    /// A link to an essay with no text of its own takes the essay's title.
+    fn link_target(&mut self, target: LinkTarget, content: &mut Vec<Inline>) -> Option<LinkTarget> {
+        match target {
+            LinkTarget::Local(frag) => {
+                let found = self.index.targets[self.own].heading(&frag).map(str::to_owned);
+                if found.is_none() {
+                    let hint = "a `#fragment` link must name a heading of the same essay, by its text or its `{#id}`";
+                    self.warn(format!("link to `#{frag}` names no heading of this essay; its text is kept without the link"), self.m.body_line(), 1, hint);
+                }
+                found.map(LinkTarget::Local)
+            }
+            LinkTarget::Unresolved { url, line, col } => match self.index.resolve(&url) {
+                links::Resolved::Essay { index: i, heading, missing_fragment } => {
+                    let t = &self.index.targets[i];
+                    if let Some(f) = missing_fragment {
+                        let message = format!("link to `{url}`: «{}» has no heading `#{f}`; the link goes to the essay's start", t.title);
+                        self.warn(message, line, col, "name a heading of that essay by its text or its `{#id}`");
+                    }
+                    if content.is_empty() {
+                        content.push(Inline::Text(t.title.clone()));
+                    }
+                    Some(match heading {
+                        Some(h) if i == self.own => LinkTarget::Local(h),
+                        heading => LinkTarget::Essay { essay: t.essay.clone(), heading },
+                    })
+                }
+                links::Resolved::NotFound | links::Resolved::NotLocal => {
+                    let hint = "links may go to web addresses (https://…), to headings (#…), or to other essays of the book by file name (`other.md`) or blog address (`/2019/01/other/`)";
+                    self.warn(format!("link to `{url}` leads nowhere in the book; its text is kept without the link"), line, col, hint);
+                    None
+                }
+            },
+            other => Some(other),
+        }
+    }
+
+    /// A warning at `line:col` of the essay (line 0: the whole essay).
+    fn warn(&mut self, message: String, line: usize, col: usize, hint: &str) {
+        let mut d = Diagnostic::warning(message).in_file(&self.m.path).with_hint(hint);
+        if line > 0 {
+            d = d.at(&self.m.source, line, col);
+        }
+        self.diags.push(d);
     }
 }
 
