@@ -84,9 +84,12 @@ pub(crate) fn load_with(config: &Config, progress: &dyn Progress) -> (Option<Boo
         .par_iter()
         .map(|path| {
             let (m, mut diags) = manuscript::read(path, &options);
-            let parsed = m.map(|m| {
-                let (body, more) = markdown::parse(&m);
+            let parsed = m.map(|mut m| {
+                let (mut body, more) = markdown::parse(&m);
                 diags.extend(more);
+                if let Some(title) = body.title.take() {
+                    m.meta.title = title;
+                }
                 (m, body)
             });
             progress.step();

@@ -112,3 +112,25 @@ fn links_between_essays_work_in_both_outputs() {
     let pairs: Vec<(&str, &str)> = links.iter().map(|(a, b, _)| (a.as_str(), b.as_str())).collect();
     assert_eq!(pairs, [("第一篇", "第三篇"), ("第一篇", "第二篇"), ("第二篇", "第一篇")], "{links:?}");
 }
+
+#[test]
+fn front_matter_and_site_files_are_read_as_the_generators_read_them() {
+    let (_out, epub, pdf, err) = build("site-inputs");
+    assert_epubcheck_clean(&epub);
+    let titles: Vec<String> = essay_pages(&epub).iter().flat_map(|p| element_texts(p, "h1")).collect();
+    // The navigation files are not essays; a page without a title takes its `# heading`.
+    assert_eq!(titles, ["入门指南", "制表符缩进的标签", "有副标题的文章"], "{err}");
+    assert!(!err.contains("no title"), "{err}");
+    let guide = chapter(&epub, "入门指南");
+    assert_eq!(element_texts(&guide, "h2"), ["第一步"], "the title heading is not repeated as a section");
+    // Tabs indenting a YAML list are read as Hexo reads them.
+    let index = texts(&epub).remove("EPUB/index.xhtml").expect("a tag index");
+    assert!(index.contains("甲类") && index.contains("乙类"), "the tags of the tab-indented list are in the index");
+    // A subtitle is shown under its title in both outputs.
+    let page = chapter(&epub, "有副标题的文章");
+    assert!(page.contains("<p class=\"essay-subtitle\">副标题写在标题下面</p>"), "{page}");
+    if let Some(squeezed) = body_text(&pdf) {
+        assert!(squeezed.contains("有副标题的文章副标题写在标题下面"), "{squeezed}");
+        assert!(!squeezed.contains("首页"), "the navigation is not printed");
+    }
+}

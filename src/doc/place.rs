@@ -17,11 +17,11 @@ pub struct PageStart {
     pub(crate) offset: u32,
 }
 
-/// Numbers blocks in the order a writer walks them. Block 0 is an essay's opening (its title,
-/// dateline and lede); then each block entered takes the next number, a quote or a list
-/// before the blocks inside it, the body's blocks first and each note's after them; an empty
-/// list item, which still takes a line, is a block of its own. In the tag index every line
-/// (group heading, tag, essay) is a block.
+/// Numbers blocks in the order a writer walks them. Block 0 is an essay's opening: its title,
+/// subtitle, dateline and lede, their texts in a row. Then each block entered takes the next
+/// number, a quote or a list before the blocks inside it, the body's blocks first and each
+/// note's after them; an empty list item, which still takes a line, is a block of its own. In
+/// the tag index every line (group heading, tag, essay) is a block.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct BlockCount(u32);
 

@@ -67,11 +67,16 @@ pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageS
     let m = &essay.meta;
     let mut w = Writer { book, images_href, out: String::new(), note_refs: HashMap::new(), breaks, count: BlockCount::default(), offset: 0, lead: None, in_table: false };
     w.out.push_str("<section class=\"essay\" epub:type=\"chapter\" role=\"doc-chapter\" aria-labelledby=\"essay-title\">\n<header>\n");
-    // The opening is block `doc::OPENING`: title, dateline and lede, their texts in a row.
+    // The opening is block `doc::OPENING`: title, subtitle, dateline and lede, their texts in a row.
     w.break_pages();
     w.out.push_str("<h1 id=\"essay-title\">");
     w.text(&m.title);
     w.out.push_str("</h1>\n");
+    if let Some(subtitle) = &m.subtitle {
+        w.out.push_str("<p class=\"essay-subtitle\">");
+        w.text(subtitle);
+        w.out.push_str("</p>\n");
+    }
     let date = m.date.map(|d| (d, chinese_date(&d)));
     let categories = m.categories.iter().map(|hierarchy| hierarchy.join(" › "));
     let parts: Vec<(String, String)> = date
@@ -503,7 +508,7 @@ mod tests {
     /// An essay with every construct whose text the two writers count: notes (one opening
     /// with a list), images inline and alone, line breaks, lists loose, tight, empty and
     /// nested, quotes in quotes, code with tabs and long lines, a table of many rows, a rule.
-    const EVERY_CONSTRUCT: &str = "---\ntitle: 页码的位置\ndate: 2024-03-01\ntags: [排版, 页码]\ndescription: 一段导语，放在标题下面。\n---\n\n\
+    const EVERY_CONSTRUCT: &str = "---\ntitle: 页码的位置\nsubtitle: 副标题也在开头\ndate: 2024-03-01\ntags: [排版, 页码]\ndescription: 一段导语，放在标题下面。\n---\n\n\
 第一段正文从这里开始，写得长一些，好让它跨过好几行，也许还跨过一页[^a]。窗外的雨下了一整天，屋檐下的水滴连成了线，\
 街上的行人撑着各色的伞匆匆走过。![路边的小图](dot.png)图片之后的文字接着往下写，直到这一段结束为止。\\\n\
 换行之后还有一句，说明硬换行也算作文字的一部分[^b]。\n\n\

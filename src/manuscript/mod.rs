@@ -46,6 +46,10 @@ impl Manuscript {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Meta {
     pub title: String,
+    /// The front matter gives no title: `title` is the file name until the essay's first
+    /// `# heading` gives one (as VuePress and docsify read it). Where to warn if none does.
+    pub(crate) untitled: Option<(usize, usize)>,
+    pub(crate) subtitle: Option<String>,
     pub(crate) date: Option<DateTime<FixedOffset>>,
     pub(crate) updated: Option<DateTime<FixedOffset>>,
     pub tags: Vec<String>,
@@ -83,7 +87,10 @@ pub(crate) fn find_reporting(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<D
             }
             let kind = entry.file_type()?;
             let is_dir = kind.is_dir() || (kind.is_symlink() && path.is_dir());
-            let is_essay = !is_dir && matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown"));
+            // A file whose name starts with `_` is the site's (`_sidebar.md`, `_navbar.md`,
+            // Hugo's `_index.md`), not an essay: Hexo, Jekyll and docsify leave them out too.
+            let site_file = name.to_string_lossy().starts_with('_');
+            let is_essay = !is_dir && !site_file && matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown"));
             if kind.is_symlink() && (is_dir || is_essay) {
                 let Ok(real) = path.canonicalize() else { continue };
                 let why = if !real.starts_with(&root) {
@@ -172,7 +179,9 @@ pub fn parse(path: &Path, text: &str, options: &ReadOptions) -> (Option<Manuscri
     }
     let Some((fields, body_offset)) = r.fields(&split) else { return (None, r.diags) };
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut meta = Meta { title: r.title(&fields, &stem), ..Meta::default() };
+    let (title, untitled) = r.title(&fields, &stem);
+    let mut meta = Meta { title, untitled, ..Meta::default() };
+    meta.subtitle = scalar(fields.get("subtitle")).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let dated = r.dates(&fields, &stem, options, &mut meta);
     meta.tags = string_list(fields.get("tags"), false);
     meta.keywords = string_list(fields.get("keywords"), true);
@@ -223,15 +232,13 @@ impl Reading<'_> {
         }
     }
 
-    /// The title, or the file name with a warning.
-    fn title(&mut self, fields: &Mapping, stem: &str) -> String {
+    /// The title, or the file name and where the missing title would go.
+    fn title(&mut self, fields: &Mapping, stem: &str) -> (String, Option<(usize, usize)>) {
         let title = scalar(fields.get("title")).map(|t| t.trim().to_owned()).unwrap_or_default();
         if !title.is_empty() {
-            return title;
+            return (title, None);
         }
-        let place = self.locate("title").unwrap_or((1, 1));
-        self.report(Diagnostic::warning(format!("the essay has no title; using the file name `{stem}`")), place, "add `title: …` to the front matter");
-        stem.to_owned()
+        (stem.to_owned(), Some(self.locate("title").unwrap_or((1, 1))))
     }
 
     /// Reads `date` and `updated` into `meta`, the date from the file name when there is none;
@@ -268,7 +275,7 @@ impl Reading<'_> {
 fn is_known_key(key: &str) -> bool {
     matches!(
         key,
-        "title" | "date" | "updated" | "tags" | "categories" | "keywords" | "description" | "abbrlink"
+        "title" | "subtitle" | "date" | "updated" | "tags" | "categories" | "keywords" | "description" | "abbrlink"
             | "toc" | "toc_number" | "draft" | "published" | "layout" | "permalink" | "comments"
     )
 }
@@ -278,9 +285,12 @@ fn read_fields(matter: &split::Matter, source: &str) -> Result<Mapping, Diagnost
     let shift = matter.first_line - 1;
     let hint_yaml = "front matter is YAML: `key: value` lines; quote values that contain `: ` or start with `[`, `{`, `*` or `&`";
     let value = match matter.format {
-        Format::Yaml => serde_yaml_ng::from_str::<Value>(matter.text).map_err(|e| {
-            let found = e.location().map_or((1, 1), |l| (l.line() + shift, l.column()));
+        Format::Yaml => serde_yaml_ng::from_str::<Value>(&soften_tabs(matter.text)).map_err(|e| {
+            // Places in the softened text, back in the author's.
+            let hard = |(line, col): (usize, usize)| (line, hard_column(matter.text, line - shift, col));
+            let found = hard(e.location().map_or((1 + shift, 1), |l| (l.line() + shift, l.column())));
             let (message, opened) = yaml_message(&e.to_string(), shift);
+            let opened = opened.map(hard);
             // An unclosed bracket or quote is noticed only where the front matter ends: point at
             // where it opened, and say where it was noticed.
             let (place, message) = match opened {
@@ -319,6 +329,27 @@ fn read_fields(matter: &split::Matter, source: &str) -> Result<Mapping, Diagnost
 /// serde_yaml's message without its positions ("did not find expected ',' or ']' at line 2
 /// column 1, while parsing a flow sequence at line 1 column 8"), and the second position, where
 /// the construct being parsed opened, counted from the top of the file.
+/// The front matter with every tab that indents a line read as two spaces, as Hexo reads it
+/// (hexo-front-matter's `escape`): YAML forbids tabs there, and blogs have them.
+fn soften_tabs(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.lines().any(|l| l.starts_with('\t')) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        let tabs = line.bytes().take_while(|&b| b == b'\t').count();
+        out.extend(std::iter::repeat_n("  ", tabs));
+        out.push_str(&line[tabs..]);
+    }
+    out.into()
+}
+
+/// Column `col` of line `line` (1-based) of the softened front matter, in the author's text.
+fn hard_column(text: &str, line: usize, col: usize) -> usize {
+    let tabs = text.lines().nth(line.saturating_sub(1)).map_or(0, |l| l.bytes().take_while(|&b| b == b'\t').count());
+    if col <= 2 * tabs { col.div_ceil(2) } else { col - tabs }
+}
+
 fn yaml_message(message: &str, shift: usize) -> (String, Option<(usize, usize)>) {
     let mut out = String::new();
     let mut positions = Vec::new();
@@ -456,6 +487,16 @@ mod tests {
     }
 
     #[test]
+    fn tabs_that_indent_front_matter_are_read_as_hexo_reads_them() {
+        let m = ok("---\ntitle: 標籤\ndate: 2024-01-20\ntags:\n\t- Cookie\n\t- 前端\n---\n正文\n");
+        assert_eq!(m.tags, ["Cookie", "前端"]);
+        // An error on a tab-indented line points at the author's column, not the softened one.
+        let (m, d) = parse(Path::new("a.md"), "---\ntitle: a\ntags:\n\t- [x\n---\n", &ReadOptions::default());
+        assert!(m.is_none());
+        assert_eq!((d[0].line, d[0].col), (4, 4), "{}", d[0]);
+    }
+
+    #[test]
     fn lists_as_string_null_or_numbers() {
         let m = ok("---\ntitle: a\ndate: 2024-01-20\ntags: 单个\ncategories:\nkeywords: 甲, 乙，丙\n---\n");
         assert_eq!(m.tags, ["单个"]);
@@ -482,8 +523,11 @@ mod tests {
     #[test]
     fn missing_title_falls_back_to_file_name_with_warning() {
         let (m, d) = parse(Path::new("dir/中文測試.md"), "---\ndate: 2024-01-20\n---\n", &ReadOptions::default());
-        assert_eq!(m.unwrap().meta.title, "中文測試");
-        assert!(d[0].message.contains("no title"));
+        let meta = m.unwrap().meta;
+        assert_eq!(meta.title, "中文測試");
+        // The Markdown stage warns, unless the essay's first `# heading` gives the title.
+        assert_eq!(meta.untitled, Some((1, 1)));
+        assert!(d.is_empty());
     }
 
     #[test]

@@ -58,3 +58,12 @@ pub(super) fn take_heading_id(content: &mut Vec<Inline>) -> Option<String> {
     }
     Some(id)
 }
+
+/// Removes the first level-1 heading of the body's top level and returns its text: an essay
+/// with no title in its front matter is titled by it, as VuePress and docsify title a page.
+pub(super) fn take_title_heading(blocks: &mut Vec<Block>) -> Option<String> {
+    let at = blocks.iter().position(|b| matches!(b, Block::Heading { level: 1, .. }))?;
+    let Block::Heading { content, .. } = blocks.remove(at) else { unreachable!("a heading was found at {at}") };
+    let title = crate::doc::plain_text(&content).trim().to_owned();
+    (!title.is_empty()).then_some(title)
+}

@@ -13,7 +13,7 @@ use comrak::{Arena, Options};
 use crate::diag::Diagnostic;
 use crate::doc::{Align, Block, Footnote, Inline, LinkTarget, ListItem, Table};
 use crate::manuscript::Manuscript;
-use headings::{normalise_headings, take_heading_id};
+use headings::{normalise_headings, take_heading_id, take_title_heading};
 use inlines::InlineBuilder;
 
 /// An essay's content, converted.
@@ -21,6 +21,9 @@ use inlines::InlineBuilder;
 pub struct Body {
     pub(crate) blocks: Vec<Block>,
     pub(crate) footnotes: Vec<Footnote>,
+    /// The title the essay's first `# heading` gives, when its front matter gives none; the
+    /// heading itself is then not part of the body.
+    pub(crate) title: Option<String>,
 }
 
 fn options() -> Options<'static> {
@@ -62,13 +65,21 @@ pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
         note_defs: HashMap::new(),
     };
     let mut blocks = c.blocks(root);
+    let title = m.meta.untitled.and_then(|place| {
+        let title = take_title_heading(&mut blocks);
+        if title.is_none() {
+            let d = Diagnostic::warning(format!("the essay has no title; using the file name `{}`", m.meta.title));
+            c.diags.push(d.in_file(&m.path).at(&m.source, place.0, place.1).with_hint("add `title: …` to the front matter, or begin the essay with a `# heading`"));
+        }
+        title
+    });
     normalise_headings(&mut blocks);
     let footnotes = c
         .note_names
         .iter()
         .map(|name| Footnote { blocks: c.note_defs.remove(name).unwrap_or_default() })
         .collect();
-    (Body { blocks, footnotes }, c.diags)
+    (Body { blocks, footnotes, title }, c.diags)
 }
 
 struct Converter<'m> {

@@ -187,8 +187,8 @@ impl<'a> Blocks<'a> {
         slab
     }
 
-    /// The essay's opening, block `doc::OPENING`: its title, dateline and lede, whose texts
-    /// one after the other are the block's text.
+    /// The essay's opening, block `doc::OPENING`: its title, subtitle, dateline and lede,
+    /// whose texts one after the other are the block's text.
     fn opening(&mut self, essay: &Essay, index: usize) {
         let first = self.slabs.len();
         self.opening_lines(essay, index);
@@ -220,6 +220,14 @@ impl<'a> Blocks<'a> {
             s.keep_with_next = true;
         }
         self.text_base += m.title.len();
+        if let Some(subtitle) = &m.subtitle {
+            let p = Para::plain(subtitle, FontId::SERIF);
+            let first = self.within(Role::Paragraph, |b| b.lines(&p, geo.size * 1.15, 0.0, center(geo.measure), LineKind::Other, 1));
+            for s in &mut self.slabs[first..] {
+                s.keep_with_next = true;
+            }
+            self.text_base += subtitle.len();
+        }
         let mut dateline = Vec::new();
         if let Some(d) = m.date {
             dateline.push(chinese_date(&d));
