@@ -159,7 +159,11 @@ impl Converter<'_> {
                 NodeValue::Heading(h) => {
                     let mut content = self.inlines(node);
                     let id = take_heading_id(&mut content).unwrap_or_default();
-                    out.push(Block::Heading { level: h.level, id, content });
+                    // An empty heading (`###` alone) shows nothing on the web; in a book it would
+                    // be an empty entry of the contents.
+                    if !is_blank(&content) {
+                        out.push(Block::Heading { level: h.level, id, content });
+                    }
                 }
                 NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) | NodeValue::Alert(_) => {
                     out.push(Block::Quote(self.blocks(node)))
@@ -311,13 +315,38 @@ fn classify_link(url: &str, line: usize, col: usize) -> LinkTarget {
     }
     // `//host/path` (common in embeds) means the page's scheme: https for a book.
     if url.starts_with("//") {
-        return LinkTarget::External(format!("https:{url}"));
+        return LinkTarget::External(encode_url(&format!("https:{url}")));
     }
     let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
     match scheme.as_deref() {
-        Some("http" | "https" | "mailto" | "ftp") => LinkTarget::External(url.to_owned()),
+        Some("http" | "https" | "mailto" | "ftp") => LinkTarget::External(encode_url(url)),
         _ => LinkTarget::Unresolved { url: url.to_owned(), line, col },
     }
+}
+
+/// A web address as readers and EPUBCheck take it: what browsers accept but a URL may not
+/// hold (`[` `]` outside the host, spaces, `"` `<` `>` `\\` `^` `` ` `` `{` `|` `}`, a `%` not
+/// followed by two hex digits) percent-encoded; Chinese and other characters stay as they are
+/// (an IRI).
+fn encode_url(url: &str) -> String {
+    // `[…]` is allowed around an IPv6 host: `scheme://[::1]:8080/`.
+    let host_end = url.find("://").map_or(0, |i| {
+        let after = i + 3;
+        after + url[after..].find(['/', '?', '#']).unwrap_or(url.len() - after)
+    });
+    let bytes = url.as_bytes();
+    let mut out = String::with_capacity(url.len());
+    for (i, c) in url.char_indices() {
+        let hex_follows = bytes.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+        match c {
+            '[' | ']' if i >= host_end => out.push_str(if c == '[' { "%5B" } else { "%5D" }),
+            ' ' | '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}' => out.push_str(&format!("%{:02X}", c as u32)),
+            '%' if !hex_follows => out.push_str("%25"),
+            c if c.is_control() => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The character next to `node` within its paragraph, before or after it.
@@ -498,6 +527,18 @@ mod tests {
         let Block::List { items, start: None } = &b[1] else { panic!() };
         assert_eq!(items.iter().map(|i| i.task).collect::<Vec<_>>(), vec![Some(true), Some(false)]);
         assert_eq!(b[2], Block::Paragraph(vec![Inline::Strike(vec![text("删除")])]));
+    }
+
+    #[test]
+    fn an_empty_heading_is_left_out() {
+        assert_eq!(blocks("###\n\n正文\n\n## \n"), vec![Block::Paragraph(vec![text("正文")])]);
+    }
+
+    #[test]
+    fn web_addresses_are_encoded_where_a_url_may_not_hold_a_character() {
+        assert_eq!(encode_url("https://grep.app/search?q=typeof&filter[repo][0]=v8/v8"), "https://grep.app/search?q=typeof&filter%5Brepo%5D%5B0%5D=v8/v8");
+        assert_eq!(encode_url("http://[::1]:8080/a b?x=%zz&y=%2C"), "http://[::1]:8080/a%20b?x=%25zz&y=%2C");
+        assert_eq!(encode_url("https://zh.wikipedia.org/wiki/文集"), "https://zh.wikipedia.org/wiki/文集");
     }
 
     #[test]
