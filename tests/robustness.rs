@@ -99,6 +99,16 @@ fn a_bom_and_crlf_line_ends() {
 }
 
 #[test]
+fn control_characters_in_the_text_are_left_out_of_both_outputs_with_a_warning() {
+    let (o, d) = build_essay(format!("{HEAD}第一行。\n\n退格\u{8}符和\u{8}转义\u{1b}符。\n").as_bytes(), &[]);
+    expect(&o, 0, &["warning: 3 control characters (U+0008, U+001B) left out of the text", "--> essays/a.md:8:3"]);
+    assert!(essay_xhtml(d.path()).contains("退格符和转义符。"));
+    if let Some(text) = body_text(&only_file(&d.path().join("out"), "pdf")) {
+        assert!(text.contains("退格符和转义符。"), "{text}");
+    }
+}
+
+#[test]
 fn nul_bytes() {
     let (o, _d) = build_essay(b"---\ntitle: a\x00b\ndate: 2020-01-01\n---\n", &[]);
     let err = expect(&o, 1, &["control characters are not allowed", "--> essays/a.md:2:"]);

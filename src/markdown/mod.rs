@@ -39,9 +39,10 @@ fn options() -> Options<'static> {
 
 pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
     let stem = m.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let expanded = tags::expand(m.body(), &stem);
-    let line_shift = m.body_line() - 1;
     let mut diags = Vec::new();
+    let body = without_control_characters(m, &mut diags);
+    let expanded = tags::expand(&body, &stem);
+    let line_shift = m.body_line() - 1;
     let (text, origins) = match expanded {
         Some(e) => {
             for n in e.notes {
@@ -49,7 +50,7 @@ pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
             }
             (std::borrow::Cow::Owned(e.text), e.origins)
         }
-        None => (std::borrow::Cow::Borrowed(m.body()), Vec::new()),
+        None => (body, Vec::new()),
     };
     let arena = Arena::new();
     let root = comrak::parse_document(&arena, &text, &options());
@@ -80,6 +81,27 @@ pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
         .map(|name| Footnote { blocks: c.note_defs.remove(name).unwrap_or_default() })
         .collect();
     (Body { blocks, footnotes, title }, c.diags)
+}
+
+/// The body without control characters (backspace, escape, …), which no reader sees in the
+/// source and a font draws as a box; a warning says how many there were and where the first is.
+fn without_control_characters<'m>(m: &'m Manuscript, diags: &mut Vec<Diagnostic>) -> std::borrow::Cow<'m, str> {
+    let body = m.body();
+    let control = |c: char| c.is_control() && !matches!(c, '\n' | '\t');
+    let Some(first) = body.find(control) else { return body.into() };
+    let mut kinds: Vec<char> = Vec::new();
+    let mut count = 0;
+    for c in body.chars().filter(|&c| control(c)) {
+        count += 1;
+        if !kinds.contains(&c) && kinds.len() < 4 {
+            kinds.push(c);
+        }
+    }
+    let named: Vec<String> = kinds.iter().map(|c| format!("U+{:04X}", *c as u32)).collect();
+    let d = Diagnostic::warning(format!("{count} control character{} ({}) left out of the text", if count == 1 { "" } else { "s" }, named.join(", ")));
+    let hint = "control characters are invisible in an editor and print as boxes; a search for them (in many editors `[\\x00-\\x08\\x0b-\\x1f]` as a regular expression) finds where they came in";
+    diags.push(d.in_file(&m.path).at_offset(&m.source, m.body_offset + first).with_hint(hint));
+    body.chars().filter(|&c| !control(c)).collect::<String>().into()
 }
 
 struct Converter<'m> {
