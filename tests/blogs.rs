@@ -119,7 +119,7 @@ fn front_matter_and_site_files_are_read_as_the_generators_read_them() {
     assert_epubcheck_clean(&epub);
     let titles: Vec<String> = essay_pages(&epub).iter().flat_map(|p| element_texts(p, "h1")).collect();
     // The navigation files are not essays; a page without a title takes its `# heading`.
-    assert_eq!(titles, ["入门指南", "制表符缩进的标签", "有副标题的文章"], "{err}");
+    assert_eq!(titles, ["入门指南", "制表符缩进的标签", "有副标题的文章", "主题插件"], "{err}");
     assert!(!err.contains("no title"), "{err}");
     let guide = chapter(&epub, "入门指南");
     assert_eq!(element_texts(&guide, "h2"), ["第一步"], "the title heading is not repeated as a section");
@@ -133,4 +133,21 @@ fn front_matter_and_site_files_are_read_as_the_generators_read_them() {
         assert!(squeezed.contains("有副标题的文章副标题写在标题下面"), "{squeezed}");
         assert!(!squeezed.contains("首页"), "the navigation is not printed");
     }
+}
+
+#[test]
+fn theme_plugins_and_self_closing_shortcodes_keep_words_and_structure() {
+    let (_out, epub, _pdf, _err) = build("site-inputs");
+    let page = chapter(&epub, "主题插件");
+    let text = prose(&page);
+    for words in ["臣亮言：先帝創業未半。", "下载文件", "提示框里的话。", "第一页", "第一页的内容。", "第二页", "只有标题的提示"] {
+        assert!(text.contains(words), "«{words}» is lost: {text}");
+    }
+    for raw in ["{%", "{{<", "fa-rocket", "green", "<!--"] {
+        assert!(!text.contains(raw), "«{raw}» is shown: {text}");
+    }
+    // The section after a self-closing admonition is not inside a quote.
+    let doc = parse_xml(&page).unwrap();
+    let h2 = doc.descendants().find(|n| n.has_tag_name("h2")).expect("the section's heading");
+    assert!(!h2.ancestors().any(|a| a.has_tag_name("blockquote")), "{page}");
 }

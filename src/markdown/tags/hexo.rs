@@ -8,6 +8,7 @@ impl Expander<'_> {
         let all = a.join(" ");
         match tag.name.as_str() {
             "raw" => Action::Open(Kind::Raw, vec![]),
+            name if THEME_PLUGINS.contains(&name) => self.theme_plugin(n, col, tag, line),
             "blockquote" | "quote" => Action::Open(Kind::Quote { indent: indent(line), footer: hexo_citation(&all) }, vec![]),
             "pullquote" => Action::Open(Kind::Quote { indent: indent(line), footer: None }, vec![]),
             "note" | "notice" | "alert" | "callout" => {
@@ -83,9 +84,82 @@ impl Expander<'_> {
     }
 }
 
-/// Hexo `note` arguments that are styles, not words of a title.
+/// Tag plugins of the themes blogs use most (NexT, Butterfly, Fluid, Stellar).
+const THEME_PLUGINS: &[&str] = &["label", "btn", "button", "hideInline", "hideBlock", "hideToggle", "tabs", "tab", "timeline", "gallery", "galleryGroup", "mermaid", "chartjs", "checkbox", "kbd", "u", "emp", "wavy", "del", "psw", "sub", "sup"];
+
+impl Expander<'_> {
+    /// A theme's tag plugin in its book form: its visible text kept, its styling dropped.
+    fn theme_plugin(&mut self, n: usize, col: usize, tag: &Tag, line: &str) -> Action {
+        // Butterfly separates a plugin's parameters by commas; NexT by spaces.
+        let all = tag.args.join(" ");
+        let params: Vec<&str> = all.split(',').map(str::trim).collect();
+        match tag.name.as_str() {
+            // `{% label text color %}` (Butterfly), `{% label class@text %}` (NexT).
+            "label" => {
+                let text = match all.split_once('@') {
+                    Some((_, text)) => text.to_owned(),
+                    None => tag.args.iter().filter(|w| !is_style_word(w)).cloned().collect::<Vec<_>>().join(" "),
+                };
+                Action::Text(format!("**{}**", md_text(text.trim())))
+            }
+            // `{% btn url,text,icon,… %}` (Butterfly), `{% button url, text, icon %}` (NexT).
+            "btn" | "button" => {
+                let url = params.first().copied().unwrap_or("");
+                let text = params.get(1).copied().filter(|t| !t.is_empty()).unwrap_or(url);
+                if url.is_empty() { Action::Nothing } else { Action::Text(format!("[{}](<{url}>)", md_text(text))) }
+            }
+            "checkbox" => Action::Text(md_text(params.last().copied().unwrap_or(""))),
+            "kbd" | "u" | "emp" | "wavy" | "psw" => Action::Text(md_text(&all)),
+            "del" => Action::Text(format!("~~{}~~", md_text(&all))),
+            "sub" | "sup" => Action::Text(md_text(&all)),
+            // `{% hideInline content,display %}`: the hidden content, shown in a book.
+            "hideInline" => Action::Text(md_text(params.first().copied().unwrap_or(""))),
+            // `{% hideToggle display %}` … `{% endhideToggle %}`: a quote under its summary.
+            "hideBlock" | "hideToggle" => {
+                let summary = params.first().copied().unwrap_or("").trim();
+                let head = if summary.is_empty() { vec![] } else { vec![format!("**{}**", md_text(summary)), String::new()] };
+                Action::Open(Kind::Quote { indent: indent(line), footer: None }, head)
+            }
+            // Each tab's or entry's name (`<!-- tab 名字 -->`) becomes a line of its own.
+            "tabs" | "tab" | "timeline" | "gallery" | "galleryGroup" => {
+                let head = match (tag.name.as_str(), params.first()) {
+                    ("timeline", Some(title)) if !title.is_empty() => vec![format!("**{}**", md_text(title)), String::new()],
+                    _ => vec![],
+                };
+                Action::Open(Kind::Keep, head)
+            }
+            "mermaid" | "chartjs" => {
+                let what = if tag.name == "mermaid" { "a mermaid diagram" } else { "a Chart.js chart" };
+                self.warn(n, col, format!("{what} is shown as its source"), "export it as an image and link the image instead");
+                Action::Open(Kind::Code, vec![format!("~~~~{}", tag.name)])
+            }
+            _ => Action::Nothing,
+        }
+    }
+}
+
+/// A theme's marker between tabs or timeline entries (`<!-- tab 名字@icon -->`,
+/// `<!-- timeline 2020 -->`, `<!-- endtab -->`) as a line of the book: the name in bold, or nothing.
+pub(super) fn tab_marker(line: &str) -> Option<String> {
+    let inner = line.trim().strip_prefix("<!--")?.strip_suffix("-->")?.trim();
+    let (word, rest) = inner.split_once(char::is_whitespace).unwrap_or((inner, ""));
+    match word {
+        "endtab" | "endtimeline" => Some(String::new()),
+        "tab" | "timeline" => {
+            let name = rest.split('@').next().unwrap_or("").trim();
+            Some(if name.is_empty() { String::new() } else { format!("**{}**", md_text(name)) })
+        }
+        _ => None,
+    }
+}
+
+/// Hexo `note` and `label` arguments that are styles (a class, a colour, an icon), not words.
 fn is_style_word(s: &str) -> bool {
-    matches!(s, "default" | "primary" | "success" | "info" | "warning" | "warn" | "danger" | "tip" | "no-icon" | "flat" | "modern" | "simple" | "disabled")
+    const STYLES: &[&str] = &[
+        "default", "primary", "success", "info", "warning", "warn", "danger", "tip", "no-icon", "flat", "modern", "simple", "disabled", "red", "orange",
+        "yellow", "green", "blue", "purple", "pink", "gray", "grey", "cyan", "light", "dark", "large", "small", "block", "center", "right", "left", "outline",
+    ];
+    STYLES.contains(&s) || s.split_whitespace().all(|w| w == "fa" || w.starts_with("fa-") || matches!(w, "fas" | "far" | "fab" | "fal" | "fad") || w.starts_with("icon-"))
 }
 
 /// `{% img … '"title" "alt"' %}`: the title and, if given, the alt text.

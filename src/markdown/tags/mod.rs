@@ -161,6 +161,11 @@ impl Expander<'_> {
         matches!(self.stack.last(), Some(Open { kind: Kind::Code | Kind::Raw, .. }))
     }
 
+    /// Inside a Hexo theme's tabs or timeline, whose entries are marked by HTML comments.
+    fn in_theme_tabs(&self) -> bool {
+        self.stack.iter().any(|o| o.syntax == Syntax::Hexo && matches!(o.name.as_str(), "tabs" | "timeline"))
+    }
+
     fn dropping(&self) -> bool {
         self.stack.iter().any(|o| matches!(o.kind, Kind::Drop))
     }
@@ -181,6 +186,17 @@ impl Expander<'_> {
             let text = code_forms(line);
             if !self.dropping() {
                 self.emit(n, &text);
+            }
+            return n;
+        }
+        if self.in_theme_tabs()
+            && let Some(marker) = hexo::tab_marker(line)
+        {
+            // A tab's name stands as a paragraph of its own above the tab's content.
+            let named = !marker.is_empty();
+            self.emit(n, &marker);
+            if named {
+                self.emit(n, "");
             }
             return n;
         }
@@ -284,6 +300,12 @@ impl Expander<'_> {
                     for h in head {
                         self.emit(n, &h);
                     }
+                    // `{{< admonition title="…" />}}` opens and closes at once: its head is all.
+                    if tag.self_closing {
+                        let open = self.stack.pop().expect("just opened");
+                        self.close(open, n);
+                        continue;
+                    }
                     if literal {
                         // The rest of the line is the block's first line.
                         let rest = &line[e..];
@@ -375,9 +397,14 @@ impl Expander<'_> {
         if self.closes_later(tag, n, line, at) {
             self.warn(n, col, format!("unknown tag `{shown}`: its content is kept, the tag is left out"), HINT_UNKNOWN);
             Action::Open(Kind::Keep, vec![])
-        } else {
+        } else if tag.args.is_empty() {
             self.warn(n, col, format!("unknown tag `{shown}` is left out"), HINT_UNKNOWN);
             Action::Nothing
+        } else {
+            // `臣亮言：{% label 先帝 %}創業未半`: the words it carries stay.
+            let words = tag.args.join(" ");
+            self.warn(n, col, format!("unknown tag `{shown}`: its words «{words}» are kept as text"), HINT_UNKNOWN);
+            Action::Text(md_text(&words))
         }
     }
 
@@ -505,6 +532,24 @@ mod tests {
     }
 
     #[test]
+    fn theme_tag_plugins_keep_their_words() {
+        assert_eq!(text("臣亮言：{% label 先帝 green %}創業未半\n"), "臣亮言：**先帝**創業未半\n");
+        assert_eq!(text("{% label primary@重点 %}\n"), "**重点**\n");
+        assert_eq!(text("{% btn https://x.org/,下载 %}\n"), "[下载](<https://x.org/>)\n");
+        assert_eq!(text("{% note green 'fas fa-rocket' %}\n内容\n{% endnote %}\n"), "\n> 内容\n\n");
+        assert_eq!(text("看{% hideInline 答案,点击查看 %}。\n"), "看答案。\n");
+        let tabs = text("{% tabs 示例, 1 %}\n<!-- tab 第一页@icon -->\n甲\n<!-- endtab -->\n<!-- tab 第二页 -->\n乙\n<!-- endtab -->\n{% endtabs %}\n");
+        assert_eq!(tabs, "**第一页**\n\n甲\n\n**第二页**\n\n乙\n\n");
+        assert_eq!(text("{% mermaid %}\ngraph TD\n{% endmermaid %}\n"), "~~~~mermaid\ngraph TD\n~~~~\n");
+    }
+
+    #[test]
+    fn a_self_closing_shortcode_closes_itself() {
+        let out = text("{{< admonition type=\"info\" title=\"只有标题\" />}}\n\n## 后面的标题\n\n正文。\n");
+        assert_eq!(out, "\n> **只有标题**\n>\n\n\n## 后面的标题\n\n正文。\n", "the heading after it is not in the quote");
+    }
+
+    #[test]
     fn embeds_become_links_with_a_warning() {
         let e = expand("看：{% youtube I07XMi7MHd4 %}\n\n{{< bilibili id=BV1TJ411C7An p=3 >}}\n", "p").unwrap();
         assert!(e.text.contains("［YouTube 视频：[https://www.youtube.com/watch?v=I07XMi7MHd4](<https://www.youtube.com/watch?v=I07XMi7MHd4>)］"), "{}", e.text);
@@ -524,8 +569,10 @@ mod tests {
 
     #[test]
     fn unknown_and_unclosed_tags_warn() {
-        assert_eq!(text("{% foo bar %}\n"), "\n");
-        assert_eq!(notes("{% foo bar %}\n"), vec!["1:1 unknown tag `{% foo %}` is left out"]);
+        assert_eq!(text("{% foo %}\n"), "\n");
+        assert_eq!(notes("{% foo %}\n"), vec!["1:1 unknown tag `{% foo %}` is left out"]);
+        assert_eq!(text("前{% foo 先帝 %}後\n"), "前先帝後\n");
+        assert_eq!(notes("{% foo 先帝 %}\n"), vec!["1:1 unknown tag `{% foo %}`: its words «先帝» are kept as text"]);
         assert_eq!(text("{% box %}\n内容\n{% endbox %}\n"), "内容\n");
         let n = notes("{% blockquote %}\n引文\n");
         assert!(n[0].starts_with("1:1 `{% blockquote %}` is never closed"), "{n:?}");
