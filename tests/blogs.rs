@@ -119,7 +119,7 @@ fn front_matter_and_site_files_are_read_as_the_generators_read_them() {
     assert_epubcheck_clean(&epub);
     let titles: Vec<String> = essay_pages(&epub).iter().flat_map(|p| element_texts(p, "h1")).collect();
     // The navigation files are not essays; a page without a title takes its `# heading`.
-    assert_eq!(titles, ["入门指南", "制表符缩进的标签", "有副标题的文章", "主题插件"], "{err}");
+    assert_eq!(titles, ["入门指南", "制表符缩进的标签", "有副标题的文章", "主题插件", "文中的图"], "{err}");
     assert!(!err.contains("no title"), "{err}");
     let guide = chapter(&epub, "入门指南");
     assert_eq!(element_texts(&guide, "h2"), ["第一步"], "the title heading is not repeated as a section");
@@ -150,4 +150,23 @@ fn theme_plugins_and_self_closing_shortcodes_keep_words_and_structure() {
     let doc = parse_xml(&page).unwrap();
     let h2 = doc.descendants().find(|n| n.has_tag_name("h2")).expect("the section's heading");
     assert!(!h2.ancestors().any(|a| a.has_tag_name("blockquote")), "{page}");
+}
+
+#[test]
+fn every_image_of_the_epub_is_drawn_in_the_pdf() {
+    let (_out, epub, pdf, err) = build("site-inputs");
+    let page = chapter(&epub, "文中的图");
+    let in_epub = page.matches("<img ").count();
+    assert_eq!(in_epub, 4, "{err}");
+    // Every image is drawn where it stands, the text around it kept.
+    let Some((ok, list)) = tool("pdfimages", &["-list"], &pdf) else { return };
+    assert!(ok);
+    let drawn = list.lines().skip(2).filter(|l| !l.trim().is_empty()).count();
+    assert_eq!(drawn, in_epub, "{list}");
+    if let Some(text) = body_text(&pdf) {
+        for words in ["先写一句，再放图，图下一行是图注：", "图一：条纹的样子。", "前面一句。", "后面一句。", "徽章后面的话。", "单独一段的图"] {
+            assert!(text.contains(words), "«{words}» not in the PDF: {text}");
+        }
+        assert!(!text.contains("［图"), "no image is set as text: {text}");
+    }
 }

@@ -54,6 +54,15 @@ pub(crate) fn leaf_text(inline: &Inline) -> Option<Cow<'_, str>> {
     }
 }
 
+/// The length in bytes of an inline's text as `leaf_text` makes it up (its content's, for an
+/// inline that wraps others).
+pub(crate) fn text_len(inline: &Inline) -> usize {
+    match inline {
+        Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sup(c) | Inline::Sub(c) | Inline::Link { content: c, .. } => c.iter().map(text_len).sum(),
+        leaf => leaf_text(leaf).map_or(0, |t| t.len()),
+    }
+}
+
 /// How an image inside running text is shown where it cannot be drawn: `［图：alt］`.
 fn image_text(alt: &str) -> String {
     format!("［图：{alt}］")

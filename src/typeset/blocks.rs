@@ -315,34 +315,52 @@ impl<'a> Blocks<'a> {
         }
     }
 
-    /// A paragraph, or a figure when it holds nothing but images.
+    /// A paragraph: its text set in lines, and each image in it (alone, or all a link holds)
+    /// drawn as a figure where it stands, the text after it going on below. Images alone in a
+    /// paragraph are captioned with their alt text; an image in running text is not, as the
+    /// text around it is usually its caption.
     fn paragraph(&mut self, inlines: &[Inline], f: Column) {
-        let images: Vec<(usize, &str)> = inlines
-            .iter()
-            .filter_map(|i| match i {
-                Inline::Image { asset, alt } => Some((*asset, alt.as_str())),
-                _ => None,
-            })
-            .collect();
-        let only_images = !images.is_empty()
-            && inlines.iter().all(|i| match i {
-                Inline::Image { .. } | Inline::LineBreak => true,
-                Inline::Text(t) => t.trim().is_empty(),
-                _ => false,
-            });
-        if only_images {
-            for (asset, alt) in images {
-                self.figure(asset, alt, f);
+        let blank = |i: &Inline| matches!(i, Inline::LineBreak) || matches!(i, Inline::Text(t) if t.trim().is_empty());
+        let images_only = inlines.iter().all(|i| images_in(i).is_some() || blank(i));
+        let mut run: Vec<Inline> = Vec::new();
+        let (mut run_start, mut offset) = (0, 0);
+        for inline in inlines {
+            let len = doc::text_len(inline);
+            match images_in(inline) {
+                Some(images) => {
+                    self.text_run(&std::mem::take(&mut run), run_start, f);
+                    for (asset, alt) in images {
+                        self.figure(asset, if images_only { alt } else { "" }, offset, f);
+                    }
+                    run_start = offset + len;
+                }
+                None => run.push(inline.clone()),
             }
-            return;
+            offset += len;
         }
-        let p = self.para(inlines, FontId::SERIF);
-        let indent = if f.indent { 2.0 * f.size } else { 0.0 };
-        let m = Measure::new(f.width, Align::Justify).indented(indent, 0.0).hanging(self.geo.hanging);
-        self.within(Role::Paragraph, |b| b.lines(&p, f.size, f.left, m, f.kind, 1));
+        self.text_run(&run, run_start, f);
     }
 
-    fn figure(&mut self, asset: usize, alt: &str, f: Column) {
+    /// Text of a paragraph between its images, starting at byte `start` of the paragraph's
+    /// text; indented when it starts the paragraph. Line breaks at its edges are dropped.
+    fn text_run(&mut self, run: &[Inline], start: usize, f: Column) {
+        let leading = run.iter().take_while(|i| matches!(i, Inline::LineBreak)).count();
+        let trailing = run[leading..].iter().rev().take_while(|i| matches!(i, Inline::LineBreak)).count();
+        let run = &run[leading..run.len() - trailing];
+        if run.iter().all(|i| matches!(i, Inline::Text(t) if t.trim().is_empty())) {
+            return;
+        }
+        let p = self.para(run, FontId::SERIF);
+        let indent = if f.indent && start == 0 { 2.0 * f.size } else { 0.0 };
+        let m = Measure::new(f.width, Align::Justify).indented(indent, 0.0).hanging(self.geo.hanging);
+        self.text_base = start + leading;
+        self.within(Role::Paragraph, |b| b.lines(&p, f.size, f.left, m, f.kind, 1));
+        self.text_base = 0;
+    }
+
+    /// An image as a figure, captioned with `alt` unless it is empty; it stands at byte `at` of
+    /// its paragraph's text.
+    fn figure(&mut self, asset: usize, alt: &str, at: usize, f: Column) {
         let geo = self.geo;
         let a = &self.book.assets[asset];
         // Pixels at 144 dpi, never wider than the measure nor taller than most of a page.
@@ -357,14 +375,16 @@ impl<'a> Blocks<'a> {
         let mark = self.leaf(Role::Figure { alt: alt.trim().to_owned() });
         slab.items.push(Item::Image { asset, x: f.left + (f.width - w) / 2.0, y, w, h, mark });
         slab.keep_with_next = !alt.trim().is_empty();
+        let start = (self.count.current(), at.min(u32::MAX as usize) as u32);
+        slab.text_start = Some(start);
         self.slabs.push(slab);
         if !alt.trim().is_empty() {
             let p = Para::plain(alt.trim(), FontId::SERIF);
             let m = Measure::new(f.width, Align::Center);
             let first = self.within(Role::Caption, |b| b.lines(&p, f.size * 0.85, f.left, m, LineKind::Other, 1));
-            // The caption is the image's alt text, not text of the paragraph.
+            // The caption is the image's alt text, not text of the paragraph: it starts where the image does.
             for s in &mut self.slabs[first..] {
-                s.text_start = None;
+                s.text_start = Some(start);
             }
         }
     }
@@ -546,6 +566,20 @@ impl<'a> Blocks<'a> {
             slab.anchors.push(anchor);
             slab.items.extend(number.items);
         }
+    }
+}
+
+/// The images an inline is, if it is an image or a link holding nothing but images (a badge,
+/// a picture linking to its full size).
+fn images_in(inline: &Inline) -> Option<Vec<(usize, &str)>> {
+    match inline {
+        Inline::Image { asset, alt } => Some(vec![(*asset, alt.as_str())]),
+        Inline::Link { content, .. } => {
+            let images: Vec<(usize, &str)> = content.iter().filter_map(|i| images_in(i)).flatten().collect();
+            let only = content.iter().all(|i| matches!(i, Inline::Image { .. }) || matches!(i, Inline::Text(t) if t.trim().is_empty()));
+            (only && !images.is_empty()).then_some(images)
+        }
+        _ => None,
     }
 }
 
