@@ -315,16 +315,18 @@ fn push_text(inlines: &mut Vec<Inline>, text: String) {
     }
 }
 
-/// Loads each local image once; refuses remote ones and paths outside the manuscripts folder.
+/// Loads each local image once; refuses remote ones and paths outside the blog.
 struct ImageStore {
-    root: Option<PathBuf>,
+    /// Where `/…` addresses are looked for, in order (`site_roots`); the first is the
+    /// manuscripts folder. No image is read from outside them.
+    roots: Vec<PathBuf>,
     assets: Vec<Asset>,
     by_path: HashMap<PathBuf, usize>,
 }
 
 impl ImageStore {
-    fn new(root: &Path) -> Self {
-        ImageStore { root: root.canonicalize().ok(), assets: Vec::new(), by_path: HashMap::new() }
+    fn new(manuscripts: &Path) -> Self {
+        ImageStore { roots: site_roots(manuscripts), assets: Vec::new(), by_path: HashMap::new() }
     }
 
     fn load(&mut self, m: &Manuscript, src: &str) -> Result<usize, String> {
@@ -338,13 +340,12 @@ impl ImageStore {
         let relative = links::percent_decode(src.split(['?', '#']).next().unwrap_or(src));
         let dir = m.path.parent().unwrap_or(Path::new("."));
         let beside = dir.join(relative.trim_start_matches('/'));
-        // `/images/a.png` is from the site's root: the manuscripts folder, else beside the essay.
-        let from_root = relative.starts_with('/').then(|| self.root.as_ref().map(|r| r.join(relative.trim_start_matches('/')))).flatten();
-        let path = from_root.filter(|p| p.is_file()).unwrap_or(beside);
+        // `/images/a.png` is from the site's root: where the blog's generator serves it from.
+        let from_root = relative.starts_with('/').then(|| self.roots.iter().map(|r| r.join(relative.trim_start_matches('/'))).find(|p| p.is_file())).flatten();
+        let path = from_root.unwrap_or(beside);
         let real = path.canonicalize().map_err(|_| format!("no file at `{}`", path.display()))?;
-        match &self.root {
-            Some(root) if real.starts_with(root) => {}
-            _ => return Err("the file is outside the manuscripts folder".into()),
+        if !self.roots.iter().any(|root| real.starts_with(root)) {
+            return Err("the file is outside the blog's folder".into());
         }
         if let Some(&i) = self.by_path.get(&real) {
             return Ok(i);
@@ -361,6 +362,28 @@ impl ImageStore {
         self.by_path.insert(real, index);
         Ok(index)
     }
+}
+
+/// The folders a blog's generator serves `/…` addresses from, for essays in `manuscripts`:
+/// the folder itself, and for it and each blog folder above the posts folders it is in
+/// (`blog` for `blog/source/_posts`), the folder, its `static/` (Hugo), `source/` (Hexo),
+/// `public/` and VuePress' `.vuepress/public`. Only folders that exist, canonical.
+fn site_roots(manuscripts: &Path) -> Vec<PathBuf> {
+    let Ok(start) = manuscripts.canonicalize() else { return Vec::new() };
+    let mut roots = vec![start.clone()];
+    let mut folder = Some(start.as_path());
+    let mut levels = 0;
+    while let Some(f) = folder {
+        for served in ["static", "source", "public", ".vuepress/public", "src/.vuepress/public", "docs/.vuepress/public"] {
+            roots.push(f.join(served));
+        }
+        roots.push(f.to_path_buf());
+        let inside_a_blog = f.file_name().is_some_and(|n| crate::config::is_posts_folder(&n.to_string_lossy()));
+        levels += 1;
+        folder = if inside_a_blog && levels < 4 { f.parent() } else { None };
+    }
+    let mut seen = std::collections::HashSet::new();
+    roots.into_iter().filter(|r| r.is_dir() && seen.insert(r.clone())).collect()
 }
 
 /// Two essays with one title make a confusing contents page; each later one is reported.

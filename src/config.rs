@@ -519,7 +519,7 @@ fn folder_names(dir: &Path) -> Vec<String> {
 const POSTS_FOLDERS: [&str; 14] =
     ["_posts", "_drafts", "posts", "post", "source", "content", "src", "docs", "manuscripts", "cn", "zh", "zh-cn", "zh-tw", "zh-hk"];
 
-fn is_posts_folder(name: &str) -> bool {
+pub(crate) fn is_posts_folder(name: &str) -> bool {
     POSTS_FOLDERS.iter().any(|f| f.eq_ignore_ascii_case(name))
 }
 

@@ -170,3 +170,17 @@ fn every_image_of_the_epub_is_drawn_in_the_pdf() {
         assert!(!text.contains("［图"), "no image is set as text: {text}");
     }
 }
+
+#[test]
+fn images_from_the_site_root_are_found_where_the_generator_serves_them() {
+    // A Hugo site built from its root: `/images/…` is served from `static/`.
+    let (_out, epub, _pdf, err) = build("hugo-site");
+    assert!(!err.contains("is left out"), "{err}");
+    let page = chapter(&epub, "站点根目录的图");
+    assert_eq!(page.matches("<img ").count(), 1, "{page}");
+    // Built from its posts folder, the same address is found in the blog above it.
+    let out = tempfile::tempdir().unwrap();
+    let o = wenji(&repo(), &["build", fixture("hugo-site/content/post").to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--format", "epub"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("is left out"), "{}", stderr(&o));
+}

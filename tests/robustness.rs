@@ -205,9 +205,9 @@ fn images_outside_the_folder_are_refused() {
     std::os::unix::fs::symlink(dir.path().join("secret.png"), dir.path().join("essays/link.png")).unwrap();
     std::fs::write(dir.path().join("essays/a.md"), format!("{HEAD}![上](../secret.png) ![绝对](/etc/hosts) ![链](link.png)\n")).unwrap();
     let o = wenji(dir.path(), &["build", "essays", "-o", "out", "--format", "epub"]);
-    let err = expect(&o, 0, &["image `../secret.png` is left out: the file is outside the manuscripts folder", "image `/etc/hosts` is left out: no file at"]);
+    let err = expect(&o, 0, &["image `../secret.png` is left out: the file is outside the blog's folder", "image `/etc/hosts` is left out: no file at"]);
     if cfg!(unix) {
-        assert!(err.contains("image `link.png` is left out: the file is outside the manuscripts folder"), "{err}");
+        assert!(err.contains("image `link.png` is left out: the file is outside the blog's folder"), "{err}");
     }
 }
 
