@@ -34,7 +34,7 @@ fn books() -> &'static [(String, Layout)] {
 }
 
 fn lay_out_books() -> Vec<(String, Layout)> {
-    let mut dirs = vec![repo(), fixture("corpus/hugo-even")];
+    let mut dirs = vec![repo()];
     if let Some(corpus) = corpus() {
         dirs.extend(CORPUS_BLOGS.iter().map(|d| corpus.join(d)));
     }
