@@ -45,7 +45,7 @@ impl InlineBuilder {
     pub(super) fn open(&mut self, name: &str, role: Role, href: Option<LinkTarget>) {
         // Past the depth limit an element keeps its content but no longer wraps it.
         let role = if wraps(role) && self.wrapping >= MAX_DEPTH { Role::Transparent } else { role };
-        self.dropping += usize::from(role == Role::Drop);
+        self.dropping += usize::from(matches!(role, Role::Drop | Role::Fallback));
         self.wrapping += usize::from(wraps(role));
         self.open.push(OpenElement { name: name.to_owned(), role, href, content: Vec::new() });
     }
@@ -55,7 +55,7 @@ impl InlineBuilder {
         let Some(index) = self.open.iter().rposition(|e| e.name == name) else { return false };
         while self.open.len() > index {
             let e = self.open.pop().expect("open element");
-            self.dropping -= usize::from(e.role == Role::Drop);
+            self.dropping -= usize::from(matches!(e.role, Role::Drop | Role::Fallback));
             self.wrapping -= usize::from(wraps(e.role));
             let wrapped: Vec<Inline> = match e.role {
                 Role::Strong => vec![Inline::Strong(e.content)],
@@ -68,7 +68,8 @@ impl InlineBuilder {
                     Some(target) => vec![Inline::Link { target, content: e.content }],
                     None => e.content,
                 },
-                Role::Drop => Vec::new(),
+                Role::Drop | Role::Fallback => Vec::new(),
+                Role::Annotation => std::iter::once(Inline::Text("（".into())).chain(e.content).chain([Inline::Text("）".into())]).collect(),
                 _ => e.content,
             };
             for inline in wrapped {

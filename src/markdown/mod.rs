@@ -30,6 +30,8 @@ fn options() -> Options<'static> {
     let mut o = Options::default();
     o.extension.table = true;
     o.extension.footnotes = true;
+    // markdown-it's `^[a note written where it is referenced]` (VuePress, VitePress).
+    o.extension.inline_footnotes = true;
     o.extension.strikethrough = true;
     o.extension.tasklist = true;
     o.extension.cjk_friendly_emphasis = true;
@@ -504,6 +506,13 @@ mod tests {
     }
 
     #[test]
+    fn ruby_keeps_its_reading_and_mark_its_highlight() {
+        let (body, diags) = body("<ruby>漢<rp>(</rp><rt>hàn</rt><rp>)</rp></ruby>字，<mark>要紧</mark>的话。");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(body.blocks, vec![Block::Paragraph(vec![text("漢（hàn）字，"), Inline::Strong(vec![text("要紧")]), text("的话。")])]);
+    }
+
+    #[test]
     fn block_html_becomes_paragraphs() {
         let b = blocks("<center>居中的<em>文字</em></center>\n\n后文");
         assert_eq!(b[0], Block::Paragraph(vec![text("居中的"), Inline::Emph(vec![text("文字")])]));
@@ -537,6 +546,13 @@ mod tests {
         assert_eq!(body.blocks, vec![Block::Paragraph(vec![text("甲"), Inline::NoteRef(1), text("乙"), Inline::NoteRef(2), text("丙"), Inline::NoteRef(1)])]);
         assert_eq!(body.footnotes[0].blocks, vec![Block::Paragraph(vec![text("注二")])]);
         assert_eq!(body.footnotes[1].blocks, vec![Block::Paragraph(vec![text("注一")])]);
+    }
+
+    #[test]
+    fn inline_footnotes_share_the_numbering() {
+        let (body, _) = body("甲[^a]乙^[行内的*注*]丙\n\n[^a]: 注一\n");
+        assert_eq!(body.blocks, vec![Block::Paragraph(vec![text("甲"), Inline::NoteRef(1), text("乙"), Inline::NoteRef(2), text("丙")])]);
+        assert_eq!(body.footnotes[1].blocks, vec![Block::Paragraph(vec![text("行内的"), Inline::Emph(vec![text("注")])])]);
     }
 
     #[test]

@@ -84,7 +84,8 @@ impl Converter<'_> {
                     b.open(name, Role::Drop, None);
                 }
             }
-            Role::Ignore => {}
+            Role::Fallback if !void => b.open(name, Role::Fallback, None),
+            Role::Ignore | Role::Fallback => {}
             Role::Unknown => {
                 self.warn(node, format!("unknown HTML tag `<{name}>` is shown as text"), "wenji keeps text, emphasis, links, images and line breaks from raw HTML");
                 let text = match raw {

@@ -123,7 +123,7 @@ fn tag(s: &str) -> Option<(Token, usize)> {
     }
 }
 
-/// Decodes `&amp;`, `&#20013;`, `&#x4E2D;` and the common named references; leaves unknown ones as written.
+/// Decodes `&amp;`, `&#20013;`, `&#x4E2D;` and every named reference of HTML5; leaves unknown ones as written.
 pub(crate) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
@@ -141,7 +141,7 @@ pub(crate) fn decode_entities(s: &str) -> String {
                     Some(hex) => u32::from_str_radix(hex, 16).ok(),
                     None => num.parse().ok(),
                 };
-                n.and_then(char::from_u32).map(|c| if c == '\0' { '\u{fffd}' } else { c })
+                n.and_then(char::from_u32).map(|c| if c == '\0' { '\u{fffd}' } else { c }).map(String::from)
             } else {
                 named_entity(name)
             };
@@ -149,7 +149,7 @@ pub(crate) fn decode_entities(s: &str) -> String {
         });
         match decoded {
             Some((c, len)) => {
-                out.push(c);
+                out.push_str(&c);
                 rest = &rest[len..];
             }
             None => {
@@ -162,50 +162,14 @@ pub(crate) fn decode_entities(s: &str) -> String {
     out
 }
 
-fn named_entity(name: &str) -> Option<char> {
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => '\u{a0}',
-        "ensp" => '\u{2002}',
-        "emsp" => '\u{2003}',
-        "thinsp" => '\u{2009}',
-        "shy" => '\u{ad}',
-        "copy" => '©',
-        "reg" => '®',
-        "trade" => '™',
-        "hellip" => '…',
-        "mdash" => '—',
-        "ndash" => '–',
-        "middot" => '·',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "laquo" => '«',
-        "raquo" => '»',
-        "times" => '×',
-        "divide" => '÷',
-        "deg" => '°',
-        "plusmn" => '±',
-        "yen" => '¥',
-        "euro" => '€',
-        "pound" => '£',
-        "cent" => '¢',
-        "sect" => '§',
-        "para" => '¶',
-        "larr" => '←',
-        "rarr" => '→',
-        "uarr" => '↑',
-        "darr" => '↓',
-        "hearts" => '♥',
-        "zwj" => '\u{200d}',
-        "zwnj" => '\u{200c}',
-        _ => return None,
-    })
+/// A named character reference of HTML5 (`bull` for `&bull;`), from the standard's own list
+/// of 2,125 names (the `entities` crate, which comrak reads Markdown's references with).
+fn named_entity(name: &str) -> Option<String> {
+    static BY_NAME: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static str>> = std::sync::OnceLock::new();
+    let map = BY_NAME.get_or_init(|| {
+        entities::ENTITIES.iter().filter_map(|e| Some((e.entity.strip_prefix('&')?.strip_suffix(';')?, e.characters))).collect()
+    });
+    map.get(name).map(|c| (*c).to_owned())
 }
 
 /// What an HTML element becomes in the book.
@@ -229,6 +193,12 @@ pub(crate) enum Role {
     Embed,
     /// Dropped with everything inside it (`<script>`, `<style>`).
     Drop,
+    /// Ruby text (`<rt>`): set after its base in full-width parentheses, as a book prints
+    /// a reading.
+    Annotation,
+    /// Dropped with its content, as nothing a reader needs (`<rp>`, the parentheses a browser
+    /// without ruby shows: wenji adds its own).
+    Fallback,
     /// Has no meaning here (`<wbr>`).
     Ignore,
     Unknown,
@@ -243,7 +213,10 @@ pub(crate) fn role(name: &str) -> Role {
         "sub" => Role::Sub,
         "code" | "kbd" | "samp" | "tt" => Role::Code,
         "a" => Role::Link,
-        "span" | "u" | "ins" | "mark" | "small" | "big" | "font" | "abbr" | "acronym" | "q" | "label" | "time" | "bdi" | "bdo"
+        "mark" => Role::Strong,
+        "rt" => Role::Annotation,
+        "rp" => Role::Fallback,
+        "span" | "u" | "ins" | "small" | "big" | "font" | "abbr" | "acronym" | "q" | "label" | "time" | "bdi" | "bdo"
         | "ruby" | "rb" => Role::Transparent,
         "p" | "div" | "center" | "section" | "article" | "header" | "footer" | "figure" | "figcaption" | "details"
         | "summary" | "aside" | "main" | "nav" | "blockquote" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "ul"
@@ -253,7 +226,7 @@ pub(crate) fn role(name: &str) -> Role {
         "img" => Role::Image,
         "hr" => Role::Rule,
         "iframe" | "video" | "audio" | "embed" | "object" | "source" | "canvas" | "svg" => Role::Embed,
-        "script" | "style" | "noscript" | "template" | "rt" | "rp" | "head" | "title" | "meta" | "link" => Role::Drop,
+        "script" | "style" | "noscript" | "template" | "head" | "title" | "meta" | "link" => Role::Drop,
         "wbr" | "colgroup" | "col" | "param" | "track" | "html" | "body" => Role::Ignore,
         _ => Role::Unknown,
     }
@@ -281,6 +254,11 @@ mod tests {
             attrs: attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             self_closing,
         }
+    }
+
+    #[test]
+    fn every_named_reference_of_html5_is_read() {
+        assert_eq!(decode_entities("&bull; &hearts; &nbsp;&zwj;&NotEqualTilde; &amp;amp; &nosuch;"), "• ♥ \u{a0}\u{200d}≂̸ &amp; &nosuch;");
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub(crate) struct Note {
 /// Rewrites the tags of `body`; `None` when it has none. `stem` is the essay's file name without
 /// its extension (Hexo keeps a post's assets in a folder of that name).
 pub(crate) fn expand(body: &str, stem: &str) -> Option<Expanded> {
-    if !(body.contains("{%") || body.contains("{{<") || body.contains("{{%")) {
+    if !(body.contains("{%") || body.contains("{{<") || body.contains("{{%") || body.contains(":::")) {
         return None;
     }
     let lines: Vec<&str> = body.lines().collect();
@@ -59,6 +59,9 @@ enum Syntax {
     Hexo,
     /// `{{< name >}}` or `{{% name %}}`, closed by `{{< /name >}}`.
     Hugo,
+    /// markdown-it's containers (VuePress, VitePress): a line `::: tip 标题`, closed by a line
+    /// of as many colons.
+    Container,
 }
 
 /// One tag as written.
@@ -99,6 +102,7 @@ impl Open {
         match self.syntax {
             Syntax::Hexo => format!("{{% {} %}}", self.name),
             Syntax::Hugo => format!("{{{{< {} >}}}}", self.name),
+            Syntax::Container => format!("::: {}", self.name),
         }
     }
 }
@@ -161,6 +165,41 @@ impl Expander<'_> {
         matches!(self.stack.last(), Some(Open { kind: Kind::Code | Kind::Raw, .. }))
     }
 
+    /// A container's opening or closing line. An admonition (`tip`, `warning`, …) becomes a
+    /// quote under its title; `details` and `code-group` keep their content; anything else
+    /// keeps its content with a warning.
+    fn container(&mut self, n: usize, (colons, kind, title): (usize, &str, &str), line: &str) {
+        let name = format!("{colons}");
+        if kind.is_empty() {
+            match self.stack.iter().rposition(|o| o.syntax == Syntax::Container && o.name == name) {
+                Some(at) => {
+                    while self.stack.len() > at {
+                        let open = self.stack.pop().expect("open container");
+                        self.close(open, n);
+                    }
+                }
+                // A line of colons that closes nothing is text, as markdown-it shows it.
+                None => self.emit(n, line),
+            }
+            return;
+        }
+        let label = container_label(kind);
+        if label.is_none() && !matches!(kind, "details" | "code-group" | "center" | "right" | "left") {
+            self.warn(n, 1, format!("unknown container `::: {kind}`: its content is kept"), HINT_UNKNOWN);
+        }
+        let title = match title.trim() {
+            "" => label.unwrap_or("").to_owned(),
+            t => t.to_owned(),
+        };
+        let head = if title.is_empty() { vec![] } else { vec![format!("**{}**", md_text(&title)), String::new()] };
+        let kind = if label.is_some() || kind == "details" { Kind::Quote { indent: indent(line), footer: None } } else { Kind::Keep };
+        self.emit(n, "");
+        self.stack.push(Open { name, syntax: Syntax::Container, line: n, kind });
+        for h in head {
+            self.emit(n, &h);
+        }
+    }
+
     /// Inside a Hexo theme's tabs or timeline, whose entries are marked by HTML comments.
     fn in_theme_tabs(&self) -> bool {
         self.stack.iter().any(|o| o.syntax == Syntax::Hexo && matches!(o.name.as_str(), "tabs" | "timeline"))
@@ -187,6 +226,10 @@ impl Expander<'_> {
             if !self.dropping() {
                 self.emit(n, &text);
             }
+            return n;
+        }
+        if let Some(container) = container_line(line) {
+            self.container(n, container, line);
             return n;
         }
         if self.in_theme_tabs()
@@ -371,6 +414,8 @@ impl Expander<'_> {
         match tag.syntax {
             Syntax::Hexo => self.hexo(n, col, tag, line, at),
             Syntax::Hugo => self.hugo(n, col, tag, line, at),
+            // Containers are whole lines, read by `container`.
+            Syntax::Container => self.unknown(n, col, tag, line, at),
         }
     }
 
@@ -393,6 +438,7 @@ impl Expander<'_> {
         let shown = match tag.syntax {
             Syntax::Hexo => format!("{{% {} %}}", tag.name),
             Syntax::Hugo => format!("{{{{< {} >}}}}", tag.name),
+            Syntax::Container => format!("::: {}", tag.name),
         };
         if self.closes_later(tag, n, line, at) {
             self.warn(n, col, format!("unknown tag `{shown}`: its content is kept, the tag is left out"), HINT_UNKNOWN);
@@ -429,6 +475,35 @@ impl Expander<'_> {
             false
         })
     }
+}
+
+/// A line that opens (`::: tip 标题`) or closes (`:::`) a markdown-it container: the number
+/// of colons, the container's kind (empty when it closes) and its title.
+fn container_line(line: &str) -> Option<(usize, &str, &str)> {
+    let t = line.trim();
+    let colons = t.bytes().take_while(|&b| b == b':').count();
+    if colons < 3 {
+        return None;
+    }
+    let rest = t[colons..].trim();
+    let (kind, title) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    // `:::tip` and `::: tip` both open; anything but a word after the colons is text.
+    if !kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return None;
+    }
+    Some((colons, kind, title.trim()))
+}
+
+/// How VuePress names its admonitions in Chinese.
+fn container_label(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "tip" => "提示",
+        "info" | "note" => "信息",
+        "warning" | "caution" => "注意",
+        "danger" | "important" => "警告",
+        "details" => "详情",
+        _ => return None,
+    })
 }
 
 fn indent(line: &str) -> String {
@@ -541,6 +616,15 @@ mod tests {
         let tabs = text("{% tabs 示例, 1 %}\n<!-- tab 第一页@icon -->\n甲\n<!-- endtab -->\n<!-- tab 第二页 -->\n乙\n<!-- endtab -->\n{% endtabs %}\n");
         assert_eq!(tabs, "**第一页**\n\n甲\n\n**第二页**\n\n乙\n\n");
         assert_eq!(text("{% mermaid %}\ngraph TD\n{% endmermaid %}\n"), "~~~~mermaid\ngraph TD\n~~~~\n");
+    }
+
+    #[test]
+    fn markdown_it_containers_become_quotes_under_their_title() {
+        assert_eq!(text("::: tip\n要点。\n:::\n"), "\n> **提示**\n>\n> 要点。\n\n");
+        assert_eq!(text("::: warning 小心\n内容\n:::\n\n后文\n"), "\n> **小心**\n>\n> 内容\n\n\n后文\n");
+        assert_eq!(text(":::: details 展开\n::: tip\n里\n:::\n::::\n"), "\n> **展开**\n>\n>\n> > **提示**\n> >\n> > 里\n>\n\n");
+        assert_eq!(notes("::: foo\n内容\n:::\n"), vec!["1:1 unknown container `::: foo`: its content is kept"]);
+        assert_eq!(text("比例 1:::2\n"), "比例 1:::2\n", "colons inside a line are text");
     }
 
     #[test]
