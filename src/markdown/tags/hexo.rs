@@ -8,6 +8,14 @@ impl Expander<'_> {
         let all = a.join(" ");
         match tag.name.as_str() {
             "raw" => Action::Open(Kind::Raw, vec![]),
+            // Jekyll's Liquid: what prints nothing on the page prints nothing in the book.
+            "assign" => Action::Nothing,
+            "capture" => Action::Open(Kind::Keep, vec![]),
+            "include" | "include_relative" => {
+                let file = a.first().map(String::as_str).unwrap_or("");
+                self.warn(n, col, format!("`{{% {} {file} %}}` reads a file of the blog's site, which a book does not have; it is left out", tag.name), "paste the file's content into the essay");
+                Action::Nothing
+            }
             name if THEME_PLUGINS.contains(&name) => self.theme_plugin(n, col, tag, line),
             "blockquote" | "quote" => Action::Open(Kind::Quote { indent: indent(line), footer: hexo_citation(&all) }, vec![]),
             "pullquote" => Action::Open(Kind::Quote { indent: indent(line), footer: None }, vec![]),

@@ -33,7 +33,7 @@ pub(crate) struct Note {
 /// Rewrites the tags of `body`; `None` when it has none. `stem` is the essay's file name without
 /// its extension (Hexo keeps a post's assets in a folder of that name).
 pub(crate) fn expand(body: &str, stem: &str) -> Option<Expanded> {
-    if !(body.contains("{%") || body.contains("{{<") || body.contains("{{%") || body.contains(":::")) {
+    if !(body.contains("{%") || body.contains("{{") || body.contains(":::")) {
         return None;
     }
     let lines: Vec<&str> = body.lines().collect();
@@ -318,6 +318,12 @@ impl Expander<'_> {
                 }
                 Found::Unclosed => {
                     cur.push_str(&line[s..e]);
+                    continue;
+                }
+                Found::Output(inner) => {
+                    let col = line[..s].chars().count() + 1;
+                    let message = format!("`{{{{{inner}}}}}` prints a variable of the blog's site, which a book does not have; it is left out");
+                    self.warn(n, col, message, "write the value into the essay");
                     continue;
                 }
             };
@@ -625,6 +631,18 @@ mod tests {
         assert_eq!(text(":::: details 展开\n::: tip\n里\n:::\n::::\n"), "\n> **展开**\n>\n>\n> > **提示**\n> >\n> > 里\n>\n\n");
         assert_eq!(notes("::: foo\n内容\n:::\n"), vec!["1:1 unknown container `::: foo`: its content is kept"]);
         assert_eq!(text("比例 1:::2\n"), "比例 1:::2\n", "colons inside a line are text");
+    }
+
+    #[test]
+    fn template_output_is_left_out_with_a_warning() {
+        assert_eq!(text("<div>\n{{ about_zh | markdownify }}\n</div>\n"), "<div>\n\n</div>\n");
+        assert_eq!(notes("见 {{ site.url }}。\n"), vec!["1:3 `{{ site.url }}` prints a variable of the blog's site, which a book does not have; it is left out"]);
+        assert_eq!(text("代码 `{{ x }}` 与 {{ 1 + 1 }}\n"), "代码 `{{ x }}` 与 {{ 1 + 1 }}\n", "code and what is no variable stay");
+        assert_eq!(text("```\n{{myVar}}\n```\n"), "```\n{{myVar}}\n```\n");
+        // Jekyll's include and capture: the file is reported, not printed as its path.
+        let jekyll = "{% capture zh %}{% include posts/zh.md %}{% endcapture %}\n{{ zh | markdownify }}\n";
+        assert_eq!(text(jekyll).trim(), "");
+        assert!(notes(jekyll)[0].contains("`{% include posts/zh.md %}` reads a file of the blog's site"), "{:?}", notes(jekyll));
     }
 
     #[test]

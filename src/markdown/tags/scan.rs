@@ -9,6 +9,8 @@ pub(super) enum Found<'a> {
     Escaped(String),
     /// An opening `{%` or `{{<` with no end on the line.
     Unclosed,
+    /// Liquid's or Nunjucks' output `{{ page.title | upcase }}`: a site variable.
+    Output(&'a str),
 }
 
 /// The next tag in `line` at or after byte `from`: its start and end bytes and what it is.
@@ -46,6 +48,9 @@ pub(super) fn find_tag(line: &str, from: usize, skip_code: bool) -> Option<(usiz
         } else if rest.starts_with("{{%") {
             (Syntax::Hugo, 3, "%}}")
         } else {
+            if let Some(inner) = rest.strip_prefix("{{").and_then(|r| r.find("}}").map(|k| &r[..k])).filter(|inner| is_output(inner)) {
+                return Some((i, i + inner.len() + 4, Found::Output(inner)));
+            }
             i += 1;
             continue;
         };
@@ -136,4 +141,11 @@ pub(super) fn fence_opening(line: &str) -> Option<(char, usize)> {
     let ch = t.chars().next().filter(|c| *c == '`' || *c == '~')?;
     let len = t.chars().take_while(|c| *c == ch).count();
     (len >= 3 && !(ch == '`' && t[len..].contains('`'))).then_some((ch, len))
+}
+
+/// Whether `{{ inner }}` is a template's output of a variable (`site.url`, `about_zh |
+/// markdownify`), which Jekyll and Hexo render from the site and Hugo leaves as text.
+fn is_output(inner: &str) -> bool {
+    let t = inner.trim();
+    t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && !t.contains(['{', '}', '<', '>'])
 }
