@@ -170,10 +170,8 @@ fn every_image_of_the_epub_is_drawn_in_the_pdf() {
     let in_epub = page.matches("<img ").count();
     assert_eq!(in_epub, 4, "{err}");
     // Every image is drawn where it stands, the text around it kept.
-    let Some((ok, list)) = tool("pdfimages", &["-list"], &pdf) else { return };
-    assert!(ok);
-    let drawn = list.lines().skip(2).filter(|l| !l.trim().is_empty()).count();
-    assert_eq!(drawn, in_epub, "{list}");
+    let Some(drawn) = drawn_images(&pdf) else { return };
+    assert_eq!(drawn, in_epub);
     if let Some(text) = body_text(&pdf) {
         for words in ["先写一句，再放图，图下一行是图注：", "图一：条纹的样子。", "前面一句。", "后面一句。", "徽章后面的话。", "单独一段的图"] {
             assert!(text.contains(words), "«{words}» not in the PDF: {text}");

@@ -138,6 +138,22 @@ pub fn corpus() -> Option<PathBuf> {
     shared("corpus", "WENJI_CORPUS", "SOURCES.md")
 }
 
+/// The five whole blogs of ../shared/blogs (each with its SOURCE.txt), and the folder of each
+/// to build, as a user would point wenji at it.
+pub const SHARED_BLOGS: [&str; 5] = ["huli/source", "hux", "leovan", "yihui", "learndata"];
+
+/// ../shared/blogs, required under CI like the corpus.
+pub fn shared_blogs() -> Option<PathBuf> {
+    shared("blogs", "WENJI_BLOGS", "huli/SOURCE.txt")
+}
+
+/// How many images the PDF draws (`pdfimages -list`, soft masks left out).
+pub fn drawn_images(pdf: &Path) -> Option<usize> {
+    let (ok, list) = tool("pdfimages", &["-list"], pdf)?;
+    assert!(ok);
+    Some(list.lines().skip(2).filter(|l| l.split_whitespace().nth(2) == Some("image")).count())
+}
+
 /// A folder of `../shared` beside the checkout (or the folder `variable` names) that holds
 /// `marker`. Under CI it must be there, and the failure says where it was looked for.
 fn shared(name: &str, variable: &str, marker: &str) -> Option<PathBuf> {

@@ -1,0 +1,75 @@
+//! The five whole blogs of ../shared/blogs (Hexo, Jekyll, Hugo, blogdown, VuePress; see each
+//! one's SOURCE.txt), each built as a user would build it, with the default formats: exit 0,
+//! EPUBCheck clean, every image of the EPUB drawn in the PDF, and no template syntax (`{% %}`,
+//! `{{< >}}`, `{{ }}`, `:::`, `^[`) left in the prose. Required under CI; skipped with a
+//! notice elsewhere when ../shared is absent.
+
+mod support;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use support::*;
+
+struct Built {
+    blog: &'static str,
+    _out: tempfile::TempDir,
+    epub: PathBuf,
+    pdf: PathBuf,
+}
+
+fn blogs() -> &'static [Built] {
+    static BLOGS: OnceLock<Vec<Built>> = OnceLock::new();
+    let Some(shared) = shared_blogs() else { return &[] };
+    BLOGS.get_or_init(|| {
+        SHARED_BLOGS
+            .iter()
+            .map(|blog| {
+                let out = tempfile::tempdir().unwrap();
+                let dir = shared.join(blog);
+                let o = wenji_within(&repo(), &["build", dir.to_str().unwrap(), "-o", out.path().to_str().unwrap()], &[], std::time::Duration::from_secs(300));
+                assert_eq!(o.status.code(), Some(0), "{blog} failed:\n{}", stderr(&o));
+                let (epub, pdf) = (only_file(out.path(), "epub"), only_file(out.path(), "pdf"));
+                Built { blog, _out: out, epub, pdf }
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn every_blog_builds_to_an_epub_that_epubcheck_passes() {
+    for b in blogs() {
+        eprintln!("{}: EPUBCheck", b.blog);
+        assert_epubcheck_clean(&b.epub);
+    }
+}
+
+#[test]
+fn every_image_of_the_epub_is_drawn_in_the_pdf() {
+    let mut report = Vec::new();
+    for b in blogs() {
+        let in_epub: usize = essay_pages(&b.epub).iter().map(|p| p.matches("<img ").count()).sum();
+        let Some(drawn) = drawn_images(&b.pdf) else { return };
+        assert_eq!(drawn, in_epub, "{}: the EPUB holds {in_epub} images, the PDF draws {drawn}", b.blog);
+        report.push(format!("{}: {in_epub}", b.blog));
+    }
+    eprintln!("images in both outputs: {}", report.join(", "));
+}
+
+#[test]
+fn no_template_syntax_is_left_in_the_prose() {
+    for b in blogs() {
+        for page in essay_pages(&b.epub) {
+            let doc = parse_xml(&page).unwrap();
+            let prose: String = doc
+                .descendants()
+                .filter(|n| n.is_text() && !n.ancestors().any(|a| a.has_tag_name("pre") || a.has_tag_name("code")))
+                .map(|n| n.text().unwrap())
+                .collect();
+            for raw in ["{%", "{{<", "{{%", "{{ ", ":::", "^["] {
+                let at = prose.find(raw).map(|i| prose[i.saturating_sub(30)..].chars().take(60).collect::<String>());
+                assert!(at.is_none(), "{}: `{raw}` is left in the prose: …{}…", b.blog, at.unwrap_or_default());
+            }
+        }
+    }
+}
