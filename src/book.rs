@@ -264,13 +264,13 @@ impl Resolver<'_> {
     /// A link to an essay with no text of its own takes the essay's title.
     fn link_target(&mut self, target: LinkTarget, content: &mut Vec<Inline>) -> Option<LinkTarget> {
         match target {
-            LinkTarget::Local(frag) => {
+            LinkTarget::Local { id: frag, line, col } => {
                 let found = self.index.targets[self.own].heading(&frag).map(str::to_owned);
                 if found.is_none() {
                     let hint = "a `#fragment` link must name a heading of the same essay, by its text or its `{#id}`";
-                    self.warn(format!("link to `#{frag}` names no heading of this essay; its text is kept without the link"), self.m.body_line(), 1, hint);
+                    self.warn(format!("link to `#{frag}` names no heading of this essay; its text is kept without the link"), line, col, hint);
                 }
-                found.map(LinkTarget::Local)
+                found.map(|id| LinkTarget::Local { id, line, col })
             }
             LinkTarget::Unresolved { url, line, col } => match self.index.resolve(&url) {
                 links::Resolved::Essay { index: i, heading, missing_fragment } => {
@@ -283,7 +283,7 @@ impl Resolver<'_> {
                         content.push(Inline::Text(t.title.clone()));
                     }
                     Some(match heading {
-                        Some(h) if i == self.own => LinkTarget::Local(h),
+                        Some(h) if i == self.own => LinkTarget::Local { id: h, line, col },
                         heading => LinkTarget::Essay { essay: t.essay.clone(), heading },
                     })
                 }

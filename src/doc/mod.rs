@@ -88,8 +88,9 @@ pub(crate) enum Inline {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum LinkTarget {
     External(String),
-    /// A heading of the same essay, by its id.
-    Local(String),
+    /// A heading of the same essay, by its id (as written until the book resolves it), and
+    /// where the link is written.
+    Local { id: String, line: usize, col: usize },
     /// Another essay of the book (by its id), at a heading or at its start.
     Essay { essay: String, heading: Option<String> },
     /// Anything else (a relative path, another essay's address): resolved by the book or shown as text.

@@ -448,7 +448,7 @@ impl Writer<'_> {
                     self.inlines(content);
                     self.out.push_str("</a>");
                 }
-                LinkTarget::Local(frag) => {
+                LinkTarget::Local { id: frag, .. } => {
                     let _ = write!(self.out, "<a href=\"#{}\">", escape(frag));
                     self.inlines(content);
                     self.out.push_str("</a>");

@@ -335,7 +335,7 @@ fn is_blank(content: &[Inline]) -> bool {
 fn classify_link(url: &str, line: usize, col: usize) -> LinkTarget {
     let url = url.trim();
     if let Some(fragment) = url.strip_prefix('#') {
-        return LinkTarget::Local(fragment.to_owned());
+        return LinkTarget::Local { id: fragment.to_owned(), line, col };
     }
     // `//host/path` (common in embeds) means the page's scheme: https for a book.
     if url.starts_with("//") {
@@ -585,7 +585,7 @@ mod tests {
         let Block::Paragraph(c) = &b[0] else { panic!() };
         let targets: Vec<&LinkTarget> = c.iter().filter_map(|i| match i { Inline::Link { target, .. } => Some(target), _ => None }).collect();
         assert_eq!(targets[0], &LinkTarget::External("https://x.org".into()));
-        assert_eq!(targets[1], &LinkTarget::Local("s1".into()));
+        assert!(matches!(targets[1], LinkTarget::Local { id, line: 5, col: 20 } if id == "s1"), "{:?}", targets[1]);
         assert!(matches!(targets[2], LinkTarget::Unresolved { url, line: 5, .. } if url == "other.md"));
     }
 

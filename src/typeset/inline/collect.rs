@@ -72,7 +72,7 @@ impl Para {
                 Inline::Link { target, content } => {
                     let to = match target {
                         LinkTarget::External(url) => Some(LinkTo::Url(url.clone())),
-                        LinkTarget::Local(id) => Some(LinkTo::Anchor(anchor(Anchor::Id(id)))),
+                        LinkTarget::Local { id, .. } => Some(LinkTo::Anchor(anchor(Anchor::Id(id)))),
                         LinkTarget::Essay { essay, heading: Some(h) } => Some(LinkTo::Anchor(format!("{essay}#{h}"))),
                         LinkTarget::Essay { essay, heading: None } => Some(LinkTo::Anchor(essay.clone())),
                         LinkTarget::Unresolved { .. } => None,
