@@ -230,7 +230,7 @@ impl Resolver<'_> {
                     Err(why) => {
                         let hint = "put the image file beside the essay and link it by a relative path; its alt text is shown instead";
                         self.warn(format!("image `{src}` is left out: {why}"), line, col, hint);
-                        let shown = if alt.trim().is_empty() { "［图］".to_owned() } else { format!("［图：{alt}］") };
+                        let shown = if alt.trim().is_empty() { "［图］".to_owned() } else { crate::doc::image_text(&alt) };
                         push_text(inlines, shown);
                     }
                 },

@@ -64,7 +64,7 @@ pub(crate) fn text_len(inline: &Inline) -> usize {
 }
 
 /// How an image inside running text is shown where it cannot be drawn: `［图：alt］`.
-fn image_text(alt: &str) -> String {
+pub(crate) fn image_text(alt: &str) -> String {
     format!("［图：{alt}］")
 }
 
