@@ -14,6 +14,9 @@ Typst (PyPI `typst`) are installed, pandoc → EPUB 3 and pandoc → Typst → P
 It reports the median wall time and the peak resident memory of each, the sizes of the PDFs and
 the ratios, as a Markdown table on stdout and in bench/results.md.
 
+An image-heavy book: ../shared/blogs/huli/source (80 posts, 170 images, 10 MB), when ../shared is
+beside the repository: wall time, memory, and the bytes of images in the EPUB against the blog's.
+
 Batches: 8 books of the seeds and 4 books of 100 essays, each built by one `wenji build A B …` and by
 one `wenji build` a book after another, with the default formats.
 """
@@ -85,6 +88,24 @@ def batch_rows(tmp, runs):
     return rows
 
 
+def image_row(tmp, runs):
+    """The image-heavy blog of ../shared, or None when it is absent."""
+    blog = REPO.parent / "shared" / "blogs" / "huli" / "source"
+    if not blog.is_dir():
+        print("image-heavy book left out: ../shared/blogs/huli is absent", file=sys.stderr)
+        return None
+    out = tmp / "out-images"
+    wall, rss = measure([([str(WENJI), "build", str(blog), "-o", str(out), "-q"], None)], runs)
+    import zipfile
+    epub = next(out.glob("*.epub"))
+    in_book = sum(i.file_size for i in zipfile.ZipFile(epub).infolist() if i.filename.startswith("EPUB/images/"))
+    exts = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+    in_blog = sum(p.stat().st_size for p in blog.rglob("*") if p.suffix.lower() in exts)
+    pdf = next(out.glob("*.pdf")).stat().st_size
+    print(f"images: {wall:.2f} s, {rss:.0f} MB", file=sys.stderr)
+    return wall, rss, in_blog / 1e6, in_book / 1e6, epub.stat().st_size / 1e6, pdf / 1e6
+
+
 def peer_inputs(corpus, dest):
     """The same essays for pandoc, in date order: front matter replaced by a `#` title heading
     (pandoc would merge every file's metadata, and its Typst writer chokes on the merged tags)."""
@@ -152,6 +173,7 @@ def main():
                 row["typst_pdf_mb"] = (tmp / "peer.pdf").stat().st_size / 1e6
             rows.append(row)
             print(f"N={n}: {row}", file=sys.stderr)
+        images = None if args.batches_only else image_row(tmp, args.runs)
         batches = batch_rows(tmp, args.runs)
 
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
@@ -180,6 +202,14 @@ def main():
             lines += ["", "(peers left out: --no-peers)"]
         else:
             lines += ["", "(pandoc and Typst not installed: `pip install pypandoc-binary typst` adds them.)"]
+    if images:
+        wall, rss, in_blog, in_book, epub, pdf = images
+        lines += [
+            "",
+            "| image-heavy book (huli, 80 posts, 170 images) | wenji EPUB+PDF | RSS | images in the blog | images in the EPUB | EPUB | PDF |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            f"| ../shared/blogs/huli/source | {wall:.2f} s | {rss:.0f} MB | {in_blog:.1f} MB | {in_book:.1f} MB ({in_book / in_blog:.2f}×) | {epub:.1f} MB | {pdf:.1f} MB |",
+        ]
     lines += ["", "| batch | one `wenji build` of all | RSS | one build a book, in turn | largest RSS | in turn ÷ batch |", "|---|---:|---:|---:|---:|---:|"]
     for label, together, rss_t, apart, rss_a in batches:
         lines.append(f"| {label} | {together:.2f} s | {rss_t:.0f} MB | {apart:.2f} s | {rss_a:.0f} MB | {apart / together:.2f}× |")

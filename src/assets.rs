@@ -1,4 +1,5 @@
-//! Images carried by the book: decoded, downscaled and re-encoded with `image`.
+//! Images carried by the book: checked with `image`, kept as their own bytes, and scaled
+//! only when they are larger than the book needs.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -16,43 +17,97 @@ pub struct Asset {
     pub(crate) height: u32,
 }
 
-/// Largest size an image is kept at; covers use their own bound.
-pub(crate) const BODY_MAX: (u32, u32) = (1600, 1600);
-pub(crate) const COVER_MAX: (u32, u32) = (1600, 2560);
+/// How large an image the book keeps: within `width`×`height` and `pixels` in all. Larger
+/// ones are scaled down to fit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bound {
+    width: u32,
+    height: u32,
+    pixels: u64,
+}
+
+/// Images in the text: up to 4 megapixels, the most Apple Books shows without scaling (a
+/// full-width screenshot of 3500×950 stays sharp), no side longer than 4096.
+pub(crate) const BODY_MAX: Bound = Bound { width: 4096, height: 4096, pixels: 4_000_000 };
+/// Covers: the size Amazon and Apple ask for.
+pub(crate) const COVER_MAX: Bound = Bound { width: 1600, height: 2560, pixels: 1600 * 2560 };
+
+impl Bound {
+    /// The size `(w, h)` is scaled to, or `None` when it fits.
+    fn scaled(self, w: u32, h: u32) -> Option<(u32, u32)> {
+        let area = u64::from(w) * u64::from(h);
+        let k = (f64::from(self.width) / f64::from(w))
+            .min(f64::from(self.height) / f64::from(h))
+            .min((self.pixels as f64 / area as f64).sqrt());
+        (k < 1.0).then(|| (((f64::from(w) * k) as u32).max(1), ((f64::from(h) * k) as u32).max(1)))
+    }
+}
 
 /// Refuses images whose pixels would need more than this much memory to decode.
 const MAX_PIXELS: u64 = 100_000_000;
 
-/// Decodes `bytes`, scales it to fit `max`, and re-encodes it: JPEG for photographs,
-/// PNG where there is transparency or the source was PNG/GIF (line art stays sharp).
-pub(crate) fn prepare(bytes: &[u8], prefix: &str, max: (u32, u32)) -> Result<Asset, String> {
+/// Checks `bytes` and makes the book's copy of it. An image within `max` goes in as its own
+/// bytes; a larger one is scaled to fit and re-encoded in its own format (a still GIF or WebP
+/// as PNG, or JPEG when opaque). An animated GIF or WebP is kept as it is, so it stays animated.
+pub(crate) fn prepare(bytes: &[u8], prefix: &str, max: Bound) -> Result<Asset, String> {
     let reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| e.to_string())?;
     let format = reader.format().ok_or("not an image wenji can read (PNG, JPEG, GIF or WebP)")?;
+    let (ext, media_type) = carried(format).ok_or("not an image wenji can read (PNG, JPEG, GIF or WebP)")?;
     let (w, h) = reader.into_dimensions().map_err(|e| e.to_string())?;
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(format!("the image is {w}×{h} pixels; wenji reads images of up to 100 megapixels"));
     }
+    // Decoded whole even when kept as it is: a damaged file is refused here, not drawn blank.
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(MAX_PIXELS * 8);
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
     let img = reader.decode().map_err(|e| e.to_string())?;
-    let img = fit(img, max);
-    let keep_png = matches!(format, ImageFormat::Png | ImageFormat::Gif) || img.color().has_alpha();
+    let size = max.scaled(w, h).filter(|_| !is_animated(bytes, format));
+    let Some((to_w, to_h)) = size else {
+        return Ok(Asset::named(prefix, ext, media_type, bytes.to_vec(), w, h));
+    };
+    let img = img.resize_exact(to_w, to_h, FilterType::Lanczos3);
     let mut out = Vec::new();
-    let (ext, media_type) = if keep_png {
-        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).map_err(|e| e.to_string())?;
-        ("png", "image/png")
-    } else {
+    let as_jpeg = format == ImageFormat::Jpeg || (format == ImageFormat::WebP && !img.color().has_alpha());
+    let (ext, media_type) = if as_jpeg {
         let rgb = DynamicImage::ImageRgb8(img.to_rgb8());
-        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
+        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
         rgb.write_with_encoder(encoder).map_err(|e| e.to_string())?;
         ("jpg", "image/jpeg")
+    } else {
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).map_err(|e| e.to_string())?;
+        ("png", "image/png")
     };
     let (width, height) = img.dimensions();
     Ok(Asset::named(prefix, ext, media_type, out, width, height))
+}
+
+/// Quality of a scaled photograph: beside the source, no difference a reader sees on paper.
+const JPEG_QUALITY: u8 = 85;
+
+/// Extension and media type of the formats an EPUB carries as they are (EPUB 3.3's core
+/// raster types) and the PDF writer draws.
+fn carried(format: ImageFormat) -> Option<(&'static str, &'static str)> {
+    match format {
+        ImageFormat::Png => Some(("png", "image/png")),
+        ImageFormat::Jpeg => Some(("jpg", "image/jpeg")),
+        ImageFormat::Gif => Some(("gif", "image/gif")),
+        ImageFormat::WebP => Some(("webp", "image/webp")),
+        _ => None,
+    }
+}
+
+/// Whether a GIF or WebP has more than one frame.
+fn is_animated(bytes: &[u8], format: ImageFormat) -> bool {
+    use image::AnimationDecoder;
+    match format {
+        ImageFormat::Gif => image::codecs::gif::GifDecoder::new(Cursor::new(bytes)).is_ok_and(|d| d.into_frames().take(2).count() > 1),
+        ImageFormat::WebP => image::codecs::webp::WebPDecoder::new(Cursor::new(bytes)).is_ok_and(|d| d.has_animation()),
+        _ => false,
+    }
 }
 
 impl Asset {
@@ -62,14 +117,6 @@ impl Asset {
         let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
         Asset { name: format!("{prefix}-{hash}.{ext}"), media_type, bytes, width, height }
     }
-}
-
-fn fit(img: DynamicImage, (max_w, max_h): (u32, u32)) -> DynamicImage {
-    let (w, h) = img.dimensions();
-    if w <= max_w && h <= max_h {
-        return img;
-    }
-    img.resize(max_w, max_h, FilterType::Lanczos3)
 }
 
 /// The first image in `covers/` (by name), preferring files called `cover.*`.
@@ -99,8 +146,10 @@ mod tests {
 
     #[test]
     fn large_images_are_downscaled() {
-        let a = prepare(&png(3200, 800), "img", BODY_MAX).unwrap();
-        assert_eq!((a.width, a.height), (1600, 400));
+        let a = prepare(&png(8000, 800), "img", BODY_MAX).unwrap();
+        assert_eq!((a.width, a.height), (4096, 409));
+        let b = prepare(&png(4000, 2000), "img", BODY_MAX).unwrap();
+        assert_eq!((b.width, b.height), (2828, 1414));
         assert_eq!(a.media_type, "image/png");
         assert!(a.name.starts_with("img-") && a.name.ends_with(".png"));
     }
@@ -119,5 +168,44 @@ mod tests {
     #[test]
     fn not_an_image_is_an_error() {
         assert!(prepare(b"hello, not an image", "img", BODY_MAX).is_err());
+    }
+
+    #[test]
+    fn an_image_within_bounds_goes_in_as_its_own_bytes() {
+        // A palette PNG: decoding and re-encoding it would make it RGBA and larger.
+        let mut bytes = Vec::new();
+        let mut encoder = png::Encoder::new(&mut bytes, 64, 48);
+        encoder.set_color(png::ColorType::Indexed);
+        encoder.set_palette(vec![0, 0, 0, 255, 255, 255, 200, 30, 30]);
+        let pixels: Vec<u8> = (0..64 * 48).map(|i| (i % 3) as u8).collect();
+        encoder.write_header().unwrap().write_image_data(&pixels).unwrap();
+        let a = prepare(&bytes, "img", BODY_MAX).unwrap();
+        assert_eq!(a.bytes, bytes);
+        assert_eq!((a.width, a.height, a.media_type), (64, 48, "image/png"));
+    }
+
+    #[test]
+    fn an_animated_gif_stays_animated() {
+        let mut bytes = Vec::new();
+        {
+            let mut encoder = image::codecs::gif::GifEncoder::new(&mut bytes);
+            let frame = |v: u8| image::Frame::new(image::RgbaImage::from_pixel(5000, 2, image::Rgba([v, 0, 0, 255])));
+            encoder.encode_frames([frame(10), frame(250)]).unwrap();
+        }
+        // Wider than the bound, but scaling would keep only its first frame.
+        let a = prepare(&bytes, "img", BODY_MAX).unwrap();
+        assert_eq!((a.media_type, a.width), ("image/gif", 5000));
+        assert_eq!(a.bytes, bytes);
+    }
+
+    #[test]
+    fn a_large_photograph_is_scaled_and_stays_jpeg() {
+        let img = image::RgbImage::from_fn(3000, 2000, |x, y| image::Rgb([(x % 251) as u8, (y % 241) as u8, 90]));
+        let mut jpg = Vec::new();
+        img.write_to(&mut Cursor::new(&mut jpg), ImageFormat::Jpeg).unwrap();
+        let a = prepare(&jpg, "img", BODY_MAX).unwrap();
+        assert_eq!(a.media_type, "image/jpeg");
+        assert!(u64::from(a.width) * u64::from(a.height) <= 4_000_000, "{}×{}", a.width, a.height);
+        assert!(a.width.abs_diff(a.height * 3 / 2) <= 1, "{}×{} keeps 3:2", a.width, a.height);
     }
 }

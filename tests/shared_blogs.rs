@@ -73,3 +73,32 @@ fn no_template_syntax_is_left_in_the_prose() {
         }
     }
 }
+
+/// Every image a blog holds, by its bytes (the blog folder and the site folders around it).
+fn image_files(dir: &std::path::Path, into: &mut std::collections::HashSet<Vec<u8>>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            image_files(&path, into);
+        } else if path.extension().is_some_and(|e| ["png", "jpg", "jpeg", "gif", "webp"].contains(&e.to_string_lossy().to_lowercase().as_str())) {
+            into.insert(std::fs::read(&path).unwrap());
+        }
+    }
+}
+
+#[test]
+fn images_go_in_as_their_own_bytes() {
+    let Some(shared) = shared_blogs() else { return };
+    for b in blogs() {
+        let root = shared.join(b.blog.split('/').next().unwrap());
+        let mut sources = std::collections::HashSet::new();
+        image_files(&root, &mut sources);
+        let images: Vec<(String, Vec<u8>)> = entries(&b.epub).into_iter().filter(|(name, _)| name.starts_with("EPUB/images/img-")).collect();
+        let kept = images.iter().filter(|(_, bytes)| sources.contains(bytes)).count();
+        let (in_book, of_sources): (usize, usize) = (images.iter().map(|(_, b)| b.len()).sum(), sources.iter().map(Vec::len).sum());
+        eprintln!("{}: {kept} of {} images as their own bytes; {in_book} bytes in the book, {of_sources} in the blog", b.blog, images.len());
+        // Only images over 4 megapixels (or wider than 4096) are scaled and re-encoded.
+        assert!(kept * 10 >= images.len() * 9, "{}: only {kept} of {} images kept their bytes", b.blog, images.len());
+        assert!(in_book * 10 <= of_sources * 11, "{}: {in_book} bytes of images in the book from {of_sources} in the blog", b.blog);
+    }
+}

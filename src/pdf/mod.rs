@@ -468,7 +468,12 @@ fn draw_image(surface: &mut krilla::surface::Surface, image: Option<&krilla::ima
 
 fn decode(a: &crate::assets::Asset) -> Option<krilla::image::Image> {
     let data = krilla::Data::from(a.bytes.clone());
-    let image = if a.media_type == "image/png" { krilla::image::Image::from_png(data, true) } else { krilla::image::Image::from_jpeg(data, true) };
+    let image = match a.media_type {
+        "image/png" => krilla::image::Image::from_png(data, true),
+        "image/gif" => krilla::image::Image::from_gif(data, true),
+        "image/webp" => krilla::image::Image::from_webp(data, true),
+        _ => krilla::image::Image::from_jpeg(data, true),
+    };
     image.ok()
 }
 
