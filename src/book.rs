@@ -127,7 +127,7 @@ pub fn assemble(
         manuscripts.push(m);
     }
     for (n, (essay, m)) in out.iter_mut().zip(&manuscripts).enumerate() {
-        let mut resolver = Resolver { m, own: n, index: &index, images: &mut images, diags: &mut diags };
+        let mut resolver = Resolver { m, own: n, index: &index, site_url: config.site_url.as_deref(), images: &mut images, diags: &mut diags };
         let mut fix = |inlines: &mut Vec<Inline>| resolver.list(inlines);
         for_each_inlines_mut(&mut essay.blocks, &mut fix);
         for note in &mut essay.footnotes {
@@ -217,6 +217,8 @@ struct Resolver<'a> {
     /// The essay's index in `index`.
     own: usize,
     index: &'a links::Index,
+    /// The blog's own address: links to its pages that are essays of the book land there.
+    site_url: Option<&'a str>,
     images: &'a mut ImageStore,
     diags: &'a mut Vec<Diagnostic>,
 }
@@ -293,6 +295,15 @@ impl Resolver<'_> {
                     None
                 }
             },
+            LinkTarget::External(url) => {
+                let essay = self.site_url.and_then(|site| own_page(&url, site)).and_then(|path| match self.index.resolve(path) {
+                    links::Resolved::Essay { index, heading, .. } => Some((index, heading)),
+                    _ => None,
+                });
+                // A page of the blog that is not in the book stays a web link.
+                let Some((i, heading)) = essay else { return Some(LinkTarget::External(url)) };
+                Some(LinkTarget::Essay { essay: self.index.targets[i].essay.clone(), heading })
+            }
             other => Some(other),
         }
     }
@@ -305,6 +316,16 @@ impl Resolver<'_> {
         }
         self.diags.push(d);
     }
+}
+
+/// The path of `url` on the blog served at `site` (`/2019/08/01/slug/` of
+/// `https://blog.example.com/2019/08/01/slug/`), by either scheme; `None` for another site.
+fn own_page<'u>(url: &'u str, site: &str) -> Option<&'u str> {
+    let without_scheme = |u: &'u str| u.split_once("://").map(|(_, rest)| rest);
+    let (url_rest, site_rest) = (without_scheme(url)?, site.split_once("://")?.1);
+    let head = url_rest.get(..site_rest.len())?;
+    let path = &url_rest[site_rest.len()..];
+    (head.eq_ignore_ascii_case(site_rest) && (path.is_empty() || path.starts_with(['/', '#', '?']))).then_some(path)
 }
 
 fn push_text(inlines: &mut Vec<Inline>, text: String) {
@@ -424,6 +445,14 @@ pub(crate) fn chinese_date(d: &DateTime<FixedOffset>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_to_the_blog_s_own_address_is_a_path() {
+        let site = "https://blog.example.org/notes";
+        assert_eq!(own_page("http://BLOG.example.org/notes/2019/08/01/a/#b", site), Some("/2019/08/01/a/#b"));
+        assert_eq!(own_page("https://blog.example.org/notesx/a/", site), None);
+        assert_eq!(own_page("https://other.example.org/notes/a/", site), None);
+    }
 
     #[test]
     fn sections_nest_two_levels_with_numbers() {

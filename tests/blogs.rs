@@ -193,3 +193,27 @@ fn images_from_the_site_root_are_found_where_the_generator_serves_them() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("is left out"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_blog_built_from_its_root_takes_its_posts_and_its_own_settings() {
+    // A Hexo blog's root: `_config.yml`, posts in `source/_posts`, and Markdown that is not
+    // essays (a page, a scaffold with template syntax, a theme's README, the repository's README).
+    let dir = fixture("hexo-blog");
+    let (_out, epub, pdf, err) = build_dir(&dir);
+    assert_epubcheck_clean(&epub);
+    assert!(epub.ends_with("松下札记.epub") && pdf.ends_with("松下札记.pdf"), "{}", epub.display());
+    let titles: Vec<String> = essay_pages(&epub).iter().flat_map(|p| element_texts(p, "h1")).collect();
+    // The naive date is Taipei time (the blog's `timezone`), so the night walk comes first.
+    assert_eq!(titles, ["夜河", "山行"], "{err}");
+    let opf = parse_xml(&texts(&epub)["EPUB/package.opf"]).unwrap().descendants().filter(|n| n.is_element()).map(|n| format!("{}={}", n.tag_name().name(), n.text().unwrap_or(""))).collect::<Vec<_>>();
+    for want in ["title=松下札记", "title=写给自己的十年", "creator=松下客", "language=zh-TW", "description=一个人的读书与行路"] {
+        assert!(opf.contains(&want.to_owned()), "{want} not in {opf:?}");
+    }
+    // A link to the blog's own address lands in the book; another site's stays a web link.
+    let night = chapter(&epub, "夜河");
+    assert!(night.contains("href=\"e002.xhtml\"") && night.contains("href=\"https://rivers.example.net/notes/\""), "{night}");
+    assert!(!err.contains("warning"), "{err}");
+    // The PDF has the same two essays and the subtitle on its title page.
+    let Some(text) = body_text(&pdf) else { return };
+    assert!(text.contains("写给自己的十年") && !text.contains("关于页面") && !text.contains("{{ title }}"), "{text}");
+}

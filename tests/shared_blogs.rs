@@ -102,3 +102,29 @@ fn images_go_in_as_their_own_bytes() {
         assert!(in_book * 10 <= of_sources * 11, "{}: {in_book} bytes of images in the book from {of_sources} in the blog", b.blog);
     }
 }
+
+#[test]
+fn links_to_the_blog_s_own_address_land_in_the_book() {
+    // huli's copy has no `_config.yml`; a book.toml gives the address its `url` would.
+    let Some(shared) = shared_blogs() else { return };
+    let posts = shared.join("huli/source");
+    let book = tempfile::tempdir().unwrap();
+    let toml = format!("[book]\ntitle = \"huli\"\nmanuscripts = {:?}\nsite-url = \"https://blog.huli.tw\"\n", posts.to_str().unwrap());
+    std::fs::write(book.path().join("book.toml"), toml).unwrap();
+    let out = book.path().join("out");
+    let o = wenji_within(&repo(), &["build", book.path().to_str().unwrap(), "-o", out.to_str().unwrap(), "--format", "epub"], &[], std::time::Duration::from_secs(120));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (mut inside, mut left) = (0, Vec::new());
+    for page in essay_pages(&only_file(&out, "epub")) {
+        inside += page.matches("href=\"e0").count();
+        for link in page.split("href=\"https://blog.huli.tw/").skip(1) {
+            let path = link.split(['"', '#']).next().unwrap().trim_end_matches('/');
+            // A post of the blog that is in the book must not stay a web link.
+            if posts.join("_posts").join(format!("{}.md", path.rsplit('/').next().unwrap())).is_file() {
+                left.push(path.to_owned());
+            }
+        }
+    }
+    assert!(left.is_empty(), "links to essays of the book left as web links: {left:?}");
+    assert!(inside >= 16, "only {inside} links between essays");
+}

@@ -8,6 +8,10 @@ use toml::Spanned;
 use crate::diag::Diagnostic;
 use crate::zone::Zone;
 
+mod site;
+
+use site::Site;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct BookToml {
@@ -43,6 +47,8 @@ struct BookSection {
     /// Publication date, `YYYY-MM-DD`.
     date: Option<String>,
     time_zone: Option<Spanned<String>>,
+    /// The blog's own address: links to it land inside the book.
+    site_url: Option<Spanned<String>>,
     manuscripts: Option<PathBuf>,
     covers: Option<PathBuf>,
     /// A cover image file; else the first image in `covers`.
@@ -311,6 +317,8 @@ pub struct Config {
     pub(crate) identifier: Option<String>,
     pub(crate) date: Option<String>,
     pub(crate) zone: Zone,
+    /// The address the blog is served at (`https://blog.example.com`, no trailing slash).
+    pub(crate) site_url: Option<String>,
     pub(crate) drafts: bool,
     pub(crate) require_dates: bool,
     pub(crate) output_name: Option<String>,
@@ -373,39 +381,59 @@ impl Config {
             Diagnostic::error(format!("book.toml {section}: {}", bad.message)).in_file(&path).at_offset(&text, bad.span.start).with_hint(hint)
         };
         let b = toml.book;
+        // A blog's own configuration fills in what book.toml leaves out.
+        let site = Site::find(essays.unwrap_or(root));
+        let site_value = |pick: fn(&Site) -> Option<String>| site.as_ref().and_then(pick);
+        let mut notes = Vec::new();
         let zone = match &b.time_zone {
             Some(z) => Zone::parse(z.get_ref()).map_err(|message| {
                 let hint = "use an IANA name such as `Asia/Shanghai`, or an offset such as `+08:00`";
                 misplaced(BadValue { span: z.span(), message: message.to_string() }, "[book]", hint)
             })?,
-            None => Zone::default(),
+            None => site_zone(site.as_ref(), &mut notes),
         };
-        let manuscripts = match essays {
-            Some(e) => e.to_path_buf(),
-            None => root.join(b.manuscripts.unwrap_or_else(|| "manuscripts".into())),
+        let site_url = match &b.site_url {
+            Some(url) => Some(site::web_address(url.get_ref()).ok_or_else(|| {
+                let message = format!("`site-url = \"{}\"` is not a web address", url.get_ref());
+                misplaced(BadValue { span: url.span(), message }, "[book]", "write the blog's address as it is served, such as `https://blog.example.com`")
+            })?),
+            None => site_value(|s| s.address.clone()),
+        };
+        let site_root = site.as_ref().filter(|s| same_folder(&s.root, essays.unwrap_or(root)));
+        let manuscripts = match (essays, b.manuscripts) {
+            (None, Some(m)) => root.join(m),
+            // At a blog's root: its posts.
+            _ if site_root.is_some() => site_root.expect("some").posts.clone(),
+            (Some(e), _) => e.to_path_buf(),
+            (None, None) => root.join("manuscripts"),
         };
         let pdf = toml.pdf.resolve().map_err(|bad| misplaced(bad, "[pdf]", "the README lists the values each key of book.toml takes"))?;
-        let mut notes = Vec::new();
-        let title = match b.title.filter(|t| !t.trim().is_empty()) {
+        let title = match b.title.filter(|t| !t.trim().is_empty()).or_else(|| site_value(|s| s.title.clone())) {
             Some(title) => title,
-            None => untitled_book(root, &mut notes),
+            None => untitled_book(root, site.as_ref(), &mut notes),
         };
+        let authors = match b.authors.into_vec() {
+            none if none.is_empty() => site.as_ref().map(|s| s.authors.clone()).unwrap_or_default(),
+            authors => authors,
+        };
+        let language = b.language.unwrap_or_else(|| site_language(site.as_ref(), &mut notes));
         Ok(Config {
             covers: root.join(b.covers.unwrap_or_else(|| "covers".into())),
             root: root.to_path_buf(),
             manuscripts,
             title,
-            subtitle: b.subtitle,
-            authors: b.authors.into_vec(),
+            subtitle: b.subtitle.or_else(|| site_value(|s| s.subtitle.clone())),
+            authors,
             cover: b.cover.map(|c| root.join(c)),
             tag_index: b.tag_index,
             embed_fonts: toml.epub.embed_fonts,
-            language: b.language.unwrap_or_else(|| "zh-CN".into()),
-            description: b.description,
+            language,
+            description: b.description.or_else(|| site_value(|s| s.description.clone())),
             publisher: b.publisher,
             identifier: b.identifier,
             date: b.date,
             zone,
+            site_url,
             drafts: toml.build.drafts,
             require_dates: toml.build.require_dates,
             output_name: toml.build.output_name,
@@ -531,48 +559,44 @@ pub(crate) fn book_name(dir: &Path) -> Option<String> {
     Some(names.find(|n| !is_posts_folder(n)).unwrap_or(own))
 }
 
-/// The title of a book with no title in book.toml: its folder's name, or for a posts folder
-/// the blog's own title (from its Hexo, Jekyll or Hugo configuration) or else the blog
-/// folder's name, with a warning that says so.
-fn untitled_book(root: &Path, notes: &mut Vec<Diagnostic>) -> String {
+/// The title of a book with no title in book.toml or the blog's configuration: its folder's
+/// name, or for a posts folder (or a blog) the blog folder's name, with a warning that says so.
+fn untitled_book(root: &Path, site: Option<&Site>, notes: &mut Vec<Diagnostic>) -> String {
     let own = folder_name(root).unwrap_or_else(|| "book".into());
-    if !is_posts_folder(&own) {
+    if !is_posts_folder(&own) && site.is_none() {
         return own;
     }
-    if let Some(title) = site_title(root) {
-        return title;
-    }
-    let name = book_name(root).unwrap_or(own.clone());
-    notes.push(
-        Diagnostic::warning(format!("the book has no title, so it is called `{name}`, after the folder above `{own}`"))
-            .in_file(root)
-            .with_hint(format!("put a book.toml with `[book]` and `title = \"…\"` in `{}` (`wenji init` writes one), or set `title` in the blog's own configuration", root.display())),
-    );
+    let name = site.and_then(|s| folder_name(&s.root)).filter(|n| !is_posts_folder(n)).or_else(|| book_name(root)).unwrap_or(own.clone());
+    let (place, hint) = match site {
+        Some(s) => (s.file.clone(), format!("set `title` in `{}`, or put a book.toml with `[book]` and `title = \"…\"` beside it", s.file.display())),
+        None => (root.to_path_buf(), format!("put a book.toml with `[book]` and `title = \"…\"` in `{}` (`wenji init` writes one), or set `title` in the blog's own configuration", root.display())),
+    };
+    notes.push(Diagnostic::warning(format!("the book has no title, so it is called `{name}`, after the blog's folder")).in_file(&place).with_hint(hint));
     name
 }
 
-/// The `title` of the blog whose posts are in `dir`: from the nearest folder above it (at most
-/// four up) that has a Hexo or Jekyll `_config.yml` or a Hugo `hugo.toml`, `config.toml`,
-/// `hugo.yaml` or `config.yaml`.
-fn site_title(dir: &Path) -> Option<String> {
-    const FILES: [&str; 7] = ["_config.yml", "hugo.toml", "config.toml", "hugo.yaml", "config.yaml", "config/_default/hugo.toml", "config/_default/config.toml"];
-    let absolute = std::path::absolute(dir).ok()?;
-    for folder in absolute.ancestors().skip(1).take(4) {
-        let found: Vec<PathBuf> = FILES.iter().map(|f| folder.join(f)).filter(|p| p.is_file()).collect();
-        if found.is_empty() {
-            continue;
+/// The blog's time zone, or the default (with a warning when the blog names one wenji cannot read).
+fn site_zone(site: Option<&Site>, notes: &mut Vec<Diagnostic>) -> Zone {
+    let Some((site, name)) = site.and_then(|s| Some((s, s.time_zone.as_deref()?))) else { return Zone::default() };
+    Zone::parse(name).unwrap_or_else(|why| {
+        let hint = "set `time-zone` in book.toml's `[book]`, such as `Asia/Shanghai`";
+        notes.push(Diagnostic::warning(format!("the blog's time zone `{name}` is not used: {why}")).in_file(&site.file).with_hint(hint));
+        Zone::default()
+    })
+}
+
+/// The blog's language when it is a Chinese one; else `zh-CN`, with a warning when the blog
+/// names another language (often the generator's default `en`).
+fn site_language(site: Option<&Site>, notes: &mut Vec<Diagnostic>) -> String {
+    match site.and_then(|s| Some((s, s.language.as_ref()?))) {
+        Some((_, (_, Some(book)))) => (*book).to_owned(),
+        Some((site, (written, None))) => {
+            let hint = "wenji sets Chinese books; set `language` in book.toml's `[book]` to choose zh-CN, zh-TW or zh-HK";
+            notes.push(Diagnostic::warning(format!("the blog's language is `{written}`; the book is set as zh-CN")).in_file(&site.file).with_hint(hint));
+            "zh-CN".into()
         }
-        return found.iter().find_map(|path| {
-            let text = std::fs::read_to_string(path).ok()?;
-            let title = if path.extension().is_some_and(|e| e == "toml") {
-                text.parse::<toml::Table>().ok()?.get("title")?.as_str()?.to_owned()
-            } else {
-                serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text).ok()?.get("title")?.as_str()?.to_owned()
-            };
-            Some(title.trim().to_owned()).filter(|t| !t.is_empty())
-        });
+        None => "zh-CN".into(),
     }
-    None
 }
 
 fn same_folder(a: &Path, b: &Path) -> bool {
@@ -705,7 +729,7 @@ mod tests {
         let c = Config::locate(Some(&posts)).unwrap();
         assert_eq!(c.title, "我的博客");
         assert_eq!(c.notes.len(), 1);
-        assert!(c.notes[0].message.contains("called `我的博客`, after the folder above `_posts`"), "{}", c.notes[0].message);
+        assert!(c.notes[0].message.contains("called `我的博客`, after the blog's folder"), "{}", c.notes[0].message);
         assert_eq!(book_name(&posts).as_deref(), Some("我的博客"));
         std::fs::write(dir.path().join("我的博客/_config.yml"), "title: 山中笔记\nsubtitle: x\n").unwrap();
         let c = Config::locate(Some(&posts)).unwrap();
