@@ -126,6 +126,16 @@ pub fn assemble(
         out.push(essay);
         manuscripts.push(m);
     }
+    // Images are read and checked in parallel first; the essays then take them in order.
+    let mut wanted = Vec::new();
+    for (essay, m) in out.iter_mut().zip(&manuscripts) {
+        let mut note = |inlines: &mut Vec<Inline>| image_sources(inlines, &mut |src| wanted.extend(images.locate(m, src).ok()));
+        for_each_inlines_mut(&mut essay.blocks, &mut note);
+        for footnote in &mut essay.footnotes {
+            for_each_inlines_mut(&mut footnote.blocks, &mut note);
+        }
+    }
+    images.prepare_all(wanted);
     for (n, (essay, m)) in out.iter_mut().zip(&manuscripts).enumerate() {
         let mut resolver = Resolver { m, own: n, index: &index, site_url: config.site_url.as_deref(), images: &mut images, diags: &mut diags };
         let mut fix = |inlines: &mut Vec<Inline>| resolver.list(inlines);
@@ -343,14 +353,17 @@ struct ImageStore {
     roots: Vec<PathBuf>,
     assets: Vec<Asset>,
     by_path: HashMap<PathBuf, usize>,
+    /// Images read ahead by `prepare_all`, until an essay takes them.
+    prepared: HashMap<PathBuf, Result<Asset, String>>,
 }
 
 impl ImageStore {
     fn new(manuscripts: &Path) -> Self {
-        ImageStore { roots: site_roots(manuscripts), assets: Vec::new(), by_path: HashMap::new() }
+        ImageStore { roots: site_roots(manuscripts), assets: Vec::new(), by_path: HashMap::new(), prepared: HashMap::new() }
     }
 
-    fn load(&mut self, m: &Manuscript, src: &str) -> Result<usize, String> {
+    /// The image file `src` names in essay `m`, within the blog's folders.
+    fn locate(&self, m: &Manuscript, src: &str) -> Result<PathBuf, String> {
         let src = src.trim();
         if src.is_empty() {
             return Err("it has no address".into());
@@ -368,11 +381,30 @@ impl ImageStore {
         if !self.roots.iter().any(|root| real.starts_with(root)) {
             return Err("the file is outside the blog's folder".into());
         }
+        Ok(real)
+    }
+
+    /// Reads and checks the image files at `paths`, on all cores.
+    fn prepare_all(&mut self, mut paths: Vec<PathBuf>) {
+        use rayon::prelude::*;
+        paths.sort();
+        paths.dedup();
+        self.prepared = paths.into_par_iter().map(|path| {
+            let asset = std::fs::read(&path).map_err(|e| e.to_string()).and_then(|bytes| assets::prepare(&bytes, "img", assets::BODY_MAX));
+            (path, asset)
+        }).collect();
+    }
+
+    /// The book's image for `src` in essay `m`: its index in the book's assets.
+    fn load(&mut self, m: &Manuscript, src: &str) -> Result<usize, String> {
+        let real = self.locate(m, src)?;
         if let Some(&i) = self.by_path.get(&real) {
             return Ok(i);
         }
-        let bytes = std::fs::read(&real).map_err(|e| e.to_string())?;
-        let asset = assets::prepare(&bytes, "img", assets::BODY_MAX)?;
+        let asset = match self.prepared.remove(&real) {
+            Some(prepared) => prepared?,
+            None => assets::prepare(&std::fs::read(&real).map_err(|e| e.to_string())?, "img", assets::BODY_MAX)?,
+        };
         let index = match self.assets.iter().position(|a| a.name == asset.name) {
             Some(i) => i,
             None => {
@@ -382,6 +414,21 @@ impl ImageStore {
         };
         self.by_path.insert(real, index);
         Ok(index)
+    }
+}
+
+/// Calls `found` with the address of every image in `inlines`, links and styles included.
+fn image_sources(inlines: &mut [Inline], found: &mut dyn FnMut(&str)) {
+    for inline in inlines {
+        match inline {
+            Inline::ImageRef { src, .. } => found(src),
+            Inline::Link { content, .. } => image_sources(content, found),
+            other => {
+                if let Some(content) = other.styled_content_mut() {
+                    image_sources(content, found);
+                }
+            }
+        }
     }
 }
 

@@ -96,7 +96,7 @@ pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>, fo
     zip.start_file("EPUB/package.opf", deflated)?;
     zip.write_all(opf.as_bytes())?;
     for (href, bytes) in &files {
-        let already_compressed = href.ends_with(".jpg") || href.ends_with(".png");
+        let already_compressed = [".jpg", ".png", ".gif", ".webp"].iter().any(|ext| href.ends_with(ext));
         zip.start_file(format!("EPUB/{href}"), if already_compressed { stored } else { deflated })?;
         zip.write_all(bytes)?;
     }
