@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::assets::{self, Asset};
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use crate::fetch::{self, Fetcher, Origin};
 use crate::doc::{Block, Footnote, Inline, LinkTarget, for_each_inlines_mut, plain_text};
 use crate::index;
 use crate::links;
@@ -24,6 +25,9 @@ pub struct Book {
     pub(crate) cover: Option<Asset>,
     /// The tag index at the back of the book; empty for none.
     pub(crate) tag_index: Vec<index::Group>,
+    pub(crate) images: ImageCounts,
+    /// Drafts not in the book (`draft: true`, `published: false`).
+    pub(crate) drafts_left_out: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -85,7 +89,9 @@ pub fn assemble(
     source_date_epoch: Option<i64>,
 ) -> (Book, Vec<Diagnostic>) {
     let mut diags = Vec::new();
+    let all = essays.len();
     essays.retain(|(m, _)| config.drafts || !m.meta.draft);
+    let drafts_left_out = all - essays.len();
     order(&mut essays);
     if config.order == crate::config::Order::Desc {
         let dated = essays.iter().take_while(|(m, _)| m.meta.date.is_some()).count();
@@ -107,7 +113,8 @@ pub fn assemble(
         newest_date.map_or_else(|| modified.format("%Y-%m-%d").to_string(), |d| d.format("%Y-%m-%d").to_string())
     });
 
-    let mut images = ImageStore::new(&config.manuscripts);
+    let fetcher = Fetcher::new(fetch::cache_folder(&config.root), !config.offline, config.fetch_timeout);
+    let mut images = ImageStore::new(&config.manuscripts, fetcher);
     let mut out = Vec::with_capacity(essays.len());
     let mut manuscripts = Vec::with_capacity(essays.len());
     let mut index = links::Index::default();
@@ -169,7 +176,7 @@ pub fn assemble(
         subjects,
     };
     let tag_index = index::tag_index(out.iter().map(|e| e.meta.tags.as_slice()), config.tag_index);
-    (Book { meta, essays: out, assets: images.assets, cover, tag_index }, diags)
+    (Book { meta, essays: out, assets: images.assets, cover, tag_index, images: images.counts, drafts_left_out }, diags)
 }
 
 /// `urn:uuid:` derived from the title and authors, so rebuilding keeps the identifier.
@@ -240,7 +247,11 @@ impl Resolver<'_> {
                 Inline::ImageRef { src, alt, line, col } => match self.images.load(self.m, &src) {
                     Ok(asset) => inlines.push(Inline::Image { asset, alt }),
                     Err(why) => {
-                        let hint = "put the image file beside the essay and link it by a relative path; its alt text is shown instead";
+                        let hint = if src.contains("//") {
+                            "its alt text is shown instead; a later build tries again (not with --offline), or save the image beside the essay and link it by a relative path"
+                        } else {
+                            "put the image file beside the essay and link it by a relative path; its alt text is shown instead"
+                        };
                         self.warn(format!("image `{src}` is left out: {why}"), line, col, hint);
                         let shown = if alt.trim().is_empty() { "［图］".to_owned() } else { crate::doc::image_text(&alt) };
                         push_text(inlines, shown);
@@ -351,25 +362,58 @@ struct ImageStore {
     /// Where `/…` addresses are looked for, in order (`site_roots`); the first is the
     /// manuscripts folder. No image is read from outside them.
     roots: Vec<PathBuf>,
+    fetcher: Fetcher,
     assets: Vec<Asset>,
-    by_path: HashMap<PathBuf, usize>,
+    by_source: HashMap<Source, usize>,
     /// Images read ahead by `prepare_all`, until an essay takes them.
-    prepared: HashMap<PathBuf, Result<Asset, String>>,
+    prepared: HashMap<Source, Result<Asset, String>>,
+    counts: ImageCounts,
+}
+
+/// Where an image is: a file of the blog, or a web address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Source {
+    File(PathBuf),
+    Web(String),
+}
+
+/// What became of the book's images, for the summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ImageCounts {
+    /// Distinct images in the book.
+    pub(crate) embedded: usize,
+    /// Remote images fetched by this build, and read from the cache of an earlier one.
+    pub(crate) fetched: usize,
+    pub(crate) cached: usize,
+    /// Remote images that could not be had (each one also a warning).
+    pub(crate) failed: usize,
 }
 
 impl ImageStore {
-    fn new(manuscripts: &Path) -> Self {
-        ImageStore { roots: site_roots(manuscripts), assets: Vec::new(), by_path: HashMap::new(), prepared: HashMap::new() }
+    fn new(manuscripts: &Path, fetcher: Fetcher) -> Self {
+        ImageStore {
+            roots: site_roots(manuscripts),
+            fetcher,
+            assets: Vec::new(),
+            by_source: HashMap::new(),
+            prepared: HashMap::new(),
+            counts: ImageCounts::default(),
+        }
     }
 
-    /// The image file `src` names in essay `m`, within the blog's folders.
-    fn locate(&self, m: &Manuscript, src: &str) -> Result<PathBuf, String> {
+    /// Where the image `src` of essay `m` is: a file within the blog's folders, or a web address.
+    fn locate(&self, m: &Manuscript, src: &str) -> Result<Source, String> {
         let src = src.trim();
         if src.is_empty() {
             return Err("it has no address".into());
         }
-        if src.contains("://") || src.starts_with("//") || src.starts_with("data:") {
-            return Err("remote images cannot be fetched while building".into());
+        let scheme = src.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("http" | "https") => return Ok(Source::Web(src.to_owned())),
+            Some(other) => return Err(format!("wenji fetches images over http and https, not {other}")),
+            None if src.starts_with("//") => return Ok(Source::Web(format!("https:{src}"))),
+            None if src.starts_with("data:") => return Err("images written into the page (`data:`) are not read".into()),
+            None => {}
         }
         let relative = links::percent_decode(src.split(['?', '#']).next().unwrap_or(src));
         let dir = m.path.parent().unwrap_or(Path::new("."));
@@ -381,29 +425,54 @@ impl ImageStore {
         if !self.roots.iter().any(|root| real.starts_with(root)) {
             return Err("the file is outside the blog's folder".into());
         }
-        Ok(real)
+        Ok(Source::File(real))
     }
 
-    /// Reads and checks the image files at `paths`, on all cores.
-    fn prepare_all(&mut self, mut paths: Vec<PathBuf>) {
+    /// Reads, fetches and checks the images at `sources`: files on all cores, web addresses
+    /// several at a time.
+    fn prepare_all(&mut self, mut sources: Vec<Source>) {
         use rayon::prelude::*;
-        paths.sort();
-        paths.dedup();
-        self.prepared = paths.into_par_iter().map(|path| {
-            let asset = std::fs::read(&path).map_err(|e| e.to_string()).and_then(|bytes| assets::prepare(&bytes, "img", assets::BODY_MAX));
-            (path, asset)
-        }).collect();
+        sources.sort();
+        sources.dedup();
+        let urls: Vec<String> = sources.iter().filter_map(|s| if let Source::Web(u) = s { Some(u.clone()) } else { None }).collect();
+        let mut fetched: HashMap<String, Result<(Vec<u8>, Origin), String>> = urls.iter().cloned().zip(self.fetcher.get_all(&urls)).collect();
+        let read: Vec<(Source, Result<Vec<u8>, String>)> = sources
+            .into_iter()
+            .map(|source| {
+                let bytes = match &source {
+                    Source::File(path) => std::fs::read(path).map_err(|e| e.to_string()),
+                    Source::Web(url) => fetched.remove(url).expect("fetched").map(|(bytes, origin)| {
+                        match origin {
+                            Origin::Network => self.counts.fetched += 1,
+                            Origin::Cache => self.counts.cached += 1,
+                        }
+                        bytes
+                    }),
+                };
+                (source, bytes)
+            })
+            .collect();
+        self.prepared = read.into_par_iter().map(|(source, bytes)| (source, bytes.and_then(|b| assets::prepare(&b, "img", assets::BODY_MAX)))).collect();
+        self.counts.failed = self.prepared.iter().filter(|(source, asset)| matches!(source, Source::Web(_)) && asset.is_err()).count();
     }
 
     /// The book's image for `src` in essay `m`: its index in the book's assets.
     fn load(&mut self, m: &Manuscript, src: &str) -> Result<usize, String> {
-        let real = self.locate(m, src)?;
-        if let Some(&i) = self.by_path.get(&real) {
+        let source = self.locate(m, src)?;
+        if let Some(&i) = self.by_source.get(&source) {
             return Ok(i);
         }
-        let asset = match self.prepared.remove(&real) {
-            Some(prepared) => prepared?,
-            None => assets::prepare(&std::fs::read(&real).map_err(|e| e.to_string())?, "img", assets::BODY_MAX)?,
+        // A failure stays prepared: each later use of the image gets the same reason.
+        let asset = match self.prepared.remove(&source) {
+            Some(Err(why)) => {
+                self.prepared.insert(source, Err(why.clone()));
+                return Err(why);
+            }
+            Some(Ok(asset)) => asset,
+            None => match &source {
+                Source::File(path) => assets::prepare(&std::fs::read(path).map_err(|e| e.to_string())?, "img", assets::BODY_MAX)?,
+                Source::Web(_) => return Err("it was not fetched".into()),
+            },
         };
         let index = match self.assets.iter().position(|a| a.name == asset.name) {
             Some(i) => i,
@@ -412,7 +481,8 @@ impl ImageStore {
                 self.assets.len() - 1
             }
         };
-        self.by_path.insert(real, index);
+        self.by_source.insert(source, index);
+        self.counts.embedded = self.assets.len();
         Ok(index)
     }
 }

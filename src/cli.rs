@@ -37,6 +37,9 @@ pub(crate) enum Command {
         /// Print a JSON summary on stdout
         #[arg(long)]
         json: bool,
+        /// Fetch no remote images; use only those cached by an earlier build
+        #[arg(long)]
+        offline: bool,
     },
     /// Create a book folder: book.toml, manuscripts/ with a sample essay, and covers/
     Init {
@@ -62,6 +65,9 @@ pub(crate) struct BuildArgs {
     /// Print a JSON summary on stdout: outputs with sizes and page counts, timings, diagnostics
     #[arg(long)]
     pub(crate) json: bool,
+    /// Fetch no remote images; use only those cached by an earlier build
+    #[arg(long)]
+    pub(crate) offline: bool,
 }
 
 /// How much to print.
@@ -80,13 +86,14 @@ pub fn run(cli: Cli) -> ExitCode {
     let voice = Voice { quiet: cli.quiet, verbose: cli.verbose, colour: terminal && std::env::var_os("NO_COLOR").is_none(), terminal };
     match cli.command {
         Command::Build(args) => build(args, voice),
-        Command::Check { dir, json } => check(dir, json, voice),
+        Command::Check { dir, json, offline } => check(dir, json, offline, voice),
         Command::Init { dir, title } => init(dir, title, voice),
     }
 }
 
 fn build(args: BuildArgs, voice: Voice) -> ExitCode {
     let formats = (!args.format.is_empty()).then_some(args.format.as_slice());
+    let formats = Choices { formats, offline: args.offline };
     let json = args.json;
     let reports: Vec<(String, Report)> = if args.dirs.len() <= 1 {
         let dir = args.dirs.first().map(PathBuf::as_path);
@@ -122,7 +129,15 @@ fn build(args: BuildArgs, voice: Voice) -> ExitCode {
 /// Builds each book of a batch into its folder, a few at a time, and returns their reports
 /// in order. Books are built on threads of their own, never on rayon's pool: a build blocks
 /// on its PDF writer, which needs the pool (README, "Threads").
-fn build_batch(dirs: &[PathBuf], outs: &[PathBuf], formats: Option<&[Format]>, bar: &Bar) -> Vec<Report> {
+/// What the command line chose for every book of a build.
+#[derive(Debug, Clone, Copy)]
+struct Choices<'a> {
+    /// `--format`, else each book's own.
+    formats: Option<&'a [Format]>,
+    offline: bool,
+}
+
+fn build_batch(dirs: &[PathBuf], outs: &[PathBuf], formats: Choices, bar: &Bar) -> Vec<Report> {
     // Two books at once keep the cores busy through each one's serial stretches (reading,
     // pagination, the PDF's last write); more would only add memory.
     let builders = dirs.len().min(2);
@@ -154,21 +169,25 @@ fn build_batch(dirs: &[PathBuf], outs: &[PathBuf], formats: Option<&[Format]>, b
 
 /// `build_one` for a book of a batch: a book that makes wenji panic is reported as failed,
 /// and the others are still built.
-fn build_guarded(dir: &Path, out: &Path, formats: Option<&[Format]>) -> Report {
+fn build_guarded(dir: &Path, out: &Path, formats: Choices) -> Report {
     std::panic::catch_unwind(|| build_one(Some(dir), out, formats, &Silent)).unwrap_or_else(|panic| {
         let why = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
         Report { failure: Some(format!("wenji stopped on an internal error ({why}); please report it with this book")), ..Report::default() }
     })
 }
 
-fn build_one(dir: Option<&Path>, out: &Path, formats: Option<&[Format]>, progress: &dyn Progress) -> Report {
-    with_book(dir, |config| build::build(config, out, formats, progress))
+fn build_one(dir: Option<&Path>, out: &Path, chosen: Choices, progress: &dyn Progress) -> Report {
+    with_book(dir, chosen.offline, |config| build::build(config, out, chosen.formats, progress))
 }
 
 /// Runs `f` on the book found for `dir`; a book that cannot be found is a report with its error.
-fn with_book(dir: Option<&Path>, f: impl FnOnce(&Config) -> Report) -> Report {
+/// `offline` turns fetching off whatever book.toml says.
+fn with_book(dir: Option<&Path>, offline: bool, f: impl FnOnce(&Config) -> Report) -> Report {
     match Config::locate(dir) {
-        Ok(config) => f(&config),
+        Ok(mut config) => {
+            config.offline |= offline;
+            f(&config)
+        }
         Err(d) => Report { diagnostics: vec![d], ..Report::default() },
     }
 }
@@ -191,9 +210,9 @@ fn batch_outputs(dirs: &[PathBuf], out: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn check(dir: Option<PathBuf>, json: bool, voice: Voice) -> ExitCode {
+fn check(dir: Option<PathBuf>, json: bool, offline: bool, voice: Voice) -> ExitCode {
     let bar = Bar::new(voice, json);
-    let report = with_book(dir.as_deref(), |config| build::check(config, &bar));
+    let report = with_book(dir.as_deref(), offline, |config| build::check(config, &bar));
     bar.finish();
     print_report(&report, voice, "checked");
     let ok = report.ok();
@@ -259,6 +278,17 @@ fn print_report(report: &Report, voice: Voice, done: &str) {
     if report.outputs.is_empty() {
         eprintln!("{done} {}: no problems that stop the book", count(report.essays, "essay"));
     }
+    let images = report.images;
+    if images.fetched + images.cached + images.failed > 0 {
+        let remote = images.fetched + images.cached + images.failed;
+        eprintln!(
+            "{} from the web: {} fetched, {} from the cache, {} not had",
+            count(remote, "image"),
+            images.fetched,
+            images.cached,
+            images.failed
+        );
+    }
     if voice.verbose {
         for (stage, took) in &report.timings {
             eprintln!("  {stage:<8} {:>8.3} s", took.as_secs_f64());
@@ -322,6 +352,13 @@ fn summary(reports: &[(String, Report)]) -> String {
                 "ok": r.ok(),
                 "title": r.title,
                 "essays": r.essays,
+                "drafts_left_out": r.drafts_left_out,
+                "images": {
+                    "embedded": r.images.embedded,
+                    "fetched": r.images.fetched,
+                    "cached": r.images.cached,
+                    "failed": r.images.failed,
+                },
                 "outputs": outputs,
                 "timings_ms": timings,
                 "failure": r.failure,

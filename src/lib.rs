@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod doc;
+pub mod fetch;
 pub mod epub;
 pub mod font;
 pub mod index;

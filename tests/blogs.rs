@@ -217,3 +217,84 @@ fn a_blog_built_from_its_root_takes_its_posts_and_its_own_settings() {
     let Some(text) = body_text(&pdf) else { return };
     assert!(text.contains("写给自己的十年") && !text.contains("关于页面") && !text.contains("{{ title }}"), "{text}");
 }
+
+/// A web server on 127.0.0.1 for the test: `/ok.png` an image, `/page.png` a web page (as image
+/// hosts answer a hotlink), `/slow.png` no answer for 6 s, anything else 404. Counts requests.
+fn image_server(png: Vec<u8>) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = requests.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let png = png.clone();
+            std::thread::spawn(move || {
+                let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+                let mut first = String::new();
+                reader.read_line(&mut first).unwrap();
+                let path = first.split(' ').nth(1).unwrap_or("/").to_owned();
+                let mut stream = stream;
+                let answer = |stream: &mut std::net::TcpStream, status: &str, kind: &str, body: &[u8]| {
+                    let head = format!("HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                    let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body));
+                };
+                match path.as_str() {
+                    "/ok.png" => answer(&mut stream, "200 OK", "image/png", &png),
+                    "/page.png" => answer(&mut stream, "200 OK", "text/html", b"<!DOCTYPE html><html><body>no hotlinking</body></html>"),
+                    "/slow.png" => std::thread::sleep(std::time::Duration::from_secs(6)),
+                    _ => answer(&mut stream, "404 Not Found", "text/plain", b"not here"),
+                }
+            });
+        }
+    });
+    (port, requests)
+}
+
+#[test]
+fn remote_images_are_fetched_once_into_a_cache_and_failures_are_reported() {
+    let mut png = Vec::new();
+    image::RgbImage::from_fn(60, 40, |x, y| image::Rgb([(x * 4) as u8, (y * 6) as u8, 120])).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    let (port, requests) = image_server(png.clone());
+    let book = tempfile::tempdir().unwrap();
+    std::fs::create_dir(book.path().join("manuscripts")).unwrap();
+    std::fs::write(book.path().join("book.toml"), "[book]\ntitle = \"远方的图\"\n[build]\nfetch-timeout = 2\n").unwrap();
+    let essay = format!(
+        "---\ntitle: 图床上的图\ndate: 2024-05-01\n---\n\n山顶的照片：\n\n![山顶](http://127.0.0.1:{port}/ok.png)\n\n又引了一次：![山顶](http://127.0.0.1:{port}/ok.png)\n\n![防盗链](http://127.0.0.1:{port}/page.png)\n\n![已删除](http://127.0.0.1:{port}/gone.png)\n\n![太慢](http://127.0.0.1:{port}/slow.png)\n"
+    );
+    std::fs::write(book.path().join("manuscripts/remote.md"), essay).unwrap();
+    let build = |out: &str, extra: &[&str]| {
+        let out = book.path().join(out);
+        let mut args = vec!["build", book.path().to_str().unwrap(), "-o", out.to_str().unwrap(), "--json"];
+        args.extend(extra);
+        let o = wenji_within(&repo(), &args, &[], std::time::Duration::from_secs(60));
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (summary["books"][0]["images"].clone(), stderr(&o), only_file(&out, "epub"), only_file(&out, "pdf"))
+    };
+    let (images, err, epub, pdf) = build("first", &[]);
+    assert_eq!(images, serde_json::json!({"embedded": 1, "fetched": 1, "cached": 0, "failed": 3}), "{err}");
+    let remote = book.path().join("manuscripts/remote.md");
+    for (needle, why) in [("page.png", "not an image"), ("gone.png", "HTTP 404"), ("slow.png", "no answer within 2 s")] {
+        let at = format!("{}:{}:", remote.display(), line_of(&remote, needle));
+        assert!(err.lines().any(|l| l.contains(why)) && err.contains(&at), "no warning `{why}` at {at}:\n{err}");
+    }
+    assert!(err.contains("4 images from the web: 1 fetched, 0 from the cache, 3 not had"), "{err}");
+    assert_epubcheck_clean(&epub);
+    let kept: Vec<_> = entries(&epub).into_iter().filter(|(n, _)| n.starts_with("EPUB/images/img-")).collect();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].1, png, "the image goes in as the server's bytes");
+    assert_eq!(chapter(&epub, "图床上的图").matches("<img ").count(), 2);
+    if let Some(drawn) = drawn_images(&pdf) {
+        assert_eq!(drawn, 2);
+    }
+    // A rebuild offline takes the image from the cache beside the book, and makes the same book.
+    let asked = requests.load(std::sync::atomic::Ordering::SeqCst);
+    let (images, err, again, _) = build("second", &["--offline"]);
+    assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), asked, "an offline build asked the server");
+    assert_eq!(images, serde_json::json!({"embedded": 1, "fetched": 0, "cached": 1, "failed": 3}), "{err}");
+    assert!(err.contains("--offline"), "{err}");
+    assert_eq!(std::fs::read(&epub).unwrap(), std::fs::read(&again).unwrap(), "the rebuild is not the same book");
+    assert!(book.path().join(".wenji-cache/images").is_dir());
+}

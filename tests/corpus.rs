@@ -31,7 +31,7 @@ fn blogs() -> &'static [Built] {
             .map(|blog| {
                 let dir = corpus.join(blog);
                 let out = tempfile::tempdir().unwrap();
-                let o = wenji(&repo(), &["build", dir.to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--format", "epub,pdf"]);
+                let o = wenji(&repo(), &["build", dir.to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--format", "epub,pdf", "--offline"]);
                 assert_eq!(o.status.code(), Some(0), "{blog} failed:\n{}", stderr(&o));
                 let (epub, pdf) = (only_file(out.path(), "epub"), only_file(out.path(), "pdf"));
                 Built { blog: blog.to_string(), dir, _out: out, epub, pdf, stderr: stderr(&o) }

@@ -16,6 +16,8 @@ struct Built {
     _out: tempfile::TempDir,
     epub: PathBuf,
     pdf: PathBuf,
+    /// The book's entry in the `--json` summary.
+    summary: serde_json::Value,
 }
 
 fn blogs() -> &'static [Built] {
@@ -27,10 +29,13 @@ fn blogs() -> &'static [Built] {
             .map(|blog| {
                 let out = tempfile::tempdir().unwrap();
                 let dir = shared.join(blog);
-                let o = wenji_within(&repo(), &["build", dir.to_str().unwrap(), "-o", out.path().to_str().unwrap()], &[], std::time::Duration::from_secs(300));
+                // Offline: CI has no network, and a test must not depend on image hosts.
+                let args = ["build", dir.to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--offline", "--json"];
+                let o = wenji_within(&repo(), &args, &[], std::time::Duration::from_secs(300));
                 assert_eq!(o.status.code(), Some(0), "{blog} failed:\n{}", stderr(&o));
                 let (epub, pdf) = (only_file(out.path(), "epub"), only_file(out.path(), "pdf"));
-                Built { blog, _out: out, epub, pdf }
+                let summary = serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["books"][0].clone();
+                Built { blog, _out: out, epub, pdf, summary }
             })
             .collect()
     })
@@ -112,7 +117,7 @@ fn links_to_the_blog_s_own_address_land_in_the_book() {
     let toml = format!("[book]\ntitle = \"huli\"\nmanuscripts = {:?}\nsite-url = \"https://blog.huli.tw\"\n", posts.to_str().unwrap());
     std::fs::write(book.path().join("book.toml"), toml).unwrap();
     let out = book.path().join("out");
-    let o = wenji_within(&repo(), &["build", book.path().to_str().unwrap(), "-o", out.to_str().unwrap(), "--format", "epub"], &[], std::time::Duration::from_secs(120));
+    let o = wenji_within(&repo(), &["build", book.path().to_str().unwrap(), "-o", out.to_str().unwrap(), "--format", "epub", "--offline"], &[], std::time::Duration::from_secs(120));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let (mut inside, mut left) = (0, Vec::new());
     for page in essay_pages(&only_file(&out, "epub")) {
@@ -127,4 +132,29 @@ fn links_to_the_blog_s_own_address_land_in_the_book() {
     }
     assert!(left.is_empty(), "links to essays of the book left as web links: {left:?}");
     assert!(inside >= 16, "only {inside} links between essays");
+}
+
+#[test]
+fn the_json_summary_counts_essays_drafts_and_images() {
+    for b in blogs() {
+        let s = &b.summary;
+        eprintln!("{}: {} essays, {} drafts left out, images {}", b.blog, s["essays"], s["drafts_left_out"], s["images"]);
+        let chapters = essay_pages(&b.epub).len() as u64;
+        assert_eq!(s["essays"].as_u64(), Some(chapters), "{}", b.blog);
+        let in_epub = entries(&b.epub).iter().filter(|(n, _)| n.starts_with("EPUB/images/img-")).count() as u64;
+        assert_eq!(s["images"]["embedded"].as_u64(), Some(in_epub), "{}", b.blog);
+        assert_eq!(s["images"]["fetched"].as_u64(), Some(0), "{}: fetched offline", b.blog);
+        // Every remote image that is not cached is a failure, and a warning of its own.
+        let failed = s["images"]["failed"].as_u64().unwrap();
+        let warned = s["diagnostics"].as_array().unwrap().iter().filter(|d| d["message"].as_str().unwrap().contains("fetching is off")).count() as u64;
+        assert!(warned >= failed, "{}: {failed} failed, {warned} warnings", b.blog);
+    }
+    // hux marks posts `published: false`; yihui keeps its pictures on image hosts.
+    let find = |name: &str| blogs().iter().find(|b| b.blog == name).map(|b| &b.summary);
+    if let Some(hux) = find("hux") {
+        assert!(hux["drafts_left_out"].as_u64().unwrap() > 0, "{hux}");
+    }
+    if let Some(yihui) = find("yihui") {
+        assert!(yihui["images"]["failed"].as_u64().unwrap() > 0, "{}", yihui["images"]);
+    }
 }

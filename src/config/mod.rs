@@ -147,6 +147,11 @@ struct BuildSection {
     order: Order,
     /// What `wenji build` writes when `--format` is not given.
     formats: Option<Vec<Format>>,
+    /// Fetch no remote images: only those in the cache of an earlier build.
+    #[serde(default)]
+    offline: bool,
+    /// Seconds one remote image may take.
+    fetch_timeout: Option<Spanned<f32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -320,6 +325,10 @@ pub struct Config {
     /// The address the blog is served at (`https://blog.example.com`, no trailing slash).
     pub(crate) site_url: Option<String>,
     pub(crate) drafts: bool,
+    /// `[build] offline` or `--offline`: remote images only from the cache.
+    pub(crate) offline: bool,
+    /// `[build] fetch-timeout`: how long one remote image may take.
+    pub(crate) fetch_timeout: std::time::Duration,
     pub(crate) require_dates: bool,
     pub(crate) output_name: Option<String>,
     pub(crate) order: Order,
@@ -407,6 +416,12 @@ impl Config {
             (Some(e), _) => e.to_path_buf(),
             (None, None) => root.join("manuscripts"),
         };
+        let fetch_timeout = match &toml.build.fetch_timeout {
+            Some(t) => checked(t, |s| (0.5..=300.0).contains(&s), |s| format!("`fetch-timeout = {s}` is out of range (0.5 to 300 seconds)"))
+                .map_err(|bad| misplaced(bad, "[build]", "give the seconds one remote image may take, such as `fetch-timeout = 10`"))?,
+            None => 10.0,
+        };
+        let fetch_timeout = std::time::Duration::from_secs_f32(fetch_timeout);
         let pdf = toml.pdf.resolve().map_err(|bad| misplaced(bad, "[pdf]", "the README lists the values each key of book.toml takes"))?;
         let title = match b.title.filter(|t| !t.trim().is_empty()).or_else(|| site_value(|s| s.title.clone())) {
             Some(title) => title,
@@ -435,6 +450,8 @@ impl Config {
             zone,
             site_url,
             drafts: toml.build.drafts,
+            offline: toml.build.offline,
+            fetch_timeout,
             require_dates: toml.build.require_dates,
             output_name: toml.build.output_name,
             order: toml.build.order,
