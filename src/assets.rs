@@ -46,15 +46,20 @@ impl Bound {
 /// Refuses images whose pixels would need more than this much memory to decode.
 const MAX_PIXELS: u64 = 100_000_000;
 
-/// Checks `bytes` and makes the book's copy of it. An image within `max` goes in as its own
+/// Checks `bytes` and makes the book's copy of it. An SVG goes in as `svg::sanitise` writes
+/// it; an image within `max` goes in as its own
 /// bytes; a larger one is scaled to fit and re-encoded in its own format (a still GIF or WebP
 /// as PNG, or JPEG when opaque). An animated GIF or WebP is kept as it is, so it stays animated.
 pub(crate) fn prepare(bytes: &[u8], prefix: &str, max: Bound) -> Result<Asset, String> {
+    if crate::svg::is_svg(bytes) {
+        let (svg, w, h) = crate::svg::sanitise(bytes)?;
+        return Ok(Asset::named(prefix, "svg", "image/svg+xml", svg, w.ceil() as u32, h.ceil() as u32));
+    }
     let reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| e.to_string())?;
-    let format = reader.format().ok_or("not an image wenji can read (PNG, JPEG, GIF or WebP)")?;
-    let (ext, media_type) = carried(format).ok_or("not an image wenji can read (PNG, JPEG, GIF or WebP)")?;
+    let format = reader.format().ok_or("not an image wenji can read (PNG, JPEG, GIF, WebP or SVG)")?;
+    let (ext, media_type) = carried(format).ok_or("not an image wenji can read (PNG, JPEG, GIF, WebP or SVG)")?;
     let (w, h) = reader.into_dimensions().map_err(|e| e.to_string())?;
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(format!("the image is {w}×{h} pixels; wenji reads images of up to 100 megapixels"));

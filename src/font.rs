@@ -48,6 +48,11 @@ static REGULAR: &[u8] = include_bytes!("../fonts/NotoSerifSC-Regular.ttf");
 static BOLD: &[u8] = include_bytes!("../fonts/NotoSerifSC-Bold.ttf");
 static MONO: &[u8] = include_bytes!("../fonts/NotoSansMono-Regular.ttf");
 
+/// The bundled fonts' files: serif, bold serif, monospace.
+pub(crate) fn bundled_data() -> [&'static [u8]; 3] {
+    [REGULAR, BOLD, MONO]
+}
+
 impl Font {
     fn parse(name: String, data: &'static [u8], index: u32) -> Option<Font> {
         let face = Face::from_slice(data, index)?;

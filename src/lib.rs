@@ -21,5 +21,6 @@ pub mod manuscript;
 pub mod markdown;
 pub mod pdf;
 pub mod raster;
+pub mod svg;
 pub mod typeset;
 pub mod zone;

@@ -298,3 +298,33 @@ fn remote_images_are_fetched_once_into_a_cache_and_failures_are_reported() {
     assert_eq!(std::fs::read(&epub).unwrap(), std::fs::read(&again).unwrap(), "the rebuild is not the same book");
     assert!(book.path().join(".wenji-cache/images").is_dir());
 }
+
+#[test]
+fn svg_goes_in_sanitised_and_is_drawn_as_vectors_and_a_gif_stays_animated() {
+    let (_out, epub, pdf, err) = build("hugo-site");
+    assert_epubcheck_clean(&epub);
+    let page = chapter(&epub, "矢量图与动图");
+    assert_eq!(page.matches("<img ").count(), 2, "{err}");
+    let files = entries(&epub);
+    let (_, svg) = files.iter().find(|(n, _)| n.ends_with(".svg")).expect("the SVG is in the EPUB");
+    let svg = String::from_utf8(svg.clone()).unwrap();
+    for gone in ["script", "alert", "onload", "javascript", "tracker.example.net"] {
+        assert!(!svg.contains(gone), "`{gone}` is left in the EPUB's SVG:\n{svg}");
+    }
+    let opf = &texts(&epub)["EPUB/package.opf"];
+    assert!(opf.contains("media-type=\"image/svg+xml\"") && opf.contains("media-type=\"image/gif\""), "{opf}");
+    let (_, gif) = files.iter().find(|(n, _)| n.ends_with(".gif")).expect("the GIF is in the EPUB as a GIF");
+    assert_eq!(gif, &std::fs::read(fixture("hugo-site/static/images/post/blink.gif")).unwrap(), "the animated GIF keeps its frames");
+    // The PDF draws the SVG as vectors: its red square and blue circle are on the page.
+    let Some(pages) = pages_text(&pdf) else { return };
+    let n = pages.iter().position(|p| p.contains("导出的示意图是")).expect("the essay's page") + 1;
+    let png = std::env::temp_dir().join(format!("wenji-svg-{}", std::process::id()));
+    let shown = format!("pdftoppm -r 50 -png -f {n} -l {n} {} {}", pdf.display(), png.display());
+    let Some((ok, _)) = tool_then("pdftoppm", &["-r", "50", "-png", "-singlefile", "-f", &n.to_string(), "-l", &n.to_string()], &pdf, &[png.to_str().unwrap()]) else { return };
+    assert!(ok, "{shown}");
+    let image = image::open(png.with_extension("png")).unwrap().to_rgb8();
+    let _ = std::fs::remove_file(png.with_extension("png"));
+    let count = |want: [u8; 3]| image.pixels().filter(|p| p.0.iter().zip(want).all(|(a, b)| a.abs_diff(b) < 40)).count();
+    let (red, blue) = (count([0xd0, 0x20, 0x20]), count([0x20, 0x40, 0xd0]));
+    assert!(red > 300 && blue > 200, "{shown}: {red} red and {blue} blue pixels; the SVG is not drawn");
+}

@@ -78,8 +78,8 @@ pub(crate) struct Writer<'a> {
     book: &'a Book,
     fonts: HashMap<FontId, Font>,
     /// Images decoded so far (once each, however often drawn); `None` if one cannot be.
-    images: HashMap<usize, Option<krilla::image::Image>>,
-    cover: Option<Option<krilla::image::Image>>,
+    images: HashMap<usize, Option<Picture>>,
+    cover: Option<Option<Picture>>,
     page_box: PageBox,
     /// Each anchor's page, counted in the order the pages came, and its y.
     anchors: HashMap<String, (usize, f32)>,
@@ -250,8 +250,14 @@ impl<'a> Writer<'a> {
 /// beside the document the page is drawn into).
 struct Resources<'w> {
     fonts: &'w HashMap<FontId, Font>,
-    images: &'w HashMap<usize, Option<krilla::image::Image>>,
-    cover: &'w Option<Option<krilla::image::Image>>,
+    images: &'w HashMap<usize, Option<Picture>>,
+    cover: &'w Option<Option<Picture>>,
+}
+
+/// An image ready to draw: pixels, or an SVG drawn as vectors.
+enum Picture {
+    Raster(krilla::image::Image),
+    Vector(crate::svg::Tree),
 }
 
 /// Text, dots and the ground of coloured fills: black, opaque.
@@ -459,14 +465,23 @@ fn tag_kind(role: &Role) -> TagKind {
     }
 }
 
-fn draw_image(surface: &mut krilla::surface::Surface, image: Option<&krilla::image::Image>, x: f32, y: f32, w: f32, h: f32) {
+fn draw_image(surface: &mut krilla::surface::Surface, image: Option<&Picture>, x: f32, y: f32, w: f32, h: f32) {
     let (Some(image), Some(size)) = (image, Size::from_wh(w, h)) else { return };
     surface.push_transform(&Transform::from_translate(x, y));
-    surface.draw_image(image.clone(), size);
+    match image {
+        Picture::Raster(image) => surface.draw_image(image.clone(), size),
+        Picture::Vector(tree) => {
+            use krilla_svg::SurfaceExt;
+            surface.draw_svg(tree, size, krilla_svg::SvgSettings::default());
+        }
+    }
     surface.pop();
 }
 
-fn decode(a: &crate::assets::Asset) -> Option<krilla::image::Image> {
+fn decode(a: &crate::assets::Asset) -> Option<Picture> {
+    if a.media_type == "image/svg+xml" {
+        return crate::svg::parse(&a.bytes).map(Picture::Vector);
+    }
     let data = krilla::Data::from(a.bytes.clone());
     let image = match a.media_type {
         "image/png" => krilla::image::Image::from_png(data, true),
@@ -474,7 +489,7 @@ fn decode(a: &crate::assets::Asset) -> Option<krilla::image::Image> {
         "image/webp" => krilla::image::Image::from_webp(data, true),
         _ => krilla::image::Image::from_jpeg(data, true),
     };
-    image.ok()
+    image.ok().map(Picture::Raster)
 }
 
 fn stroke(surface: &mut krilla::surface::Surface, pb: PathBuilder, width: f32) {
