@@ -47,19 +47,31 @@ impl Bound {
 const MAX_PIXELS: u64 = 100_000_000;
 
 /// Checks `bytes` and makes the book's copy of it. An SVG goes in as `svg::sanitise` writes
-/// it; an image within `max` goes in as its own
+/// it, an AVIF as JPEG or PNG; an image within `max` goes in as its own
 /// bytes; a larger one is scaled to fit and re-encoded in its own format (a still GIF or WebP
 /// as PNG, or JPEG when opaque). An animated GIF or WebP is kept as it is, so it stays animated.
 pub(crate) fn prepare(bytes: &[u8], prefix: &str, max: Bound) -> Result<Asset, String> {
+    const WHAT: &str = "not an image wenji can read (PNG, JPEG, GIF, WebP, SVG or AVIF)";
     if crate::svg::is_svg(bytes) {
         let (svg, w, h) = crate::svg::sanitise(bytes)?;
         return Ok(Asset::named(prefix, "svg", "image/svg+xml", svg, w.ceil() as u32, h.ceil() as u32));
     }
+    if crate::avif::is_avif(bytes) {
+        // No reader takes AVIF: it goes in as JPEG, or PNG where it is transparent.
+        let img = crate::avif::decode(bytes, MAX_PIXELS)?;
+        let opaque = !img.color().has_alpha() || img.to_rgba8().pixels().all(|p| p.0[3] == 255);
+        let (w, h) = img.dimensions();
+        let img = match max.scaled(w, h) {
+            Some((to_w, to_h)) => img.resize_exact(to_w, to_h, FilterType::Lanczos3),
+            None => img,
+        };
+        return encode(&img, prefix, opaque);
+    }
     let reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| e.to_string())?;
-    let format = reader.format().ok_or("not an image wenji can read (PNG, JPEG, GIF, WebP or SVG)")?;
-    let (ext, media_type) = carried(format).ok_or("not an image wenji can read (PNG, JPEG, GIF, WebP or SVG)")?;
+    let format = reader.format().ok_or(WHAT)?;
+    let (ext, media_type) = carried(format).ok_or(WHAT)?;
     let (w, h) = reader.into_dimensions().map_err(|e| e.to_string())?;
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(format!("the image is {w}×{h} pixels; wenji reads images of up to 100 megapixels"));
@@ -75,8 +87,12 @@ pub(crate) fn prepare(bytes: &[u8], prefix: &str, max: Bound) -> Result<Asset, S
         return Ok(Asset::named(prefix, ext, media_type, bytes.to_vec(), w, h));
     };
     let img = img.resize_exact(to_w, to_h, FilterType::Lanczos3);
+    encode(&img, prefix, format == ImageFormat::Jpeg || (format == ImageFormat::WebP && !img.color().has_alpha()))
+}
+
+/// `img` encoded as JPEG (a photograph) or PNG (line art, transparency).
+fn encode(img: &DynamicImage, prefix: &str, as_jpeg: bool) -> Result<Asset, String> {
     let mut out = Vec::new();
-    let as_jpeg = format == ImageFormat::Jpeg || (format == ImageFormat::WebP && !img.color().has_alpha());
     let (ext, media_type) = if as_jpeg {
         let rgb = DynamicImage::ImageRgb8(img.to_rgb8());
         let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);

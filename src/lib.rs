@@ -4,6 +4,7 @@
 //! the PDF writer draws each page on its own thread as typesetting finishes it.
 
 pub mod assets;
+pub mod avif;
 pub mod book;
 pub mod build;
 pub mod cli;
