@@ -114,6 +114,26 @@ impl Inline {
 }
 
 /// The plain text of inline content, for titles, alt text and tables of contents.
+/// Whether a paragraph is verse: two lines or more, each ended by a hard break, none longer than
+/// a line of a poem or a lyric (64 characters), no images. Verse is set with no first-line
+/// indent, each line where the poet broke it.
+pub(crate) fn is_verse(content: &[Inline]) -> bool {
+    const LONGEST: usize = 64;
+    let lines: Vec<&[Inline]> = content.split(|i| matches!(i, Inline::LineBreak)).collect();
+    let has_image = |i: &Inline| match i {
+        Inline::Image { .. } | Inline::ImageRef { .. } => true,
+        Inline::Link { content, .. } => content.iter().any(|c| matches!(c, Inline::Image { .. } | Inline::ImageRef { .. })),
+        _ => false,
+    };
+    lines.len() >= 2
+        && !content.iter().any(has_image)
+        && lines.iter().all(|line| {
+            let text = plain_text(line);
+            let n = text.trim().chars().count();
+            n > 0 && n <= LONGEST
+        })
+}
+
 pub(crate) fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
     push_plain(inlines, &mut out);
@@ -160,6 +180,15 @@ pub(crate) fn for_each_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verse_is_short_lines_broken_by_hand() {
+        let t = |s: &str| Inline::Text(s.into());
+        assert!(is_verse(&[t("梦中的梦中"), Inline::LineBreak, t("梦中人的梦中"), Inline::LineBreak, t("往事如风")]));
+        assert!(!is_verse(&[t("只有一行")]));
+        assert!(!is_verse(&[t("第一行"), Inline::LineBreak, t(&"很长的散文句子，".repeat(10))]));
+        assert!(!is_verse(&[t("图下一行是图注："), Inline::LineBreak, Inline::ImageRef { src: "a.png".into(), alt: "图".into(), line: 1, col: 1 }]));
+    }
 
     #[test]
     fn plain_text_flattens_markup() {

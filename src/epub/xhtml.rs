@@ -286,7 +286,14 @@ impl Writer<'_> {
         match block {
             Block::Paragraph(content) => {
                 let figure = matches!(content.as_slice(), [Inline::Image { .. }]);
-                self.out.push_str(if figure { "<p class=\"figure\">" } else { "<p>" });
+                let class = if figure {
+                    " class=\"figure\""
+                } else if crate::doc::is_verse(content) {
+                    " class=\"verse\""
+                } else {
+                    ""
+                };
+                let _ = write!(self.out, "<p{class}>");
                 self.break_pages();
                 if let Some(lead) = self.lead.take() {
                     self.out.push_str(&lead);

@@ -320,6 +320,8 @@ impl<'a> Blocks<'a> {
     /// paragraph are captioned with their alt text; an image in running text is not, as the
     /// text around it is usually its caption.
     fn paragraph(&mut self, inlines: &[Inline], f: Column) {
+        // Verse keeps every line where the poet broke it, none indented.
+        let f = Column { indent: f.indent && !doc::is_verse(inlines), ..f };
         let blank = |i: &Inline| matches!(i, Inline::LineBreak) || matches!(i, Inline::Text(t) if t.trim().is_empty());
         let images_only = inlines.iter().all(|i| images_in(i).is_some() || blank(i));
         let mut run: Vec<Inline> = Vec::new();
