@@ -161,6 +161,17 @@ fn theme_plugins_and_self_closing_shortcodes_keep_words_and_structure() {
     let doc = parse_xml(&page).unwrap();
     let h2 = doc.descendants().find(|n| n.has_tag_name("h2")).expect("the section's heading");
     assert!(!h2.ancestors().any(|a| a.has_tag_name("blockquote")), "{page}");
+    // A raw HTML table is a table, its first row the head; a `<details>` keeps its summary
+    // as a bold title; Markdown in an admonition's or a container's title is rendered.
+    let table = doc.descendants().find(|n| n.has_tag_name("table")).expect("the raw table is a table");
+    let cells: Vec<String> = table.descendants().filter(|n| n.has_tag_name("th") || n.has_tag_name("td")).map(|n| n.descendants().filter(|t| t.is_text()).filter_map(|t| t.text()).collect::<String>()).collect();
+    assert_eq!(cells, ["季节", "篇数", "春", "12", "夏 & 秋", "7"], "{page}");
+    assert_eq!(table.descendants().filter(|n| n.has_tag_name("th")).count(), 2);
+    let strong = element_texts(&page, "strong");
+    for title in ["点开看答案", "定理 1 的证明", "小心台阶"] {
+        assert!(strong.iter().any(|s| s == title), "«{title}» is not a bold title: {strong:?}");
+    }
+    assert!(!text.contains("**") && !text.contains("<summary>"), "{text}");
 }
 
 #[test]

@@ -5,17 +5,90 @@ mod scan;
 pub(super) use scan::{Role, tokenize};
 use scan::Token;
 
-use super::{Converter, InlineBuilder, Node, classify_link, flush_paragraph};
-use crate::doc::{Block, Inline};
+use super::{Converter, InlineBuilder, Node, classify_link, flush_paragraph, trim_trailing};
+use crate::doc::{Align, Block, Inline, Table};
 
 impl Converter<'_> {
     /// A block of raw HTML becomes paragraphs (and rules); its inline tags keep their meaning.
     pub(super) fn html_block(&mut self, node: Node, literal: &str, out: &mut Vec<Block>) {
         let mut b = InlineBuilder::default();
-        for token in scan::tokenize(literal) {
+        let mut tokens = scan::tokenize(literal).into_iter();
+        while let Some(token) = tokens.next() {
+            if matches!(&token, Token::Open { name, self_closing: false, .. } if name == "table") {
+                let inner = table_tokens(&mut tokens);
+                if let Some(table) = self.html_table(node, inner) {
+                    flush_paragraph(&mut b, out);
+                    out.push(Block::Table(table));
+                }
+                continue;
+            }
             self.html_token(node, token, None, &mut b, Some(out));
         }
         flush_paragraph(&mut b, out);
+    }
+
+    /// A raw HTML `<table>` as a table of the book: rows of `<td>`/`<th>` cells, a first row of
+    /// `<th>` (or the rows of `<thead>`) as its head, alignment from the head's `align` or
+    /// `text-align`. A cell's content is read as inline HTML; `colspan` and `rowspan` are not
+    /// kept, and short rows are filled with empty cells. `None` for a table with no cells.
+    fn html_table(&mut self, node: Node, tokens: Vec<Token>) -> Option<Table> {
+        // Each row: its cells, and whether it is a head row (all `<th>`, or in `<thead>`).
+        let mut rows: Vec<(Vec<Vec<Inline>>, bool)> = Vec::new();
+        let mut align = Vec::new();
+        let mut cell: Option<InlineBuilder> = None;
+        let mut in_head = false;
+        for token in tokens {
+            let structure = match &token {
+                Token::Open { name, attrs, .. } if name == "td" || name == "th" => {
+                    end_cell(&mut cell, &mut rows);
+                    if rows.is_empty() {
+                        rows.push((Vec::new(), true));
+                    }
+                    let row = rows.last_mut().expect("a row");
+                    row.1 &= name == "th" || in_head;
+                    if rows.len() == 1 {
+                        align.push(cell_align(attrs));
+                    }
+                    cell = Some(InlineBuilder::default());
+                    true
+                }
+                Token::Open { name, .. } if name == "tr" => {
+                    end_cell(&mut cell, &mut rows);
+                    rows.push((Vec::new(), true));
+                    true
+                }
+                Token::Open { name, .. } if name == "thead" => {
+                    in_head = true;
+                    true
+                }
+                Token::Close(name) if name == "thead" => {
+                    in_head = false;
+                    true
+                }
+                Token::Close(name) if matches!(name.as_str(), "td" | "th" | "tr") => {
+                    end_cell(&mut cell, &mut rows);
+                    true
+                }
+                _ => false,
+            };
+            if let (false, Some(b)) = (structure, cell.as_mut()) {
+                self.html_token(node, token, None, b, None);
+            }
+        }
+        end_cell(&mut cell, &mut rows);
+        rows.retain(|(cells, _)| !cells.is_empty());
+        let columns = rows.iter().map(|(cells, _)| cells.len()).max()?;
+        let head = match rows.first() {
+            Some((_, true)) => rows.remove(0).0,
+            _ => Vec::new(),
+        };
+        let fill = |mut cells: Vec<Vec<Inline>>| {
+            cells.resize(columns, Vec::new());
+            cells
+        };
+        align.resize(columns, Align::None);
+        let head = if head.is_empty() { head } else { fill(head) };
+        Some(Table { align, head, rows: rows.into_iter().map(|(cells, _)| fill(cells)).collect() })
     }
 
     /// Applies one HTML token. `blocks` is where paragraphs go when the token ends one
@@ -40,6 +113,9 @@ impl Converter<'_> {
             Token::Close(name) => {
                 let role = scan::role(&name);
                 if role == Role::BlockBreak {
+                    if name == "summary" {
+                        b.close(&name);
+                    }
                     if let Some(out) = blocks.as_deref_mut() {
                         flush_paragraph(b, out);
                     }
@@ -75,6 +151,10 @@ impl Converter<'_> {
             Role::BlockBreak => {
                 if let Some(out) = blocks {
                     flush_paragraph(b, out);
+                }
+                // A `<details>` block's `<summary>` is its title, in bold as admonitions' are.
+                if name == "summary" && !void {
+                    b.open(name, Role::Strong, None);
                 }
             }
             Role::Embed => self.html_embed(node, name, attrs, void, b),
@@ -121,6 +201,45 @@ impl Converter<'_> {
         if !void {
             b.open(name, Role::Drop, None);
         }
+    }
+}
+
+/// Puts a finished cell into the last row.
+fn end_cell(cell: &mut Option<InlineBuilder>, rows: &mut [(Vec<Vec<Inline>>, bool)]) {
+    if let (Some(done), Some(row)) = (cell.take(), rows.last_mut()) {
+        row.0.push(trim_trailing(done.finish()));
+    }
+}
+
+/// The tokens of a table up to its closing `</table>` (nested tables included), consumed.
+fn table_tokens(tokens: &mut impl Iterator<Item = Token>) -> Vec<Token> {
+    let mut depth = 1;
+    let mut inner = Vec::new();
+    for token in tokens {
+        match &token {
+            Token::Open { name, self_closing: false, .. } if name == "table" => depth += 1,
+            Token::Close(name) if name == "table" => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        inner.push(token);
+    }
+    inner
+}
+
+/// A head cell's alignment: `align="right"` or `style="text-align: center"`.
+fn cell_align(attrs: &[(String, String)]) -> Align {
+    let style = scan::attr(attrs, "style").unwrap_or("").to_ascii_lowercase().replace(' ', "");
+    let asked = scan::attr(attrs, "align").map(str::to_ascii_lowercase).or_else(|| style.split("text-align:").nth(1).map(|v| v.split(';').next().unwrap_or("").to_owned()));
+    match asked.as_deref() {
+        Some("left") => Align::Left,
+        Some("center") => Align::Center,
+        Some("right") => Align::Right,
+        _ => Align::None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Hexo's tag plugins (`{% name args %}`).
 
-use super::{Action, Expander, Kind, Tag, indent, looks_like_path, md_text, strip_html, youtube_url};
+use super::{Action, Expander, Kind, Tag, indent, looks_like_path, md_text, md_title, strip_html, youtube_url};
 
 impl Expander<'_> {
     pub(super) fn hexo(&mut self, n: usize, col: usize, tag: &Tag, line: &str, at: usize) -> Action {
@@ -21,7 +21,7 @@ impl Expander<'_> {
             "pullquote" => Action::Open(Kind::Quote { indent: indent(line), footer: None }, vec![]),
             "note" | "notice" | "alert" | "callout" => {
                 let title = a.iter().filter(|s| !is_style_word(s)).cloned().collect::<Vec<_>>().join(" ");
-                let head = if title.is_empty() { vec![] } else { vec![format!("**{}**", md_text(&title)), String::new()] };
+                let head = if title.is_empty() { vec![] } else { vec![md_title(&title), String::new()] };
                 Action::Open(Kind::Quote { indent: indent(line), footer: None }, head)
             }
             "codeblock" | "code" => {
@@ -125,13 +125,13 @@ impl Expander<'_> {
             // `{% hideToggle display %}` … `{% endhideToggle %}`: a quote under its summary.
             "hideBlock" | "hideToggle" => {
                 let summary = params.first().copied().unwrap_or("").trim();
-                let head = if summary.is_empty() { vec![] } else { vec![format!("**{}**", md_text(summary)), String::new()] };
+                let head = if summary.is_empty() { vec![] } else { vec![md_title(summary), String::new()] };
                 Action::Open(Kind::Quote { indent: indent(line), footer: None }, head)
             }
             // Each tab's or entry's name (`<!-- tab 名字 -->`) becomes a line of its own.
             "tabs" | "tab" | "timeline" | "gallery" | "galleryGroup" => {
                 let head = match (tag.name.as_str(), params.first()) {
-                    ("timeline", Some(title)) if !title.is_empty() => vec![format!("**{}**", md_text(title)), String::new()],
+                    ("timeline", Some(title)) if !title.is_empty() => vec![md_title(title), String::new()],
                     _ => vec![],
                 };
                 Action::Open(Kind::Keep, head)

@@ -1,7 +1,7 @@
 //! Hugo's shortcodes (`{{< name args >}}`, `{{% … %}}`) and the LoveIt theme's.
 
 use super::scan::{Found, find_tag, parse};
-use super::{Action, Expander, HINT_UNKNOWN, Kind, Syntax, Tag, indent, md_text, strip_markdown_code, youtube_url};
+use super::{Action, Expander, HINT_UNKNOWN, Kind, Syntax, Tag, indent, md_text, md_title, strip_markdown_code, youtube_url};
 
 impl Expander<'_> {
     pub(super) fn hugo(&mut self, n: usize, col: usize, tag: &Tag, line: &str, at: usize) -> Action {
@@ -17,7 +17,7 @@ impl Expander<'_> {
             "admonition" | "notice" | "alert" | "callout" | "hint" => {
                 let kind = tag.arg("type", 0).unwrap_or("note");
                 let title = tag.arg("title", 1).map(str::to_owned).unwrap_or_else(|| admonition_label(kind).to_owned());
-                let head = vec![format!("**{}**", md_text(&title)), String::new()];
+                let head = vec![md_title(&title), String::new()];
                 Action::Open(Kind::Quote { indent: indent(line), footer: None }, head)
             }
             "highlight" => Action::Open(Kind::Code, vec![format!("~~~~{}", tag.arg("lang", 0).unwrap_or(""))]),

@@ -191,7 +191,7 @@ impl Expander<'_> {
             "" => label.unwrap_or("").to_owned(),
             t => t.to_owned(),
         };
-        let head = if title.is_empty() { vec![] } else { vec![format!("**{}**", md_text(&title)), String::new()] };
+        let head = if title.is_empty() { vec![] } else { vec![md_title(&title), String::new()] };
         let kind = if label.is_some() || kind == "details" { Kind::Quote { indent: indent(line), footer: None } } else { Kind::Keep };
         self.emit(n, "");
         self.stack.push(Open { name, syntax: Syntax::Container, line: n, kind });
@@ -517,6 +517,13 @@ fn indent(line: &str) -> String {
 }
 
 /// Escapes text put into generated Markdown.
+/// A title the author wrote (an admonition's, a container's, a note's) as Markdown inside
+/// `**…**`: its own emphasis, code and links stay Markdown; its bold markers go, since the
+/// whole title is bold.
+fn md_title(s: &str) -> String {
+    format!("**{}**", s.trim().replace("**", "").replace("__", ""))
+}
+
 fn md_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
