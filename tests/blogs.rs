@@ -224,6 +224,10 @@ fn a_blog_built_from_its_root_takes_its_posts_and_its_own_settings() {
     let night = chapter(&epub, "夜河");
     assert!(night.contains("href=\"e002.xhtml\"") && night.contains("href=\"https://rivers.example.net/notes/\""), "{night}");
     assert!(!err.contains("warning"), "{err}");
+    // Hexo's `photos:` stand above the post's text, as its theme shows them.
+    let walk = chapter(&epub, "山行");
+    let (photo, text) = (walk.find("<img ").expect("the post's photo"), walk.find("清晨七点").unwrap());
+    assert!(photo < text, "{walk}");
     // The PDF has the same two essays and the subtitle on its title page.
     let Some(text) = body_text(&pdf) else { return };
     assert!(text.contains("写给自己的十年") && !text.contains("关于页面") && !text.contains("{{ title }}"), "{text}");

@@ -58,6 +58,8 @@ pub struct Meta {
     pub(crate) keywords: Vec<String>,
     pub(crate) description: Option<String>,
     pub(crate) abbrlink: Option<String>,
+    /// Hexo's `photos:`: images the theme shows with the post, and where the key is written.
+    pub(crate) photos: Vec<(String, (usize, usize))>,
     pub(crate) toc: bool,
     pub(crate) toc_number: bool,
     pub draft: bool,
@@ -188,6 +190,8 @@ pub fn parse(path: &Path, text: &str, options: &ReadOptions) -> (Option<Manuscri
     meta.categories = categories(fields.get("categories"));
     meta.description = scalar(fields.get("description")).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     meta.abbrlink = scalar(fields.get("abbrlink")).filter(|s| !s.is_empty());
+    let photos_at = r.locate("photos").unwrap_or((1, 1));
+    meta.photos = string_list(fields.get("photos"), false).into_iter().map(|src| (src, photos_at)).collect();
     meta.toc = flag(fields.get("toc"));
     meta.toc_number = flag(fields.get("toc_number"));
     meta.draft = flag(fields.get("draft")) || fields.get("published").is_some_and(|v| v.as_bool() == Some(false));
@@ -275,7 +279,7 @@ impl Reading<'_> {
 fn is_known_key(key: &str) -> bool {
     matches!(
         key,
-        "title" | "subtitle" | "date" | "updated" | "tags" | "categories" | "keywords" | "description" | "abbrlink"
+        "title" | "subtitle" | "date" | "updated" | "tags" | "categories" | "keywords" | "description" | "abbrlink" | "photos"
             | "toc" | "toc_number" | "draft" | "published" | "layout" | "permalink" | "comments"
     )
 }

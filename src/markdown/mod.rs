@@ -77,6 +77,11 @@ pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
         title
     });
     normalise_headings(&mut blocks);
+    // Hexo themes show a post's `photos:` above its text; the book does too.
+    if !m.meta.photos.is_empty() {
+        let photos = m.meta.photos.iter().map(|(src, (line, col))| Inline::ImageRef { src: src.clone(), alt: String::new(), line: *line, col: *col });
+        blocks.insert(0, Block::Paragraph(photos.collect()));
+    }
     let footnotes = c
         .note_names
         .iter()
