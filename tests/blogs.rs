@@ -343,3 +343,20 @@ fn svg_goes_in_sanitised_and_is_drawn_as_vectors_and_a_gif_stays_animated() {
     let (red, blue) = (count([0xd0, 0x20, 0x20]), count([0x20, 0x40, 0xd0]));
     assert!(red > 300 && blue > 200, "{shown}: {red} red and {blue} blue pixels; the SVG is not drawn");
 }
+
+#[test]
+fn hugo_theme_layout_shortcodes_keep_their_content_and_tab_names() {
+    let (_out, epub, _pdf, err) = build("hugo-site");
+    let page = chapter(&epub, "主题的排版短代码");
+    let text = prose(&page);
+    for words in ["在终端里运行安装命令。", "在 PowerShell 里运行安装命令。", "单击开始按钮。", "读书是为了明理。—— 一位老师"] {
+        assert!(text.contains(words), "«{words}» is lost: {text}");
+    }
+    let strong = element_texts(&page, "strong");
+    assert!(strong.iter().any(|s| s == "macOS") && strong.iter().any(|s| s == "Windows"), "tab names are titles: {strong:?}");
+    assert!(!text.contains("{{") && !text.contains("icon"), "{text}");
+    // Pseudocode cannot be typeset yet: its source is kept as code, and that is reported.
+    assert!(element_texts(&page, "pre").iter().any(|c| c.contains("\\caption{求和}")), "{page}");
+    assert!(err.contains("pseudocode is shown as its source"), "{err}");
+    assert!(!err.contains("unknown tag"), "{err}");
+}

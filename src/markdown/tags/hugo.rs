@@ -1,7 +1,7 @@
 //! Hugo's shortcodes (`{{< name args >}}`, `{{% … %}}`) and the LoveIt theme's.
 
 use super::scan::{Found, find_tag, parse};
-use super::{Action, Expander, HINT_UNKNOWN, Kind, Syntax, Tag, indent, md_text, md_title, strip_markdown_code, youtube_url};
+use super::{Action, Expander, HINT_UNKNOWN, Kind, Syntax, Tag, indent, md_text, md_title, strip_html, strip_markdown_code, youtube_url};
 
 impl Expander<'_> {
     pub(super) fn hugo(&mut self, n: usize, col: usize, tag: &Tag, line: &str, at: usize) -> Action {
@@ -30,6 +30,20 @@ impl Expander<'_> {
                 None => Action::Open(Kind::Keep, vec![]),
             },
             "raw" => Action::Open(Kind::Keep, vec![]),
+            // Theme layout around content (tabs, columns, alignment, buttons): the content is the
+            // author's, and a page has no tabs or columns.
+            "tab" | "tabs" | "flex" | "flex-item" | "columns" | "column" | "center" | "right-align" | "left-align" | "button" | "kbd" => {
+                Action::Open(Kind::Keep, vec![])
+            }
+            "tab-item" => {
+                let label = tag.arg("label", 0).or_else(|| tag.named("name")).map(|l| strip_html(l).trim().to_owned()).unwrap_or_default();
+                let head = if label.is_empty() { vec![] } else { vec![md_title(&label), String::new()] };
+                Action::Open(Kind::Keep, head)
+            }
+            "pseudocode" => {
+                self.warn(n, col, "pseudocode is shown as its source (LaTeX)".into(), "typeset the algorithm as an image, or write it as a code block");
+                Action::Open(Kind::Code, vec!["~~~~latex".into()])
+            }
             "style" => {
                 self.warn(n, col, "`{{< style >}}` styling is dropped; its content is kept".into(), "a book keeps one style; write the content as plain Markdown");
                 Action::Open(Kind::Keep, vec![])
