@@ -359,18 +359,25 @@ impl Writer<'_> {
                 self.enter();
                 self.break_pages();
             }
-            if let Some(done) = item.task {
+            let task_box = item.task.map(|done| {
                 let (glyph, label) = if done { ("☑", "已完成") } else { ("☐", "未完成") };
-                let _ = write!(self.out, "<span class=\"task-box\" role=\"img\" aria-label=\"{label}\">{glyph}</span> ");
-            }
+                format!("<span class=\"task-box\" role=\"img\" aria-label=\"{label}\">{glyph}</span> ")
+            });
             match item.blocks.as_slice() {
                 // A lone paragraph is the item's text, without an element of its own.
                 [Block::Paragraph(content)] => {
+                    self.out.push_str(task_box.as_deref().unwrap_or(""));
                     self.enter();
                     self.break_pages();
                     self.inlines(content);
                 }
                 blocks => {
+                    // The box opens the item's first paragraph, on the line of its text.
+                    match (task_box, blocks.first()) {
+                        (Some(b), Some(Block::Paragraph(_))) => self.lead = Some(b),
+                        (Some(b), _) => self.out.push_str(&b),
+                        (None, _) => {}
+                    }
                     self.out.push('\n');
                     self.blocks(blocks);
                 }

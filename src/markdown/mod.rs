@@ -331,8 +331,14 @@ fn trim_trailing(mut content: Vec<Inline>) -> Vec<Inline> {
     content
 }
 
+/// Nothing a reader sees: blank text, or emphasis and strike-through around blank text (raw
+/// `<del>` that opens and closes around Markdown paragraphs).
 fn is_blank(content: &[Inline]) -> bool {
-    content.iter().all(|i| matches!(i, Inline::Text(t) if t.trim().is_empty()))
+    content.iter().all(|i| match i {
+        Inline::Text(t) => t.trim().is_empty(),
+        Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => is_blank(c),
+        _ => false,
+    })
 }
 
 /// Web and mail addresses stay links; `#id` points into the essay; anything else waits for the

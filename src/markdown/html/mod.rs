@@ -14,6 +14,14 @@ impl Converter<'_> {
         let mut b = InlineBuilder::default();
         let mut tokens = scan::tokenize(literal).into_iter();
         while let Some(token) = tokens.next() {
+            if let Token::Open { name, attrs, self_closing: false } = &token
+                && name == "pre"
+            {
+                let (lang, text) = preformatted(attrs, &mut tokens);
+                flush_paragraph(&mut b, out);
+                out.push(Block::Code { lang, text });
+                continue;
+            }
             if matches!(&token, Token::Open { name, self_closing: false, .. } if name == "table") {
                 let inner = table_tokens(&mut tokens);
                 if let Some(table) = self.html_table(node, inner) {
@@ -202,6 +210,26 @@ impl Converter<'_> {
             b.open(name, Role::Drop, None);
         }
     }
+}
+
+/// A raw `<pre>` block's text, its lines kept (one newline after `<pre>` dropped, as HTML
+/// does; tags inside dropped), and the language a `class="language-…"` names.
+fn preformatted(attrs: &[(String, String)], tokens: &mut impl Iterator<Item = Token>) -> (String, String) {
+    let language = |attrs: &[(String, String)]| {
+        scan::attr(attrs, "class").and_then(|c| c.split_whitespace().find_map(|w| w.strip_prefix("language-").or_else(|| w.strip_prefix("lang-")))).map(str::to_owned)
+    };
+    let mut lang = language(attrs);
+    let mut text = String::new();
+    for token in tokens {
+        match token {
+            Token::Close(name) if name == "pre" => break,
+            Token::Open { name, attrs, .. } if name == "code" && lang.is_none() => lang = language(&attrs),
+            Token::Text(t) => text.push_str(&t),
+            _ => {}
+        }
+    }
+    let text = text.strip_prefix('\n').unwrap_or(&text).trim_end_matches('\n').to_owned();
+    (lang.unwrap_or_default(), text)
 }
 
 /// Puts a finished cell into the last row.

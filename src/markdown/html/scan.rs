@@ -27,7 +27,16 @@ pub(crate) fn tokenize(html: &str) -> Vec<Token> {
             tokens.push(Token::Comment);
             rest = &after[end..];
         } else if rest.starts_with("<!") || rest.starts_with("<?") {
-            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            // As CommonMark reads them: a processing instruction ends at `?>`, CDATA at `]]>`,
+            // a declaration at `>`.
+            let close = if rest.starts_with("<?") {
+                "?>"
+            } else if rest.starts_with("<![CDATA[") {
+                "]]>"
+            } else {
+                ">"
+            };
+            let end = rest.find(close).map_or(rest.len(), |i| i + close.len());
             tokens.push(Token::Other);
             rest = &rest[end..];
         } else if let Some((token, len)) = tag(rest) {
