@@ -354,9 +354,24 @@ fn classify_link(url: &str, line: usize, col: usize) -> LinkTarget {
     }
     let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
     match scheme.as_deref() {
+        Some("http" | "https" | "ftp") if !has_valid_host(url) => LinkTarget::Unresolved { url: url.to_owned(), line, col },
         Some("http" | "https" | "mailto" | "ftp") => LinkTarget::External(encode_url(url)),
         _ => LinkTarget::Unresolved { url: url.to_owned(), line, col },
     }
+}
+
+/// Whether a web address names a host readers can go to: `https://../` does not (an empty
+/// label), nor `https:///path`. An IPv6 host in brackets and a port are allowed.
+fn has_valid_host(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host.starts_with('[') {
+        return host.contains(']');
+    }
+    let host = host.split(':').next().unwrap_or("");
+    let host = host.strip_suffix('.').unwrap_or(host);
+    !host.is_empty() && host.split('.').all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_' || !c.is_ascii()))
 }
 
 /// A web address as readers and EPUBCheck take it: what browsers accept but a URL may not
@@ -448,6 +463,17 @@ mod tests {
     use super::*;
     use crate::manuscript::{ReadOptions, parse as read};
     use std::path::Path;
+
+    #[test]
+    fn a_web_address_needs_a_host() {
+        for good in ["https://example.org/a", "http://[::1]:8080/", "https://用户:x@例子.测试/", "https://a-b.c.d.:443"] {
+            assert!(has_valid_host(good), "{good}");
+        }
+        for bad in ["https://../", "https:///x", "http://a..b/", "https://"] {
+            assert!(!has_valid_host(bad), "{bad}");
+            assert!(matches!(classify_link(bad, 1, 1), LinkTarget::Unresolved { .. }), "{bad}");
+        }
+    }
 
     fn body(md: &str) -> (Body, Vec<Diagnostic>) {
         let text = format!("---\ntitle: t\ndate: 2024-01-01\n---\n{md}");
