@@ -34,15 +34,6 @@ fn line_of(file: &Path, needle: &str) -> usize {
     std::fs::read_to_string(file).unwrap().lines().position(|l| l.contains(needle)).unwrap() + 1
 }
 
-/// The text outside `<pre>` and `<code>`: where no tag syntax may be left.
-fn prose(xhtml: &str) -> String {
-    let doc = parse_xml(xhtml).unwrap();
-    doc.descendants()
-        .filter(|n| n.is_text() && !n.ancestors().any(|a| a.has_tag_name("pre") || a.has_tag_name("code")))
-        .map(|n| n.text().unwrap())
-        .collect()
-}
-
 #[test]
 fn hexo_tag_plugins_render_as_quotes_code_and_links() {
     let Some(corpus) = corpus() else { return };

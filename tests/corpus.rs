@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use support::*;
-use wenji::manuscript::{self, ReadOptions};
 
 struct Built {
     blog: String,
@@ -38,70 +37,6 @@ fn blogs() -> &'static [Built] {
             })
             .collect()
     })
-}
-
-/// The posts of a blog folder, read as wenji reads them.
-fn posts(dir: &Path) -> Vec<manuscript::Manuscript> {
-    manuscript::find(dir)
-        .unwrap()
-        .iter()
-        .map(|p| manuscript::read(p, &ReadOptions::default()).0.unwrap_or_else(|| panic!("{} cannot be read", p.display())))
-        .collect()
-}
-
-/// Paragraphs of plain prose in a Markdown body: no markup, HTML, tags or code, so their text
-/// must appear in the book exactly, spaces aside.
-fn plain_paragraphs(body: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut in_fence = false;
-    let mut in_comment = false;
-    let mut para: Vec<&str> = Vec::new();
-    let flush = |para: &mut Vec<&str>, out: &mut Vec<String>| {
-        let text: String = para.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
-        let plain = !text.is_empty()
-            && !text.chars().any(|c| "[]*_`<>{}$\\|&~^=".contains(c))
-            && !text.starts_with(|c: char| "#>-+!:".contains(c) || c.is_ascii_digit())
-            && !text.contains("http");
-        if plain {
-            out.push(text);
-        }
-        para.clear();
-    };
-    for line in body.lines() {
-        let t = line.trim_start();
-        if t.starts_with("```") || t.starts_with("~~~") {
-            flush(&mut para, &mut out);
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence {
-            continue;
-        }
-        // HTML comments (which may hold whole paragraphs) are not in the book.
-        if in_comment || line.contains("<!--") {
-            flush(&mut para, &mut out);
-            let opened = line.rfind("<!--");
-            in_comment = match (opened, line.rfind("-->")) {
-                (Some(o), Some(c)) => o > c,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => in_comment,
-            };
-            continue;
-        }
-        if t.is_empty() || line.starts_with("    ") || line.starts_with('\t') {
-            flush(&mut para, &mut out);
-            continue;
-        }
-        // A list, quote, heading or table line interrupts a paragraph and is not plain itself.
-        let marker = t.starts_with(|c: char| "-+*>#|".contains(c)) || t.split_once(['.', ')']).is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
-        if marker {
-            flush(&mut para, &mut out);
-        }
-        para.push(line);
-    }
-    flush(&mut para, &mut out);
-    out
 }
 
 #[test]

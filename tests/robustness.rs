@@ -237,7 +237,7 @@ fn a_file_that_is_not_an_image_and_an_image_too_large_to_decode() {
     std::fs::write(dir.path().join("essays/huge.png"), png_header(30_000, 30_000)).unwrap();
     std::fs::write(dir.path().join("essays/a.md"), format!("{HEAD}![假](fake.png)\n\n![巨](huge.png)\n")).unwrap();
     let o = wenji(dir.path(), &["build", "essays", "-o", "out"]);
-    expect(&o, 0, &["image `fake.png` is left out: not an image wenji can read (PNG, JPEG, GIF or WebP)", "image `huge.png` is left out: the image is 30000×30000 pixels; wenji reads images of up to 100 megapixels"]);
+    expect(&o, 0, &["image `fake.png` is left out: not an image wenji can read (PNG, JPEG, GIF, WebP, SVG or AVIF)", "image `huge.png` is left out: the image is 30000×30000 pixels; wenji reads images of up to 100 megapixels"]);
 }
 
 /// A PNG that claims `w`×`h` pixels and holds almost no data: a decompression bomb's header.
