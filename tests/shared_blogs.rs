@@ -121,17 +121,60 @@ fn every_plain_paragraph_of_every_post_is_in_the_pdf() {
         // Emoji no bundled font has are reported as such and left out of the PDF's text (a
         // fallback found by coverage is #23's): they are not compared.
         let emoji = |c: &char| ('\u{1F000}'..='\u{1FAFF}').contains(c) || ('\u{2600}'..='\u{27BF}').contains(c) || *c == '\u{FE0F}';
-        let Some(text) = body_text(&b.pdf).map(|t| squeeze(&t).chars().filter(|c| !emoji(c)).collect::<String>()) else { return };
-        let mut checked = 0;
-        for post in posts(&shared.join(b.blog)).iter().filter(|p| !p.meta.draft) {
-            for para in plain_paragraphs(post.body()) {
-                checked += 1;
-                let para: String = para.chars().filter(|c| !emoji(c)).collect();
-                assert!(text.contains(&squeeze(&para)), "{}: paragraph missing from the PDF:\n{para}", post.path.display());
-            }
-        }
+        let Some(checked) = plain_paragraphs_in_pdf(&shared.join(b.blog), &b.pdf, emoji) else { return };
         assert!(checked > 5, "{}: only {checked} plain paragraphs", b.blog);
         report.push(format!("{}: {checked}", b.blog));
     }
     eprintln!("plain paragraphs found in the PDF: {}", report.join(", "));
+}
+
+#[test]
+fn links_to_the_blog_s_own_address_land_in_the_book() {
+    // huli's copy has no `_config.yml`; a book.toml gives the address its `url` would.
+    let Some(shared) = shared_blogs() else { return };
+    let posts = shared.join("huli/source");
+    let book = tempfile::tempdir().unwrap();
+    let toml = format!("[book]\ntitle = \"huli\"\nmanuscripts = {:?}\nsite-url = \"https://blog.huli.tw\"\n", posts.to_str().unwrap());
+    std::fs::write(book.path().join("book.toml"), toml).unwrap();
+    let out = book.path().join("out");
+    let o = wenji_within(&repo(), &["build", book.path().to_str().unwrap(), "-o", out.to_str().unwrap(), "--format", "epub", "--offline"], &[], std::time::Duration::from_secs(120));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (mut inside, mut left) = (0, Vec::new());
+    for page in essay_pages(&only_file(&out, "epub")) {
+        inside += page.matches("href=\"e0").count();
+        for link in page.split("href=\"https://blog.huli.tw/").skip(1) {
+            let path = link.split(['"', '#']).next().unwrap().trim_end_matches('/');
+            // A post of the blog that is in the book must not stay a web link.
+            if posts.join("_posts").join(format!("{}.md", path.rsplit('/').next().unwrap())).is_file() {
+                left.push(path.to_owned());
+            }
+        }
+    }
+    assert!(left.is_empty(), "links to essays of the book left as web links: {left:?}");
+    assert!(inside >= 16, "only {inside} links between essays");
+}
+
+#[test]
+fn the_json_summary_counts_essays_drafts_and_images() {
+    for b in blogs() {
+        let s = &b.summary;
+        eprintln!("{}: {} essays, {} drafts left out, images {}", b.blog, s["essays"], s["drafts_left_out"], s["images"]);
+        let chapters = essay_pages(&b.epub).len() as u64;
+        assert_eq!(s["essays"].as_u64(), Some(chapters), "{}", b.blog);
+        let in_epub = entries(&b.epub).iter().filter(|(n, _)| n.starts_with("EPUB/images/img-")).count() as u64;
+        assert_eq!(s["images"]["embedded"].as_u64(), Some(in_epub), "{}", b.blog);
+        assert_eq!(s["images"]["fetched"].as_u64(), Some(0), "{}: fetched offline", b.blog);
+        // Every remote image that is not cached is a failure, and a warning of its own.
+        let failed = s["images"]["failed"].as_u64().unwrap();
+        let warned = s["diagnostics"].as_array().unwrap().iter().filter(|d| d["message"].as_str().unwrap().contains("fetching is off")).count() as u64;
+        assert!(warned >= failed, "{}: {failed} failed, {warned} warnings", b.blog);
+    }
+    // hux marks posts `published: false`; yihui keeps its pictures on image hosts.
+    let find = |name: &str| blogs().iter().find(|b| b.blog == name).map(|b| &b.summary);
+    if let Some(hux) = find("hux") {
+        assert!(hux["drafts_left_out"].as_u64().unwrap() > 0, "{hux}");
+    }
+    if let Some(yihui) = find("yihui") {
+        assert!(yihui["images"]["failed"].as_u64().unwrap() > 0, "{}", yihui["images"]);
+    }
 }

@@ -595,3 +595,19 @@ pub fn prose(xhtml: &str) -> String {
         .map(|n| n.text().unwrap())
         .collect()
 }
+
+/// Asserts that every plain paragraph of the posts under `dir` (drafts aside) is in the text of
+/// `pdf`, characters for which `unseen` holds left out of both; how many were checked, or `None`
+/// when pdftotext is missing (a notice, or a failure under CI).
+pub fn plain_paragraphs_in_pdf(dir: &Path, pdf: &Path, unseen: fn(&char) -> bool) -> Option<usize> {
+    let text: String = squeeze(&body_text(pdf)?).chars().filter(|c| !unseen(c)).collect();
+    let mut checked = 0;
+    for post in posts(dir).iter().filter(|p| !p.meta.draft) {
+        for para in plain_paragraphs(post.body()) {
+            checked += 1;
+            let para: String = para.chars().filter(|c| !unseen(c)).collect();
+            assert!(text.contains(&squeeze(&para)), "{}: paragraph missing from the PDF:\n{para}", post.path.display());
+        }
+    }
+    Some(checked)
+}
