@@ -4,7 +4,7 @@
 use crate::font::{FontId, FontSet};
 use super::frame::{Cluster, Item, Line, LineKind, Mark, Node, Role};
 use super::inline::{self, Align, Anchor, Measure, Para, SetLine, Shaped};
-use super::page::{Break, Geometry, Slab};
+use super::page::{Break, Geometry, Paragraph, Slab, Variant};
 use crate::book::{Book, Essay, chinese_date};
 use crate::doc::{self, Block, BlockCount, Inline, ListItem, OPENING, Table};
 
@@ -153,18 +153,50 @@ impl<'a> Blocks<'a> {
         let shaped = self.shape(para, size);
         let lines = shaped.lines(measure);
         let first = self.slabs.len();
+        let slabs = self.line_slabs(lines, size, left, measure, kind, slots);
+        self.slabs.extend(slabs);
+        first
+    }
+
+    /// A paragraph of body text: `lines`, with the paragraph set a line longer and a line
+    /// shorter beside it where that can be done well, for pagination to choose from.
+    fn body_lines(&mut self, para: &Para, size: f32, left: f32, measure: Measure, kind: LineKind) {
+        let shaped = self.shape(para, size);
+        let lines = shaped.lines(measure);
         let count = lines.len();
+        let first = self.slabs.len();
+        let slabs = self.line_slabs(lines, size, left, measure, kind, 1);
+        self.slabs.extend(slabs);
+        // Notes take their number and anchor on their first line afterwards: only the body's
+        // paragraphs (in quotes and lists too) have variants.
+        if kind != LineKind::Body {
+            return;
+        }
+        let variants = [count + 1, count.saturating_sub(1)]
+            .into_iter()
+            .filter_map(|n| shaped.lines_exactly(measure, n))
+            .map(|(lines, demerits)| Variant { slabs: self.line_slabs(lines, size, left, measure, kind, 1), demerits })
+            .collect();
+        self.slabs[first].paragraph = Some(Box::new(Paragraph { lines: count, variants }));
+    }
+
+    /// One slab per line (`slots` each), marked as the open node's and starting where its
+    /// text does. A paragraph's first two lines stay together (no orphan), and so do its last
+    /// two unless the last fills half the measure (no widow).
+    fn line_slabs(&self, lines: Vec<SetLine>, size: f32, left: f32, measure: Measure, kind: LineKind, slots: usize) -> Vec<Slab> {
+        let count = lines.len();
+        let widow = lines.last().is_some_and(|l| l.end < measure.width / 2.0);
+        let mark = self.mark();
+        let mut slabs = Vec::with_capacity(count);
         for (i, line) in lines.into_iter().enumerate() {
             let offset = (self.text_base + line.start).min(u32::MAX as usize) as u32;
             let mut slab = self.line_slab(line, size, left, kind, slots, i == 0);
             slab.text_start = Some((self.count.current(), offset));
-            let mark = self.mark();
             slab.items.iter_mut().for_each(|item| item.set_mark(mark));
-            // Keep a paragraph's first two and last two lines together (no orphans or widows).
-            slab.keep_with_next = count > 1 && (i == 0 || i + 2 == count);
-            self.slabs.push(slab);
+            slab.keep_with_next = count > 1 && (i == 0 || (i + 2 == count && widow));
+            slabs.push(slab);
         }
-        first
+        slabs
     }
 
     /// Shapes `para`, noting the characters no font has.
@@ -356,7 +388,7 @@ impl<'a> Blocks<'a> {
         let indent = if f.indent && start == 0 { 2.0 * f.size } else { 0.0 };
         let m = Measure::new(f.width, Align::Justify).indented(indent, 0.0).hanging(self.geo.hanging);
         self.text_base = start + leading;
-        self.within(Role::Paragraph, |b| b.lines(&p, f.size, f.left, m, f.kind, 1));
+        self.within(Role::Paragraph, |b| b.body_lines(&p, f.size, f.left, m, f.kind));
         self.text_base = 0;
     }
 
@@ -413,21 +445,20 @@ impl<'a> Blocks<'a> {
             let Some(slab) = self.slabs.get_mut(first) else { continue };
             let baseline = self.geo.baseline(1, size);
             let marker_right = inner.left - 0.5 * size;
-            match (item.task, start) {
+            let marker = match (item.task, start) {
                 (Some(done), _) => {
                     let s = 0.75 * size;
-                    slab.items.push(Item::Box { x: marker_right - s, y: baseline - 0.72 * size, size: s, ticked: done });
+                    vec![Item::Box { x: marker_right - s, y: baseline - 0.72 * size, size: s, ticked: done }]
                 }
                 (None, Some(n)) => {
                     let mut number = inline::label(&format!("{}.", n + i as u64), size, self.fonts, self.geo.punctuation);
                     number.translate(marker_right - number.end, baseline);
                     number.items.iter_mut().for_each(|item| item.set_mark(label));
-                    slab.items.extend(number.items);
+                    number.items
                 }
-                (None, None) => {
-                    slab.items.push(Item::Dot { x: marker_right - 0.3 * size, y: baseline - 0.33 * size, r: 0.12 * size });
-                }
-            }
+                (None, None) => vec![Item::Dot { x: marker_right - 0.3 * size, y: baseline - 0.33 * size, r: 0.12 * size }],
+            };
+            slab.add_to_first_line(marker);
         }
         self.close();
     }

@@ -57,8 +57,10 @@ pub fn typeset_into(book: &Book, config: &PdfConfig, fonts: &FontSet, clusters: 
         order.push(cover_part);
         lead = cover_pages(book, &geo, fonts, cover_part, sink);
     }
-    let offset = lead + front_pages.count();
-    for (i, draft) in front_pages.pages.into_iter().enumerate() {
+    let mut front_pages = front_pages;
+    let (_, front_drafts) = front_pages.take_all();
+    let offset = lead + front_drafts.len();
+    for (i, draft) in front_drafts.into_iter().enumerate() {
         let folio = Folio::Roman(i as u32 + 1);
         let printed = i > 0 && !draft.blank;
         sink(finish_page(&geo, fonts, draft, lead + i, folio, printed, None));

@@ -136,8 +136,12 @@ pub struct Page {
     pub(crate) folio: Option<Folio>,
     /// The anchors that landed on this page, with their y.
     pub(crate) anchors: Vec<(String, f32)>,
+    /// A page that ends this many grid lines short of the foot, though not an essay's last,
+    /// and why.
+    pub short: Option<(usize, &'static str)>,
 }
 
+#[derive(Clone)]
 pub(crate) enum Item {
     Text(TextRun),
     /// A filled rectangle in an sRGB colour.
@@ -163,6 +167,7 @@ pub(crate) enum LinkTo {
 }
 
 /// Shaped glyphs in one font, drawn from a baseline origin.
+#[derive(Clone)]
 pub(crate) struct TextRun {
     pub x: f32,
     pub(crate) y: f32,
@@ -285,7 +290,7 @@ impl Line {
 }
 
 /// The plain-text layout dump: each page, then each line with its kind, baseline, and every
-/// cluster's x position.
+/// cluster's x position (`x*n` for a cluster of n characters).
 pub(crate) fn dump(page_box: PageBox, pages: &[Page]) -> String {
     let mut out = format!("layout {:.2}x{:.2}pt, {} pages\n", page_box.width, page_box.height, pages.len());
     for (i, page) in pages.iter().enumerate() {
@@ -303,12 +308,21 @@ impl Page {
             Some(Folio::Cover) => " cover".to_owned(),
             _ => String::new(),
         };
-        let _ = writeln!(out, "page {}{folio}", index + 1);
+        let short = match self.short {
+            Some((lines, why)) => format!(" short {lines}: {why}"),
+            None => String::new(),
+        };
+        let _ = writeln!(out, "page {}{folio}{short}", index + 1);
         for line in &self.lines {
             let marks = format!("{}{}", if line.first { "^" } else { "" }, if line.last { "$" } else { "" });
             let _ = write!(out, "  {:?}{marks} y={:.2} |{}|", line.kind, line.y, line.text());
             for c in &line.clusters {
                 let _ = write!(out, " {:.2}", c.x);
+                // A cluster of several characters (a ligature) says how many.
+                let chars = c.text.chars().count();
+                if chars > 1 {
+                    let _ = write!(out, "*{chars}");
+                }
             }
             if let Some(c) = line.clusters.last() {
                 let _ = write!(out, " >{:.2}", c.x + c.width);

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use super::frame::{Item, Line, Page, PageBox};
+use std::collections::VecDeque;
+
+use super::frame::{Item, Line, LineKind, Page, PageBox};
 use crate::config::{PdfConfig, Punctuation};
 
 const MM: f32 = 72.0 / 25.4;
@@ -107,6 +109,21 @@ pub(crate) struct Slab {
     /// every block in reading order from 1) and byte offset in that block's text (table rows:
     /// the row number). The EPUB places its print page numbers here.
     pub(crate) text_start: Option<(u32, u32)>,
+    /// On a paragraph's first slab: how many slabs (lines) the paragraph has, and the same
+    /// paragraph set a line longer or shorter, which pagination may take to fill a page.
+    pub(crate) paragraph: Option<Box<Paragraph>>,
+}
+
+/// A paragraph's size and its variants (see `Slab::paragraph`).
+pub(crate) struct Paragraph {
+    pub(crate) lines: usize,
+    pub(crate) variants: Vec<Variant>,
+}
+
+/// A paragraph set in a different number of lines: its slabs and its demerits.
+pub(crate) struct Variant {
+    pub(crate) slabs: Vec<Slab>,
+    pub(crate) demerits: f64,
 }
 
 impl Slab {
@@ -121,12 +138,40 @@ impl Slab {
             brk: Break::None,
             opens_essay: None,
             text_start: None,
+            paragraph: None,
         }
     }
 
-    /// Blank space that disappears at the top of a page.
+    /// Adds `items` to the slab and to the first slab of each of its variants (a list item's
+    /// marker beside its first line).
+    pub(crate) fn add_to_first_line(&mut self, items: Vec<Item>) {
+        if let Some(p) = &mut self.paragraph {
+            for v in &mut p.variants {
+                if let Some(first) = v.slabs.first_mut() {
+                    first.items.extend(items.iter().cloned());
+                }
+            }
+        }
+        self.items.extend(items);
+    }
+
+    /// Why this slab, with the slabs it keeps with, did not fit at a page's foot.
+    fn kept_because(&self) -> &'static str {
+        let line = self.lines.first();
+        match line.map(|l| l.kind) {
+            _ if self.items.iter().any(|i| matches!(i, Item::Image { .. })) => "a figure taller than the room left",
+            Some(LineKind::Heading | LineKind::Title) => "a heading kept with the two lines after it",
+            Some(LineKind::Code) => "a code block's first or last two lines kept together",
+            Some(LineKind::Table) => "a table's header kept with its first row",
+            Some(_) if line.is_some_and(|l| l.first) => "a paragraph's first two lines kept together",
+            Some(_) => "a paragraph's last two lines kept together",
+            None => "space kept with what follows",
+        }
+    }
+
+    /// Blank space that goes with what follows it and disappears at the top of a page.
     pub(crate) fn space(slots: usize) -> Slab {
-        Slab { discardable: true, ..Slab::new(slots) }
+        Slab { discardable: true, keep_with_next: true, ..Slab::new(slots) }
     }
 }
 
@@ -144,7 +189,10 @@ pub(crate) struct Draft {
 }
 
 /// Fills pages with slabs in order. Only the last page is ever changed, so the ones before it
-/// can be taken away (`take_done`) while later slabs are still to come.
+/// can be taken away (`take_done`) while later slabs are still to come. The last page's slabs
+/// stay apart from its draft until the page is done: where the next slabs do not fit and
+/// the page would end short, a paragraph on it may be set a line longer or shorter and the
+/// page set again (`fill`).
 pub(crate) struct Paginator<'g> {
     geo: &'g Geometry,
     /// The pages not yet taken: the page numbered `taken` comes first.
@@ -154,11 +202,16 @@ pub(crate) struct Paginator<'g> {
     essay: Option<usize>,
     /// Anchor → (page index, counting taken pages, y).
     pub(crate) anchors: HashMap<String, (usize, f32)>,
+    /// The last page's slabs, each with its first slot, and the essay at the page's top.
+    current: Vec<(Slab, usize)>,
+    essay_at_top: Option<usize>,
+    /// Times the last page was set again: bounded, so filling it always ends.
+    refills: usize,
 }
 
 impl<'g> Paginator<'g> {
     pub(crate) fn new(geo: &'g Geometry) -> Paginator<'g> {
-        Paginator { geo, pages: Vec::new(), taken: 0, slot: 0, essay: None, anchors: HashMap::new() }
+        Paginator { geo, pages: Vec::new(), taken: 0, slot: 0, essay: None, anchors: HashMap::new(), current: Vec::new(), essay_at_top: None, refills: 0 }
     }
 
     /// Pages made so far, taken or not.
@@ -173,6 +226,7 @@ impl<'g> Paginator<'g> {
 
     /// Takes every page left, with the index of the first.
     pub(crate) fn take_all(&mut self) -> (usize, Vec<Draft>) {
+        self.commit();
         self.take(self.pages.len())
     }
 
@@ -183,68 +237,196 @@ impl<'g> Paginator<'g> {
     }
 
     fn new_page(&mut self, blank: bool) {
+        self.commit();
         self.pages.push(Draft { page: Page::default(), essay: self.essay, opener: false, blank, start: None });
         self.slot = 0;
+        self.essay_at_top = self.essay;
+        self.refills = 0;
+    }
+
+    /// Moves the last page's slabs into its draft, at their places.
+    fn commit(&mut self) {
+        let index = (self.taken + self.pages.len()).saturating_sub(1);
+        let Some(draft) = self.pages.last_mut() else { return };
+        for (slab, slot) in self.current.drain(..) {
+            let top = self.geo.top + slot as f32 * self.geo.pitch;
+            for mut item in slab.items {
+                item.translate(0.0, top);
+                draft.page.items.push(item);
+            }
+            for mut line in slab.lines {
+                line.translate(0.0, top);
+                draft.page.lines.push(line);
+            }
+            for anchor in slab.anchors {
+                if self.anchors.get(&anchor).is_some_and(|&(page, y)| page == index && y == top) {
+                    draft.page.anchors.push((anchor, top));
+                }
+            }
+        }
     }
 
     fn current_is_empty(&self) -> bool {
-        self.pages.last().is_none_or(|d| !d.blank && d.page.items.is_empty() && d.page.lines.is_empty() && self.slot == 0)
+        self.pages.last().is_none_or(|d| !d.blank && d.page.items.is_empty() && d.page.lines.is_empty() && self.current.is_empty() && self.slot == 0)
     }
 
     /// Places slabs, breaking pages where a slab (with the slabs it keeps with) does not fit.
     pub(crate) fn place(&mut self, slabs: Vec<Slab>) {
-        let needs: Vec<usize> = chain_heights(&slabs, self.geo.lines);
-        for (slab, need) in slabs.into_iter().zip(needs) {
-            match slab.brk {
-                Break::None => {}
-                Break::Page | Break::Recto => {
-                    if !self.current_is_empty() || self.pages.is_empty() {
-                        self.new_page(false);
-                    }
-                    if slab.brk == Break::Recto && self.geo.print && self.count().is_multiple_of(2) {
-                        // The current (empty) page is a verso: leave it blank.
-                        self.pages.last_mut().expect("a page").blank = true;
-                        self.new_page(false);
-                    }
+        let mut queue: VecDeque<Slab> = slabs.into();
+        while let Some(slab) = queue.pop_front() {
+            self.place_one(slab, &mut queue);
+        }
+    }
+
+    fn place_one(&mut self, slab: Slab, queue: &mut VecDeque<Slab>) {
+        match slab.brk {
+            Break::None => {}
+            Break::Page | Break::Recto => {
+                if !self.current_is_empty() || self.pages.is_empty() {
+                    self.new_page(false);
+                }
+                if slab.brk == Break::Recto && self.geo.print && self.count().is_multiple_of(2) {
+                    // The current (empty) page is a verso: leave it blank.
+                    self.pages.last_mut().expect("a page").blank = true;
+                    self.new_page(false);
                 }
             }
-            if self.pages.is_empty() {
+        }
+        if self.pages.is_empty() {
+            self.new_page(false);
+        }
+        let need = self.need(&slab, queue);
+        if self.slot > 0 && self.slot + need > self.geo.lines {
+            let free = self.geo.lines - self.slot;
+            if free > 0 {
+                if self.fill(need, slab, queue) {
+                    return;
+                }
+                let slab = queue.pop_front().expect("fill puts the slab back");
+                // The space before a heading gives way at a foot where that lets the heading
+                // and its lines end the page full.
+                if slab.discardable && need - slab.slots == free {
+                    return;
+                }
+                let why = if slab.discardable { queue.front().map_or("space", Slab::kept_because) } else { slab.kept_because() };
+                self.pages.last_mut().expect("a page").page.short = Some((free, why));
                 self.new_page(false);
+                return self.place_one(slab, queue);
             }
-            if self.slot > 0 && self.slot + need > self.geo.lines {
-                self.new_page(false);
+            self.new_page(false);
+        }
+        if slab.discardable && self.slot == 0 {
+            return;
+        }
+        if let Some(e) = slab.opens_essay {
+            self.essay = Some(e);
+            let draft = self.pages.last_mut().expect("a page");
+            draft.essay = Some(e);
+            draft.opener = true;
+        }
+        let top = self.geo.top + self.slot as f32 * self.geo.pitch;
+        let index = self.pages.len() - 1;
+        if let (Some(essay), Some((block, offset)), None) = (self.essay, slab.text_start, &self.pages[index].start) {
+            self.pages[index].start = Some((essay, block, offset));
+        }
+        for anchor in &slab.anchors {
+            self.anchors.entry(anchor.clone()).or_insert((self.taken + index, top));
+        }
+        let slots = slab.slots;
+        self.current.push((slab, self.slot));
+        self.slot += slots;
+    }
+
+    /// The slots `slab` needs on this page: itself and every slab it keeps with, at most a page.
+    fn need(&self, slab: &Slab, queue: &VecDeque<Slab>) -> usize {
+        let mut need = slab.slots;
+        let mut keeps = slab.keep_with_next;
+        for next in queue {
+            if !keeps || next.brk != Break::None || need >= self.geo.lines {
+                break;
             }
-            if slab.discardable && self.slot == 0 {
+            need += next.slots;
+            keeps = next.keep_with_next;
+        }
+        need.min(self.geo.lines)
+    }
+
+    /// The page would end short: `slab` and what it keeps with need `need` slots. Sets
+    /// paragraphs that start on the page a line longer, so the page ends full, or a line
+    /// shorter, so that `slab` fits, whichever costs less, and sets the page again; returns
+    /// whether it did. Either way `slab` goes back to the front of `queue`.
+    fn fill(&mut self, need: usize, slab: Slab, queue: &mut VecDeque<Slab>) -> bool {
+        queue.push_front(slab);
+        let free = self.geo.lines - self.slot;
+        if self.refills >= REFILLS {
+            return false;
+        }
+        // Each paragraph wholly on the page: where it starts, and its variants' costs.
+        let mut longer: Vec<(f64, usize, usize)> = Vec::new();
+        let mut shorter: Vec<(f64, usize, usize)> = Vec::new();
+        for (at, (slab, _)) in self.current.iter().enumerate() {
+            let Some(p) = &slab.paragraph else { continue };
+            // A paragraph that started on this page and goes on past it has its other lines
+            // at the front of the queue.
+            if at + p.lines > self.current.len() + queue.len() {
                 continue;
             }
-            if let Some(e) = slab.opens_essay {
-                self.essay = Some(e);
-                let draft = self.pages.last_mut().expect("a page");
-                draft.essay = Some(e);
-                draft.opener = true;
-            }
-            let top = self.geo.top + self.slot as f32 * self.geo.pitch;
-            let index = self.pages.len() - 1;
-            if let (Some(essay), Some((block, offset)), None) = (self.essay, slab.text_start, &self.pages[index].start) {
-                self.pages[index].start = Some((essay, block, offset));
-            }
-            let page = &mut self.pages[index].page;
-            for mut item in slab.items {
-                item.translate(0.0, top);
-                page.items.push(item);
-            }
-            for mut line in slab.lines {
-                line.translate(0.0, top);
-                page.lines.push(line);
-            }
-            for anchor in slab.anchors {
-                if let std::collections::hash_map::Entry::Vacant(e) = self.anchors.entry(anchor) {
-                    page.anchors.push((e.key().clone(), top));
-                    e.insert((self.taken + index, top));
+            for (v, variant) in p.variants.iter().enumerate() {
+                match variant.slabs.len() as isize - p.lines as isize {
+                    1 => longer.push((variant.demerits, at, v)),
+                    -1 => shorter.push((variant.demerits, at, v)),
+                    _ => {}
                 }
             }
-            self.slot += slab.slots;
         }
+        let cheapest = |mut options: Vec<(f64, usize, usize)>, n: usize| {
+            options.sort_by(|a, b| a.0.total_cmp(&b.0));
+            options.truncate(n);
+            (options.len() == n).then(|| (options.iter().map(|o| o.0).sum::<f64>(), options))
+        };
+        let lengthen = cheapest(longer, free);
+        let shorten = if need < self.geo.lines { cheapest(shorter, need - free) } else { None };
+        let chosen = match (lengthen, shorten) {
+            (Some(a), Some(b)) => if b.0 < a.0 { b.1 } else { a.1 },
+            (Some(a), None) => a.1,
+            (None, Some(b)) => b.1,
+            (None, None) => return false,
+        };
+        self.refills += 1;
+        // Swap the chosen paragraphs' lines for their variants, from the last up, and set the
+        // page again from its top.
+        let mut chosen = chosen;
+        chosen.sort_by_key(|&(_, at, _)| std::cmp::Reverse(at));
+        for (_, at, v) in chosen {
+            let first = &mut self.current[at].0;
+            let mut p = first.paragraph.take().expect("a paragraph");
+            let variant = p.variants.swap_remove(v);
+            let on_page = p.lines.min(self.current.len() - at);
+            queue.drain(..p.lines - on_page);
+            let replaced: Vec<(Slab, usize)> = variant.slabs.into_iter().map(|s| (s, 0)).collect();
+            self.current.splice(at..at + on_page, replaced);
+        }
+        self.rewind(queue);
+        true
+    }
+
+    /// Takes the last page's slabs back to the front of `queue`, to be placed again.
+    fn rewind(&mut self, queue: &mut VecDeque<Slab>) {
+        let index = self.taken + self.pages.len() - 1;
+        for (slab, _) in self.current.drain(..).rev() {
+            for anchor in &slab.anchors {
+                if self.anchors.get(anchor).is_some_and(|&(page, _)| page == index) {
+                    self.anchors.remove(anchor);
+                }
+            }
+            queue.push_front(slab);
+        }
+        self.slot = 0;
+        self.essay = self.essay_at_top;
+        let draft = self.pages.last_mut().expect("a page");
+        draft.essay = self.essay_at_top;
+        draft.opener = false;
+        draft.start = None;
     }
 
     /// Pads with a blank page so that the page count is even (print mode front matter).
@@ -255,20 +437,8 @@ impl<'g> Paginator<'g> {
     }
 }
 
-/// For each slab, the slots it needs on the current page: itself plus every following slab
-/// it is kept with, capped at a page.
-fn chain_heights(slabs: &[Slab], page: usize) -> Vec<usize> {
-    let mut out = vec![0; slabs.len()];
-    let mut following = 0;
-    for i in (0..slabs.len()).rev() {
-        let s = &slabs[i];
-        let next_starts_page = slabs.get(i + 1).is_some_and(|n| n.brk != Break::None);
-        following = if s.keep_with_next && !next_starts_page { following } else { 0 };
-        out[i] = (s.slots + following).min(page);
-        following = out[i];
-    }
-    out
-}
+/// How many times a page may be set again to fill it.
+const REFILLS: usize = 4;
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,9 @@
 //! Breaking: the lines of a shaped paragraph, by total fit over its break opportunities.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
-use super::{Measure, Piece, SetLine, Shaped, STRETCH};
+use super::{Measure, SetLine, Shaped};
 
 /// A line's badness is `BADNESS_SCALE` × (the ratio it stretches by)³, as in TeX; its
 /// demerits, (1 + badness)², summed over the paragraph, are what the break search minimises.
@@ -16,6 +17,25 @@ const RIGID_RATIO: f32 = 100.0;
 const EMERGENCY_BREAK: f64 = 1e6;
 /// Demerits for a paragraph's last line of one character (孤字), where another break avoids it.
 const LONE_LAST_CHARACTER: f64 = 1e8;
+/// Demerits for a paragraph's last line of two characters, which reads nearly as badly:
+/// another break is taken where it costs little.
+const SHORT_LAST_LINE: f64 = 3000.0;
+/// Demerits for a break inside a word (at a hyphen) or inside a run of code, as TeX's
+/// `\hyphenpenalty` of 50 adds: taken when it spares a loose line.
+const SOFT_BREAK: f64 = 2500.0;
+
+/// A variant line may stretch this far (0.15 em between two Han characters).
+const VARIANT_RATIO: f32 = 1.5;
+
+/// A line from one break to another, as the break search weighs it.
+struct LineFit {
+    slack: f32,
+    ratio: f32,
+    looseness: f64,
+    /// Han characters, Latin letters and digits shown (孤字 counts them).
+    letters: usize,
+    pieces: usize,
+}
 
 /// A candidate line end in the total-fit search.
 #[derive(Clone, Copy)]
@@ -76,10 +96,11 @@ impl Shaped<'_> {
         a..b
     }
 
-    /// Natural width, stretchable gaps and shrink of the shown pieces `r` as one line.
-    pub(super) fn metrics(&self, r: Range<usize>, hanging: bool) -> (f32, usize, f32) {
+    /// Natural width (with the hyphen a line ending inside a word shows), stretch and shrink
+    /// of the shown pieces `r` as one line.
+    pub(super) fn metrics(&self, r: Range<usize>, hanging: bool) -> (f32, f32, f32) {
         if r.is_empty() {
-            return (0.0, 0, 0.0);
+            return (0.0, 0.0, 0.0);
         }
         let (a, b) = (r.start, r.end);
         let (first, last) = (&self.pieces[a], &self.pieces[b - 1]);
@@ -88,9 +109,12 @@ impl Shaped<'_> {
         if hanging && self.hangs(b - 1) {
             width -= last.width - last.edge_trim_right();
         }
-        let stretchable = (self.sum_stretch[b - 1] - self.sum_stretch[a]) as usize;
+        if let Some((_, advance)) = last.hyphen {
+            width += advance * last.size;
+        }
+        let stretch = self.sum_stretch[b - 1] - self.sum_stretch[a];
         let shrink = self.sum_shrink[b - 1] - self.sum_shrink[a] + if last.space { last.width / 3.0 } else { 0.0 };
-        (width, stretchable, shrink)
+        (width, stretch, shrink)
     }
 
     /// A comma or full stop that may hang into the margin.
@@ -109,8 +133,7 @@ impl Shaped<'_> {
         }
         // Only the paragraph's first segment starts with the first line.
         let avail = |a: usize| measure.width - if a == 0 { measure.first_indent } else { measure.rest_indent };
-        let letters = |p: &&Piece| p.han || p.alnum;
-        let can_avoid_orphan = pieces.iter().filter(letters).count() >= 4;
+        let can_avoid_orphan = pieces.iter().filter(|p| p.han || p.alnum).count() >= 4;
         let emergency = self.emergency_breaks(start, end, measure);
         let candidates = (start + 1..=end).filter(|&k| k == end || pieces[k - 1].break_after || emergency[k - start]);
         let mut nodes: Vec<(usize, Node)> = vec![(start, Node { demerits: 0.0, previous: usize::MAX })];
@@ -127,20 +150,23 @@ impl Shaped<'_> {
             };
             let first_fit = nodes.partition_point(too_long);
             for (index, &(a, node)) in nodes.iter().enumerate().skip(first_fit) {
-                let opens = a == 0;
-                let shown = self.shown(a, b, opens);
-                let (width, gaps, shrink) = self.metrics(shown.clone(), measure.hanging);
-                let slack = avail(a) - width;
-                let looseness = self.looseness(slack, gaps, shrink, last);
-                if slack >= 0.0 && !last && best.is_some_and(|n| looseness > n.demerits) {
+                let line = self.line(a, b, last, measure);
+                if line.slack >= 0.0 && !last && best.is_some_and(|n| line.looseness > n.demerits) {
                     break;
                 }
-                let mut demerits = node.demerits + looseness;
+                let mut demerits = node.demerits + line.looseness;
                 if emergency[b - start] && !last && !pieces[b - 1].break_after {
                     demerits += EMERGENCY_BREAK;
                 }
-                if last && !opens && can_avoid_orphan && pieces[shown].iter().filter(letters).count() < 2 {
-                    demerits += LONE_LAST_CHARACTER;
+                if !last && pieces[b - 1].soft_break {
+                    demerits += SOFT_BREAK;
+                }
+                if last && a != 0 && can_avoid_orphan {
+                    demerits += match line.letters {
+                        0 | 1 => LONE_LAST_CHARACTER,
+                        2 => SHORT_LAST_LINE,
+                        _ => 0.0,
+                    };
                 }
                 if best.is_none_or(|n| demerits <= n.demerits) {
                     best = Some(Node { demerits, previous: index });
@@ -151,6 +177,91 @@ impl Shaped<'_> {
             nodes.push((b, best.unwrap_or(fallback)));
         }
         best_lines(&nodes, start, end)
+    }
+
+    /// The line from break `a` to break `b` (the segment's last when `last`): how much room it
+    /// leaves, how far it must stretch and what that costs, and its letters.
+    fn line(&self, a: usize, b: usize, last: bool, measure: Measure) -> LineFit {
+        let shown = self.shown(a, b, a == 0);
+        let (width, stretch, shrink) = self.metrics(shown.clone(), measure.hanging);
+        let slack = measure.width - if a == 0 { measure.first_indent } else { measure.rest_indent } - width;
+        let ratio = self.ratio(slack, stretch, shrink, last);
+        let badness = BADNESS_SCALE * (ratio as f64).powi(3).min(MAX_RATIO_CUBED);
+        let letters = self.pieces[shown.clone()].iter().filter(|p| p.han || p.alnum).count();
+        LineFit { slack, ratio, looseness: (1.0 + badness).powi(2), letters, pieces: shown.len() }
+    }
+
+    /// The paragraph broken into exactly `count` lines, for a page that needs it one line
+    /// longer or shorter: the best such breaks with no line stretched past `VARIANT_RATIO`
+    /// and no 孤字, and their demerits; `None` where there are none, or the paragraph has
+    /// forced breaks (verse keeps its lines).
+    pub fn lines_exactly(&self, measure: Measure, count: usize) -> Option<(Vec<SetLine>, f64)> {
+        let end = self.pieces.len();
+        if count == 0 || end == 0 || self.pieces.iter().any(|p| p.newline) {
+            return None;
+        }
+        let emergency = self.emergency_breaks(0, end, measure);
+        let candidates: Vec<usize> = (1..end).filter(|&k| self.pieces[k - 1].break_after || emergency[k]).collect();
+        // layers[c]: break → (demerits, break before) of the best `c` lines ending there.
+        let mut layers: Vec<BTreeMap<usize, (f64, usize)>> = vec![BTreeMap::from([(0, (0.0, usize::MAX))])];
+        for c in 1..=count {
+            let mut layer = BTreeMap::new();
+            let mut reach = |b: usize, demerits: f64, a: usize| {
+                let best = layer.entry(b).or_insert((f64::MAX, a));
+                if demerits < best.0 {
+                    *best = (demerits, a);
+                }
+            };
+            for (&a, &(before, _)) in &layers[c - 1] {
+                if c == count {
+                    let line = self.line(a, end, true, measure);
+                    let fits = line.slack >= -0.01 || line.ratio <= 1.0;
+                    if fits && (line.letters >= 2 || a == 0) {
+                        let short = if line.letters == 2 { SHORT_LAST_LINE } else { 0.0 };
+                        reach(end, before + line.looseness + short, a);
+                    }
+                    continue;
+                }
+                for &b in &candidates[candidates.partition_point(|&k| k <= a)..] {
+                    let line = self.line(a, b, false, measure);
+                    if line.slack < 0.0 && line.ratio > 1.0 && line.pieces > 1 {
+                        break;
+                    }
+                    if line.ratio > VARIANT_RATIO {
+                        continue;
+                    }
+                    let mut demerits = before + line.looseness;
+                    if emergency[b] && !self.pieces[b - 1].break_after {
+                        demerits += EMERGENCY_BREAK;
+                    }
+                    if self.pieces[b - 1].soft_break {
+                        demerits += SOFT_BREAK;
+                    }
+                    reach(b, demerits, a);
+                }
+            }
+            if layer.is_empty() {
+                return None;
+            }
+            layers.push(layer);
+        }
+        let (&demerits, _) = layers[count].get(&end).map(|(d, a)| (d, a))?;
+        // Read the breaks back from the end.
+        let mut breaks = vec![end];
+        for c in (1..=count).rev() {
+            let at = *breaks.last().expect("a break");
+            breaks.push(layers[c][&at].1);
+        }
+        breaks.reverse();
+        let lines = breaks
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| {
+                let indent = if i == 0 { measure.first_indent } else { measure.rest_indent };
+                self.set_line(w[0]..w[1], indent, measure.width - indent, measure, w[1] == end)
+            })
+            .collect();
+        Some((lines, demerits))
     }
 
     /// Where a break may come although no rule allows one: between any two pieces of a run
@@ -176,21 +287,19 @@ impl Shaped<'_> {
         emergency
     }
 
-    /// A line's demerits for how far it stretches or shrinks: `slack` is the room left
-    /// (negative when it must shrink), `gaps` the places it can stretch.
-    fn looseness(&self, slack: f32, gaps: usize, shrink: f32, last: bool) -> f64 {
-        let ratio = if slack < 0.0 {
+    /// How far a line stretches (or shrinks) relative to what it can: `slack` is the room
+    /// left (negative when it must shrink), `stretch` and `shrink` what it has to give.
+    fn ratio(&self, slack: f32, stretch: f32, shrink: f32, last: bool) -> f32 {
+        if slack < 0.0 {
             -slack / shrink.max(0.001)
         } else if last {
             0.0
-        } else if gaps == 0 {
+        } else if stretch <= 0.0 {
             // Nothing can stretch: as bad as a line gets.
             if slack < 0.01 { 0.0 } else { RIGID_RATIO }
         } else {
-            slack / (gaps as f32 * STRETCH * self.size)
-        };
-        let badness = BADNESS_SCALE * (ratio as f64).powi(3).min(MAX_RATIO_CUBED);
-        (1.0 + badness).powi(2)
+            slack / stretch
+        }
     }
 }
 

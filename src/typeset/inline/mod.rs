@@ -119,6 +119,10 @@ struct Piece {
     trim_right: f32,
     /// A line may end after this piece.
     break_after: bool,
+    /// The break after this piece is inside a word or a run of code: allowed, at a cost.
+    soft_break: bool,
+    /// A line ending after this piece shows a hyphen: this glyph, this wide (in em).
+    hyphen: Option<(u16, f32)>,
 }
 
 impl Piece {
@@ -140,26 +144,46 @@ pub struct Shaped<'p> {
     pieces: Vec<Piece>,
     /// Fixed space after each piece (¼ em between Han and Latin), dropped at a break.
     gaps: Vec<f32>,
-    /// Prefix sums over pieces (entry k covers pieces before k): widths, gaps, shrink, and
-    /// stretchable pairs (pair i is pieces i and i + 1).
+    /// How far the space after each piece may stretch at a stretch ratio of 1, in points
+    /// (`stretch_of`).
+    stretch: Vec<f32>,
+    /// Prefix sums over pieces (entry k covers pieces before k): widths, gaps, shrink and
+    /// stretch (pair i is pieces i and i + 1).
     sum_width: Vec<f32>,
     sum_gap: Vec<f32>,
     sum_shrink: Vec<f32>,
-    sum_stretch: Vec<u32>,
+    sum_stretch: Vec<f32>,
     /// Characters that no font has, each once.
     pub(crate) missing: Vec<char>,
 }
 
-/// How far a gap may stretch before a line counts as loose, in em.
-const STRETCH: f32 = 0.25;
-/// Past this many em per gap a justified line would look spaced out: it is set ragged.
-const LOOSEST: f32 = 0.5;
-
-/// Justification may add space between these two pieces: around CJK characters and at
-/// Latin spaces, never inside a Latin word or inside `……`.
-fn stretchable(a: &Piece, b: &Piece) -> bool {
-    (a.wide || b.wide || a.space) && !(a.ellipsis && b.ellipsis)
+/// How far justification may stretch the space after piece `a`, followed by `b`, at a stretch
+/// ratio of 1, in em: a little between two CJK characters, more at a Latin word space and
+/// most where Han meets Latin (rule 11 lets that ¼ em grow to ½), so that a line holding
+/// Latin takes its slack there and Han keeps its even rhythm. Never inside a Latin word or
+/// inside `……`.
+fn stretch_of(a: &Piece, b: &Piece, gap: f32) -> f32 {
+    if a.ellipsis && b.ellipsis {
+        0.0
+    } else if a.space {
+        SPACE_STRETCH
+    } else if gap > 0.0 {
+        MIXED_STRETCH
+    } else if a.wide || b.wide {
+        HAN_STRETCH
+    } else {
+        0.0
+    }
 }
+
+/// Stretch at a ratio of 1 between two CJK characters, at a Latin word space, and between
+/// Han and Latin, in em.
+const HAN_STRETCH: f32 = 0.1;
+const SPACE_STRETCH: f32 = 0.2;
+const MIXED_STRETCH: f32 = 0.25;
+/// Past this many em added to one gap a justified line would look spaced out: it is set
+/// ragged.
+const LOOSEST: f32 = 0.5;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,8 @@
 use std::ops::Range;
 
 use super::super::frame::{Cluster, Item, Mark, RunGlyph, TextRun};
-use super::{Align, LOOSEST, Measure, Piece, SetLine, Shaped, stretchable};
+use super::super::frame::RunGlyph as Glyph;
+use super::{Align, LOOSEST, Measure, Piece, SetLine, Shaped};
 
 impl Shaped<'_> {
     pub(super) fn set_line(&self, range: Range<usize>, indent: f32, avail: f32, measure: Measure, last: bool) -> SetLine {
@@ -11,11 +12,14 @@ impl Shaped<'_> {
         let shown_range = self.shown(range.start, range.end, starts_paragraph);
         let shown = &self.pieces[shown_range.clone()];
         let gaps = &self.gaps[shown_range.clone()];
-        let (natural, stretch_gaps, _) = self.metrics(shown_range.clone(), measure.hanging);
+        let stretches = &self.stretch[shown_range.clone()];
+        let (natural, stretch, _) = self.metrics(shown_range.clone(), measure.hanging);
         let slack = avail - natural;
-        let loose = stretch_gaps == 0 || slack / stretch_gaps as f32 > LOOSEST * self.size;
-        let (mut x, extra) = match measure.align {
-            Align::Justify if !last && !loose => (indent, slack / stretch_gaps as f32),
+        let widest = stretches[..shown.len().saturating_sub(1)].iter().fold(0.0_f32, |a, &b| a.max(b));
+        let loose = stretch <= 0.0 || slack / stretch * widest > LOOSEST * self.size;
+        // Each gap takes its share of the slack: `ratio` times its stretch.
+        let (mut x, ratio) = match measure.align {
+            Align::Justify if !last && !loose => (indent, slack / stretch),
             Align::Center => (indent + slack.max(0.0) / 2.0, 0.0),
             Align::Right => (indent + slack.max(0.0), 0.0),
             _ => (indent, 0.0),
@@ -32,11 +36,8 @@ impl Shaped<'_> {
             lefts.push(p.trim_left + left);
             widths.push(p.width - left - right);
             x += p.width - left - right;
-            if let Some(next) = shown.get(k + 1) {
-                x += gaps[k];
-                if stretchable(p, next) {
-                    x += extra;
-                }
+            if k + 1 < n {
+                x += gaps[k] + ratio * stretches[k];
             }
         }
         let mut items = Vec::new();
@@ -50,12 +51,26 @@ impl Shaped<'_> {
             items.push(Item::Text(self.run(&shown[k..m], &xs[k..m], &lefts[k..m], &widths[k..m])));
             k = m;
         }
+        // A line ending inside a word shows a hyphen after it, part of its last character's
+        // cluster so that copied text has none.
+        if let (false, Some(p), Some(Item::Text(run))) = (last, shown.last(), items.last_mut())
+            && let Some((id, advance)) = p.hyphen
+        {
+            let text = run.glyphs.last().map_or(0..0, |g| g.text.clone());
+            run.glyphs.push(Glyph { id, advance, x_offset: 0.0, y_offset: 0.0, text });
+        }
         self.decorate(shown, &xs, &widths, &mut items);
-        let clusters = shown
+        let mut clusters: Vec<Cluster> = shown
             .iter()
             .zip(xs.iter().zip(&widths))
             .map(|(p, (&x, &width))| Cluster { text: self.para.text[p.text.clone()].into(), x, width })
             .collect();
+        // The hyphen a line ending inside a word shows counts in its last cluster's width.
+        if let (false, Some(p), Some(c)) = (last, shown.last(), clusters.last_mut())
+            && let Some((_, advance)) = p.hyphen
+        {
+            c.width += advance * p.size;
+        }
         let start = self.pieces.get(range.start).map_or(self.para.text.len(), |p| p.text.start);
         SetLine { items, clusters, end: x, last, start }
     }

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use super::{Blank, Para, Piece, Shaped, Style, stretchable};
+use super::{Blank, Para, Piece, Shaped, Style, stretch_of};
 use crate::config::Punctuation;
 use crate::font::{FontId, FontSet, Glyph, Lang};
 use crate::kinsoku::{self, Class};
@@ -21,6 +21,7 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     }
     adjust_punctuation(&mut pieces, text, punct);
     mark_breaks(&mut pieces, text);
+    mark_soft_breaks(&mut pieces, text, fonts);
     let gaps: Vec<f32> = (0..pieces.len())
         .map(|k| match pieces.get(k + 1) {
             Some(next) if (pieces[k].han && next.alnum) || (pieces[k].alnum && next.han) => 0.25 * size,
@@ -37,12 +38,9 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     let sum_width = prefix(&|k| pieces[k].width);
     let sum_gap = prefix(&|k| gaps[k]);
     let sum_shrink = prefix(&|k| if pieces[k].space { pieces[k].width / 3.0 } else { 0.0 } + gaps[k] / 2.0);
-    let mut sum_stretch = vec![0; pieces.len() + 1];
-    for k in 0..pieces.len() {
-        let pair = pieces.get(k + 1).is_some_and(|next| stretchable(&pieces[k], next));
-        sum_stretch[k + 1] = sum_stretch[k] + pair as u32;
-    }
-    Shaped { para, size, glyphs, pieces, gaps, sum_width, sum_gap, sum_shrink, sum_stretch, missing }
+    let stretch: Vec<f32> = (0..pieces.len()).map(|k| pieces.get(k + 1).map_or(0.0, |next| stretch_of(&pieces[k], next, gaps[k]) * size)).collect();
+    let sum_stretch = prefix(&|k| stretch[k]);
+    Shaped { para, size, glyphs, pieces, gaps, stretch, sum_width, sum_gap, sum_shrink, sum_stretch, missing }
 }
 
 /// A stretch of text shaped at once: one font, one language, one style.
@@ -125,6 +123,8 @@ fn clusters(run: &Run, shaped: &[Glyph], text: &str, size: f32, first_glyph: usi
             trim_left: 0.0,
             trim_right: 0.0,
             break_after: false,
+            soft_break: false,
+            hyphen: None,
         });
         i = j;
     }
@@ -151,6 +151,105 @@ fn mark_breaks(pieces: &mut [Piece], text: &str) {
         let next_start = pieces.get(k + 1).map(|p| p.text.start);
         pieces[k].break_after = pieces[k].newline || next_start.is_some_and(|s| breaks.contains(&s));
     }
+}
+
+/// Adds break opportunities inside Latin runs that no rule breaks, so that a long run does not
+/// leave the line before it ragged or spread: in code, paths, URLs and identifiers (a run in
+/// the monospace face, or holding `/ . _ ( ,` between letters, or camelCase) after `/ . _ - ( ,`
+/// and between camelCase words, with no hyphen; in an English word, at its hyphenation points
+/// (Liang's patterns, via `hypher`), showing a hyphen. Neither within two characters of the
+/// run's ends, nor inside a number.
+fn mark_soft_breaks(pieces: &mut [Piece], text: &str, fonts: &FontSet) {
+    let mut hyphens: Vec<(FontId, Option<(u16, f32)>)> = Vec::new();
+    let latin = |p: &Piece| !p.wide && !p.space && !p.newline && !p.text.is_empty();
+    let mut k = 0;
+    while k < pieces.len() {
+        if !latin(&pieces[k]) {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < pieces.len() && latin(&pieces[k]) && (k == start || !pieces[k - 1].break_after) {
+            k += 1;
+        }
+        let run = start..k;
+        let (from, to) = (pieces[start].text.start, pieces[k - 1].text.end);
+        let token = &text[from..to];
+        if token.len() < 6 {
+            continue;
+        }
+        let mono = pieces[run.clone()].iter().any(|p| p.font == FontId::MONO);
+        let breaks = if mono || looks_like_code(token) { code_breaks(token) } else { word_breaks(token) };
+        let hyphenated = !mono && !looks_like_code(token);
+        for offset in breaks {
+            // The piece that ends where the break is.
+            let Some(i) = run.clone().find(|&i| pieces[i].text.end == from + offset) else { continue };
+            if pieces[i].break_after || i + 1 >= run.end {
+                continue;
+            }
+            pieces[i].break_after = true;
+            pieces[i].soft_break = true;
+            if hyphenated {
+                let font = pieces[i].font;
+                pieces[i].hyphen = match hyphens.iter().find(|(f, _)| *f == font) {
+                    Some(&(_, h)) => h,
+                    None => {
+                        let h = hyphen_glyph(fonts, font);
+                        hyphens.push((font, h));
+                        h
+                    }
+                };
+            }
+        }
+    }
+}
+
+/// Whether a run of Latin reads as code, a path, a URL or an identifier rather than words.
+fn looks_like_code(token: &str) -> bool {
+    let chars: Vec<char> = token.chars().collect();
+    chars.windows(3).any(|w| w[0].is_alphanumeric() && matches!(w[1], '/' | '.' | '_' | '(' | ':' | '=') && w[2].is_alphabetic())
+        || chars.windows(2).any(|w| w[0].is_lowercase() && w[1].is_uppercase())
+        || token.contains("://")
+}
+
+/// Byte offsets inside a code-like run after which a line may break.
+fn code_breaks(token: &str) -> Vec<usize> {
+    let chars: Vec<(usize, char)> = token.char_indices().collect();
+    let mut out = Vec::new();
+    for i in 2..chars.len().saturating_sub(2) {
+        let (prev, next) = (chars[i - 1].1, chars[i].1);
+        let after_mark = matches!(prev, '/' | '.' | '_' | '-' | '(' | ',') && !next.is_ascii_digit() && !matches!(next, '/' | '.' | ',' | ')' | '-' | '_');
+        let camel = prev.is_lowercase() && next.is_uppercase();
+        if after_mark || camel {
+            out.push(chars[i].0);
+        }
+    }
+    out
+}
+
+/// Byte offsets inside an English word (with its surrounding punctuation) at its hyphenation
+/// points, two letters from its start and three from its end at least.
+fn word_breaks(token: &str) -> Vec<usize> {
+    let start = token.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(token.len());
+    let end = token.rfind(|c: char| c.is_ascii_alphabetic()).map_or(start, |i| i + 1);
+    let word = &token[start..end];
+    if word.len() < 6 || word.len() > hypher::MAX_INLINE_SIZE || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut at = start;
+    let syllables: Vec<&str> = hypher::hyphenate_bounded(word, hypher::Lang::English, 2, 3).collect();
+    for s in &syllables[..syllables.len().saturating_sub(1)] {
+        at += s.len();
+        out.push(at);
+    }
+    out
+}
+
+/// The hyphen of `font`: its glyph and advance, in em.
+fn hyphen_glyph(fonts: &FontSet, font: FontId) -> Option<(u16, f32)> {
+    let glyph = fonts.get(font).shape_in("-", Lang::Latin).into_iter().next()?;
+    (glyph.id != 0).then_some((glyph.id, glyph.advance))
 }
 
 /// Removes blank halves inside the paragraph: the punctuation style's own, then one half

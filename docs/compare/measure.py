@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Measures a page as an editor does, from wenji's layout dump (`--format layout`):
+
+- short pages: body pages that end 1 or more grid lines above the grid's last line, other than
+  an essay's last page (the next page opens an essay, or is blank), with the reason the dump gives;
+- Han–Han gaps on justified lines (not a paragraph's last): the 99th percentile and the widest;
+- ragged lines: justified lines that stop short of the measure (or of a quote's inset measure),
+  not a paragraph's last;
+- lines past the measure; last lines of a paragraph with fewer than three characters.
+
+Usage: measure.py DUMP... (each a .layout.txt); prints one row per dump and, with -v, the worst
+lines. Font size and grid come from the dump: the body size is the most common Han advance.
+"""
+import collections, re, sys
+
+LINE = re.compile(r"^  (\w+)(\^?)(\$?) y=([\d.]+) \|(.*)\|((?: [\d.]+(?:\*\d+)?)*)(?: >([\d.]+))?$")
+
+
+def is_han(c):
+    return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"
+
+
+def read(path):
+    pages = []
+    for raw in open(path, encoding="utf-8"):
+        raw = raw.rstrip("\n")
+        if raw.startswith("page "):
+            pages.append({"head": raw, "lines": []})
+            continue
+        m = LINE.match(raw)
+        if not m or not pages:
+            continue
+        kind, first, last, y, text, xs, end = m.groups()
+        clusters, chars = [], list(text)
+        for token in xs.split():
+            x, _, n = token.partition("*")
+            n = int(n or 1)
+            clusters.append([float(x), "".join(chars[:n])])
+            chars = chars[n:]
+        pages[-1]["lines"].append({"kind": kind, "first": first == "^", "last": last == "$", "y": float(y),
+                                   "clusters": clusters, "end": float(end) if end else None, "text": text})
+    return pages
+
+
+def measure(path, verbose=False):
+    pages = read(path)
+    content = lambda p: [l for l in p["lines"] if l["kind"] not in ("Head", "Folio")]
+    body = [l for p in pages for l in p["lines"] if l["kind"] == "Body"]
+    # The em: the most common distance between two consecutive Han characters' x.
+    steps = collections.Counter()
+    for l in body:
+        c = l["clusters"]
+        for a, b in zip(c, c[1:]):
+            if len(a[1]) == 1 and is_han(a[1]) and is_han(b[1][:1]):
+                steps[round(b[0] - a[0], 1)] += 1
+    em = steps.most_common(1)[0][0] if steps else 10.5
+    ys = [l["y"] for p in pages for l in content(p) if l["kind"] == "Body"]
+    foot = max(ys)
+    pitch = collections.Counter(round(b - a, 2) for a, b in zip(sorted(set(ys)), sorted(set(ys))[1:])).most_common(1)[0][0]
+    # The left and right edges of the text block: where most body lines start and end.
+    right = collections.Counter(round(l["end"], 1) for l in body if l["end"] and not l["last"]).most_common(1)[0][0]
+    short, reasons, body_pages = 0, collections.Counter(), 0
+    for i, p in enumerate(pages):
+        lines = content(p)
+        if not re.search(r"folio \d+", p["head"]) or not lines:
+            continue
+        following = content(pages[i + 1]) if i + 1 < len(pages) else []
+        if not following or following[0]["kind"] == "Title":
+            continue
+        body_pages += 1
+        free = round((foot - lines[-1]["y"]) / pitch)
+        if free > 0:
+            short += 1
+            m = re.search(r"short \d+: (.*)$", p["head"])
+            reasons[m.group(1) if m else "(no reason given)"] += 1
+            if verbose:
+                print(f"  short by {free}: {p['head']}")
+    gaps, worst, ragged, past, two = [], [], 0, 0, 0
+    for l in body:
+        c = l["clusters"]
+        if not c:
+            continue
+        line_end = l["end"] or c[-1][0]
+        if line_end > right + 0.05 * em:
+            past += 1
+        if l["last"]:
+            letters = sum(1 for x in c if any(is_han(ch) or ch.isalnum() for ch in x[1]))
+            if not l["first"] and letters < 3:
+                two += 1
+            continue
+        # A quote's lines end 2 em (4 em nested) inside the measure.
+        if line_end < right - 0.3 * em and all(abs(line_end - (right - k * 2 * em)) > 0.05 * em for k in (1, 2, 3)):
+            ragged += 1
+            if verbose:
+                print(f"  ragged: {l['text']}")
+        for a, b in zip(c, c[1:]):
+            if len(a[1]) == 1 and is_han(a[1]) and len(b[1]) == 1 and is_han(b[1]):
+                gap = (b[0] - a[0] - em) / em
+                gaps.append(gap)
+                worst.append((gap, l["text"]))
+    gaps.sort()
+    p99 = gaps[int(0.99 * (len(gaps) - 1))] if gaps else 0.0
+    over = lambda t: len({text for g, text in worst if g > t})
+    top = max(worst) if worst else (0.0, "")
+    row = {"pages": body_pages, "short": short, "p99": p99, "max": top[0], "over10": over(0.10), "over25": over(0.25),
+           "ragged": ragged, "past": past, "last<3": two, "reasons": reasons}
+    if verbose:
+        print(f"  widest gap {top[0]:.3f} em: {top[1]}")
+    return row
+
+
+def main():
+    verbose = "-v" in sys.argv
+    print("| dump | body pages | short pages | Han–Han gap p99 / max (em) | lines with a gap > 0.10 / 0.25 em | ragged | past the measure | last line < 3 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for path in [a for a in sys.argv[1:] if a != "-v"]:
+        r = measure(path, verbose)
+        print(f"| {path} | {r['pages']} | {r['short']} | {r['p99']:.3f} / {r['max']:.3f} | {r['over10']} / {r['over25']} | {r['ragged']} | {r['past']} | {r['last<3']} |")
+        for reason, n in r["reasons"].most_common():
+            print(f"|   short: {reason} | | {n} | | | | | |")
+
+
+if __name__ == "__main__":
+    main()
