@@ -62,6 +62,28 @@ pub struct Essay {
     pub(crate) sections: Vec<Section>,
 }
 
+impl Essay {
+    /// The description printed under the title, unless it repeats the essay's opening (as a
+    /// blog's excerpt often does): its first sentence, in letters, digits and Han whatever the
+    /// spacing, punctuation or markup, is in the text of the essay's first blocks.
+    pub(crate) fn lede(&self) -> Option<&str> {
+        let lede = self.meta.description.as_deref()?;
+        let letters = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).collect::<String>();
+        let first = lede.split_inclusive(['。', '！', '？', '!', '?']).next().unwrap_or(lede);
+        let wanted = if letters(first).chars().count() >= 8 { letters(first) } else { letters(lede) };
+        let mut opening = String::new();
+        for block in self.blocks.iter().take(OPENING_BLOCKS) {
+            if let Block::Paragraph(inlines) | Block::Heading { content: inlines, .. } = block {
+                opening.push_str(&letters(&plain_text(inlines)));
+            }
+        }
+        (wanted.is_empty() || !opening.contains(&wanted)).then_some(lede)
+    }
+}
+
+/// How many blocks at an essay's start its description is compared with.
+const OPENING_BLOCKS: usize = 6;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Section {
     pub(crate) id: String,

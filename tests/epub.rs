@@ -216,6 +216,26 @@ fn essay_pages_carry_date_lede_tags_and_numbered_toc() {
 }
 
 #[test]
+fn a_description_that_repeats_the_opening_is_not_printed_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let essay = |name: &str, description: &str, body: &str| {
+        std::fs::write(dir.path().join(name), format!("---\ntitle: {name}\ndate: 2024-01-01\ndescription: {description}\n---\n\n{body}\n")).unwrap();
+    };
+    // The excerpt a blog keeps in front matter: the opening again, its spacing and markup aside.
+    essay("a.md", "雨停了， Rust 写的小工具还在跑。后来的事另说……", "## 起头\n\n雨停了，`Rust` 写的小工具**还在跑**。窗外很静。");
+    // A summary in other words stays under the title.
+    essay("b.md", "一篇关于等待的短文。", "雨停了，我还在等。");
+    let out = tempfile::tempdir().unwrap();
+    let o = wenji(&repo(), &["build", dir.path().to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--format", "epub,layout"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let pages = essay_pages(&only_file(out.path(), "epub"));
+    let ledes: Vec<usize> = pages.iter().map(|p| p.matches("class=\"lede\"").count()).collect();
+    assert_eq!(ledes, [0, 1], "only the summary in other words is printed");
+    let dump = std::fs::read_to_string(only_file(out.path(), "txt")).unwrap();
+    assert!(!dump.contains("后来的事另说") && dump.contains("一篇关于等待的短文。"), "{dump}");
+}
+
+#[test]
 fn feature_book_renders_every_feature() {
     let (_out, epub) = build_epub(&fixture("features"));
     let pages = essay_pages(&epub);

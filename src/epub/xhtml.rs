@@ -98,7 +98,7 @@ pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageS
         }
         w.out.push_str("</p>\n");
     }
-    if let Some(lede) = &m.description {
+    if let Some(lede) = essay.lede() {
         w.out.push_str("<p class=\"lede\">");
         w.text(lede);
         w.out.push_str("</p>\n");

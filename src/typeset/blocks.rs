@@ -275,7 +275,7 @@ impl<'a> Blocks<'a> {
             }
             self.text_base += p.text.len();
         }
-        if let Some(lede) = &m.description {
+        if let Some(lede) = essay.lede() {
             self.slabs.push(Slab::new(1));
             let inset = 2.0 * geo.size;
             let p = Para::plain(lede, FontId::SERIF);
