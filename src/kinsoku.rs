@@ -64,6 +64,12 @@ pub(crate) fn break_opportunities(text: &str) -> Vec<usize> {
     out
 }
 
+/// Byte offsets where a word starts or ends in `text`: the dictionary word segmenter of
+/// ICU4X (UAX #29 with a Chinese and Japanese dictionary).
+pub(crate) fn word_boundaries(text: &str) -> Vec<usize> {
+    icu_segmenter::WordSegmenter::new_dictionary(icu_segmenter::options::WordBreakInvariantOptions::default()).segment_str(text).collect()
+}
+
 /// Whether a line may end between `prev` and `next` (`after` follows `next`; `uax` is
 /// UAX #14's answer).
 fn may_break(prev: char, next: char, after: Option<char>, uax: bool) -> bool {

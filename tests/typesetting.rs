@@ -182,3 +182,29 @@ fn pages_keep_two_lines_of_a_paragraph_and_never_end_with_a_heading() {
         }
     }
 }
+
+#[test]
+fn long_titles_break_at_their_punctuation_on_even_lines() {
+    let layout = &books()[0].1;
+    // Each title: its lines from the one marked first to the one marked last.
+    let mut titles: Vec<Vec<&Line>> = Vec::new();
+    for line in layout.pages.iter().flat_map(|p| &p.lines).filter(|l| l.kind == LineKind::Title) {
+        match titles.last_mut() {
+            Some(t) if !line.first => t.push(line),
+            _ => titles.push(vec![line]),
+        }
+    }
+    titles.retain(|t| t.len() > 1);
+    assert!(titles.len() >= 3, "the seeds' three essay titles take two lines each: {}", titles.len());
+    for title in titles {
+        let texts: Vec<String> = title.iter().map(|l| l.text()).collect();
+        // `拥抱失落：在心碎的缝隙中，` / `寻觅微光与新生`: never `…，我` / `们如何…`.
+        for line in &texts[..texts.len() - 1] {
+            assert!(line.ends_with(['，', '：', '。']), "a title line that does not end at its punctuation: {texts:?}");
+        }
+        // Centred: each line's ink is as far from the left edge of the text block as from the right.
+        let centre = |l: &Line| (l.clusters[0].x + l.clusters.last().map_or(0.0, |c| c.x + c.width)) / 2.0;
+        let c0 = centre(title[0]);
+        assert!(title.iter().all(|l| (centre(l) - c0).abs() < 0.6 * EM), "{texts:?}");
+    }
+}

@@ -158,6 +158,37 @@ impl<'a> Blocks<'a> {
         first
     }
 
+    /// A title or heading: `lines` broken only between words, at its punctuation where that
+    /// gives as few lines none of them under a third of the longest, and when centred on
+    /// lines as even as they can be.
+    fn title_lines(&mut self, para: &Para, size: f32, left: f32, measure: Measure, kind: LineKind, slots: usize) -> usize {
+        let mut shaped = self.shape(para, size);
+        shaped.break_between_words();
+        let count = shaped.lines(measure).len();
+        if count > 1 {
+            let mut at_marks = inline::shape(para, size, self.fonts, self.geo.punctuation);
+            at_marks.break_at_punctuation();
+            let lines = at_marks.lines(measure);
+            let widths: Vec<f32> = lines.iter().map(|l| l.end).collect();
+            let longest = widths.iter().fold(0.0_f32, |a, &b| a.max(b));
+            if lines.len() == count && longest <= measure.width + 0.01 && widths.iter().all(|&w| w >= longest / 3.0) {
+                shaped = at_marks;
+            }
+        }
+        let (measure, left) = match measure.align {
+            Align::Center => {
+                let even = shaped.balanced(measure);
+                (even, left + (measure.width - even.width) / 2.0)
+            }
+            _ => (measure, left),
+        };
+        let lines = shaped.lines(measure);
+        let first = self.slabs.len();
+        let slabs = self.line_slabs(lines, size, left, measure, kind, slots);
+        self.slabs.extend(slabs);
+        first
+    }
+
     /// A paragraph of body text: `lines`, with the paragraph set a line longer and a line
     /// shorter beside it where that can be done well, for pagination to choose from.
     fn body_lines(&mut self, para: &Para, size: f32, left: f32, measure: Measure, kind: LineKind) {
@@ -247,14 +278,14 @@ impl<'a> Blocks<'a> {
         let center = |width| Measure::new(width, Align::Center);
         let title = Para::plain(&m.title, FontId::BOLD);
         let heading = Role::Heading { level: 1, title: m.title.clone() };
-        let first = self.within(heading, |b| b.lines(&title, geo.size * 1.6, 0.0, center(geo.measure), LineKind::Title, 2));
+        let first = self.within(heading, |b| b.title_lines(&title, geo.size * 1.6, 0.0, center(geo.measure), LineKind::Title, 2));
         for s in &mut self.slabs[first..] {
             s.keep_with_next = true;
         }
         self.text_base += m.title.len();
         if let Some(subtitle) = &m.subtitle {
             let p = Para::plain(subtitle, FontId::SERIF);
-            let first = self.within(Role::Paragraph, |b| b.lines(&p, geo.size * 1.15, 0.0, center(geo.measure), LineKind::Other, 1));
+            let first = self.within(Role::Paragraph, |b| b.title_lines(&p, geo.size * 1.15, 0.0, center(geo.measure), LineKind::Other, 1));
             for s in &mut self.slabs[first..] {
                 s.keep_with_next = true;
             }
@@ -316,7 +347,7 @@ impl<'a> Blocks<'a> {
                 let p = self.para(content, FontId::BOLD);
                 let m = Measure::new(f.width, Align::Left);
                 let heading = Role::Heading { level: (*level).clamp(1, 6), title: doc::plain_text(content) };
-                let first = self.within(heading, |b| b.lines(&p, f.size * scale, f.left, m, LineKind::Heading, 1));
+                let first = self.within(heading, |b| b.title_lines(&p, f.size * scale, f.left, m, LineKind::Heading, 1));
                 let anchor = self.anchor(Anchor::Id(id));
                 self.slabs[first].anchors.push(anchor);
                 for s in &mut self.slabs[first..] {

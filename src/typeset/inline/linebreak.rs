@@ -65,6 +65,46 @@ impl Shaped<'_> {
         lines
     }
 
+    /// Keeps a break between two CJK characters only where a word ends, for titles and
+    /// headings: `…如何与它共舞` breaks before 我们, never inside it.
+    pub(crate) fn break_between_words(&mut self) {
+        let words: std::collections::BTreeSet<usize> = crate::kinsoku::word_boundaries(&self.para.text).into_iter().collect();
+        for k in 0..self.pieces.len().saturating_sub(1) {
+            let (this, next) = (&self.pieces[k], &self.pieces[k + 1]);
+            if this.break_after && this.han && next.han && !words.contains(&next.text.start) {
+                self.pieces[k].break_after = false;
+            }
+        }
+    }
+
+    /// Keeps only the breaks after a stop or a closing mark, or at a space: where a title
+    /// reads best broken.
+    pub(crate) fn break_at_punctuation(&mut self) {
+        for k in 0..self.pieces.len().saturating_sub(1) {
+            let text = &self.para.text[self.pieces[k].text.clone()];
+            let mark = text.chars().next().is_some_and(|c| matches!(crate::kinsoku::class(c), crate::kinsoku::Class::Stop | crate::kinsoku::Class::Close));
+            if !(mark || self.pieces[k].space || self.pieces[k + 1].space) {
+                self.pieces[k].break_after = false;
+            }
+        }
+    }
+
+    /// The narrowest measure, no wider than `measure`, that sets the paragraph in as few lines
+    /// as `measure` does: lines of a title as even as they can be.
+    pub(crate) fn balanced(&self, measure: Measure) -> Measure {
+        let count = self.lines(measure).len();
+        if count < 2 {
+            return measure;
+        }
+        let (mut narrow, mut wide) = (measure.width / count as f32, measure.width);
+        while wide - narrow > 0.25 * self.size {
+            let mid = (narrow + wide) / 2.0;
+            let lines = self.lines(Measure { width: mid, ..measure });
+            if lines.len() <= count && lines.iter().all(|l| l.end <= mid + 0.01) { wide = mid } else { narrow = mid }
+        }
+        Measure { width: wide, ..measure }
+    }
+
     /// The widest line when nothing forces a break but newlines: the natural width.
     pub(crate) fn natural_width(&self) -> f32 {
         let mut widest: f32 = 0.0;
