@@ -42,7 +42,7 @@ fn lay_out_books() -> Vec<(String, Layout)> {
 }
 
 fn body_lines(layout: &Layout) -> impl Iterator<Item = (usize, &Line)> {
-    layout.pages.iter().enumerate().flat_map(|(i, p)| p.lines.iter().filter(|l| l.kind == LineKind::Body).map(move |l| (i + 1, l)))
+    layout.pages.iter().enumerate().flat_map(|(i, p)| p.lines.iter().filter(|l| matches!(l.kind, LineKind::Body | LineKind::Quote)).map(move |l| (i + 1, l)))
 }
 
 fn is_mark(s: &str) -> bool {
@@ -86,7 +86,8 @@ fn marks_at_line_edges_lose_their_blank_half() {
 fn the_same_mark_in_the_same_context_has_one_width() {
     use std::collections::HashMap;
     for (name, layout) in books() {
-        let mut widths: HashMap<(String, String, String), (f32, String)> = HashMap::new();
+        // Quotes are set smaller: their marks are compared among themselves.
+        let mut widths: HashMap<(LineKind, String, String, String), (f32, String)> = HashMap::new();
         for (_, line) in body_lines(layout) {
             let c = &line.clusters;
             for i in 1..c.len().saturating_sub(1) {
@@ -107,8 +108,8 @@ fn the_same_mark_in_the_same_context_has_one_width() {
                         },
                     }
                 };
-                let key = (context(&mut c[..i].iter().rev()), c[i].text.to_string(), context(&mut c[i + 1..].iter()));
-                if key.0 == "a" && key.2 == "a" {
+                let key = (line.kind, context(&mut c[..i].iter().rev()), c[i].text.to_string(), context(&mut c[i + 1..].iter()));
+                if key.1 == "a" && key.3 == "a" {
                     continue;
                 }
                 let (w, first_seen) = widths.entry(key.clone()).or_insert((c[i].width, line.text()));
@@ -167,14 +168,14 @@ fn pages_keep_two_lines_of_a_paragraph_and_never_end_with_a_heading() {
             if let Some(last) = content.last() {
                 assert!(last.kind != LineKind::Heading, "{name}: page {} ends with a heading", i + 1);
             }
-            let text: Vec<&Line> = content.into_iter().filter(|l| l.kind == LineKind::Body).collect();
+            let text: Vec<&Line> = content.into_iter().filter(|l| matches!(l.kind, LineKind::Body | LineKind::Quote)).collect();
             let (Some(first), Some(last)) = (text.first(), text.last()) else { continue };
             // A paragraph broken across the page: two lines at the foot and two at the head.
             if !last.last {
                 assert!(!last.first, "{name}: page {} ends with a paragraph's single first line", i + 1);
             }
             // A paragraph's last line may start a page when it fills half the measure.
-            if !first.first && first.kind == LineKind::Body && first.last {
+            if !first.first && first.last {
                 let end = first.clusters.last().map_or(0.0, |c| c.x + c.width);
                 let start = text.iter().map(|l| l.clusters.first().map_or(f32::MAX, |c| c.x)).fold(f32::MAX, f32::min);
                 assert!(end - start >= 14.0 * EM - EPS, "{name}: page {} starts with a paragraph's short last line: {}", i + 1, first.text());
@@ -206,5 +207,49 @@ fn long_titles_break_at_their_punctuation_on_even_lines() {
         let centre = |l: &Line| (l.clusters[0].x + l.clusters.last().map_or(0.0, |c| c.x + c.width)) / 2.0;
         let c0 = centre(title[0]);
         assert!(title.iter().all(|l| (centre(l) - c0).abs() < 0.6 * EM), "{texts:?}");
+    }
+}
+
+#[test]
+fn a_table_that_crosses_pages_repeats_its_header_on_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: String = (1..=70).map(|i| format!("| 第{i}行 | {} | 说明文字{i} |\n", i * 3)).collect();
+    let essay = format!("---\ntitle: 长表\ndate: 2024-01-01\n---\n\n表前的一段话。\n\n| 名称 | 数量 | 说明 |\n|---|---:|---|\n{rows}\n表后的一段话。\n");
+    std::fs::write(dir.path().join("a.md"), essay).unwrap();
+    let layout = layout(dir.path());
+    let parts: Vec<Vec<String>> = layout
+        .pages
+        .iter()
+        .map(|p| p.lines.iter().filter(|l| l.kind == LineKind::Table).map(Line::text).collect::<Vec<_>>())
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert!(parts.len() >= 3, "70 rows take three pages: {}", parts.len());
+    for part in &parts {
+        assert_eq!(part[..3], ["名称", "数量", "说明"], "each part of the table opens with its header");
+    }
+    // Every row is set once, in order, across the parts.
+    let rows: Vec<&String> = parts.iter().flat_map(|p| p[3..].iter()).filter(|t| t.starts_with('第')).collect();
+    assert_eq!(rows.len(), 70);
+    assert!(rows.windows(2).all(|w| w[0] != w[1]));
+}
+
+#[test]
+fn every_short_page_of_the_corpus_says_why() {
+    for (name, layout) in books() {
+        let bottom = layout.pages.iter().flat_map(|p| &p.lines).filter(|l| l.kind == LineKind::Body).map(|l| l.y).fold(0.0_f32, f32::max);
+        let mut short = 0;
+        for (i, page) in layout.pages.iter().enumerate() {
+            let text: Vec<&Line> = page.lines.iter().filter(|l| !matches!(l.kind, LineKind::Head | LineKind::Folio)).collect();
+            let next_opens = layout.pages.get(i + 1).is_none_or(|p| p.lines.iter().any(|l| l.kind == LineKind::Title) || p.lines.is_empty());
+            // The lowest line (a table row's cells come one after the other).
+            let Some(last) = text.iter().max_by(|a, b| a.y.total_cmp(&b.y)) else { continue };
+            if next_opens || last.y > bottom - 16.8 / 2.0 {
+                continue;
+            }
+            short += 1;
+            let (lines, why) = page.short.unwrap_or_else(|| panic!("{name}: page {} ends short and does not say why: {}", i + 1, last.text()));
+            assert!(lines >= 1 && !why.is_empty());
+        }
+        eprintln!("{name}: {short} short pages of {}, each with its reason", layout.pages.len());
     }
 }

@@ -45,18 +45,27 @@ def read(path):
 def measure(path, verbose=False):
     pages = read(path)
     content = lambda p: [l for l in p["lines"] if l["kind"] not in ("Head", "Folio")]
-    body = [l for p in pages for l in p["lines"] if l["kind"] == "Body"]
+    body = [l for p in pages for l in p["lines"] if l["kind"] in ("Body", "Quote")]
     # The em: the most common distance between two consecutive Han characters' x.
-    steps = collections.Counter()
-    for l in body:
-        c = l["clusters"]
-        for a, b in zip(c, c[1:]):
-            if len(a[1]) == 1 and is_han(a[1]) and is_han(b[1][:1]):
-                steps[round(b[0] - a[0], 1)] += 1
-    em = steps.most_common(1)[0][0] if steps else 10.5
-    ys = [l["y"] for p in pages for l in content(p) if l["kind"] == "Body"]
+    # (Body text and quotes, set smaller, each have their own.)
+    ems = {}
+    for kind in ("Body", "Quote"):
+        steps = collections.Counter()
+        for l in body:
+            c = l["clusters"]
+            for a, b in zip(c, c[1:]):
+                if l["kind"] == kind and len(a[1]) == 1 and is_han(a[1]) and is_han(b[1][:1]):
+                    steps[round(b[0] - a[0], 1)] += 1
+        ems[kind] = steps.most_common(1)[0][0] if steps else None
+    em = ems["Body"] or 10.5
+    ys = [l["y"] for p in pages for l in content(p) if l["kind"] in ("Body", "Quote")]
     foot = max(ys)
-    pitch = collections.Counter(round(b - a, 2) for a, b in zip(sorted(set(ys)), sorted(set(ys))[1:])).most_common(1)[0][0]
+    # The grid's pitch: the most common step between two consecutive lines of text on a page.
+    steps = collections.Counter()
+    for p in pages:
+        text = [l["y"] for l in content(p) if l["kind"] == "Body"]
+        steps.update(round(b - a, 1) for a, b in zip(text, text[1:]) if b - a > 1)
+    pitch = steps.most_common(1)[0][0]
     # The left and right edges of the text block: where most body lines start and end.
     right = collections.Counter(round(l["end"], 1) for l in body if l["end"] and not l["last"]).most_common(1)[0][0]
     short, reasons, body_pages = 0, collections.Counter(), 0
@@ -68,7 +77,7 @@ def measure(path, verbose=False):
         if not following or following[0]["kind"] == "Title":
             continue
         body_pages += 1
-        free = round((foot - lines[-1]["y"]) / pitch)
+        free = round((foot - max(l["y"] for l in lines)) / pitch)
         if free > 0:
             short += 1
             m = re.search(r"short \d+: (.*)$", p["head"])
@@ -95,7 +104,8 @@ def measure(path, verbose=False):
                 print(f"  ragged: {l['text']}")
         for a, b in zip(c, c[1:]):
             if len(a[1]) == 1 and is_han(a[1]) and len(b[1]) == 1 and is_han(b[1]):
-                gap = (b[0] - a[0] - em) / em
+                size = ems.get(l["kind"]) or em
+                gap = (b[0] - a[0] - size) / size
                 gaps.append(gap)
                 worst.append((gap, l["text"]))
     gaps.sort()

@@ -4,7 +4,7 @@
 use crate::font::{FontId, FontSet};
 use super::frame::{Cluster, Item, Line, LineKind, Mark, Node, Role};
 use super::inline::{self, Align, Anchor, Measure, Para, SetLine, Shaped};
-use super::page::{Break, Geometry, Paragraph, Slab, Variant};
+use super::page::{Break, Geometry, Paragraph, Slab, TablePart, Variant};
 use crate::book::{Book, Essay, chinese_date};
 use crate::doc::{self, Block, BlockCount, Inline, ListItem, OPENING, Table};
 
@@ -25,6 +25,24 @@ pub(crate) struct Blocks<'a> {
     /// paragraph starts in its block's text (a code block's lines are paragraphs of their own).
     count: BlockCount,
     text_base: usize,
+    /// The level of the essay's outermost headings, which are set largest.
+    top_heading: u8,
+}
+
+/// Quotations are set this much smaller than the text.
+const QUOTE_SCALE: f32 = 0.9;
+
+/// The level of the outermost heading among `blocks`, quotes and lists included.
+fn top_heading(blocks: &[Block]) -> Option<u8> {
+    blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { level, .. } => Some(*level),
+            Block::Quote(inner) => top_heading(inner),
+            Block::List { items, .. } => items.iter().filter_map(|i| top_heading(&i.blocks)).min(),
+            _ => None,
+        })
+        .min()
 }
 
 /// The column blocks are set in: where it starts, how wide it is, the text size, whether
@@ -51,18 +69,26 @@ pub(crate) struct LaidOut {
 pub(crate) fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) -> LaidOut {
     let essay = &book.essays[index];
     let mut b = Blocks::new(geo, fonts, book, &essay.id, index as u32);
+    b.top_heading = top_heading(&essay.blocks).unwrap_or(1);
     b.open(Role::Section);
     b.opening(essay, index);
     let body = b.body_frame();
     b.blocks(&essay.blocks, body);
     b.notes(essay, body);
     b.close();
+    // An essay does not end on a page holding a single line: its last two lines go together.
+    if let [.., before, last] = &mut b.slabs[..]
+        && !last.lines.is_empty()
+        && !before.lines.is_empty()
+    {
+        before.keep_with_next = true;
+    }
     LaidOut { slabs: b.slabs, missing: b.missing, nodes: b.nodes }
 }
 
 impl<'a> Blocks<'a> {
     pub(crate) fn new(geo: &'a Geometry, fonts: &'a FontSet, book: &'a Book, prefix: &str, part: u32) -> Blocks<'a> {
-        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), count: BlockCount::default(), text_base: 0, part, nodes: Vec::new(), open: Vec::new() }
+        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), count: BlockCount::default(), text_base: 0, top_heading: 1, part, nodes: Vec::new(), open: Vec::new() }
     }
 
     /// Opens a structure node inside the one open now: what is set until `close` is in it.
@@ -200,7 +226,7 @@ impl<'a> Blocks<'a> {
         self.slabs.extend(slabs);
         // Notes take their number and anchor on their first line afterwards: only the body's
         // paragraphs (in quotes and lists too) have variants.
-        if kind != LineKind::Body {
+        if !matches!(kind, LineKind::Body | LineKind::Quote) {
             return;
         }
         let variants = [count + 1, count.saturating_sub(1)]
@@ -340,14 +366,22 @@ impl<'a> Blocks<'a> {
         match block {
             Block::Paragraph(inlines) => self.paragraph(inlines, f),
             Block::Heading { level, id, content } => {
-                if !after_heading {
+                // Told apart at a glance, each on whole grid lines: the essay's top level
+                // larger and centred on two lines, the next larger on one, the rest bold at
+                // the text's size and indented as a paragraph.
+                let rank = level.saturating_sub(self.top_heading);
+                if !after_heading && rank < 2 {
                     self.slabs.push(Slab::space(1));
                 }
-                let scale = if *level <= 2 { 1.15 } else { 1.05 };
+                let (scale, align, slots, indent) = match rank {
+                    0 => (1.25, Align::Center, 2, 0.0),
+                    1 => (1.1, Align::Left, 1, 0.0),
+                    _ => (1.0, Align::Left, 1, 2.0 * f.size),
+                };
                 let p = self.para(content, FontId::BOLD);
-                let m = Measure::new(f.width, Align::Left);
+                let m = Measure::new(f.width - indent, align);
                 let heading = Role::Heading { level: (*level).clamp(1, 6), title: doc::plain_text(content) };
-                let first = self.within(heading, |b| b.title_lines(&p, f.size * scale, f.left, m, LineKind::Heading, 1));
+                let first = self.within(heading, |b| b.title_lines(&p, f.size * scale, f.left + indent, m, LineKind::Heading, slots));
                 let anchor = self.anchor(Anchor::Id(id));
                 self.slabs[first].anchors.push(anchor);
                 for s in &mut self.slabs[first..] {
@@ -355,8 +389,10 @@ impl<'a> Blocks<'a> {
                 }
             }
             Block::Quote(blocks) => {
+                // 引文: inset 2 em on both sides and a size smaller than the text, on the grid.
                 let inset = 2.0 * geo.size;
-                let inner = Column { left: f.left + inset, width: f.width - 2.0 * inset, ..f };
+                let size = f.size.min(geo.size * QUOTE_SCALE);
+                let inner = Column { left: f.left + inset, width: f.width - 2.0 * inset, size, kind: LineKind::Quote, ..f };
                 self.within(Role::Quote, |b| b.blocks(blocks, inner));
             }
             Block::List { start, items } => self.list(*start, items, f),
@@ -366,13 +402,22 @@ impl<'a> Blocks<'a> {
                 let m = Measure::new(f.width, Align::Center);
                 self.within(Role::Formula { alt: tex.clone() }, |b| b.lines(&p, f.size * 0.9, f.left, m, LineKind::Code, 1));
             }
-            Block::Table(table) => self.within(Role::Table, |b| b.table(table, f)),
+            Block::Table(table) => {
+                // A line of space above and below sets the table apart from the text.
+                self.slabs.push(Slab::space(1));
+                self.within(Role::Table, |b| b.table(table, f));
+                let mut after = Slab::space(1);
+                after.keep_with_next = false;
+                self.slabs.push(after);
+            }
             Block::Rule => {
                 let mut slab = Slab::new(1);
                 let y = geo.pitch / 2.0;
                 let w = f.width / 4.0;
                 let x0 = f.left + (f.width - w) / 2.0;
                 slab.items.push(Item::Rule { x0, y0: y, x1: x0 + w, y1: y, width: 0.5 });
+                // A break between sections never ends a page, where it would read as nothing.
+                slab.keep_with_next = true;
                 self.slabs.push(slab);
             }
         }
@@ -557,6 +602,7 @@ impl<'a> Blocks<'a> {
         let used: f32 = widths.iter().sum::<f32>() + gap * (columns - 1) as f32;
         let left = f.left + ((f.width - used) / 2.0).max(0.0);
         let count = rows.len();
+        let mut part: Option<std::sync::Arc<TablePart>> = None;
         for (r, row) in shaped.iter().enumerate() {
             self.open(Role::Row);
             let mut cell_lines = Vec::new();
@@ -594,6 +640,14 @@ impl<'a> Blocks<'a> {
                 slab.items.push(rule(h, 0.8));
             }
             slab.text_start = Some((self.count.current(), doc::table_row(r)));
+            if r == 0 {
+                let mut head = Slab::new(slab.slots);
+                head.items = slab.items.clone();
+                head.lines = slab.lines.clone();
+                part = Some(std::sync::Arc::new(TablePart { head, rule: (left, left + used) }));
+            } else {
+                slab.table = part.clone();
+            }
             self.slabs.push(slab);
         }
     }

@@ -189,9 +189,11 @@ pub(crate) struct RunGlyph {
     pub text: std::ops::Range<u32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LineKind {
     Body,
+    /// Body text in a quotation (引文): smaller, inset.
+    Quote,
     Heading,
     Title,
     Code,
@@ -207,7 +209,7 @@ pub enum LineKind {
 #[derive(Debug, Clone)]
 pub struct Line {
     pub kind: LineKind,
-    pub(crate) y: f32,
+    pub y: f32,
     /// The line starts a paragraph (and may start with anything).
     pub first: bool,
     /// The line ends a paragraph or is ended by a forced break.

@@ -112,6 +112,27 @@ pub(crate) struct Slab {
     /// On a paragraph's first slab: how many slabs (lines) the paragraph has, and the same
     /// paragraph set a line longer or shorter, which pagination may take to fill a page.
     pub(crate) paragraph: Option<Box<Paragraph>>,
+    /// On a table's body rows: the header row, set again at the top of each page the table
+    /// goes on to (续表), and the rule that closes the part of the table a page ends with.
+    pub(crate) table: Option<std::sync::Arc<TablePart>>,
+}
+
+/// What a table row needs to know when a page break comes inside its table.
+pub(crate) struct TablePart {
+    pub(crate) head: Slab,
+    /// The closing rule: from x0 to x1 at the bottom of the row.
+    pub(crate) rule: (f32, f32),
+}
+
+impl Slab {
+    /// A copy of this slab's drawing, as a page artifact: a table's header row set again.
+    fn artifact_copy(&self) -> Slab {
+        let mut copy = Slab::new(self.slots);
+        copy.items = self.items.clone();
+        copy.items.iter_mut().for_each(|item| item.set_mark(super::frame::Mark::Decoration));
+        copy.lines = self.lines.clone();
+        copy
+    }
 }
 
 /// A paragraph's size and its variants (see `Slab::paragraph`).
@@ -139,6 +160,7 @@ impl Slab {
             opens_essay: None,
             text_start: None,
             paragraph: None,
+            table: None,
         }
     }
 
@@ -165,6 +187,7 @@ impl Slab {
             Some(LineKind::Table) => "a table's header kept with its first row",
             Some(_) if line.is_some_and(|l| l.first) => "a paragraph's first two lines kept together",
             Some(_) => "a paragraph's last two lines kept together",
+            None if self.items.iter().any(|i| matches!(i, Item::Rule { .. })) => "a section break kept with the text after it",
             None => "space kept with what follows",
         }
     }
@@ -297,6 +320,14 @@ impl<'g> Paginator<'g> {
         }
         let need = self.need(&slab, queue);
         if self.slot > 0 && self.slot + need > self.geo.lines {
+            // Space at the foot of a page (after a table) is no space: the page ends above it.
+            while self.current.last().is_some_and(|(s, _)| s.discardable && s.anchors.is_empty()) {
+                let (space, _) = self.current.pop().expect("a slab");
+                self.slot -= space.slots;
+            }
+            if self.slot == 0 {
+                return self.place_one(slab, queue);
+            }
             let free = self.geo.lines - self.slot;
             if free > 0 {
                 if self.fill(need, slab, queue) {
@@ -310,10 +341,14 @@ impl<'g> Paginator<'g> {
                 }
                 let why = if slab.discardable { queue.front().map_or("space", Slab::kept_because) } else { slab.kept_because() };
                 self.pages.last_mut().expect("a page").page.short = Some((free, why));
+                self.break_inside_table(&slab);
                 self.new_page(false);
+                self.continue_table(&slab);
                 return self.place_one(slab, queue);
             }
+            self.break_inside_table(&slab);
             self.new_page(false);
+            self.continue_table(&slab);
         }
         if slab.discardable && self.slot == 0 {
             return;
@@ -335,6 +370,24 @@ impl<'g> Paginator<'g> {
         let slots = slab.slots;
         self.current.push((slab, self.slot));
         self.slot += slots;
+    }
+
+    /// A page ends before `next`: if it ends inside a table, the part on it gets its closing rule.
+    fn break_inside_table(&mut self, next: &Slab) {
+        let (Some(part), Some((last, _))) = (&next.table, self.current.last_mut()) else { return };
+        if last.table.is_some() || last.lines.iter().any(|l| l.kind == LineKind::Table) {
+            let y = last.slots as f32 * self.geo.pitch;
+            last.items.push(Item::Rule { x0: part.rule.0, y0: y, x1: part.rule.1, y1: y, width: 0.8 });
+        }
+    }
+
+    /// A new page starts with `next`: a table's row gets its header row above it (续表).
+    fn continue_table(&mut self, next: &Slab) {
+        if let Some(part) = &next.table {
+            let head = part.head.artifact_copy();
+            self.slot = head.slots;
+            self.current.push((head, 0));
+        }
     }
 
     /// The slots `slab` needs on this page: itself and every slab it keeps with, at most a page.

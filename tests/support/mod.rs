@@ -506,6 +506,11 @@ pub fn print_pages_match(epub: &Path, pdf: &Path) -> Option<(usize, usize)> {
             Some(cell) => head(&squeeze(cell), 3),
             None => head(&squeeze(after), 6),
         };
+        // Line art in code (`/ \ | .---+`) has no letters to find it by: pdftotext reads its
+        // columns in an order of its own.
+        if !want.chars().any(char::is_alphanumeric) {
+            continue;
+        }
         assert!(texts[n].contains(&want), "the text after marker {n} ({want}) is not on printed page {n}: {}", head(&texts[n], 80));
     }
     let mut checked = 0;
