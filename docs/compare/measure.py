@@ -8,10 +8,12 @@
   not a paragraph's last;
 - lines past the measure; last lines of a paragraph with fewer than three characters.
 
-Usage: measure.py DUMP... (each a .layout.txt); prints one row per dump and, with -v, the worst
-lines. Font size and grid come from the dump: the body size is the most common Han advance.
+Usage: measure.py [-v] DUMP...           each a .layout.txt
+       measure.py [-v] --wenji BIN DIR...   builds each book folder with BIN (--format layout --offline)
+Prints one row per book and, with -v, the short pages and the worst lines. Font size and grid come
+from the dump: the body size is the most common step between two Han characters.
 """
-import collections, re, sys
+import collections, pathlib, re, subprocess, sys, tempfile
 
 LINE = re.compile(r"^  (\w+)(\^?)(\$?) y=([\d.]+) \|(.*)\|((?: [\d.]+(?:\*\d+)?)*)(?: >([\d.]+))?$")
 
@@ -119,15 +121,30 @@ def measure(path, verbose=False):
     return row
 
 
+def dumps(args):
+    """(name, dump path) for each argument: a dump, or a book folder built with --wenji BIN."""
+    if args[:1] != ["--wenji"]:
+        return [(a, a) for a in args]
+    binary, out = args[1], tempfile.mkdtemp()
+    found = []
+    for i, folder in enumerate(args[2:]):
+        dest = pathlib.Path(out, str(i))
+        subprocess.run([binary, "build", folder, "-o", str(dest), "--format", "layout", "--offline"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        found.append((folder, str(next(dest.glob("*.layout.txt")))))
+    return found
+
+
 def main():
     verbose = "-v" in sys.argv
-    print("| dump | body pages | short pages | Han–Han gap p99 / max (em) | lines with a gap > 0.10 / 0.25 em | ragged | past the measure | last line < 3 |")
+    print("| book | body pages | short pages | Han–Han gap p99 / max (em) | lines with a gap > 0.10 / 0.25 em | ragged | past the measure | last line < 3 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for path in [a for a in sys.argv[1:] if a != "-v"]:
+    for name, path in dumps([a for a in sys.argv[1:] if a != "-v"]):
         r = measure(path, verbose)
-        print(f"| {path} | {r['pages']} | {r['short']} | {r['p99']:.3f} / {r['max']:.3f} | {r['over10']} / {r['over25']} | {r['ragged']} | {r['past']} | {r['last<3']} |")
-        for reason, n in r["reasons"].most_common():
-            print(f"|   short: {reason} | | {n} | | | | | |")
+        print(f"| {name} | {r['pages']} | {r['short']} | {r['p99']:.3f} / {r['max']:.3f} | {r['over10']} / {r['over25']} | {r['ragged']} | {r['past']} | {r['last<3']} |")
+        if verbose:
+            for reason, n in r["reasons"].most_common():
+                print(f"|   short: {reason} | | {n} | | | | | |")
 
 
 if __name__ == "__main__":

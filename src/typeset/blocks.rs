@@ -234,7 +234,8 @@ impl<'a> Blocks<'a> {
             .filter_map(|n| shaped.lines_exactly(measure, n))
             .map(|(lines, demerits)| Variant { slabs: self.line_slabs(lines, size, left, measure, kind, 1), demerits })
             .collect();
-        self.slabs[first].paragraph = Some(Box::new(Paragraph { lines: count, variants }));
+        let starts = self.slabs[first..].iter().map(|s| s.text_start).collect();
+        self.slabs[first].paragraph = Some(Box::new(Paragraph { lines: count, variants, starts }));
     }
 
     /// One slab per line (`slots` each), marked as the open node's and starting where its

@@ -139,6 +139,9 @@ impl Slab {
 pub(crate) struct Paragraph {
     pub(crate) lines: usize,
     pub(crate) variants: Vec<Variant>,
+    /// Where each of its lines starts: a variant that starts its first lines where these do
+    /// can take the place of the lines on a later page of a paragraph a page break divides.
+    pub(crate) starts: Vec<Option<(u32, u32)>>,
 }
 
 /// A paragraph set in a different number of lines: its slabs and its demerits.
@@ -230,11 +233,14 @@ pub(crate) struct Paginator<'g> {
     essay_at_top: Option<usize>,
     /// Times the last page was set again: bounded, so filling it always ends.
     refills: usize,
+    /// A paragraph that began on an earlier page and goes on to the last one: its variants,
+    /// and how many of its lines the earlier pages hold.
+    continued: Option<(Box<Paragraph>, usize)>,
 }
 
 impl<'g> Paginator<'g> {
     pub(crate) fn new(geo: &'g Geometry) -> Paginator<'g> {
-        Paginator { geo, pages: Vec::new(), taken: 0, slot: 0, essay: None, anchors: HashMap::new(), current: Vec::new(), essay_at_top: None, refills: 0 }
+        Paginator { geo, pages: Vec::new(), taken: 0, slot: 0, essay: None, anchors: HashMap::new(), current: Vec::new(), essay_at_top: None, refills: 0, continued: None }
     }
 
     /// Pages made so far, taken or not.
@@ -269,6 +275,7 @@ impl<'g> Paginator<'g> {
 
     /// Moves the last page's slabs into its draft, at their places.
     fn commit(&mut self) {
+        self.note_continued();
         let index = (self.taken + self.pages.len()).saturating_sub(1);
         let Some(draft) = self.pages.last_mut() else { return };
         for (slab, slot) in self.current.drain(..) {
@@ -286,6 +293,24 @@ impl<'g> Paginator<'g> {
                     draft.page.anchors.push((anchor, top));
                 }
             }
+        }
+    }
+
+    /// Before the last page is committed: the paragraph that goes on past it, if any.
+    fn note_continued(&mut self) {
+        let on_page = self.current.len();
+        if let Some((p, before)) = &mut self.continued
+            && *before + on_page < p.lines
+            && self.current.iter().all(|(s, _)| s.paragraph.is_none())
+        {
+            *before += on_page;
+            return;
+        }
+        self.continued = None;
+        let Some(at) = self.current.iter().rposition(|(s, _)| s.paragraph.is_some()) else { return };
+        let first = &mut self.current[at].0;
+        if first.paragraph.as_ref().is_some_and(|p| at + p.lines > on_page) {
+            self.continued = first.paragraph.take().map(|p| (p, on_page - at));
         }
     }
 
@@ -432,6 +457,18 @@ impl<'g> Paginator<'g> {
                 }
             }
         }
+        // The paragraph the page starts inside: a variant that breaks its lines on the pages
+        // before where they are broken can change its lines on this one.
+        if let Some((p, before)) = &self.continued {
+            for (v, variant) in p.variants.iter().enumerate() {
+                let same_start = variant.slabs.len() > *before && (0..=*before).all(|i| variant.slabs[i].text_start == p.starts.get(i).copied().flatten());
+                match (same_start, variant.slabs.len() as isize - p.lines as isize) {
+                    (true, 1) => longer.push((variant.demerits, CONTINUED, v)),
+                    (true, -1) => shorter.push((variant.demerits, CONTINUED, v)),
+                    _ => {}
+                }
+            }
+        }
         let cheapest = |mut options: Vec<(f64, usize, usize)>, n: usize| {
             options.sort_by(|a, b| a.0.total_cmp(&b.0));
             options.truncate(n);
@@ -449,8 +486,19 @@ impl<'g> Paginator<'g> {
         // Swap the chosen paragraphs' lines for their variants, from the last up, and set the
         // page again from its top.
         let mut chosen = chosen;
-        chosen.sort_by_key(|&(_, at, _)| std::cmp::Reverse(at));
+        // From the last paragraph up, the one the page starts inside last: the indices of those
+        // before stay good.
+        chosen.sort_by_key(|&(_, at, _)| std::cmp::Reverse(at.wrapping_add(1)));
         for (_, at, v) in chosen {
+            if at == CONTINUED {
+                let (mut p, before) = self.continued.take().expect("a continued paragraph");
+                let variant = p.variants.swap_remove(v);
+                let on_page = (p.lines - before).min(self.current.len());
+                queue.drain(..p.lines - before - on_page);
+                let replaced: Vec<(Slab, usize)> = variant.slabs.into_iter().skip(before).map(|s| (s, 0)).collect();
+                self.current.splice(..on_page, replaced);
+                continue;
+            }
             let first = &mut self.current[at].0;
             let mut p = first.paragraph.take().expect("a paragraph");
             let variant = p.variants.swap_remove(v);
@@ -492,6 +540,8 @@ impl<'g> Paginator<'g> {
 
 /// How many times a page may be set again to fill it.
 const REFILLS: usize = 4;
+/// In `fill`, the paragraph the page starts inside.
+const CONTINUED: usize = usize::MAX;
 
 #[cfg(test)]
 mod tests {

@@ -240,6 +240,18 @@ impl Shaped<'_> {
         if count == 0 || end == 0 || self.pieces.iter().any(|p| p.newline) {
             return None;
         }
+        // Fewer lines than the text can shrink into (Han does not shrink), or more than it can
+        // fill, every line but the last stretched as far as a variant may and the last holding
+        // two characters: none.
+        let natural = self.sum_width[end] + self.sum_gap[end - 1];
+        let room = count as f32 * measure.width - measure.first_indent - (count - 1) as f32 * measure.rest_indent;
+        if natural - self.sum_shrink[end - 1] > room + 0.01 {
+            return None;
+        }
+        let last_line_room = measure.width - measure.rest_indent;
+        if natural + VARIANT_RATIO * self.sum_stretch[end - 1] < room - last_line_room + 2.0 * self.size {
+            return None;
+        }
         let emergency = self.emergency_breaks(0, end, measure);
         let candidates: Vec<usize> = (1..end).filter(|&k| self.pieces[k - 1].break_after || emergency[k]).collect();
         // layers[c]: break → (demerits, break before) of the best `c` lines ending there.
