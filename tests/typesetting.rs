@@ -253,3 +253,76 @@ fn every_short_page_of_the_corpus_says_why() {
         eprintln!("{name}: {short} short pages of {}, each with its reason", layout.pages.len());
     }
 }
+
+/// A book of one essay with `notes` notes, each called from its own paragraph, the seventh
+/// long enough to run on to the next page's foot; `toml` is its book.toml.
+fn notes_book(notes: usize, toml: &str) -> Layout {
+    let dir = tempfile::tempdir().unwrap();
+    let filler = "这一段文字用来填满页面，看看注释是否落在引用它的那一页的页脚。".repeat(3);
+    let mut body = String::new();
+    let mut defs = String::new();
+    for i in 1..=notes {
+        body += &format!("{filler}这里有一个注[^n{i}]，继续写下去。\n\n");
+        let long = if i == 7 { "很长的说明，".repeat(60) } else { String::new() };
+        defs += &format!("[^n{i}]: 第{i}个注释的内容。{long}完。\n");
+    }
+    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
+    std::fs::write(dir.path().join("manuscripts/a.md"), format!("---\ntitle: 注释\ndate: 2024-01-01\n---\n\n{body}{defs}")).unwrap();
+    std::fs::write(dir.path().join("book.toml"), format!("[book]\ntitle = \"注释\"\n{toml}")).unwrap();
+    layout(dir.path())
+}
+
+/// The note numbers (①…) each page's text calls and each page's foot sets, in order.
+fn callers_and_notes(layout: &Layout) -> Vec<(Vec<String>, Vec<String>)> {
+    let circled = |c: char| ('\u{2460}'..='\u{2473}').contains(&c);
+    layout
+        .pages
+        .iter()
+        .map(|p| {
+            let called = p.lines.iter().filter(|l| l.kind == LineKind::Body).flat_map(|l| l.clusters.iter()).filter(|c| c.text.chars().all(circled)).map(|c| c.text.to_string()).collect();
+            let noted = p.lines.iter().filter(|l| l.kind == LineKind::Note && l.first).filter_map(|l| l.clusters.first()).filter(|c| c.text.chars().all(circled)).map(|c| c.text.to_string()).collect();
+            (called, noted)
+        })
+        .collect()
+}
+
+#[test]
+fn notes_sit_at_the_foot_of_the_page_that_calls_them_numbered_by_page() {
+    let layout = notes_book(24, "");
+    let pages = callers_and_notes(&layout);
+    let mut total = 0;
+    for (i, (called, noted)) in pages.iter().enumerate() {
+        // Each page calls ①, ②, … in reading order and sets those notes at its foot.
+        let expected: Vec<String> = (1..=called.len()).map(|n| char::from_u32(0x2460 + n as u32 - 1).unwrap().to_string()).collect();
+        assert_eq!(called, &expected, "page {}", i + 1);
+        assert_eq!(noted, called, "page {}: the notes at the foot are the ones its text calls", i + 1);
+        total += noted.len();
+    }
+    assert_eq!(total, 24, "every note is set once");
+    // The long seventh note runs on at the next page's foot: a page whose foot opens with a
+    // note's line that carries no number.
+    let runs_on = layout.pages.iter().any(|p| p.lines.iter().find(|l| l.kind == LineKind::Note).is_some_and(|l| !l.first));
+    assert!(runs_on, "the long note goes on at the next page's foot");
+    // Notes take the foot: every page but the last ends on the grid's last line.
+    let foot = layout.pages.iter().flat_map(|p| &p.lines).filter(|l| !matches!(l.kind, LineKind::Head | LineKind::Folio)).map(|l| l.y).fold(0.0_f32, f32::max);
+    let body: Vec<&wenji::typeset::frame::Page> = layout.pages.iter().filter(|p| p.lines.iter().any(|l| l.kind == LineKind::Body)).collect();
+    for page in &body[..body.len() - 1] {
+        let lowest = page.lines.iter().filter(|l| !matches!(l.kind, LineKind::Head | LineKind::Folio)).map(|l| l.y).fold(0.0_f32, f32::max);
+        assert!(lowest > foot - 2.0 || page.short.is_some(), "a page ends short without saying why");
+    }
+}
+
+#[test]
+fn notes_numbered_through_the_essay_or_set_at_its_end() {
+    let by_essay = callers_and_notes(&notes_book(12, "[pdf]\nnote-numbers = \"essay\"\n"));
+    let called: Vec<String> = by_essay.iter().flat_map(|(c, _)| c.clone()).collect();
+    let expected: Vec<String> = (1..=12).map(|n| char::from_u32(0x2460 + n - 1).unwrap().to_string()).collect();
+    assert_eq!(called, expected, "numbered through the essay");
+    assert!(by_essay.iter().all(|(c, n)| c == n), "each note still at the foot of its caller's page");
+    let at_end = notes_book(12, "[pdf]\nnotes = \"end\"\n");
+    let pages = callers_and_notes(&at_end);
+    let last_note_page = pages.iter().rposition(|(_, n)| !n.is_empty()).unwrap();
+    let noted: Vec<String> = pages.iter().flat_map(|(_, n)| n.clone()).collect();
+    assert_eq!(noted, expected, "all the notes, after the essay");
+    assert!(pages[..last_note_page].iter().all(|(_, n)| n.is_empty()) || pages.iter().filter(|(_, n)| !n.is_empty()).count() <= 2, "the notes come together at the end");
+}

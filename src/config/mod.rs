@@ -99,6 +99,25 @@ pub(crate) enum Format {
     Layout,
 }
 
+/// Where the PDF sets an essay's notes: at the foot of the page that calls each (页下注), or
+/// together after the essay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Notes {
+    #[default]
+    Foot,
+    End,
+}
+
+/// How notes at the page foot are numbered: from ① on each page, or through the essay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoteNumbers {
+    #[default]
+    Page,
+    Essay,
+}
+
 /// How full-width punctuation is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -171,6 +190,8 @@ struct PdfSection {
     #[serde(default)]
     hanging_punctuation: bool,
     cover: Option<bool>,
+    notes: Option<Notes>,
+    note_numbers: Option<NoteNumbers>,
 }
 
 /// Page margins in millimetres; `inner` is the binding side.
@@ -207,6 +228,8 @@ pub struct PdfConfig {
     /// The cover is the PDF's first page (by default, unless in print mode, where the
     /// printer takes the cover separately).
     pub(crate) cover: bool,
+    pub(crate) notes: Notes,
+    pub(crate) note_numbers: NoteNumbers,
 }
 
 const MM: f32 = 72.0 / 25.4;
@@ -225,6 +248,8 @@ impl Default for PdfConfig {
             punctuation: Punctuation::Gb,
             hanging_punctuation: false,
             cover: true,
+            notes: Notes::Foot,
+            note_numbers: NoteNumbers::Page,
         }
     }
 }
@@ -303,6 +328,8 @@ impl PdfSection {
         c.punctuation = self.punctuation.unwrap_or_default();
         c.hanging_punctuation = self.hanging_punctuation;
         c.cover = self.cover.unwrap_or(!self.print);
+        c.notes = self.notes.unwrap_or_default();
+        c.note_numbers = self.note_numbers.unwrap_or_default();
         Ok(c)
     }
 }

@@ -42,15 +42,38 @@ impl BlockCount {
 }
 
 /// The text an inline leaf adds to its block's text, as the PDF sets it: an image that cannot
-/// be drawn in running text is shown as `［图：alt］`, a note reference as its number. `None`
+/// be drawn in running text is shown as `［图：alt］`, a note reference as its number (`①`). `None`
 /// for the inlines that wrap others (emphasis, links, …), whose text is their content's.
 pub(crate) fn leaf_text(inline: &Inline) -> Option<Cow<'_, str>> {
     match inline {
         Inline::Text(t) | Inline::Code(t) | Inline::Math(t) => Some(Cow::Borrowed(t)),
         Inline::Image { alt, .. } | Inline::ImageRef { alt, .. } => Some(Cow::Owned(image_text(alt))),
         Inline::LineBreak => Some(Cow::Borrowed("\n")),
-        Inline::NoteRef(n) => Some(Cow::Owned(n.to_string())),
+        Inline::NoteRef(n) => Some(Cow::Owned(note_number(*n))),
         Inline::Emph(_) | Inline::Strong(_) | Inline::Strike(_) | Inline::Sup(_) | Inline::Sub(_) | Inline::Link { .. } => None,
+    }
+}
+
+/// A note's number as Chinese books print it: ① to ㊿, then (51), (52), …
+pub(crate) fn note_number(n: usize) -> String {
+    let circled = match n {
+        1..=20 => char::from_u32(0x2460 + n as u32 - 1),
+        21..=35 => char::from_u32(0x3251 + n as u32 - 21),
+        36..=50 => char::from_u32(0x32B1 + n as u32 - 36),
+        _ => None,
+    };
+    circled.map_or_else(|| format!("({n})"), String::from)
+}
+
+/// The note number `note_number` wrote as `text`.
+pub(crate) fn note_index(text: &str) -> Option<usize> {
+    let mut chars = text.chars();
+    let (c, None) = (chars.next()? as u32, chars.next()) else { return None };
+    match c {
+        0x2460..=0x2473 => Some((c - 0x2460 + 1) as usize),
+        0x3251..=0x325F => Some((c - 0x3251 + 21) as usize),
+        0x32B1..=0x32BF => Some((c - 0x32B1 + 36) as usize),
+        _ => None,
     }
 }
 

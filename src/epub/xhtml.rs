@@ -115,7 +115,7 @@ pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageS
         for (i, note) in essay.footnotes.iter().enumerate() {
             let n = i + 1;
             let _ = writeln!(w.out, "<aside id=\"fn-{n}\" epub:type=\"footnote\" role=\"doc-footnote\">");
-            let back = format!("<a class=\"note-back\" href=\"#fnref-{n}\" role=\"doc-backlink\">{n}.</a> ");
+            let back = format!("<a class=\"note-back\" href=\"#fnref-{n}\" role=\"doc-backlink\">{}</a> ", crate::doc::note_number(n));
             // The back link leads the note's first paragraph, or stands alone before its blocks.
             if let Some(Block::Paragraph(_)) = note.blocks.first() {
                 w.lead = Some(back);
@@ -503,7 +503,8 @@ impl Writer<'_> {
                 let id = if *count == 1 { format!("fnref-{n}") } else { format!("fnref-{n}-{count}") };
                 let _ = write!(
                     self.out,
-                    "<sup class=\"noteref\"><a id=\"{id}\" href=\"#fn-{n}\" epub:type=\"noteref\" role=\"doc-noteref\">{n}</a></sup>"
+                    "<sup class=\"noteref\"><a id=\"{id}\" href=\"#fn-{n}\" epub:type=\"noteref\" role=\"doc-noteref\">{}</a></sup>",
+                    crate::doc::note_number(*n)
                 );
             }
         }
@@ -589,9 +590,21 @@ mod tests {
                 let in_index = part == book.essays.len();
                 // The index's entries end in page numbers, which the EPUB has as links.
                 let line_text = |l: &crate::typeset::frame::Line| if in_index { l.text().trim_end_matches(|c: char| c.is_ascii_digit()).to_owned() } else { l.text() };
-                let on_page: String = page.lines.iter().filter(|l| !matches!(l.kind, LineKind::Head | LineKind::Folio)).map(line_text).collect();
-                let want: String = squeeze(&on_page).chars().take(6).collect();
-                assert!(with_alt.starts_with(&want) || without_alt.starts_with(&want), "page {} starts with «{want}», but its marker ({:?}) is followed by «{}»", b.number, b, with_alt.chars().take(30).collect::<String>());
+                let lines: Vec<&crate::typeset::frame::Line> = page.lines.iter().filter(|l| !matches!(l.kind, LineKind::Head | LineKind::Folio)).collect();
+                // A table that goes on from the page before sets its header row again first.
+                let header = match lines.first() {
+                    Some(l) if l.kind == LineKind::Table => lines.iter().take_while(|m| m.y == l.y).count(),
+                    _ => 0,
+                };
+                let on_page: String = lines.iter().map(|l| line_text(l)).collect();
+                let past_header: String = lines[header..].iter().map(|l| line_text(l)).collect();
+                // Notes are numbered by page in the PDF and through the essay in the EPUB.
+                let any_number = |s: &str| s.chars().map(|c| if crate::doc::note_index(&c.to_string()).is_some() { '①' } else { c }).collect::<String>();
+                let want: String = any_number(&squeeze(&on_page)).chars().take(6).collect();
+                let want_past_header: String = any_number(&squeeze(&past_header)).chars().take(6).collect();
+                let (with_alt, without_alt) = (any_number(&with_alt), any_number(&without_alt));
+                let found = |w: &str| with_alt.starts_with(w) || without_alt.starts_with(w);
+                assert!(found(&want) || (header > 0 && found(&want_past_header)), "page {} starts with «{want}», but its marker ({:?}) is followed by «{}»", b.number, b, with_alt.chars().take(30).collect::<String>());
                 checked += 1;
             }
         }

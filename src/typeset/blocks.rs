@@ -2,9 +2,10 @@
 //! laid out into slabs of whole grid lines.
 
 use crate::font::{FontId, FontSet};
-use super::frame::{Cluster, Item, Line, LineKind, Mark, Node, Role};
+use super::frame::{Cluster, Item, Line, LineKind, Mark, Node, NoteRun, Role};
 use super::inline::{self, Align, Anchor, Measure, Para, SetLine, Shaped};
-use super::page::{Break, Geometry, Paragraph, Slab, TablePart, Variant};
+use super::page::{Break, Geometry, NoteBody, Paragraph, Slab, TablePart, Variant};
+use crate::config::Notes;
 use crate::book::{Book, Essay, chinese_date};
 use crate::doc::{self, Block, BlockCount, Inline, ListItem, OPENING, Table};
 
@@ -179,7 +180,7 @@ impl<'a> Blocks<'a> {
         let shaped = self.shape(para, size);
         let lines = shaped.lines(measure);
         let first = self.slabs.len();
-        let slabs = self.line_slabs(lines, size, left, measure, kind, slots);
+        let slabs = self.line_slabs(lines, &para.notes, size, left, measure, kind, slots);
         self.slabs.extend(slabs);
         first
     }
@@ -210,7 +211,7 @@ impl<'a> Blocks<'a> {
         };
         let lines = shaped.lines(measure);
         let first = self.slabs.len();
-        let slabs = self.line_slabs(lines, size, left, measure, kind, slots);
+        let slabs = self.line_slabs(lines, &para.notes, size, left, measure, kind, slots);
         self.slabs.extend(slabs);
         first
     }
@@ -222,7 +223,7 @@ impl<'a> Blocks<'a> {
         let lines = shaped.lines(measure);
         let count = lines.len();
         let first = self.slabs.len();
-        let slabs = self.line_slabs(lines, size, left, measure, kind, 1);
+        let slabs = self.line_slabs(lines, &para.notes, size, left, measure, kind, 1);
         self.slabs.extend(slabs);
         // Notes take their number and anchor on their first line afterwards: only the body's
         // paragraphs (in quotes and lists too) have variants.
@@ -232,7 +233,7 @@ impl<'a> Blocks<'a> {
         let variants = [count + 1, count.saturating_sub(1)]
             .into_iter()
             .filter_map(|n| shaped.lines_exactly(measure, n))
-            .map(|(lines, demerits)| Variant { slabs: self.line_slabs(lines, size, left, measure, kind, 1), demerits })
+            .map(|(lines, demerits)| Variant { slabs: self.line_slabs(lines, &para.notes, size, left, measure, kind, 1), demerits })
             .collect();
         let starts = self.slabs[first..].iter().map(|s| s.text_start).collect();
         self.slabs[first].paragraph = Some(Box::new(Paragraph { lines: count, variants, starts }));
@@ -241,17 +242,20 @@ impl<'a> Blocks<'a> {
     /// One slab per line (`slots` each), marked as the open node's and starting where its
     /// text does. A paragraph's first two lines stay together (no orphan), and so do its last
     /// two unless the last fills half the measure (no widow).
-    fn line_slabs(&self, lines: Vec<SetLine>, size: f32, left: f32, measure: Measure, kind: LineKind, slots: usize) -> Vec<Slab> {
+    fn line_slabs(&self, lines: Vec<SetLine>, callers: &[(usize, usize)], size: f32, left: f32, measure: Measure, kind: LineKind, slots: usize) -> Vec<Slab> {
         let count = lines.len();
         let widow = lines.last().is_some_and(|l| l.end < measure.width / 2.0);
         let mark = self.mark();
+        let starts: Vec<usize> = lines.iter().map(|l| l.start).skip(1).chain([usize::MAX]).collect();
         let mut slabs = Vec::with_capacity(count);
         for (i, line) in lines.into_iter().enumerate() {
+            let on_line = callers.iter().filter(|&&(at, _)| at >= line.start && at < starts[i]).map(|&(_, n)| n).collect();
             let offset = (self.text_base + line.start).min(u32::MAX as usize) as u32;
             let mut slab = self.line_slab(line, size, left, kind, slots, i == 0);
             slab.text_start = Some((self.count.current(), offset));
             slab.items.iter_mut().for_each(|item| item.set_mark(mark));
             slab.keep_with_next = count > 1 && (i == 0 || (i + 2 == count && widow));
+            slab.callers = on_line;
             slabs.push(slab);
         }
         slabs
@@ -641,6 +645,7 @@ impl<'a> Blocks<'a> {
                 slab.items.push(rule(h, 0.8));
             }
             slab.text_start = Some((self.count.current(), doc::table_row(r)));
+            slab.callers = paras[r].iter().flat_map(|p| p.notes.iter().map(|&(_, n)| n)).collect();
             if r == 0 {
                 let mut head = Slab::new(slab.slots);
                 head.items = slab.items.clone();
@@ -653,9 +658,32 @@ impl<'a> Blocks<'a> {
         }
     }
 
-    /// The essay's notes at its end, after a short rule.
+    /// The essay's notes: each at the foot of the page that calls it (`[pdf] notes = "foot"`:
+    /// the callers' lines carry them to pagination), or all at its end after a short rule.
     fn notes(&mut self, essay: &Essay, f: Column) {
         if essay.footnotes.is_empty() {
+            return;
+        }
+        let size = f.size * 0.9;
+        let indent = 2.0 * size;
+        let inner = Column { left: f.left + indent, width: f.width - indent, size, indent: false, kind: LineKind::Note };
+        if self.geo.notes == Notes::Foot {
+            let bodies: Vec<std::sync::Arc<NoteBody>> = (1..=essay.footnotes.len())
+                .map(|n| {
+                    let first = self.slabs.len();
+                    self.note(n, &essay.footnotes[n - 1].blocks, f.left, inner);
+                    std::sync::Arc::new(NoteBody { slabs: self.slabs.split_off(first) })
+                })
+                .collect();
+            let attach = |slab: &mut Slab| {
+                slab.notes = slab.callers.iter().filter_map(|&n| bodies.get(n.wrapping_sub(1)).cloned()).collect();
+            };
+            for slab in &mut self.slabs {
+                attach(slab);
+                for variant in slab.paragraph.iter_mut().flat_map(|p| p.variants.iter_mut()) {
+                    variant.slabs.iter_mut().for_each(attach);
+                }
+            }
             return;
         }
         self.slabs.push(Slab::space(1));
@@ -664,26 +692,35 @@ impl<'a> Blocks<'a> {
         rule.items.push(Item::Rule { x0: f.left, y0: y, x1: f.left + f.width / 4.0, y1: y, width: 0.5 });
         rule.keep_with_next = true;
         self.slabs.push(rule);
-        let size = f.size * 0.9;
-        let indent = 2.0 * size;
-        let inner = Column { left: f.left + indent, width: f.width - indent, size, indent: false, kind: LineKind::Note };
         for (i, note) in essay.footnotes.iter().enumerate() {
-            let n = i + 1;
-            let first = self.slabs.len();
-            self.open(Role::Note);
-            let label = self.leaf(Role::Label);
-            self.blocks(&note.blocks, inner);
-            self.close();
-            if self.slabs.len() == first {
-                self.slabs.push(Slab::new(1));
+            self.note(i + 1, &note.blocks, f.left, inner);
+        }
+    }
+
+    /// Note `n`: its blocks in `inner`, its number (`①`) at `left` beside its first line.
+    fn note(&mut self, n: usize, blocks: &[Block], left: f32, inner: Column) {
+        let first = self.slabs.len();
+        self.open(Role::Note);
+        let label = self.leaf(Role::Label);
+        self.blocks(blocks, inner);
+        self.close();
+        if self.slabs.len() == first {
+            self.slabs.push(Slab::new(1));
+        }
+        let mut number = inline::label(&doc::note_number(n), inner.size, self.fonts, self.geo.punctuation);
+        number.translate(left, self.geo.baseline(1, inner.size));
+        for item in &mut number.items {
+            item.set_mark(label);
+            if let Item::Text(run) = item {
+                run.note = NoteRun::Label;
             }
-            let mut number = inline::label(&format!("{n}."), size, self.fonts, self.geo.punctuation);
-            number.translate(f.left, self.geo.baseline(1, size));
-            number.items.iter_mut().for_each(|item| item.set_mark(label));
-            let anchor = self.anchor(Anchor::Note(n));
-            let slab = &mut self.slabs[first];
-            slab.anchors.push(anchor);
-            slab.items.extend(number.items);
+        }
+        let anchor = self.anchor(Anchor::Note(n));
+        let slab = &mut self.slabs[first];
+        slab.anchors.push(anchor);
+        slab.items.extend(number.items);
+        if let Some(line) = slab.lines.first_mut() {
+            line.clusters.splice(0..0, number.clusters);
         }
     }
 }

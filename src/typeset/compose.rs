@@ -9,11 +9,11 @@ use rayon::prelude::*;
 use super::blocks::{self, Blocks};
 use super::cover;
 use crate::font::{FontId, FontSet};
-use super::frame::{Folio, Item, Layout, LineKind, LinkTo, Mark, Node, OutlineEntry, Page, PageOrder, Role, Structure, Summary};
+use super::frame::{Folio, Item, Layout, LineKind, LinkTo, Mark, Node, NoteRun, OutlineEntry, Page, PageOrder, Role, Structure, Summary};
 use super::inline::{self, Align, Measure, Para};
 use super::page::{Break, Draft, Geometry, Paginator, Slab};
 use crate::book::{Book, Section};
-use crate::doc::PageStart;
+use crate::doc::{self, PageStart};
 use crate::index::INDEX_TITLE;
 use crate::config::PdfConfig;
 use crate::diag::Diagnostic;
@@ -359,7 +359,57 @@ fn finish_page(geo: &Geometry, fonts: &FontSet, draft: Draft, physical: usize, f
         add_line(&text, geo.bottom() + 1.6 * geo.pitch, LineKind::Folio);
     }
     page.folio = Some(folio);
+    if geo.notes_by_page {
+        renumber_notes(&mut page, fonts);
+    }
     page
+}
+
+/// Numbers the notes on `page` from ①, in the order their callers are read: each caller and
+/// the number beside its note take the page's number for it (the same width and bytes, so the
+/// text's offsets hold).
+fn renumber_notes(page: &mut Page, fonts: &FontSet) {
+    let mut callers: Vec<(f32, f32, usize)> = Vec::new();
+    for item in &page.items {
+        if let Item::Text(run) = item
+            && run.note == NoteRun::Caller
+            && let Some(n) = doc::note_index(&run.text)
+        {
+            callers.push((run.y, run.x, n));
+        }
+    }
+    callers.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut numbers: HashMap<usize, usize> = HashMap::new();
+    for (_, _, n) in callers {
+        let next = numbers.len() + 1;
+        numbers.entry(n).or_insert(next);
+    }
+    let mut renamed: Vec<(f32, f32, String)> = Vec::new();
+    for item in &mut page.items {
+        let Item::Text(run) = item else { continue };
+        let Some(n) = (run.note != NoteRun::None).then(|| doc::note_index(&run.text)).flatten() else { continue };
+        let next = numbers.len() + 1;
+        let k = *numbers.entry(n).or_insert(next);
+        let text = doc::note_number(k);
+        let Some(id) = text.chars().next().and_then(|c| fonts.get(run.font).glyph(c)) else { continue };
+        if run.glyphs.len() == 1 && text.len() == run.text.len() {
+            run.glyphs[0].id = id;
+            run.text = text.clone();
+            renamed.push((run.x, run.y, text));
+        }
+    }
+    // The dump's clusters: a caller's run is raised above its line's baseline.
+    for line in &mut page.lines {
+        let y = line.y;
+        for cluster in &mut line.clusters {
+            let run = renamed.iter().find(|(x, run_y, _)| (x - cluster.x).abs() < 0.01 && (-0.01..6.0).contains(&(y - run_y)));
+            if let Some((_, _, text)) = run
+                && doc::note_index(&cluster.text).is_some()
+            {
+                cluster.text = text.as_str().into();
+            }
+        }
+    }
 }
 
 fn title_page(b: &mut Blocks, book: &Book) {

@@ -176,6 +176,16 @@ pub(crate) struct TextRun {
     pub text: String,
     pub(crate) glyphs: Vec<RunGlyph>,
     pub(crate) mark: Mark,
+    /// A note's caller or the number beside its text, renumbered on its page.
+    pub(crate) note: NoteRun,
+}
+
+/// What a run of a note's number is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoteRun {
+    None,
+    Caller,
+    Label,
 }
 
 /// A glyph of a run. Advances and offsets in em; `text` is the byte range of its cluster

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use super::frame::{Item, Line, LineKind, Page, PageBox};
 use crate::config::{PdfConfig, Punctuation};
@@ -35,6 +36,9 @@ pub struct Geometry {
     /// Keep each line's clusters (for the layout dump and tests); without them a long book
     /// needs a third less memory.
     pub(crate) keep_clusters: bool,
+    pub(crate) notes: crate::config::Notes,
+    /// Notes at the foot are numbered from ① on each page.
+    pub(crate) notes_by_page: bool,
 }
 
 impl Geometry {
@@ -57,7 +61,7 @@ impl Geometry {
         let lines = ((text_height / pitch).floor() as usize).max(6);
         let top = top + (text_height - lines as f32 * pitch) / 2.0;
         let bleed = if c.print { c.bleed * MM } else { 0.0 };
-        Geometry { width, height, bleed, size, pitch, top, lines, measure, inner, outer, print: c.print, punctuation: c.punctuation, hanging: c.hanging_punctuation, keep_clusters: true }
+        Geometry { width, height, bleed, size, pitch, top, lines, measure, inner, outer, print: c.print, punctuation: c.punctuation, hanging: c.hanging_punctuation, keep_clusters: true, notes: c.notes, notes_by_page: c.notes == crate::config::Notes::Foot && c.note_numbers == crate::config::NoteNumbers::Page }
     }
 
     pub(crate) fn page_box(&self) -> PageBox {
@@ -115,6 +119,15 @@ pub(crate) struct Slab {
     /// On a table's body rows: the header row, set again at the top of each page the table
     /// goes on to (续表), and the rule that closes the part of the table a page ends with.
     pub(crate) table: Option<std::sync::Arc<TablePart>>,
+    /// The notes the line calls (their numbers), and with notes at the page foot, their
+    /// bodies, which go on the page this slab goes on.
+    pub(crate) callers: Vec<usize>,
+    pub(crate) notes: Vec<Arc<NoteBody>>,
+}
+
+/// A note set for the foot of a page: its lines, the first with its number.
+pub(crate) struct NoteBody {
+    pub(crate) slabs: Vec<Slab>,
 }
 
 /// What a table row needs to know when a page break comes inside its table.
@@ -125,6 +138,15 @@ pub(crate) struct TablePart {
 }
 
 impl Slab {
+    /// A copy of this slab's drawing, structure and anchors: a note's line, placed at a foot.
+    fn copy(&self) -> Slab {
+        let mut copy = Slab::new(self.slots);
+        copy.items = self.items.clone();
+        copy.lines = self.lines.clone();
+        copy.anchors = self.anchors.clone();
+        copy
+    }
+
     /// A copy of this slab's drawing, as a page artifact: a table's header row set again.
     fn artifact_copy(&self) -> Slab {
         let mut copy = Slab::new(self.slots);
@@ -164,6 +186,8 @@ impl Slab {
             text_start: None,
             paragraph: None,
             table: None,
+            callers: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -236,11 +260,19 @@ pub(crate) struct Paginator<'g> {
     /// A paragraph that began on an earlier page and goes on to the last one: its variants,
     /// and how many of its lines the earlier pages hold.
     continued: Option<(Box<Paragraph>, usize)>,
+    /// Notes at the last page's foot: the lines of a note begun on the page before, then the
+    /// notes its lines call; the lines that go on at the next page's foot; and every note
+    /// placed so far (by address).
+    carried_in: Vec<Slab>,
+    foot: Vec<Slab>,
+    carry_out: Vec<Slab>,
+    placed_notes: std::collections::HashSet<usize>,
+    page_notes: Vec<usize>,
 }
 
 impl<'g> Paginator<'g> {
     pub(crate) fn new(geo: &'g Geometry) -> Paginator<'g> {
-        Paginator { geo, pages: Vec::new(), taken: 0, slot: 0, essay: None, anchors: HashMap::new(), current: Vec::new(), essay_at_top: None, refills: 0, continued: None }
+        Paginator { geo, pages: Vec::new(), taken: 0, slot: 0, essay: None, anchors: HashMap::new(), current: Vec::new(), essay_at_top: None, refills: 0, continued: None, carried_in: Vec::new(), foot: Vec::new(), carry_out: Vec::new(), placed_notes: Default::default(), page_notes: Vec::new() }
     }
 
     /// Pages made so far, taken or not.
@@ -267,6 +299,8 @@ impl<'g> Paginator<'g> {
 
     fn new_page(&mut self, blank: bool) {
         self.commit();
+        self.carried_in = std::mem::take(&mut self.carry_out);
+        self.page_notes.clear();
         self.pages.push(Draft { page: Page::default(), essay: self.essay, opener: false, blank, start: None });
         self.slot = 0;
         self.essay_at_top = self.essay;
@@ -292,6 +326,61 @@ impl<'g> Paginator<'g> {
                 if self.anchors.get(&anchor).is_some_and(|&(page, y)| page == index && y == top) {
                     draft.page.anchors.push((anchor, top));
                 }
+            }
+        }
+        // The notes, under a short rule, end on the grid's last line.
+        let foot: Vec<Slab> = self.carried_in.drain(..).chain(self.foot.drain(..)).collect();
+        if foot.is_empty() {
+            return;
+        }
+        let mut slot = self.geo.lines - foot.iter().map(|s| s.slots).sum::<usize>() - 1;
+        let y = self.geo.top + (slot as f32 + 0.5) * self.geo.pitch;
+        draft.page.items.push(Item::Rule { x0: 0.0, y0: y, x1: self.geo.measure / 4.0, y1: y, width: 0.5 });
+        for slab in foot {
+            slot += 1;
+            let top = self.geo.top + slot as f32 * self.geo.pitch;
+            for mut item in slab.items {
+                item.translate(0.0, top);
+                draft.page.items.push(item);
+            }
+            for mut line in slab.lines {
+                line.translate(0.0, top);
+                draft.page.lines.push(line);
+            }
+            for anchor in slab.anchors {
+                if let std::collections::hash_map::Entry::Vacant(e) = self.anchors.entry(anchor) {
+                    draft.page.anchors.push((e.key().clone(), top));
+                    e.insert((index, top));
+                }
+            }
+            slot += slab.slots - 1;
+        }
+    }
+
+    /// The slots the last page's notes take, with their rule.
+    fn foot_slots(&self) -> usize {
+        let lines: usize = self.carried_in.iter().chain(&self.foot).map(|s| s.slots).sum();
+        if lines == 0 { 0 } else { lines + 1 }
+    }
+
+    /// The slots of text the last page has room for, its notes taken away.
+    fn room(&self) -> usize {
+        self.geo.lines.saturating_sub(self.foot_slots())
+    }
+
+    /// The notes `slab` calls that are not placed yet, at the foot of this page: as many of
+    /// their lines as leave `reserve` slots for the text, the rest at the next page's foot.
+    fn place_notes(&mut self, slab: &Slab, reserve: usize) {
+        for note in &slab.notes {
+            if !self.placed_notes.insert(Arc::as_ptr(note) as usize) {
+                continue;
+            }
+            self.page_notes.push(Arc::as_ptr(note) as usize);
+            for line in &note.slabs {
+                let rule = usize::from(self.foot_slots() == 0);
+                let fits = self.carry_out.is_empty() && self.slot + reserve + self.foot_slots() + rule + line.slots <= self.geo.lines;
+                let copy = line.copy();
+                if fits { self.foot.push(copy) } else { self.carry_out.push(copy) }
             }
         }
     }
@@ -343,8 +432,12 @@ impl<'g> Paginator<'g> {
         if self.pages.is_empty() {
             self.new_page(false);
         }
-        let need = self.need(&slab, queue);
-        if self.slot > 0 && self.slot + need > self.geo.lines {
+        let (body, notes) = self.need(&slab, queue);
+        // A note that does not fit whole goes on at the next page's foot, if two of its lines
+        // fit here with the text that calls it.
+        let split = notes > 0 && self.slot + body + self.foot_slots() + usize::from(self.foot_slots() == 0) + 2 <= self.geo.lines;
+        let need = if split { body } else { body + notes };
+        if self.slot > 0 && self.slot + need > self.room() {
             // Space at the foot of a page (after a table) is no space: the page ends above it.
             while self.current.last().is_some_and(|(s, _)| s.discardable && s.anchors.is_empty()) {
                 let (space, _) = self.current.pop().expect("a slab");
@@ -353,7 +446,7 @@ impl<'g> Paginator<'g> {
             if self.slot == 0 {
                 return self.place_one(slab, queue);
             }
-            let free = self.geo.lines - self.slot;
+            let free = self.room().saturating_sub(self.slot);
             if free > 0 {
                 if self.fill(need, slab, queue) {
                     return;
@@ -392,6 +485,9 @@ impl<'g> Paginator<'g> {
         for anchor in &slab.anchors {
             self.anchors.entry(anchor.clone()).or_insert((self.taken + index, top));
         }
+        if !slab.notes.is_empty() {
+            self.place_notes(&slab, body);
+        }
         let slots = slab.slots;
         self.current.push((slab, self.slot));
         self.slot += slots;
@@ -415,18 +511,28 @@ impl<'g> Paginator<'g> {
         }
     }
 
-    /// The slots `slab` needs on this page: itself and every slab it keeps with, at most a page.
-    fn need(&self, slab: &Slab, queue: &VecDeque<Slab>) -> usize {
+    /// The slots `slab` needs on this page: itself and every slab it keeps with, at most a
+    /// page; and the slots the notes they call take at the foot, with the rule above them.
+    fn need(&self, slab: &Slab, queue: &VecDeque<Slab>) -> (usize, usize) {
         let mut need = slab.slots;
         let mut keeps = slab.keep_with_next;
+        let mut notes: Vec<&Arc<NoteBody>> = slab.notes.iter().collect();
         for next in queue {
             if !keeps || next.brk != Break::None || need >= self.geo.lines {
                 break;
             }
             need += next.slots;
             keeps = next.keep_with_next;
+            notes.extend(&next.notes);
         }
-        need.min(self.geo.lines)
+        let mut seen = std::collections::HashSet::new();
+        let note_lines: usize = notes
+            .into_iter()
+            .filter(|n| !self.placed_notes.contains(&(Arc::as_ptr(n) as usize)) && seen.insert(Arc::as_ptr(n) as usize))
+            .map(|n| n.slabs.iter().map(|s| s.slots).sum::<usize>())
+            .sum();
+        let rule = usize::from(note_lines > 0 && self.foot_slots() == 0);
+        (need.min(self.geo.lines), note_lines + rule)
     }
 
     /// The page would end short: `slab` and what it keeps with need `need` slots. Sets
@@ -435,7 +541,7 @@ impl<'g> Paginator<'g> {
     /// whether it did. Either way `slab` goes back to the front of `queue`.
     fn fill(&mut self, need: usize, slab: Slab, queue: &mut VecDeque<Slab>) -> bool {
         queue.push_front(slab);
-        let free = self.geo.lines - self.slot;
+        let free = self.room().saturating_sub(self.slot);
         if self.refills >= REFILLS {
             return false;
         }
@@ -475,7 +581,7 @@ impl<'g> Paginator<'g> {
             (options.len() == n).then(|| (options.iter().map(|o| o.0).sum::<f64>(), options))
         };
         let lengthen = cheapest(longer, free);
-        let shorten = if need < self.geo.lines { cheapest(shorter, need - free) } else { None };
+        let shorten = if need < self.room() { cheapest(shorter, need - free) } else { None };
         let chosen = match (lengthen, shorten) {
             (Some(a), Some(b)) => if b.0 < a.0 { b.1 } else { a.1 },
             (Some(a), None) => a.1,
@@ -523,6 +629,11 @@ impl<'g> Paginator<'g> {
             queue.push_front(slab);
         }
         self.slot = 0;
+        for note in self.page_notes.drain(..) {
+            self.placed_notes.remove(&note);
+        }
+        self.foot.clear();
+        self.carry_out.clear();
         self.essay = self.essay_at_top;
         let draft = self.pages.last_mut().expect("a page");
         draft.essay = self.essay_at_top;

@@ -328,7 +328,8 @@ pub fn body_text(pdf: &Path) -> Option<String> {
 
 /// Text without spaces and hyphens (pdftotext drops a hyphen that ends a line).
 pub fn squeeze(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect()
+    // Notes are numbered by page in the PDF and through the essay in the EPUB: any ① … ⑳ is ①.
+    s.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| if ('\u{2460}'..='\u{2473}').contains(&c) { '①' } else { c }).collect()
 }
 
 /// A link annotation in the PDF: the page it is on and the page it goes to (0-based).
@@ -447,7 +448,8 @@ pub fn print_pages(epub: &Path) -> PrintPages {
             }
             if node.is_element() && matches!(node.tag_name().name(), "p" | "li" | "h2" | "h3" | "pre") {
                 // Tables are marked by row; an essay's own contents and its tag line are the EPUB's.
-                let elsewhere = node.ancestors().any(|a| a.has_tag_name("table") || a.has_tag_name("nav") || a.has_tag_name("footer"));
+                // Notes stand at their callers' page feet in the PDF, not where the EPUB has them.
+                let elsewhere = node.ancestors().any(|a| a.has_tag_name("table") || a.has_tag_name("nav") || a.has_tag_name("footer") || a.has_tag_name("aside"));
                 if !elsewhere && !node.children().any(|c| c.is_element() && matches!(c.tag_name().name(), "p" | "ul" | "ol")) {
                     open_blocks.insert(node.id().get_usize(), (None, String::new(), node.has_tag_name("pre")));
                 }

@@ -18,11 +18,13 @@ pub struct Style {
     pub(crate) strike: bool,
     /// Index into `Para::links`.
     pub(crate) link: Option<usize>,
+    /// A note's caller, renumbered on its page when notes are numbered by page.
+    pub(crate) note: bool,
 }
 
 impl Style {
     pub(crate) fn plain(font: FontId) -> Style {
-        Style { font, scale: 1.0, rise: 0.0, emph: false, strike: false, link: None }
+        Style { font, scale: 1.0, rise: 0.0, emph: false, strike: false, link: None, note: false }
     }
 }
 
@@ -32,6 +34,8 @@ pub struct Para {
     pub text: String,
     pub(super) spans: Vec<(Range<usize>, Style)>,
     pub(super) links: Vec<LinkTo>,
+    /// Note callers: where each starts in `text`, and the note's number.
+    pub(crate) notes: Vec<(usize, usize)>,
 }
 
 impl Para {
@@ -87,8 +91,9 @@ impl Para {
                     let style = match leaf {
                         Inline::Code(_) | Inline::Math(_) => Style { font: FontId::MONO, ..style },
                         Inline::NoteRef(n) => {
+                            self.notes.push((self.text.len(), *n));
                             self.links.push(LinkTo::Anchor(anchor(Anchor::Note(*n))));
-                            Style { scale: 0.6, rise: 0.4, link: Some(self.links.len() - 1), ..style }
+                            Style { scale: 0.6, rise: 0.4, link: Some(self.links.len() - 1), note: true, ..style }
                         }
                         _ => style,
                     };

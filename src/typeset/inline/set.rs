@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use super::super::frame::{Cluster, Item, Mark, RunGlyph, TextRun};
+use super::super::frame::{Cluster, Item, Mark, NoteRun, RunGlyph, TextRun};
 use super::super::frame::RunGlyph as Glyph;
 use super::{Align, LOOSEST, Measure, Piece, SetLine, Shaped};
 
@@ -45,7 +45,7 @@ impl Shaped<'_> {
         while k < n {
             let first = &shown[k];
             let mut m = k + 1;
-            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise {
+            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise && shown[m].style.note == first.style.note {
                 m += 1;
             }
             items.push(Item::Text(self.run(&shown[k..m], &xs[k..m], &lefts[k..m], &widths[k..m])));
@@ -103,7 +103,7 @@ impl Shaped<'_> {
                 });
             }
         }
-        TextRun { x: xs[0], y: -first.style.rise * self.size, font: first.font, size: first.size, text, glyphs, mark: Mark::Decoration }
+        TextRun { x: xs[0], y: -first.style.rise * self.size, font: first.font, size: first.size, text, glyphs, mark: Mark::Decoration, note: if first.style.note { NoteRun::Caller } else { NoteRun::None } }
     }
 
     /// Emphasis dots, strike-through lines and link areas.

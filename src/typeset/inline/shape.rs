@@ -24,6 +24,8 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     mark_soft_breaks(&mut pieces, text, fonts);
     let gaps: Vec<f32> = (0..pieces.len())
         .map(|k| match pieces.get(k + 1) {
+            // A note's caller or a superscript hugs its character.
+            Some(next) if pieces[k].style.rise != 0.0 || next.style.rise != 0.0 => 0.0,
             Some(next) if (pieces[k].han && next.alnum) || (pieces[k].alnum && next.han) => 0.25 * size,
             _ => 0.0,
         })
