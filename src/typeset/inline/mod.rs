@@ -179,10 +179,10 @@ fn stretch_of(a: &Piece, b: &Piece, gap: f32) -> f32 {
 /// Stretch at a ratio of 1 between two CJK characters, at a Latin word space, and between
 /// Han and Latin, in em.
 const HAN_STRETCH: f32 = 0.1;
-const SPACE_STRETCH: f32 = 0.2;
-const MIXED_STRETCH: f32 = 0.25;
-/// Past this many em added to one gap a justified line would look spaced out: it is set
-/// ragged.
+const SPACE_STRETCH: f32 = 0.35;
+const MIXED_STRETCH: f32 = 0.3;
+/// Past this many em added between two Han characters (twice as many at a word space or beside
+/// Latin) a justified line would look spaced out: it is set ragged.
 const LOOSEST: f32 = 0.5;
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::super::frame::{Cluster, Item, Mark, NoteRun, RunGlyph, TextRun};
 use super::super::frame::RunGlyph as Glyph;
-use super::{Align, LOOSEST, Measure, Piece, SetLine, Shaped};
+use super::{Align, HAN_STRETCH, LOOSEST, Measure, Piece, SetLine, Shaped};
 
 impl Shaped<'_> {
     pub(super) fn set_line(&self, range: Range<usize>, indent: f32, avail: f32, measure: Measure, last: bool) -> SetLine {
@@ -16,7 +16,9 @@ impl Shaped<'_> {
         let (natural, stretch, _) = self.metrics(shown_range.clone(), measure.hanging);
         let slack = avail - natural;
         let widest = stretches[..shown.len().saturating_sub(1)].iter().fold(0.0_f32, |a, &b| a.max(b));
-        let loose = stretch <= 0.0 || slack / stretch * widest > LOOSEST * self.size;
+        // A word space or the gap beside Latin may open twice as far as the gap between two Han.
+        let limit = if widest > HAN_STRETCH * self.size + 0.001 { 2.0 * LOOSEST } else { LOOSEST };
+        let loose = stretch <= 0.0 || slack / stretch * widest > limit * self.size;
         // Each gap takes its share of the slack: `ratio` times its stretch.
         let (mut x, ratio) = match measure.align {
             Align::Justify if !last && !loose => (indent, slack / stretch),
