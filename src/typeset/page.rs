@@ -314,14 +314,7 @@ impl<'g> Paginator<'g> {
         let Some(draft) = self.pages.last_mut() else { return };
         for (slab, slot) in self.current.drain(..) {
             let top = self.geo.top + slot as f32 * self.geo.pitch;
-            for mut item in slab.items {
-                item.translate(0.0, top);
-                draft.page.items.push(item);
-            }
-            for mut line in slab.lines {
-                line.translate(0.0, top);
-                draft.page.lines.push(line);
-            }
+            set_down(&mut draft.page, slab.items, slab.lines, top);
             for anchor in slab.anchors {
                 if self.anchors.get(&anchor).is_some_and(|&(page, y)| page == index && y == top) {
                     draft.page.anchors.push((anchor, top));
@@ -339,14 +332,7 @@ impl<'g> Paginator<'g> {
         for slab in foot {
             slot += 1;
             let top = self.geo.top + slot as f32 * self.geo.pitch;
-            for mut item in slab.items {
-                item.translate(0.0, top);
-                draft.page.items.push(item);
-            }
-            for mut line in slab.lines {
-                line.translate(0.0, top);
-                draft.page.lines.push(line);
-            }
+            set_down(&mut draft.page, slab.items, slab.lines, top);
             for anchor in slab.anchors {
                 if let std::collections::hash_map::Entry::Vacant(e) = self.anchors.entry(anchor) {
                     draft.page.anchors.push((e.key().clone(), top));
@@ -649,6 +635,18 @@ impl<'g> Paginator<'g> {
     }
 }
 
+/// Puts a slab's items and lines on `page`, its top at `top`.
+fn set_down(page: &mut Page, items: Vec<Item>, lines: Vec<Line>, top: f32) {
+    for mut item in items {
+        item.translate(0.0, top);
+        page.items.push(item);
+    }
+    for mut line in lines {
+        line.translate(0.0, top);
+        page.lines.push(line);
+    }
+}
+
 /// How many times a page may be set again to fill it.
 const REFILLS: usize = 4;
 /// In `fill`, the paragraph the page starts inside.
@@ -703,6 +701,39 @@ mod tests {
         let (first, rest) = p.take_all();
         assert_eq!((first, rest.len(), p.count()), (2, 2, 4));
         assert_eq!(rest[1].page.anchors, [("a".to_owned(), g.top)]);
+    }
+
+    /// A paragraph of `lines` body lines (first two and last two kept together), with a
+    /// variant a line longer.
+    fn paragraph(lines: usize) -> Vec<Slab> {
+        let line = |i: usize, count: usize| {
+            let mut slab = Slab::new(1);
+            slab.lines.push(Line { kind: LineKind::Body, y: 0.0, first: i == 0, last: i + 1 == count, clusters: Vec::new() });
+            slab.keep_with_next = count > 1 && (i == 0 || i + 2 == count);
+            slab.text_start = Some((1, i as u32));
+            slab
+        };
+        let mut slabs: Vec<Slab> = (0..lines).map(|i| line(i, lines)).collect();
+        let longer = (0..=lines).map(|i| line(i, lines + 1)).collect();
+        slabs[0].paragraph = Some(Box::new(Paragraph { lines, variants: vec![Variant { slabs: longer, demerits: 1.0 }], starts: vec![] }));
+        slabs
+    }
+
+    #[test]
+    fn a_page_that_would_end_short_sets_a_paragraph_a_line_longer() {
+        let g = geo();
+        let mut p = Paginator::new(&g);
+        // 5 paragraphs of 5 lines fill 25 slots, and one of 2 lines 27: the next paragraph's
+        // first two lines do not fit in the 28th.
+        let mut slabs: Vec<Slab> = (0..5).flat_map(|_| paragraph(5)).collect();
+        slabs.extend(paragraph(2));
+        slabs.extend(paragraph(4));
+        p.place(slabs);
+        let (_, pages) = p.take_all();
+        assert_eq!(pages.len(), 2);
+        assert_eq!(pages[0].page.lines.len(), g.lines, "the first page ends full");
+        assert!(pages[0].page.short.is_none());
+        assert_eq!(pages[1].page.lines.len(), 4);
     }
 
     #[test]
