@@ -326,3 +326,20 @@ fn notes_numbered_through_the_essay_or_set_at_its_end() {
     assert_eq!(noted, expected, "all the notes, after the essay");
     assert!(pages[..last_note_page].iter().all(|(_, n)| n.is_empty()) || pages.iter().filter(|(_, n)| !n.is_empty()).count() <= 2, "the notes come together at the end");
 }
+
+#[test]
+fn no_line_runs_past_the_measure() {
+    let end = |l: &Line| l.clusters.last().map_or(0.0, |c| c.x + c.width);
+    for (name, layout) in books() {
+        // The text block's right edge: where most justified lines of the body end.
+        let mut ends: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        for (_, line) in body_lines(layout).filter(|(_, l)| l.kind == LineKind::Body && !l.last) {
+            *ends.entry((end(line) * 10.0).round() as i64).or_default() += 1;
+        }
+        let Some((&right, _)) = ends.iter().max_by_key(|(_, n)| **n) else { continue };
+        let right = right as f32 / 10.0;
+        for (page, line) in body_lines(layout) {
+            assert!(end(line) <= right + 0.05, "{name} page {page}: past the measure by {:.2} pt: {}", end(line) - right, line.text());
+        }
+    }
+}

@@ -13,15 +13,19 @@ impl Shaped<'_> {
         let shown = &self.pieces[shown_range.clone()];
         let gaps = &self.gaps[shown_range.clone()];
         let stretches = &self.stretch[shown_range.clone()];
-        let (natural, stretch, _) = self.metrics(shown_range.clone(), measure.hanging);
+        let (natural, stretch, shrink) = self.metrics(shown_range.clone(), measure.hanging);
         let slack = avail - natural;
+        // A line the breaker let shrink (any line, the last too) takes it from its word spaces
+        // and the gaps beside Latin, never from between two Han characters: this share of what
+        // each can give.
+        let squeeze = if slack < 0.0 && shrink > 0.0 { (-slack / shrink).min(1.0) } else { 0.0 };
         let widest = stretches[..shown.len().saturating_sub(1)].iter().fold(0.0_f32, |a, &b| a.max(b));
         // A word space or the gap beside Latin may open twice as far as the gap between two Han.
         let limit = if widest > HAN_STRETCH * self.size + 0.001 { 2.0 * LOOSEST } else { LOOSEST };
         let loose = stretch <= 0.0 || slack / stretch * widest > limit * self.size;
         // Each gap takes its share of the slack: `ratio` times its stretch.
         let (mut x, ratio) = match measure.align {
-            Align::Justify if !last && !loose => (indent, slack / stretch),
+            Align::Justify if !last && !loose && slack > 0.0 => (indent, slack / stretch),
             Align::Center => (indent + slack.max(0.0) / 2.0, 0.0),
             Align::Right => (indent + slack.max(0.0), 0.0),
             _ => (indent, 0.0),
@@ -34,12 +38,13 @@ impl Shaped<'_> {
         for (k, p) in shown.iter().enumerate() {
             let left = if k == 0 { p.edge_trim_left() } else { 0.0 };
             let right = if k + 1 == n { p.edge_trim_right() } else { 0.0 };
+            let squeezed = if p.space { squeeze * p.width / 3.0 } else { 0.0 };
             xs.push(x);
             lefts.push(p.trim_left + left);
-            widths.push(p.width - left - right);
-            x += p.width - left - right;
+            widths.push(p.width - left - right - squeezed);
+            x += p.width - left - right - squeezed;
             if k + 1 < n {
-                x += gaps[k] + ratio * stretches[k];
+                x += gaps[k] * (1.0 - squeeze / 2.0) + ratio * stretches[k];
             }
         }
         let mut items = Vec::new();
