@@ -59,8 +59,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["cargo", "run", "--release", "-q", "--", "build", str(HERE), "-o", tmp, "--format", "pdf"], cwd=REPO, check=True)
         wenji_pdf = next(pathlib.Path(tmp).glob("*.pdf"))
-        # The body starts after the title page and the contents (roman pages i–ii).
-        left = png(str(wenji_pdf), 3, f"{tmp}/wenji")
+        # The body starts after the cover, the title page and the contents: at the essay's dateline.
+        first = next(n for n in range(1, 10) if "2025" in subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(wenji_pdf), "-"], capture_output=True, text=True).stdout)
+        left = png(str(wenji_pdf), first, f"{tmp}/wenji")
         tex = pathlib.Path(tmp, "ctex.tex")
         tex.write_text(to_tex((HERE / "manuscripts" / "compare.md").read_text()))
         subprocess.run(["xelatex", "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=tmp, check=True, stdout=subprocess.DEVNULL)

@@ -233,7 +233,7 @@ impl Shaped<'_> {
 
     /// The paragraph broken into exactly `count` lines, for a page that needs it one line
     /// longer or shorter: the best such breaks with no line stretched past `VARIANT_RATIO`
-    /// and no 孤字, and their demerits; `None` where there are none, or the paragraph has
+    /// and a last line of three letters at least, and their demerits; `None` where there are none, or the paragraph has
     /// forced breaks (verse keeps its lines).
     pub fn lines_exactly(&self, measure: Measure, count: usize) -> Option<(Vec<SetLine>, f64)> {
         let end = self.pieces.len();
@@ -268,9 +268,9 @@ impl Shaped<'_> {
                 if c == count {
                     let line = self.line(a, end, true, measure);
                     let fits = line.slack >= -0.01 || line.ratio <= 1.0;
-                    if fits && (line.letters >= 2 || a == 0) {
-                        let short = if line.letters == 2 { SHORT_LAST_LINE } else { 0.0 };
-                        reach(end, before + line.looseness + short, a);
+                    // A paragraph set differently for its page never ends on two characters.
+                    if fits && (line.letters >= 3 || a == 0) {
+                        reach(end, before + line.looseness, a);
                     }
                     continue;
                 }
