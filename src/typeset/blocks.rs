@@ -647,10 +647,7 @@ impl<'a> Blocks<'a> {
             slab.text_start = Some((self.count.current(), doc::table_row(r)));
             slab.callers = paras[r].iter().flat_map(|p| p.notes.iter().map(|&(_, n)| n)).collect();
             if r == 0 {
-                let mut head = Slab::new(slab.slots);
-                head.items = slab.items.clone();
-                head.lines = slab.lines.clone();
-                part = Some(std::sync::Arc::new(TablePart { head, rule: (left, left + used) }));
+                part = Some(std::sync::Arc::new(TablePart { head: slab.copy(), rule: (left, left + used) }));
             } else {
                 slab.table = part.clone();
             }

@@ -118,7 +118,7 @@ pub(crate) struct Slab {
     pub(crate) paragraph: Option<Box<Paragraph>>,
     /// On a table's body rows: the header row, set again at the top of each page the table
     /// goes on to (续表), and the rule that closes the part of the table a page ends with.
-    pub(crate) table: Option<std::sync::Arc<TablePart>>,
+    pub(crate) table: Option<Arc<TablePart>>,
     /// The notes the line calls (their numbers), and with notes at the page foot, their
     /// bodies, which go on the page this slab goes on.
     pub(crate) callers: Vec<usize>,
@@ -139,7 +139,7 @@ pub(crate) struct TablePart {
 
 impl Slab {
     /// A copy of this slab's drawing, structure and anchors: a note's line, placed at a foot.
-    fn copy(&self) -> Slab {
+    pub(crate) fn copy(&self) -> Slab {
         let mut copy = Slab::new(self.slots);
         copy.items = self.items.clone();
         copy.lines = self.lines.clone();
@@ -149,10 +149,9 @@ impl Slab {
 
     /// A copy of this slab's drawing, as a page artifact: a table's header row set again.
     fn artifact_copy(&self) -> Slab {
-        let mut copy = Slab::new(self.slots);
-        copy.items = self.items.clone();
+        let mut copy = self.copy();
+        copy.anchors.clear();
         copy.items.iter_mut().for_each(|item| item.set_mark(super::frame::Mark::Decoration));
-        copy.lines = self.lines.clone();
         copy
     }
 }
@@ -211,7 +210,7 @@ impl Slab {
             _ if self.items.iter().any(|i| matches!(i, Item::Image { .. })) => "a figure taller than the room left",
             Some(LineKind::Heading | LineKind::Title) => "a heading kept with the two lines after it",
             Some(LineKind::Code) => "a code block's first or last two lines kept together",
-            Some(LineKind::Table) => "a table's header kept with its first row",
+            Some(LineKind::Table) => "a table row, which is not split, or the header kept with it",
             Some(_) if line.is_some_and(|l| l.first) => "a paragraph's first two lines kept together",
             Some(_) => "a paragraph's last two lines kept together",
             None if self.items.iter().any(|i| matches!(i, Item::Rule { .. })) => "a section break kept with the text after it",
