@@ -4,6 +4,8 @@
 use crate::font::{FontId, FontSet};
 use super::frame::{Cluster, Item, Line, LineKind, Mark, Node, NoteRun, Role};
 use super::inline::{self, Align, Anchor, Measure, Para, SetLine, Shaped};
+use std::sync::Arc;
+
 use super::page::{Break, Geometry, NoteBody, Paragraph, Slab, TablePart, Variant};
 use crate::config::Notes;
 use crate::book::{Book, Essay, chinese_date};
@@ -179,6 +181,11 @@ impl<'a> Blocks<'a> {
     pub(crate) fn lines(&mut self, para: &Para, size: f32, left: f32, measure: Measure, kind: LineKind, slots: usize) -> usize {
         let shaped = self.shape(para, size);
         let lines = shaped.lines(measure);
+        self.push_lines(lines, para, size, left, measure, kind, slots)
+    }
+
+    /// Appends `lines` of `para` as slabs (`line_slabs`); returns the index of the first.
+    fn push_lines(&mut self, lines: Vec<SetLine>, para: &Para, size: f32, left: f32, measure: Measure, kind: LineKind, slots: usize) -> usize {
         let first = self.slabs.len();
         let slabs = self.line_slabs(lines, &para.notes, size, left, measure, kind, slots);
         self.slabs.extend(slabs);
@@ -210,10 +217,7 @@ impl<'a> Blocks<'a> {
             _ => (measure, left),
         };
         let lines = shaped.lines(measure);
-        let first = self.slabs.len();
-        let slabs = self.line_slabs(lines, &para.notes, size, left, measure, kind, slots);
-        self.slabs.extend(slabs);
-        first
+        self.push_lines(lines, para, size, left, measure, kind, slots)
     }
 
     /// A paragraph of body text: `lines`, with the paragraph set a line longer and a line
@@ -222,9 +226,7 @@ impl<'a> Blocks<'a> {
         let shaped = self.shape(para, size);
         let lines = shaped.lines(measure);
         let count = lines.len();
-        let first = self.slabs.len();
-        let slabs = self.line_slabs(lines, &para.notes, size, left, measure, kind, 1);
-        self.slabs.extend(slabs);
+        let first = self.push_lines(lines, para, size, left, measure, kind, 1);
         // Notes take their number and anchor on their first line afterwards: only the body's
         // paragraphs (in quotes and lists too) have variants.
         if !matches!(kind, LineKind::Body | LineKind::Quote) {
@@ -607,7 +609,7 @@ impl<'a> Blocks<'a> {
         let used: f32 = widths.iter().sum::<f32>() + gap * (columns - 1) as f32;
         let left = f.left + ((f.width - used) / 2.0).max(0.0);
         let count = rows.len();
-        let mut part: Option<std::sync::Arc<TablePart>> = None;
+        let mut part: Option<Arc<TablePart>> = None;
         for (r, row) in shaped.iter().enumerate() {
             self.open(Role::Row);
             let mut cell_lines = Vec::new();
@@ -647,7 +649,7 @@ impl<'a> Blocks<'a> {
             slab.text_start = Some((self.count.current(), doc::table_row(r)));
             slab.callers = paras[r].iter().flat_map(|p| p.notes.iter().map(|&(_, n)| n)).collect();
             if r == 0 {
-                part = Some(std::sync::Arc::new(TablePart { head: slab.copy(), rule: (left, left + used) }));
+                part = Some(Arc::new(TablePart { head: slab.copy(), rule: (left, left + used) }));
             } else {
                 slab.table = part.clone();
             }
@@ -665,11 +667,11 @@ impl<'a> Blocks<'a> {
         let indent = 2.0 * size;
         let inner = Column { left: f.left + indent, width: f.width - indent, size, indent: false, kind: LineKind::Note };
         if self.geo.notes == Notes::Foot {
-            let bodies: Vec<std::sync::Arc<NoteBody>> = (1..=essay.footnotes.len())
+            let bodies: Vec<Arc<NoteBody>> = (1..=essay.footnotes.len())
                 .map(|n| {
                     let first = self.slabs.len();
                     self.note(n, &essay.footnotes[n - 1].blocks, f.left, inner);
-                    std::sync::Arc::new(NoteBody { slabs: self.slabs.split_off(first) })
+                    Arc::new(NoteBody { slabs: self.slabs.split_off(first) })
                 })
                 .collect();
             let attach = |slab: &mut Slab| {

@@ -195,11 +195,8 @@ impl Shaped<'_> {
                     break;
                 }
                 let mut demerits = node.demerits + line.looseness;
-                if emergency[b - start] && !last && !pieces[b - 1].break_after {
-                    demerits += EMERGENCY_BREAK;
-                }
-                if !last && pieces[b - 1].soft_break {
-                    demerits += SOFT_BREAK;
+                if !last {
+                    demerits += self.break_cost(b, emergency[b - start]);
                 }
                 if last && a != 0 && can_avoid_orphan {
                     demerits += match line.letters {
@@ -217,6 +214,14 @@ impl Shaped<'_> {
             nodes.push((b, best.unwrap_or(fallback)));
         }
         best_lines(&nodes, start, end)
+    }
+
+    /// What breaking a line before piece `b` costs beyond its looseness: a break where no
+    /// rule allows one (`emergency`), or inside a word or a run of code.
+    fn break_cost(&self, b: usize, emergency: bool) -> f64 {
+        let piece = &self.pieces[b - 1];
+        let forced = if emergency && !piece.break_after { EMERGENCY_BREAK } else { 0.0 };
+        forced + if piece.soft_break { SOFT_BREAK } else { 0.0 }
     }
 
     /// The line from break `a` to break `b` (the segment's last when `last`): how much room it
@@ -282,14 +287,7 @@ impl Shaped<'_> {
                     if line.ratio > VARIANT_RATIO {
                         continue;
                     }
-                    let mut demerits = before + line.looseness;
-                    if emergency[b] && !self.pieces[b - 1].break_after {
-                        demerits += EMERGENCY_BREAK;
-                    }
-                    if self.pieces[b - 1].soft_break {
-                        demerits += SOFT_BREAK;
-                    }
-                    reach(b, demerits, a);
+                    reach(b, before + line.looseness + self.break_cost(b, emergency[b]), a);
                 }
             }
             if layer.is_empty() {
@@ -297,7 +295,7 @@ impl Shaped<'_> {
             }
             layers.push(layer);
         }
-        let (&demerits, _) = layers[count].get(&end).map(|(d, a)| (d, a))?;
+        let &(demerits, _) = layers[count].get(&end)?;
         // Read the breaks back from the end.
         let mut breaks = vec![end];
         for c in (1..=count).rev() {
