@@ -343,3 +343,19 @@ fn no_line_runs_past_the_measure() {
         }
     }
 }
+
+#[test]
+fn every_note_of_a_long_book_is_set_once_at_its_callers_foot() {
+    // Many essays with notes: the notes of essays laid out and dropped long before must not
+    // be taken for the notes of later ones.
+    let dir = tempfile::tempdir().unwrap();
+    for e in 0..80 {
+        let body: String = (1..=3).map(|n| format!("第{e}篇的第{n}段，这里有一个注[^a{n}]，后面还有一些文字把这一行写满。\n\n")).collect();
+        let defs: String = (1..=3).map(|n| format!("[^a{n}]: 第{e}篇的第{n}个注。\n")).collect();
+        std::fs::write(dir.path().join(format!("{e:03}.md")), format!("---\ntitle: 第{e}篇\ndate: 2024-01-01\n---\n\n{body}{defs}")).unwrap();
+    }
+    let layout = layout(dir.path());
+    let pages = callers_and_notes(&layout);
+    assert!(pages.iter().all(|(called, noted)| called == noted), "a page whose foot does not hold the notes it calls");
+    assert_eq!(pages.iter().map(|(_, n)| n.len()).sum::<usize>(), 240, "every note is set once");
+}

@@ -671,7 +671,7 @@ impl<'a> Blocks<'a> {
                 .map(|n| {
                     let first = self.slabs.len();
                     self.note(n, &essay.footnotes[n - 1].blocks, f.left, inner);
-                    Arc::new(NoteBody { slabs: self.slabs.split_off(first) })
+                    Arc::new(NoteBody { id: (self.part, n), slabs: self.slabs.split_off(first) })
                 })
                 .collect();
             let attach = |slab: &mut Slab| {

@@ -125,8 +125,10 @@ pub(crate) struct Slab {
     pub(crate) notes: Vec<Arc<NoteBody>>,
 }
 
-/// A note set for the foot of a page: its lines, the first with its number.
+/// A note set for the foot of a page: which it is (the book's part, the note's number in it)
+/// and its lines, the first with its number.
 pub(crate) struct NoteBody {
+    pub(crate) id: (u32, usize),
     pub(crate) slabs: Vec<Slab>,
 }
 
@@ -260,13 +262,13 @@ pub(crate) struct Paginator<'g> {
     /// and how many of its lines the earlier pages hold.
     continued: Option<(Box<Paragraph>, usize)>,
     /// Notes at the last page's foot: the lines of a note begun on the page before, then the
-    /// notes its lines call; the lines that go on at the next page's foot; and every note
-    /// placed so far (by address).
+    /// notes its lines call; the lines that go on at the next page's foot; every note placed
+    /// so far, and those placed on the last page (by `NoteBody::id`).
     carried_in: Vec<Slab>,
     foot: Vec<Slab>,
     carry_out: Vec<Slab>,
-    placed_notes: std::collections::HashSet<usize>,
-    page_notes: Vec<usize>,
+    placed_notes: std::collections::HashSet<(u32, usize)>,
+    page_notes: Vec<(u32, usize)>,
 }
 
 impl<'g> Paginator<'g> {
@@ -357,10 +359,10 @@ impl<'g> Paginator<'g> {
     /// their lines as leave `reserve` slots for the text, the rest at the next page's foot.
     fn place_notes(&mut self, slab: &Slab, reserve: usize) {
         for note in &slab.notes {
-            if !self.placed_notes.insert(Arc::as_ptr(note) as usize) {
+            if !self.placed_notes.insert(note.id) {
                 continue;
             }
-            self.page_notes.push(Arc::as_ptr(note) as usize);
+            self.page_notes.push(note.id);
             for line in &note.slabs {
                 let rule = usize::from(self.foot_slots() == 0);
                 let fits = self.carry_out.is_empty() && self.slot + reserve + self.foot_slots() + rule + line.slots <= self.geo.lines;
@@ -513,7 +515,7 @@ impl<'g> Paginator<'g> {
         let mut seen = std::collections::HashSet::new();
         let note_lines: usize = notes
             .into_iter()
-            .filter(|n| !self.placed_notes.contains(&(Arc::as_ptr(n) as usize)) && seen.insert(Arc::as_ptr(n) as usize))
+            .filter(|n| !self.placed_notes.contains(&n.id) && seen.insert(n.id))
             .map(|n| n.slabs.iter().map(|s| s.slots).sum::<usize>())
             .sum();
         let rule = usize::from(note_lines > 0 && self.foot_slots() == 0);
