@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use super::{Measure, SetLine, Shaped};
+use super::{HAN_STRETCH, Measure, SetLine, Shaped, Spread};
 
 /// A line's badness is `BADNESS_SCALE` × (the ratio it stretches by)³, as in TeX; its
 /// demerits, (1 + badness)², summed over the paragraph, are what the break search minimises.
-const BADNESS_SCALE: f64 = 100.0;
+const BADNESS_SCALE: f64 = 12.5;
 /// The cube of the stretch ratio is capped here, so a very loose line is bad but finite.
 const MAX_RATIO_CUBED: f64 = 1e6;
 /// The ratio of a line that has nothing to stretch and is not full: as bad as a line gets.
@@ -25,7 +25,7 @@ const SHORT_LAST_LINE: f64 = 3000.0;
 const SOFT_BREAK: f64 = 2500.0;
 
 /// A variant line may stretch this far (0.15 em between two Han characters).
-const VARIANT_RATIO: f32 = 1.5;
+const VARIANT_RATIO: f32 = 3.0;
 
 /// A line from one break to another, as the break search weighs it.
 struct LineFit {
@@ -230,7 +230,7 @@ impl Shaped<'_> {
         let shown = self.shown(a, b, a == 0);
         let (width, stretch, shrink) = self.metrics(shown.clone(), measure.hanging);
         let slack = measure.width - if a == 0 { measure.first_indent } else { measure.rest_indent } - width;
-        let ratio = self.ratio(slack, stretch, shrink, last);
+        let ratio = self.ratio(shown.clone(), slack, stretch, shrink, last);
         let badness = BADNESS_SCALE * (ratio as f64).powi(3).min(MAX_RATIO_CUBED);
         let letters = self.pieces[shown.clone()].iter().filter(|p| p.han || p.alnum).count();
         LineFit { slack, ratio, looseness: (1.0 + badness).powi(2), letters, pieces: shown.len() }
@@ -339,7 +339,7 @@ impl Shaped<'_> {
 
     /// How far a line stretches (or shrinks) relative to what it can: `slack` is the room
     /// left (negative when it must shrink), `stretch` and `shrink` what it has to give.
-    fn ratio(&self, slack: f32, stretch: f32, shrink: f32, last: bool) -> f32 {
+    fn ratio(&self, shown: Range<usize>, slack: f32, stretch: f32, shrink: f32, last: bool) -> f32 {
         if slack < 0.0 {
             -slack / shrink.max(0.001)
         } else if last {
@@ -348,8 +348,20 @@ impl Shaped<'_> {
             // Nothing can stretch: as bad as a line gets.
             if slack < 0.01 { 0.0 } else { RIGID_RATIO }
         } else {
-            slack / stretch
+            self.spread(shown, slack).ratio(slack, stretch, self.size)
         }
+    }
+
+    /// How the gaps of the shown pieces `r` open to take up `slack` (`Spread`).
+    pub(super) fn spread(&self, r: Range<usize>, slack: f32) -> Spread {
+        if r.len() < 2 {
+            return Spread::default();
+        }
+        let (a, b) = (r.start, r.end - 1);
+        let stretch = self.sum_stretch[b] - self.sum_stretch[a];
+        let han = self.sum_han_stretch[b] - self.sum_han_stretch[a];
+        let han_gaps = han / (HAN_STRETCH * self.size);
+        Spread::of(slack, (han, han_gaps), (stretch - han, self.sum_opening[b] - self.sum_opening[a] - han_gaps))
     }
 }
 

@@ -153,6 +153,9 @@ pub struct Shaped<'p> {
     sum_gap: Vec<f32>,
     sum_shrink: Vec<f32>,
     sum_stretch: Vec<f32>,
+    /// The part of `sum_stretch` between two CJK characters, and how many gaps may open.
+    sum_han_stretch: Vec<f32>,
+    sum_opening: Vec<f32>,
     /// Characters that no font has, each once.
     pub(crate) missing: Vec<char>,
 }
@@ -176,13 +179,66 @@ fn stretch_of(a: &Piece, b: &Piece, gap: f32) -> f32 {
     }
 }
 
+/// Whether a gap that stretches this far (in points) opens as the gap between two CJK
+/// characters does.
+fn opens_like_han(stretch: f32, size: f32) -> bool {
+    stretch > 0.0 && stretch <= HAN_STRETCH * size + 0.001
+}
+
+/// How far the gaps of a justified line open to take up its slack: the word spaces and the gaps
+/// beside Latin first, up to their stretch (as ratios of it, `latin`); then the gaps between
+/// two CJK characters, up to theirs (`han`); what is left goes equally to every gap that may
+/// open (`even`, in points, twice that beside Latin), as rule 10 spreads it.
+#[derive(Clone, Copy, Default)]
+struct Spread {
+    latin: f32,
+    han: f32,
+    even: f32,
+}
+
+impl Spread {
+    /// `han` and `latin`: what the line's gaps of each kind stretch at a ratio of 1, and how
+    /// many there are of each.
+    fn of(slack: f32, (han, han_gaps): (f32, f32), (latin, latin_gaps): (f32, f32)) -> Spread {
+        if slack <= 0.0 {
+            Spread::default()
+        } else if slack <= latin {
+            Spread { latin: slack / latin, ..Spread::default() }
+        } else if slack <= latin + han {
+            Spread { latin: 1.0, han: (slack - latin) / han, even: 0.0 }
+        } else {
+            Spread { latin: 1.0, han: 1.0, even: (slack - latin - han) / (han_gaps + LATIN_SHARE * latin_gaps).max(1.0) }
+        }
+    }
+
+    /// What a gap that stretches `stretch` at a ratio of 1 opens by.
+    fn at(self, stretch: f32, size: f32) -> f32 {
+        if stretch <= 0.0 {
+            0.0
+        } else {
+            if opens_like_han(stretch, size) { stretch * self.han + self.even } else { stretch * self.latin + LATIN_SHARE * self.even }
+        }
+    }
+
+    /// How loose the line reads, for the break search: below 1 the share of its stretch the
+    /// slack takes; past it the gap between two Han characters over their stretch.
+    fn ratio(self, slack: f32, stretch: f32, size: f32) -> f32 {
+        if self.even > 0.0 { 1.0 + self.even / (HAN_STRETCH * size) } else { slack / stretch }
+    }
+}
+
+/// What a word space or a gap beside Latin takes of the slack left when every gap has opened
+/// as far as its stretch, for each share a gap between two CJK characters takes.
+const LATIN_SHARE: f32 = 2.0;
+
 /// Stretch at a ratio of 1 between two CJK characters, at a Latin word space, and between
-/// Han and Latin, in em.
-const HAN_STRETCH: f32 = 0.1;
-const SPACE_STRETCH: f32 = 0.35;
-const MIXED_STRETCH: f32 = 0.3;
-/// Past this many em added between two Han characters (twice as many at a word space or beside
-/// Latin) a justified line would look spaced out: it is set ragged.
+/// Han and Latin, in em: what each may open before the line reads as loose (rule 11 lets the
+/// ¼ em beside Latin grow to ½). A line fills its Latin gaps first (`Spread`).
+const HAN_STRETCH: f32 = 0.05;
+const SPACE_STRETCH: f32 = 0.4;
+const MIXED_STRETCH: f32 = 0.25;
+/// Past this many em added between two Han characters (half as many again at a word space or
+/// beside Latin) a justified line would look spaced out: it is set ragged.
 const LOOSEST: f32 = 0.5;
 
 #[cfg(test)]
@@ -225,6 +281,44 @@ mod tests {
         }
         assert!(ls.last().unwrap().end < 95.0);
         assert!((ls[0].clusters[0].x - 20.0).abs() < 1e-3, "first-line indent");
+    }
+
+    #[test]
+    fn a_line_takes_its_slack_at_word_spaces_before_it_opens_han() {
+        let para = Para::plain("我们在周末读了 The Name of the Rose 这本书，又读了它的续篇和几篇评论文章。", FontId::SERIF);
+        let fonts = FontSet::bundled();
+        let shaped = shape(&para, 10.0, &fonts, Punctuation::Gb);
+        let m = Measure::new(180.0, Align::Justify);
+        let ls = shaped.lines(m);
+        let first = &ls[0];
+        assert!((first.end - 180.0).abs() < 0.01, "{}", first.end);
+        // Two Han characters open past their natural 1 em only once every word space has
+        // opened by its stretch (0.4 em), and the spaces open further than Han does.
+        let c = &first.clusters;
+        let is_han = |t: &str| t.chars().all(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch));
+        let han: Vec<f32> = c.windows(2).filter(|w| is_han(&w[0].text) && is_han(&w[1].text)).map(|w| w[1].x - w[0].x - 10.0).collect();
+        let spaces: Vec<f32> = c.windows(2).filter(|w| w[0].text == " ").map(|w| w[1].x - w[0].x - w[0].width).collect();
+        assert!(han.len() > 5 && spaces.len() >= 3, "{:?}", c.iter().map(|c| c.text.as_str()).collect::<Vec<_>>());
+        let widest_han = han.iter().fold(0.0_f32, |a, &b| a.max(b));
+        for space in &spaces {
+            assert!(widest_han < 0.01 || *space >= 4.0 + widest_han - 0.01, "a space opened by {space} pt while Han opened by {widest_han}");
+        }
+        // Slack up to the spaces' stretch leaves Han at its natural width.
+        let spread = Spread::of(3.0, (2.0, 40.0), (4.0, 10.0));
+        assert_eq!((spread.at(0.5, 10.0), spread.at(4.0, 10.0)), (0.0, 3.0));
+        let spread = Spread::of(14.0, (5.0, 10.0), (8.0, 2.0));
+        assert!((spread.at(0.5, 10.0) - 0.5 - 1.0 / 14.0).abs() < 1e-4 && (spread.at(4.0, 10.0) - 4.0 - 2.0 / 14.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn paths_and_queries_break_after_their_separators() {
+        let text = "配置在C:\\Users\\someone\\AppData\\Local\\wenji\\config.toml里，也可以用https://example.com/search?query=wenji&page=2&lang=zh传进来。";
+        let ls = lines(text, 12.0);
+        assert_eq!(ls.concat(), text);
+        for l in &ls[..ls.len() - 1] {
+            let last = l.chars().last().unwrap();
+            assert!(matches!(last, '\\' | '/' | '?' | '&' | '=' | '.' | '，') || last >= '\u{4e00}', "a line ends inside a name: {ls:?}");
+        }
     }
 
     #[test]

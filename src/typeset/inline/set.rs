@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::super::frame::{Cluster, Item, Mark, NoteRun, RunGlyph, TextRun};
 use super::super::frame::RunGlyph as Glyph;
-use super::{Align, HAN_STRETCH, LOOSEST, Measure, Piece, SetLine, Shaped};
+use super::{Align, HAN_STRETCH, LOOSEST, Measure, Piece, SetLine, Shaped, Spread, opens_like_han};
 
 impl Shaped<'_> {
     pub(super) fn set_line(&self, range: Range<usize>, indent: f32, avail: f32, measure: Measure, last: bool) -> SetLine {
@@ -19,19 +19,23 @@ impl Shaped<'_> {
         // and the gaps beside Latin, never from between two Han characters: this share of what
         // each can give.
         let squeeze = if slack < 0.0 && shrink > 0.0 { (-slack / shrink).min(1.0) } else { 0.0 };
-        let widest = stretches[..shown.len().saturating_sub(1)].iter().fold(0.0_f32, |a, &b| a.max(b));
-        // A word space or the gap beside Latin may open twice as far as the gap between two Han.
-        let limit = if widest > HAN_STRETCH * self.size + 0.001 { 2.0 * LOOSEST } else { LOOSEST };
-        let loose = stretch <= 0.0 || slack / stretch * widest > limit * self.size;
-        // Each gap takes its share of the slack: `ratio` times its stretch.
-        let (mut x, ratio) = match measure.align {
-            Align::Justify if !last && !loose && slack > 0.0 => (indent, slack / stretch),
-            Align::Center => (indent + slack.max(0.0) / 2.0, 0.0),
-            Align::Right => (indent + slack.max(0.0), 0.0),
-            _ => (indent, 0.0),
+        let n = shown.len();
+        let spread = self.spread(shown_range.clone(), slack.max(0.0));
+        let open = &stretches[..n.saturating_sub(1)];
+        let widest_latin = open.iter().filter(|&&s| !opens_like_han(s, self.size)).fold(0.0_f32, |a, &b| a.max(b));
+        // Past this a justified line would look spaced out: it is set ragged. A word space or the
+        // gap beside Latin may open half as far again as the gap between two Han.
+        let loose = stretch <= 0.0
+            || spread.at(HAN_STRETCH * self.size, self.size) > LOOSEST * self.size
+            || spread.at(widest_latin, self.size) > 1.5 * LOOSEST * self.size;
+        let justify = matches!(measure.align, Align::Justify) && !last && !loose && slack > 0.0;
+        let spread = if justify { spread } else { Spread::default() };
+        let mut x = match measure.align {
+            Align::Center => indent + slack.max(0.0) / 2.0,
+            Align::Right => indent + slack.max(0.0),
+            _ => indent,
         };
         // Each shown piece's x and its trims at the line's edges.
-        let n = shown.len();
         let mut xs = Vec::with_capacity(n);
         let mut lefts = Vec::with_capacity(n);
         let mut widths = Vec::with_capacity(n);
@@ -44,7 +48,7 @@ impl Shaped<'_> {
             widths.push(p.width - left - right - squeezed);
             x += p.width - left - right - squeezed;
             if k + 1 < n {
-                x += gaps[k] * (1.0 - squeeze / 2.0) + ratio * stretches[k];
+                x += gaps[k] * (1.0 - squeeze / 2.0) + spread.at(stretches[k], self.size);
             }
         }
         let mut items = Vec::new();
@@ -141,3 +145,4 @@ impl Shaped<'_> {
         }
     }
 }
+

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use super::{Blank, Para, Piece, Shaped, Style, stretch_of};
+use super::{opens_like_han, Blank, Para, Piece, Shaped, Style, stretch_of};
 use crate::config::Punctuation;
 use crate::font::{FontId, FontSet, Glyph, Lang};
 use crate::kinsoku::{self, Class};
@@ -42,7 +42,9 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     let sum_shrink = prefix(&|k| if pieces[k].space { pieces[k].width / 3.0 } else { 0.0 } + gaps[k] / 2.0);
     let stretch: Vec<f32> = (0..pieces.len()).map(|k| pieces.get(k + 1).map_or(0.0, |next| stretch_of(&pieces[k], next, gaps[k]) * size)).collect();
     let sum_stretch = prefix(&|k| stretch[k]);
-    Shaped { para, size, glyphs, pieces, gaps, stretch, sum_width, sum_gap, sum_shrink, sum_stretch, missing }
+    let sum_han_stretch = prefix(&|k| if opens_like_han(stretch[k], size) { stretch[k] } else { 0.0 });
+    let sum_opening = prefix(&|k| if stretch[k] > 0.0 { 1.0 } else { 0.0 });
+    Shaped { para, size, glyphs, pieces, gaps, stretch, sum_width, sum_gap, sum_shrink, sum_stretch, sum_han_stretch, sum_opening, missing }
 }
 
 /// A stretch of text shaped at once: one font, one language, one style.
@@ -209,7 +211,7 @@ fn mark_soft_breaks(pieces: &mut [Piece], text: &str, fonts: &FontSet) {
 /// Whether a run of Latin reads as code, a path, a URL or an identifier rather than words.
 fn looks_like_code(token: &str) -> bool {
     let chars: Vec<char> = token.chars().collect();
-    chars.windows(3).any(|w| w[0].is_alphanumeric() && matches!(w[1], '/' | '.' | '_' | '(' | ':' | '=') && w[2].is_alphabetic())
+    chars.windows(3).any(|w| w[0].is_alphanumeric() && matches!(w[1], '/' | '\\' | '.' | '_' | '(' | ':' | '=') && w[2].is_alphabetic())
         || chars.windows(2).any(|w| w[0].is_lowercase() && w[1].is_uppercase())
         || token.contains("://")
 }
@@ -220,7 +222,11 @@ fn code_breaks(token: &str) -> Vec<usize> {
     let mut out = Vec::new();
     for i in 2..chars.len().saturating_sub(2) {
         let (prev, next) = (chars[i - 1].1, chars[i].1);
-        let after_mark = matches!(prev, '/' | '.' | '_' | '-' | '(' | ',') && !next.is_ascii_digit() && !matches!(next, '/' | '.' | ',' | ')' | '-' | '_');
+        // Not inside a number (`3.14`, `1,000`, `1/2`) nor between two marks (`://`, `::`).
+        let number = next.is_ascii_digit() && (prev != '/' || chars[i - 2].1.is_ascii_digit());
+        let after_mark = matches!(prev, '/' | '\\' | '.' | '_' | '-' | '(' | ',' | '?' | '&' | '=' | '#' | ';' | ':' | '|' | '@')
+            && !number
+            && !matches!(next, '/' | '\\' | '.' | ',' | ')' | '-' | '_' | ':' | '=' | '&' | '?' | ';');
         let camel = prev.is_lowercase() && next.is_uppercase();
         if after_mark || camel {
             out.push(chars[i].0);
