@@ -197,10 +197,15 @@ impl<'a> Blocks<'a> {
     /// lines as even as they can be.
     fn title_lines(&mut self, para: &Para, size: f32, left: f32, measure: Measure, kind: LineKind, slots: usize) -> usize {
         let mut shaped = self.shape(para, size);
+        // Most titles fit on a line: nothing to choose.
+        if shaped.natural_width() <= measure.width - measure.first_indent.max(measure.rest_indent) {
+            let lines = shaped.lines(measure);
+            return self.push_lines(lines, para, size, left, measure, kind, slots);
+        }
         shaped.break_between_words();
         let count = shaped.lines(measure).len();
         if count > 1 {
-            let mut at_marks = inline::shape(para, size, self.fonts, self.geo.punctuation);
+            let mut at_marks = shaped.clone();
             at_marks.break_at_punctuation();
             let lines = at_marks.lines(measure);
             let widths: Vec<f32> = lines.iter().map(|l| l.end).collect();

@@ -177,6 +177,8 @@ impl Shaped<'_> {
         let emergency = self.emergency_breaks(start, end, measure);
         let candidates = (start + 1..=end).filter(|&k| k == end || pieces[k - 1].break_after || emergency[k - start]);
         let mut nodes: Vec<(usize, Node)> = vec![(start, Node { demerits: 0.0, previous: usize::MAX })];
+        // The earliest break whose line to the current candidate fits: it only moves on.
+        let mut first_fit = 0;
         for b in candidates {
             let last = b == end;
             let mut best: Option<Node> = None;
@@ -188,7 +190,9 @@ impl Shaped<'_> {
                 let (width, _, shrink) = self.metrics(shown.clone(), measure.hanging);
                 width - shrink > avail(a) + 0.01 && shown.len() > 1
             };
-            let first_fit = nodes.partition_point(too_long);
+            while first_fit < nodes.len() && too_long(&nodes[first_fit]) {
+                first_fit += 1;
+            }
             for (index, &(a, node)) in nodes.iter().enumerate().skip(first_fit) {
                 let line = self.line(a, b, last, measure);
                 if line.slack >= 0.0 && !last && best.is_some_and(|n| line.looseness > n.demerits) {
@@ -232,7 +236,7 @@ impl Shaped<'_> {
         let slack = measure.width - if a == 0 { measure.first_indent } else { measure.rest_indent } - width;
         let ratio = self.ratio(shown.clone(), slack, stretch, shrink, last);
         let badness = BADNESS_SCALE * (ratio as f64).powi(3).min(MAX_RATIO_CUBED);
-        let letters = self.pieces[shown.clone()].iter().filter(|p| p.han || p.alnum).count();
+        let letters = (self.sum_letters[shown.end] - self.sum_letters[shown.start]) as usize;
         LineFit { slack, ratio, looseness: (1.0 + badness).powi(2), letters, pieces: shown.len() }
     }
 
@@ -279,7 +283,14 @@ impl Shaped<'_> {
                     }
                     continue;
                 }
-                for &b in &candidates[candidates.partition_point(|&k| k <= a)..] {
+                // Lines from `a` get tighter as they reach further: start at the first one
+                // a variant may stretch to.
+                let after_a = &candidates[candidates.partition_point(|&k| k <= a)..];
+                let first = after_a.partition_point(|&b| {
+                    let line = self.line(a, b, false, measure);
+                    line.slack > 0.0 && line.ratio > VARIANT_RATIO
+                });
+                for &b in &after_a[first..] {
                     let line = self.line(a, b, false, measure);
                     if line.slack < 0.0 && line.ratio > 1.0 && line.pieces > 1 {
                         break;
@@ -347,6 +358,9 @@ impl Shaped<'_> {
         } else if stretch <= 0.0 {
             // Nothing can stretch: as bad as a line gets.
             if slack < 0.01 { 0.0 } else { RIGID_RATIO }
+        } else if slack <= stretch {
+            // Below its stretch a line's gaps open in proportion, whatever their kind.
+            slack / stretch
         } else {
             self.spread(shown, slack).ratio(slack, stretch, self.size)
         }

@@ -137,6 +137,7 @@ impl Piece {
 }
 
 /// A paragraph shaped once; it can then be broken into lines at any measure.
+#[derive(Clone)]
 pub struct Shaped<'p> {
     para: &'p Para,
     size: f32,
@@ -156,6 +157,8 @@ pub struct Shaped<'p> {
     /// The part of `sum_stretch` between two CJK characters, and how many gaps may open.
     sum_han_stretch: Vec<f32>,
     sum_opening: Vec<f32>,
+    /// Han characters, Latin letters and digits (孤字 counts them).
+    sum_letters: Vec<u32>,
     /// Characters that no font has, each once.
     pub(crate) missing: Vec<char>,
 }

@@ -44,7 +44,11 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     let sum_stretch = prefix(&|k| stretch[k]);
     let sum_han_stretch = prefix(&|k| if opens_like_han(stretch[k], size) { stretch[k] } else { 0.0 });
     let sum_opening = prefix(&|k| if stretch[k] > 0.0 { 1.0 } else { 0.0 });
-    Shaped { para, size, glyphs, pieces, gaps, stretch, sum_width, sum_gap, sum_shrink, sum_stretch, sum_han_stretch, sum_opening, missing }
+    let mut sum_letters = vec![0; pieces.len() + 1];
+    for (k, p) in pieces.iter().enumerate() {
+        sum_letters[k + 1] = sum_letters[k] + u32::from(p.han || p.alnum);
+    }
+    Shaped { para, size, glyphs, pieces, gaps, stretch, sum_width, sum_gap, sum_shrink, sum_stretch, sum_han_stretch, sum_opening, sum_letters, missing }
 }
 
 /// A stretch of text shaped at once: one font, one language, one style.
