@@ -12,6 +12,9 @@ const BADNESS_SCALE: f64 = 12.5;
 const MAX_RATIO_CUBED: f64 = 1e6;
 /// The ratio of a line that has nothing to stretch and is not full: as bad as a line gets.
 const RIGID_RATIO: f32 = 100.0;
+/// A line with nothing to stretch reads as full when it falls short by less than this (em):
+/// about one character of code.
+const RIGID_SLACK: f32 = 0.6;
 /// Demerits for breaking a run longer than the measure (a URL) between two characters that
 /// are no break opportunity: only when nothing else fits.
 const EMERGENCY_BREAK: f64 = 1e6;
@@ -23,6 +26,10 @@ const SHORT_LAST_LINE: f64 = 3000.0;
 /// Demerits for a break inside a word (at a hyphen) or inside a run of code, as TeX's
 /// `\hyphenpenalty` of 50 adds: taken when it spares a loose line.
 const SOFT_BREAK: f64 = 2500.0;
+
+/// Demerits for breaking code in prose between two characters no mark separates: as much as a
+/// line whose Han characters stand 0.145 em apart, so taken only to spare a looser one.
+const LAST_RESORT_BREAK: f64 = 1e5;
 
 /// A variant line may stretch this far (0.15 em between two Han characters).
 const VARIANT_RATIO: f32 = 3.0;
@@ -225,7 +232,7 @@ impl Shaped<'_> {
     fn break_cost(&self, b: usize, emergency: bool) -> f64 {
         let piece = &self.pieces[b - 1];
         let forced = if emergency && !piece.break_after { EMERGENCY_BREAK } else { 0.0 };
-        forced + if piece.soft_break { SOFT_BREAK } else { 0.0 }
+        forced + if piece.soft_break { SOFT_BREAK } else if piece.last_resort { LAST_RESORT_BREAK } else { 0.0 }
     }
 
     /// The line from break `a` to break `b` (the segment's last when `last`): how much room it
@@ -356,8 +363,9 @@ impl Shaped<'_> {
         } else if last {
             0.0
         } else if stretch <= 0.0 {
-            // Nothing can stretch: as bad as a line gets.
-            if slack < 0.01 { 0.0 } else { RIGID_RATIO }
+            // Nothing can stretch (a line of a URL or of code): as bad as a line gets, unless
+            // it falls short by less than a character of code.
+            if slack < RIGID_SLACK * self.size { slack / (RIGID_SLACK * self.size) } else { RIGID_RATIO }
         } else if slack <= stretch {
             // Below its stretch a line's gaps open in proportion, whatever their kind.
             slack / stretch

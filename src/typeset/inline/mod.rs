@@ -121,6 +121,9 @@ struct Piece {
     break_after: bool,
     /// The break after this piece is inside a word or a run of code: allowed, at a cost.
     soft_break: bool,
+    /// The break after this piece is between two characters of code in prose that no mark
+    /// separates: taken only to spare a line spaced out past what the eye accepts.
+    last_resort: bool,
     /// A line ending after this piece shows a hyphen: this glyph, this wide (in em).
     hyphen: Option<(u16, f32)>,
 }
@@ -321,6 +324,22 @@ mod tests {
         for l in &ls[..ls.len() - 1] {
             let last = l.chars().last().unwrap();
             assert!(matches!(last, '\\' | '/' | '?' | '&' | '=' | '.' | '，') || last >= '\u{4e00}', "a line ends inside a name: {ls:?}");
+        }
+    }
+
+    #[test]
+    fn a_url_in_prose_breaks_anywhere_rather_than_spacing_out_the_lines_before_it() {
+        let text = "比赛时我没想到该怎么办，怎么也做不出来，赛后看了别人的解法，才知道可以这样做（出处：https://example.org/channels/805956008665022475/805962699246534677/1071901986338897982）：";
+        let para = Para::plain(text, FontId::SERIF);
+        let fonts = FontSet::bundled();
+        let shaped = shape(&para, 10.0, &fonts, Punctuation::Gb);
+        let ls = shaped.lines(Measure::new(280.0, Align::Justify).indented(20.0, 0.0));
+        let is_han = |t: &str| t.chars().all(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch));
+        for l in &ls[..ls.len() - 1] {
+            let text: String = l.clusters.iter().map(|c| c.text.as_str()).collect();
+            let widest = l.clusters.windows(2).filter(|w| is_han(&w[0].text) && is_han(&w[1].text)).map(|w| w[1].x - w[0].x - 10.0).fold(0.0_f32, f32::max);
+            assert!(widest <= 1.5 + 0.01, "Han {widest} pt apart in «{text}»");
+            assert!(l.end >= 280.0 - 6.0, "a line stops {} pt short: «{text}»", 280.0 - l.end);
         }
     }
 

@@ -132,6 +132,7 @@ fn clusters(run: &Run, shaped: &[Glyph], text: &str, size: f32, first_glyph: usi
             trim_right: 0.0,
             break_after: false,
             soft_break: false,
+            last_resort: false,
             hyphen: None,
         });
         i = j;
@@ -166,9 +167,12 @@ fn mark_breaks(pieces: &mut [Piece], text: &str) {
 /// the monospace face, or holding `/ . _ ( ,` between letters, or camelCase) after `/ . _ - ( ,`
 /// and between camelCase words, with no hyphen; in an English word, at its hyphenation points
 /// (Liang's patterns, via `hypher`), showing a hyphen. Neither within two characters of the
-/// run's ends, nor inside a number.
+/// run's ends, nor inside a number. Code in prose may break anywhere else too, at a higher cost.
 fn mark_soft_breaks(pieces: &mut [Piece], text: &str, fonts: &FontSet) {
     let mut hyphens: Vec<(FontId, Option<(u16, f32)>)> = Vec::new();
+    // Code in prose may also break between any two of its characters, as a last resort; a code
+    // block's lines only where code reads as broken.
+    let prose = pieces.iter().any(|p| p.font != FontId::MONO && !p.space && !p.newline);
     let latin = |p: &Piece| !p.wide && !p.space && !p.newline && !p.text.is_empty();
     let mut k = 0;
     while k < pieces.len() {
@@ -187,8 +191,9 @@ fn mark_soft_breaks(pieces: &mut [Piece], text: &str, fonts: &FontSet) {
             continue;
         }
         let mono = pieces[run.clone()].iter().any(|p| p.font == FontId::MONO);
-        let breaks = if mono || looks_like_code(token) { code_breaks(token) } else { word_breaks(token) };
-        let hyphenated = !mono && !looks_like_code(token);
+        let code = mono || looks_like_code(token);
+        let breaks = if code { code_breaks(token) } else { word_breaks(token) };
+        let hyphenated = !code;
         for offset in breaks {
             // The piece that ends where the break is.
             let Some(i) = run.clone().find(|&i| pieces[i].text.end == from + offset) else { continue };
@@ -207,6 +212,14 @@ fn mark_soft_breaks(pieces: &mut [Piece], text: &str, fonts: &FontSet) {
                         h
                     }
                 };
+            }
+        }
+        if code && prose && run.start + 1 < run.end.saturating_sub(2) {
+            for piece in &mut pieces[run.start + 1..run.end - 2] {
+                if !piece.break_after {
+                    piece.break_after = true;
+                    piece.last_resort = true;
+                }
             }
         }
     }
