@@ -191,9 +191,8 @@ fn mark_soft_breaks(pieces: &mut [Piece], text: &str, fonts: &FontSet) {
             continue;
         }
         let mono = pieces[run.clone()].iter().any(|p| p.font == FontId::MONO);
-        let code = mono || looks_like_code(token);
-        let breaks = if code { code_breaks(token) } else { word_breaks(token) };
-        let hyphenated = !code;
+        let breaks = if mono || looks_like_code(token) { code_breaks(token) } else { word_breaks(token) };
+        let hyphenated = !mono && !looks_like_code(token);
         for offset in breaks {
             // The piece that ends where the break is.
             let Some(i) = run.clone().find(|&i| pieces[i].text.end == from + offset) else { continue };
@@ -214,8 +213,31 @@ fn mark_soft_breaks(pieces: &mut [Piece], text: &str, fonts: &FontSet) {
                 };
             }
         }
-        if code && prose && run.start + 1 < run.end.saturating_sub(2) {
-            for piece in &mut pieces[run.start + 1..run.end - 2] {
+    }
+    if prose {
+        mark_last_resort_breaks(pieces, text);
+    }
+}
+
+/// Lets code, a path or a URL in prose (the whole run of Latin between spaces or CJK, which
+/// UAX #14 may already break after `/`) break between any two of its characters, two from
+/// either end at least.
+fn mark_last_resort_breaks(pieces: &mut [Piece], text: &str) {
+    let latin = |p: &Piece| !p.wide && !p.space && !p.newline && !p.text.is_empty();
+    let mut k = 0;
+    while k < pieces.len() {
+        let start = k;
+        while k < pieces.len() && latin(&pieces[k]) {
+            k += 1;
+        }
+        if k == start {
+            k += 1;
+            continue;
+        }
+        let token = &text[pieces[start].text.start..pieces[k - 1].text.end];
+        let code = pieces[start..k].iter().any(|p| p.font == FontId::MONO) || looks_like_code(token);
+        if code && start + 1 < k.saturating_sub(2) {
+            for piece in &mut pieces[start + 1..k - 2] {
                 if !piece.break_after {
                     piece.break_after = true;
                     piece.last_resort = true;
@@ -234,7 +256,7 @@ fn looks_like_code(token: &str) -> bool {
 }
 
 /// Byte offsets inside a code-like run after which a line may break.
-fn code_breaks(token: &str) -> Vec<usize> {
+pub(super) fn code_breaks(token: &str) -> Vec<usize> {
     let chars: Vec<(usize, char)> = token.char_indices().collect();
     let mut out = Vec::new();
     for i in 2..chars.len().saturating_sub(2) {
