@@ -160,6 +160,34 @@ fn no_paragraph_ends_with_a_lone_character_and_spacing_stays_even() {
     assert!(worst.0 <= 0.5 * EM + EPS, "{worst:?}");
 }
 
+/// #20's gap target on justified lines: Han characters open past 0.15 em only on a line beside
+/// Latin, code or a URL that does not break, and then on at most 1 % of the lines; never in the
+/// seeds.
+#[test]
+fn han_opens_past_a_seventh_of_an_em_on_at_most_one_line_in_a_hundred() {
+    let han = |s: &str| s.chars().all(|c| c as u32 >= 0x4E00 && c as u32 <= 0x9FFF);
+    for (name, layout) in books() {
+        let (mut lines, mut loose) = (0, Vec::new());
+        for (page, line) in body_lines(layout).filter(|(_, l)| !l.last) {
+            let size = if line.kind == LineKind::Quote { 0.9 * EM } else { EM };
+            let gaps: Vec<f32> = line.clusters.windows(2).filter(|w| han(&w[0].text) && han(&w[1].text)).map(|w| w[1].x - w[0].x - size).collect();
+            if gaps.is_empty() {
+                continue;
+            }
+            lines += 1;
+            let widest = gaps.iter().fold(0.0_f32, |a, &b| a.max(b));
+            if widest > 0.15 * size + EPS {
+                loose.push(format!("page {page}: {:.3} em in {}", widest / size, line.text()));
+            }
+        }
+        eprintln!("{name}: {} of {lines} justified lines open Han past 0.15 em", loose.len());
+        assert!(loose.len() * 100 <= lines, "{name}: {} of {lines} lines: {loose:#?}", loose.len());
+        if *name == repo().display().to_string() {
+            assert!(loose.is_empty(), "the seeds: {loose:#?}");
+        }
+    }
+}
+
 #[test]
 fn pages_keep_two_lines_of_a_paragraph_and_never_end_with_a_heading() {
     for (name, layout) in books() {
