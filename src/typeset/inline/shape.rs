@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use super::{opens_like_han, Blank, Para, Piece, Shaped, Style, stretch_of};
+use super::{MIXED_STRETCH, opens_like_han, Blank, Para, Piece, Shaped, Style, stretch_of};
 use crate::config::Punctuation;
 use crate::font::{FontId, FontSet, Glyph, Lang};
 use crate::kinsoku::{self, Class};
@@ -40,7 +40,14 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     let sum_width = prefix(&|k| pieces[k].width);
     let sum_gap = prefix(&|k| gaps[k]);
     let sum_shrink = prefix(&|k| if pieces[k].space { pieces[k].width / 3.0 } else { 0.0 } + gaps[k] / 2.0);
-    let stretch: Vec<f32> = (0..pieces.len()).map(|k| pieces.get(k + 1).map_or(0.0, |next| stretch_of(&pieces[k], next, gaps[k]) * size)).collect();
+    let stretch: Vec<f32> = (0..pieces.len())
+        .map(|k| {
+            let Some(next) = pieces.get(k + 1) else { return 0.0 };
+            // A space the author typed beside Han is the gap between Han and Latin (rule 11).
+            let beside_han = pieces[k].space && (next.han || k > 0 && pieces[k - 1].han);
+            if beside_han { MIXED_STRETCH * size } else { stretch_of(&pieces[k], next, gaps[k]) * size }
+        })
+        .collect();
     let sum_stretch = prefix(&|k| stretch[k]);
     let sum_han_stretch = prefix(&|k| if opens_like_han(stretch[k], size) { stretch[k] } else { 0.0 });
     let sum_opening = prefix(&|k| if stretch[k] > 0.0 { 1.0 } else { 0.0 });
