@@ -299,15 +299,17 @@ mod tests {
         let first = &ls[0];
         assert!((first.end - 180.0).abs() < 0.01, "{}", first.end);
         // Two Han characters open past their natural 1 em only once every word space has
-        // opened by its stretch (0.4 em), and the spaces open further than Han does.
+        // opened by its stretch (0.4 em; 0.25 em for a space beside Han, rule 11's Han–Latin
+        // gap), and the spaces open further than Han does.
         let c = &first.clusters;
         let is_han = |t: &str| t.chars().all(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch));
         let han: Vec<f32> = c.windows(2).filter(|w| is_han(&w[0].text) && is_han(&w[1].text)).map(|w| w[1].x - w[0].x - 10.0).collect();
-        let spaces: Vec<f32> = c.windows(2).filter(|w| w[0].text == " ").map(|w| w[1].x - w[0].x - w[0].width).collect();
+        let spaces: Vec<(f32, bool)> = c.windows(3).filter(|w| w[1].text == " ").map(|w| (w[2].x - w[1].x - w[1].width, is_han(&w[0].text) || is_han(&w[2].text))).collect();
         assert!(han.len() > 5 && spaces.len() >= 3, "{:?}", c.iter().map(|c| c.text.as_str()).collect::<Vec<_>>());
         let widest_han = han.iter().fold(0.0_f32, |a, &b| a.max(b));
-        for space in &spaces {
-            assert!(widest_han < 0.01 || *space >= 4.0 + widest_han - 0.01, "a space opened by {space} pt while Han opened by {widest_han}");
+        for &(space, beside_han) in &spaces {
+            let stretch = if beside_han { 2.5 } else { 4.0 };
+            assert!(widest_han < 0.01 || space >= stretch + widest_han - 0.01, "a space opened by {space} pt while Han opened by {widest_han}");
         }
         // Slack up to the spaces' stretch leaves Han at its natural width.
         let spread = Spread::of(3.0, (2.0, 40.0), (4.0, 10.0));
