@@ -23,7 +23,7 @@ PREAMBLE = r"""\documentclass[zihao=5,fontset=none]{ctexart}
 \linespread{1}
 \setlength{\topskip}{12.4pt}
 \setlength{\parskip}{0pt}
-\ctexset{subsection={format=\bfseries\zihao{5},beforeskip=16.8pt,afterskip=0pt,numbering=false}}
+\ctexset{subsection={format=\bfseries\zihao{5},beforeskip=16.8pt,afterskip=1sp,numbering=false}}
 \pagestyle{plain}
 \begin{document}
 \fontsize{10.5pt}{16.8pt}\selectfont
