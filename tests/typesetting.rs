@@ -259,6 +259,18 @@ fn a_table_that_crosses_pages_repeats_its_header_on_each() {
     let rows: Vec<&String> = parts.iter().flat_map(|p| p[3..].iter()).filter(|t| t.starts_with('第')).collect();
     assert_eq!(rows.len(), 70);
     assert!(rows.windows(2).all(|w| w[0] != w[1]));
+    // Each part but the first is labelled 续表, above its header, ending at the table's right.
+    let table_pages: Vec<&wenji::typeset::frame::Page> = layout.pages.iter().filter(|p| p.lines.iter().any(|l| l.kind == LineKind::Table)).collect();
+    for (i, page) in table_pages.iter().enumerate() {
+        let label = page.lines.iter().find(|l| l.text() == "续表");
+        let top = page.lines.iter().filter(|l| l.kind == LineKind::Table).map(|l| l.y).fold(f32::MAX, f32::min);
+        match (i, label) {
+            (0, None) => {}
+            (0, Some(_)) => panic!("the table's first part is not continued"),
+            (_, Some(l)) => assert!(l.y < top, "续表 above the header"),
+            (_, None) => panic!("part {} of the table has no 续表", i + 1),
+        }
+    }
 }
 
 #[test]

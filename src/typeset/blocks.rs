@@ -34,6 +34,8 @@ pub(crate) struct Blocks<'a> {
 
 /// Quotations are set this much smaller than the text.
 const QUOTE_SCALE: f32 = 0.9;
+/// Above the part of a table a page break carries on to the next page.
+const CONTINUED_TABLE: &str = "续表";
 
 /// The level of the outermost heading among `blocks`, quotes and lists included.
 fn top_heading(blocks: &[Block]) -> Option<u8> {
@@ -576,7 +578,8 @@ impl<'a> Blocks<'a> {
         }
     }
 
-    /// A three-line table (三线表): rules above and below, and under the header.
+    /// A three-line table (三线表): rules above and below, and under the header; where it goes on
+    /// to a new page, that part opens with 续表 and the header again.
     fn table(&mut self, table: &Table, f: Column) {
         let size = f.size * 0.9;
         let gap = size;
@@ -654,7 +657,10 @@ impl<'a> Blocks<'a> {
             slab.text_start = Some((self.count.current(), doc::table_row(r)));
             slab.callers = paras[r].iter().flat_map(|p| p.notes.iter().map(|&(_, n)| n)).collect();
             if r == 0 {
-                part = Some(Arc::new(TablePart { head: slab.copy(), rule: (left, left + used) }));
+                let label = inline::label(CONTINUED_TABLE, size, self.fonts, self.geo.punctuation);
+                let x = left + used - label.end;
+                let continued = self.line_slab(label, size, x, LineKind::Other, 1, true);
+                part = Some(Arc::new(TablePart { continued, head: slab.copy(), rule: (left, left + used) }));
             } else {
                 slab.table = part.clone();
             }

@@ -134,6 +134,8 @@ pub(crate) struct NoteBody {
 
 /// What a table row needs to know when a page break comes inside its table.
 pub(crate) struct TablePart {
+    /// 续表, at the right above the header where the table goes on to a new page.
+    pub(crate) continued: Slab,
     pub(crate) head: Slab,
     /// The closing rule: from x0 to x1 at the bottom of the row.
     pub(crate) rule: (f32, f32),
@@ -489,12 +491,14 @@ impl<'g> Paginator<'g> {
         }
     }
 
-    /// A new page starts with `next`: a table's row gets its header row above it (续表).
+    /// A new page starts with `next`: a table's row gets 续表 and its header row above it.
     fn continue_table(&mut self, next: &Slab) {
         if let Some(part) = &next.table {
-            let head = part.head.artifact_copy();
-            self.slot = head.slots;
-            self.current.push((head, 0));
+            let (continued, head) = (part.continued.artifact_copy(), part.head.artifact_copy());
+            let below = continued.slots;
+            self.slot = below + head.slots;
+            self.current.push((continued, 0));
+            self.current.push((head, below));
         }
     }
 
