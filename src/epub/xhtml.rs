@@ -591,9 +591,10 @@ mod tests {
                 // The index's entries end in page numbers, which the EPUB has as links.
                 let line_text = |l: &crate::typeset::frame::Line| if in_index { l.text().trim_end_matches(|c: char| c.is_ascii_digit()).to_owned() } else { l.text() };
                 let lines: Vec<&crate::typeset::frame::Line> = page.lines.iter().filter(|l| !matches!(l.kind, LineKind::Head | LineKind::Folio)).collect();
-                // A table that goes on from the page before sets its header row again first.
-                let header = match lines.first() {
-                    Some(l) if l.kind == LineKind::Table => lines.iter().take_while(|m| m.y == l.y).count(),
+                // A table that goes on from the page before sets 续表 and its header row again first.
+                let label = usize::from(lines.first().is_some_and(|l| l.kind == LineKind::Other) && lines.get(1).is_some_and(|l| l.kind == LineKind::Table));
+                let header = match lines.get(label) {
+                    Some(l) if l.kind == LineKind::Table => label + lines[label..].iter().take_while(|m| m.y == l.y).count(),
                     _ => 0,
                 };
                 let on_page: String = lines.iter().map(|l| line_text(l)).collect();

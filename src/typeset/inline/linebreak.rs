@@ -22,7 +22,7 @@ const EMERGENCY_BREAK: f64 = 1e6;
 const LONE_LAST_CHARACTER: f64 = 1e8;
 /// Demerits for a paragraph's last line of two characters, which reads nearly as badly:
 /// another break is taken where it costs little.
-const SHORT_LAST_LINE: f64 = 3000.0;
+const SHORT_LAST_LINE: f64 = 8000.0;
 /// Demerits for a break inside a word (at a hyphen) or inside a run of code, as TeX's
 /// `\hyphenpenalty` of 50 adds: taken when it spares a loose line.
 const SOFT_BREAK: f64 = 2500.0;
