@@ -370,7 +370,7 @@ impl Shaped<'_> {
             // Below its stretch a line's gaps open in proportion, whatever their kind.
             slack / stretch
         } else {
-            self.spread(shown, slack).ratio(slack, stretch, self.size)
+            self.spread(shown, slack).ratio_past_stretch(self.size)
         }
     }
 

@@ -170,10 +170,13 @@ pub struct Shaped<'p> {
 /// ratio of 1, in em: a little between two CJK characters, more at a Latin word space and
 /// most where Han meets Latin (rule 11 lets that ¼ em grow to ½), so that a line holding
 /// Latin takes its slack there and Han keeps its even rhythm. Never inside a Latin word or
-/// inside `……`.
-fn stretch_of(a: &Piece, b: &Piece, gap: f32) -> f32 {
+/// inside `……`. A space the author typed beside Han (`before` it or `b`) is the gap between
+/// Han and Latin.
+fn stretch_of(before: Option<&Piece>, a: &Piece, b: &Piece, gap: f32) -> f32 {
     if a.ellipsis && b.ellipsis {
         0.0
+    } else if a.space && (b.han || before.is_some_and(|p| p.han)) {
+        MIXED_STRETCH
     } else if a.space {
         SPACE_STRETCH
     } else if gap > 0.0 {
@@ -226,10 +229,11 @@ impl Spread {
         }
     }
 
-    /// How loose the line reads, for the break search: below 1 the share of its stretch the
-    /// slack takes; past it the gap between two Han characters over their stretch.
-    fn ratio(self, slack: f32, stretch: f32, size: f32) -> f32 {
-        if self.even > 0.0 { 1.0 + self.even / (HAN_STRETCH * size) } else { slack / stretch }
+    /// How loose a line whose slack passes its stretch reads, for the break search: the gap
+    /// between two Han characters over their stretch (below it, the share of its stretch the
+    /// slack takes).
+    fn ratio_past_stretch(self, size: f32) -> f32 {
+        1.0 + self.even / (HAN_STRETCH * size)
     }
 }
 
@@ -252,12 +256,15 @@ mod tests {
     use super::*;
     use crate::kinsoku;
 
+    /// `text` in `font` at 10 pt, broken and set at `measure`.
+    fn set(text: &str, font: FontId, measure: Measure) -> Vec<SetLine> {
+        let para = Para::plain(text, font);
+        shape(&para, 10.0, &FontSet::bundled(), Punctuation::Gb).lines(measure)
+    }
+
     fn lines(text: &str, chars: f32) -> Vec<String> {
-        let para = Para::plain(text, FontId::SERIF);
-        let fonts = FontSet::bundled();
-        let shaped = shape(&para, 10.0, &fonts, Punctuation::Gb);
         let m = Measure::new(chars * 10.0, Align::Justify).indented(20.0, 0.0);
-        shaped.lines(m).iter().map(|l| l.clusters.iter().map(|c| c.text.as_str()).collect()).collect()
+        set(text, FontId::SERIF, m).iter().map(|l| l.clusters.iter().map(|c| c.text.as_str()).collect()).collect()
     }
 
     #[test]
@@ -277,11 +284,8 @@ mod tests {
 
     #[test]
     fn justified_lines_reach_the_measure_and_the_last_does_not() {
-        let para = Para::plain("失落感，是一种“空”的感觉。它不喧哗，却在日常的缝隙里悄悄生长。", FontId::SERIF);
-        let fonts = FontSet::bundled();
-        let shaped = shape(&para, 10.0, &fonts, Punctuation::Gb);
         let m = Measure::new(95.0, Align::Justify).indented(20.0, 0.0);
-        let ls = shaped.lines(m);
+        let ls = set("失落感，是一种“空”的感觉。它不喧哗，却在日常的缝隙里悄悄生长。", FontId::SERIF, m);
         for l in &ls[..ls.len() - 1] {
             assert!((l.end - 95.0).abs() < 0.01, "{}", l.end);
         }
@@ -291,11 +295,7 @@ mod tests {
 
     #[test]
     fn a_line_takes_its_slack_at_word_spaces_before_it_opens_han() {
-        let para = Para::plain("我们在周末读了 The Name of the Rose 这本书，又读了它的续篇和几篇评论文章。", FontId::SERIF);
-        let fonts = FontSet::bundled();
-        let shaped = shape(&para, 10.0, &fonts, Punctuation::Gb);
-        let m = Measure::new(180.0, Align::Justify);
-        let ls = shaped.lines(m);
+        let ls = set("我们在周末读了 The Name of the Rose 这本书，又读了它的续篇和几篇评论文章。", FontId::SERIF, Measure::new(180.0, Align::Justify));
         let first = &ls[0];
         assert!((first.end - 180.0).abs() < 0.01, "{}", first.end);
         // Two Han characters open past their natural 1 em only once every word space has
@@ -339,10 +339,7 @@ mod tests {
     #[test]
     fn a_url_in_prose_breaks_anywhere_rather_than_spacing_out_the_lines_before_it() {
         let text = "比赛时我没想到该怎么办，怎么也做不出来，赛后看了别人的解法，才知道可以这样做（出处：https://example.org/channels/805956008665022475/805962699246534677/1071901986338897982）：";
-        let para = Para::plain(text, FontId::SERIF);
-        let fonts = FontSet::bundled();
-        let shaped = shape(&para, 10.0, &fonts, Punctuation::Gb);
-        let ls = shaped.lines(Measure::new(280.0, Align::Justify).indented(20.0, 0.0));
+        let ls = set(text, FontId::SERIF, Measure::new(280.0, Align::Justify).indented(20.0, 0.0));
         let is_han = |t: &str| t.chars().all(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch));
         for l in &ls[..ls.len() - 1] {
             let text: String = l.clusters.iter().map(|c| c.text.as_str()).collect();
@@ -355,11 +352,7 @@ mod tests {
     #[test]
     fn a_long_url_is_broken_rather_than_overflowing() {
         let url = "https://example.com/a/very/long/path/that/has/no/break/opportunity/at/all/index.html";
-        let para = Para::plain(url, FontId::MONO);
-        let fonts = FontSet::bundled();
-        let shaped = shape(&para, 10.0, &fonts, Punctuation::Gb);
-        let m = Measure::new(100.0, Align::Left);
-        let ls = shaped.lines(m);
+        let ls = set(url, FontId::MONO, Measure::new(100.0, Align::Left));
         assert!(ls.len() > 3);
         for l in &ls {
             assert!(l.end <= 100.01, "{}", l.end);

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use super::{MIXED_STRETCH, opens_like_han, Blank, Para, Piece, Shaped, Style, stretch_of};
+use super::{opens_like_han, Blank, Para, Piece, Shaped, Style, stretch_of};
 use crate::config::Punctuation;
 use crate::font::{FontId, FontSet, Glyph, Lang};
 use crate::kinsoku::{self, Class};
@@ -22,6 +22,7 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     adjust_punctuation(&mut pieces, text, punct);
     mark_breaks(&mut pieces, text);
     mark_soft_breaks(&mut pieces, text, fonts);
+    mark_last_resort_breaks(&mut pieces, text);
     let gaps: Vec<f32> = (0..pieces.len())
         .map(|k| match pieces.get(k + 1) {
             // A note's caller or a superscript hugs its character.
@@ -41,12 +42,7 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     let sum_gap = prefix(&|k| gaps[k]);
     let sum_shrink = prefix(&|k| if pieces[k].space { pieces[k].width / 3.0 } else { 0.0 } + gaps[k] / 2.0);
     let stretch: Vec<f32> = (0..pieces.len())
-        .map(|k| {
-            let Some(next) = pieces.get(k + 1) else { return 0.0 };
-            // A space the author typed beside Han is the gap between Han and Latin (rule 11).
-            let beside_han = pieces[k].space && (next.han || k > 0 && pieces[k - 1].han);
-            if beside_han { MIXED_STRETCH * size } else { stretch_of(&pieces[k], next, gaps[k]) * size }
-        })
+        .map(|k| pieces.get(k + 1).map_or(0.0, |next| stretch_of(k.checked_sub(1).map(|j| &pieces[j]), &pieces[k], next, gaps[k]) * size))
         .collect();
     let sum_stretch = prefix(&|k| stretch[k]);
     let sum_han_stretch = prefix(&|k| if opens_like_han(stretch[k], size) { stretch[k] } else { 0.0 });
@@ -177,18 +173,14 @@ fn mark_breaks(pieces: &mut [Piece], text: &str) {
 /// run's ends, nor inside a number. Code in prose may break anywhere else too, at a higher cost.
 fn mark_soft_breaks(pieces: &mut [Piece], text: &str, fonts: &FontSet) {
     let mut hyphens: Vec<(FontId, Option<(u16, f32)>)> = Vec::new();
-    // Code in prose may also break between any two of its characters, as a last resort; a code
-    // block's lines only where code reads as broken.
-    let prose = pieces.iter().any(|p| p.font != FontId::MONO && !p.space && !p.newline);
-    let latin = |p: &Piece| !p.wide && !p.space && !p.newline && !p.text.is_empty();
     let mut k = 0;
     while k < pieces.len() {
-        if !latin(&pieces[k]) {
+        if !is_latin(&pieces[k]) {
             k += 1;
             continue;
         }
         let start = k;
-        while k < pieces.len() && latin(&pieces[k]) && (k == start || !pieces[k - 1].break_after) {
+        while k < pieces.len() && is_latin(&pieces[k]) && (k == start || !pieces[k - 1].break_after) {
             k += 1;
         }
         let run = start..k;
@@ -221,20 +213,25 @@ fn mark_soft_breaks(pieces: &mut [Piece], text: &str, fonts: &FontSet) {
             }
         }
     }
-    if prose {
-        mark_last_resort_breaks(pieces, text);
-    }
+}
+
+/// A piece of a Latin run: not CJK, a space or a newline.
+fn is_latin(p: &Piece) -> bool {
+    !p.wide && !p.space && !p.newline && !p.text.is_empty()
 }
 
 /// Lets code, a path or a URL in prose (the whole run of Latin between spaces or CJK, which
 /// UAX #14 may already break after `/`) break between any two of its characters, two from
-/// either end at least.
+/// either end at least. A code block's lines (all monospace) break only where code reads as
+/// broken.
 fn mark_last_resort_breaks(pieces: &mut [Piece], text: &str) {
-    let latin = |p: &Piece| !p.wide && !p.space && !p.newline && !p.text.is_empty();
+    if !pieces.iter().any(|p| p.font != FontId::MONO && !p.space && !p.newline) {
+        return;
+    }
     let mut k = 0;
     while k < pieces.len() {
         let start = k;
-        while k < pieces.len() && latin(&pieces[k]) {
+        while k < pieces.len() && is_latin(&pieces[k]) {
             k += 1;
         }
         if k == start {
