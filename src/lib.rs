@@ -20,6 +20,7 @@ pub mod kinsoku;
 pub mod links;
 pub mod manuscript;
 pub mod markdown;
+pub mod math;
 pub mod pdf;
 pub mod raster;
 pub mod svg;

@@ -24,9 +24,8 @@ pub(crate) enum Block {
         lang: String,
         text: String,
     },
-    /// Display math, kept as its source.
-    #[expect(dead_code, reason = "the Markdown stage reads `$$…$$` as inline math until formulas are typeset")]
-    Math(String),
+    /// A formula set apart on lines of its own (display math).
+    Math(Formula),
     Table(Table),
     Rule,
 }
@@ -81,8 +80,29 @@ pub(crate) enum Inline {
     LineBreak,
     /// A reference to footnote `n` (1-based, in order of first reference).
     NoteRef(usize),
-    /// Inline math, kept as its source.
-    Math(String),
+    /// A formula in the run of the text (inline math).
+    Math(Formula),
+}
+
+/// A formula the Markdown stage has read: TeX that `math` can parse.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Formula {
+    /// The TeX as the author wrote it, less its `\label` and `\tag`, with `\ref`s resolved.
+    pub(crate) tex: String,
+    /// Definitions (`\newcommand`, …) that earlier formulas of the essay made, read before `tex`.
+    pub(crate) macros: std::sync::Arc<str>,
+    /// Written to stand apart (`$$…$$`): a paragraph holding it is split around it.
+    pub(crate) display: bool,
+    /// The number shown beside a display formula: its `\tag`, or its place among the essay's
+    /// labelled and numbered formulas.
+    pub(crate) number: Option<String>,
+}
+
+impl Formula {
+    /// What the TeX parser reads: the definitions, then the formula.
+    pub(crate) fn source(&self) -> String {
+        format!("{}{}", self.macros, self.tex)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -143,7 +163,8 @@ pub(crate) fn plain_text(inlines: &[Inline]) -> String {
 fn push_plain(inlines: &[Inline], out: &mut String) {
     for inline in inlines {
         match inline {
-            Inline::Text(t) | Inline::Code(t) | Inline::Math(t) => out.push_str(t),
+            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Math(f) => out.push_str(&f.tex),
             Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sup(c) | Inline::Sub(c) => {
                 push_plain(c, out)
             }

@@ -46,7 +46,8 @@ impl BlockCount {
 /// for the inlines that wrap others (emphasis, links, …), whose text is their content's.
 pub(crate) fn leaf_text(inline: &Inline) -> Option<Cow<'_, str>> {
     match inline {
-        Inline::Text(t) | Inline::Code(t) | Inline::Math(t) => Some(Cow::Borrowed(t)),
+        Inline::Text(t) | Inline::Code(t) => Some(Cow::Borrowed(t)),
+        Inline::Math(f) => Some(Cow::Borrowed(&f.tex)),
         Inline::Image { alt, .. } | Inline::ImageRef { alt, .. } => Some(Cow::Owned(image_text(alt))),
         Inline::LineBreak => Some(Cow::Borrowed("\n")),
         Inline::NoteRef(n) => Some(Cow::Owned(note_number(*n))),

@@ -57,7 +57,8 @@ pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>, fo
         let (breaks, after) = rest.split_at(count);
         rest = after;
         let page = xhtml::essay_page(book, essay, "../images/", breaks);
-        parts.add(essay.id.clone(), essay_href(&essay.id), XHTML, None, true, page.into_bytes());
+        let properties = page.contains("<math ").then_some("mathml");
+        parts.add(essay.id.clone(), essay_href(&essay.id), XHTML, properties, true, page.into_bytes());
     }
     if !book.tag_index.is_empty() {
         let page = xhtml::index_page(book, INDEX_TITLE, rest);

@@ -324,11 +324,15 @@ impl Writer<'_> {
                 self.text(text);
                 self.out.push_str("</code></pre>\n");
             }
-            Block::Math(tex) => {
-                self.out.push_str("<p class=\"math\"><code>");
+            Block::Math(f) => {
+                self.out.push_str("<div class=\"math\">");
                 self.break_pages();
-                self.text(tex);
-                self.out.push_str("</code></p>\n");
+                // The number first, so that it floats right on the formula's line.
+                if let Some(number) = &f.number {
+                    let _ = write!(self.out, "<span class=\"number\">{}</span>", escape(number));
+                }
+                self.out.push_str(&crate::math::mathml(&f.source(), &f.tex, true));
+                self.out.push_str("</div>\n");
             }
             Block::Table(table) => {
                 self.in_table = true;
@@ -446,11 +450,7 @@ impl Writer<'_> {
                 self.text(c);
                 self.out.push_str("</code>");
             }
-            Inline::Math(m) => {
-                self.out.push_str("<code class=\"math\">");
-                self.text(m);
-                self.out.push_str("</code>");
-            }
+            Inline::Math(f) => self.out.push_str(&crate::math::mathml(&f.source(), &f.tex, false)),
             Inline::Emph(c) => self.wrap("em", c),
             Inline::Strong(c) => self.wrap("strong", c),
             Inline::Strike(c) => self.wrap("del", c),

@@ -3,6 +3,7 @@
 mod headings;
 mod html;
 mod inlines;
+mod math;
 mod tags;
 
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
 use comrak::{Arena, Options};
 
 use crate::diag::Diagnostic;
-use crate::doc::{Align, Block, Footnote, Inline, LinkTarget, ListItem, Table};
+use crate::doc::{Align, Block, Footnote, Formula, Inline, LinkTarget, ListItem, Table};
 use crate::manuscript::Manuscript;
 use headings::{normalise_headings, take_heading_id, take_title_heading};
 use inlines::InlineBuilder;
@@ -35,6 +36,11 @@ fn options() -> Options<'static> {
     o.extension.strikethrough = true;
     o.extension.tasklist = true;
     o.extension.cjk_friendly_emphasis = true;
+    // Formulas: `$…$`, `$$…$$`, `\(…\)`, `\[…\]`, `` $`…`$ `` and ```` ```math ````, their TeX
+    // left as written.
+    o.extension.math_dollars = true;
+    o.extension.math_latex = true;
+    o.extension.math_code = true;
     o.parse.sourcepos_chars = true;
     o
 }
@@ -66,6 +72,7 @@ pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
         note_numbers: HashMap::new(),
         note_names: Vec::new(),
         note_defs: HashMap::new(),
+        formulas: math::Formulas::default(),
     };
     let mut blocks = c.blocks(root);
     let title = m.meta.untitled.and_then(|place| {
@@ -82,11 +89,20 @@ pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
         let photos = m.meta.photos.iter().map(|(src, (line, col))| Inline::ImageRef { src: src.clone(), alt: String::new(), line: *line, col: *col });
         blocks.insert(0, Block::Paragraph(photos.collect()));
     }
-    let footnotes = c
+    let mut footnotes: Vec<Footnote> = c
         .note_names
         .iter()
         .map(|name| Footnote { blocks: c.note_defs.remove(name).unwrap_or_default() })
         .collect();
+    let mut unknown = c.formulas.resolve_references(&mut blocks);
+    for note in &mut footnotes {
+        unknown.extend(c.formulas.resolve_references(&mut note.blocks));
+    }
+    for label in unknown {
+        let at = m.source.find(&format!("ref{{{label}}}")).unwrap_or(m.body_offset);
+        let d = Diagnostic::warning(format!("`\\ref{{{label}}}` names no formula of the essay; it prints ??"));
+        c.diags.push(d.in_file(&m.path).at_offset(&m.source, at).with_hint("give the formula it means `\\label{…}` with this name"));
+    }
     (Body { blocks, footnotes, title }, c.diags)
 }
 
@@ -123,6 +139,7 @@ struct Converter<'m> {
     note_numbers: HashMap<String, usize>,
     note_names: Vec<String>,
     note_defs: HashMap<String, Vec<Block>>,
+    formulas: math::Formulas,
 }
 
 type Node<'a> = &'a AstNode<'a>;
@@ -134,6 +151,20 @@ impl Converter<'_> {
         match self.origins.get(start.line.wrapping_sub(1)) {
             Some(&(line, shift)) => (line + self.line_shift, start.column.saturating_sub(shift).max(1)),
             None => (start.line + self.line_shift, start.column),
+        }
+    }
+
+    /// A formula read: as math, as its TeX in code type with a warning when it cannot be read,
+    /// or nothing when it only defines commands.
+    fn formula(&mut self, node: Node, tex: &str, display: bool) -> Option<Inline> {
+        match self.formulas.read(tex, display) {
+            Ok(math::Read::Formula(f)) => Some(Inline::Math(f)),
+            Ok(math::Read::Definitions) => None,
+            Err(problem) => {
+                let message = format!("a formula cannot be read ({problem}); it is shown as its TeX");
+                self.warn(node, message, "check the formula's braces and commands; wenji reads the TeX math that MathJax and KaTeX read");
+                Some(Inline::Code(tex.trim().to_owned()))
+            }
         }
     }
 
@@ -181,9 +212,7 @@ impl Converter<'_> {
             match value {
                 NodeValue::Paragraph => {
                     let content = self.inlines(node);
-                    if !is_blank(&content) {
-                        out.push(Block::Paragraph(content));
-                    }
+                    push_paragraph(content, &mut out);
                 }
                 NodeValue::Heading(h) => {
                     let mut content = self.inlines(node);
@@ -214,7 +243,15 @@ impl Converter<'_> {
                 NodeValue::CodeBlock(code) => {
                     let lang = code.info.split_whitespace().next().unwrap_or("").to_owned();
                     let text = code.literal.trim_end_matches('\n').to_owned();
-                    out.push(Block::Code { lang, text });
+                    if lang == "math" {
+                        match self.formula(node, &text, true) {
+                            Some(Inline::Math(f)) => out.push(Block::Math(f)),
+                            Some(_) => out.push(Block::Code { lang: "tex".into(), text }),
+                            None => {}
+                        }
+                    } else {
+                        out.push(Block::Code { lang, text });
+                    }
                 }
                 NodeValue::HtmlBlock(h) => self.html_block(node, &h.literal, &mut out),
                 NodeValue::ThematicBreak => out.push(Block::Rule),
@@ -279,8 +316,19 @@ impl Converter<'_> {
                     b.push(Inline::Text(if joined { "" } else { " " }.into()));
                 }
                 NodeValue::LineBreak => b.push(Inline::LineBreak),
-                NodeValue::Code(code) => b.push(Inline::Code(code.literal)),
-                NodeValue::Math(math) => b.push(Inline::Math(math.literal)),
+                NodeValue::Code(code) => match math::formula_in_code(&code.literal) {
+                    Some((tex, display)) => {
+                        if let Some(inline) = self.formula(node, tex, display) {
+                            b.push(inline);
+                        }
+                    }
+                    None => b.push(Inline::Code(code.literal)),
+                },
+                NodeValue::Math(math) => {
+                    if let Some(inline) = self.formula(node, &math.literal, math.display_math) {
+                        b.push(inline);
+                    }
+                }
                 NodeValue::Emph => b.push(Inline::Emph(self.inlines(node))),
                 NodeValue::Strong => b.push(Inline::Strong(self.inlines(node))),
                 NodeValue::Strikethrough => b.push(Inline::Strike(self.inlines(node))),
@@ -314,6 +362,33 @@ impl Converter<'_> {
         }
     }
 
+}
+
+/// A paragraph's content as blocks: a formula written to stand apart (`$$…$$` in the run of a
+/// paragraph) splits it, as MathJax sets it on lines of its own.
+fn push_paragraph(content: Vec<Inline>, out: &mut Vec<Block>) {
+    let mut run = Vec::new();
+    for inline in content {
+        match inline {
+            Inline::Math(f @ Formula { display: true, .. }) => {
+                let before = trim_trailing(std::mem::take(&mut run));
+                if !is_blank(&before) {
+                    out.push(Block::Paragraph(before));
+                }
+                out.push(Block::Math(f));
+            }
+            Inline::Text(t) if run.is_empty() && matches!(out.last(), Some(Block::Math(_))) => {
+                let t = t.trim_start();
+                if !t.is_empty() {
+                    run.push(Inline::Text(t.to_owned()));
+                }
+            }
+            other => run.push(other),
+        }
+    }
+    if !is_blank(&run) {
+        out.push(Block::Paragraph(run));
+    }
 }
 
 fn flush_paragraph(b: &mut InlineBuilder, out: &mut Vec<Block>) {

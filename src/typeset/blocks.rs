@@ -411,10 +411,10 @@ impl<'a> Blocks<'a> {
             }
             Block::List { start, items } => self.list(*start, items, f),
             Block::Code { text, .. } => self.within(Role::Code, |b| b.code(text, f)),
-            Block::Math(tex) => {
-                let p = Para::plain(tex, FontId::MONO);
+            Block::Math(formula) => {
+                let p = Para::plain(&formula.tex, FontId::MONO);
                 let m = Measure::new(f.width, Align::Center);
-                self.within(Role::Formula { alt: tex.clone() }, |b| b.lines(&p, f.size * 0.9, f.left, m, LineKind::Code, 1));
+                self.within(Role::Formula { alt: formula.tex.clone() }, |b| b.lines(&p, f.size * 0.9, f.left, m, LineKind::Code, 1));
             }
             Block::Table(table) => {
                 // A line of space above and below sets the table apart from the text.
