@@ -47,10 +47,11 @@ pub(crate) enum Lang {
 static REGULAR: &[u8] = include_bytes!("../fonts/NotoSerifSC-Regular.ttf");
 static BOLD: &[u8] = include_bytes!("../fonts/NotoSerifSC-Bold.ttf");
 static MONO: &[u8] = include_bytes!("../fonts/NotoSansMono-Regular.ttf");
+static MATH: &[u8] = include_bytes!("../fonts/STIXTwoMath-Regular.otf");
 
-/// The bundled fonts' files: serif, bold serif, monospace.
-pub(crate) fn bundled_data() -> [&'static [u8]; 3] {
-    [REGULAR, BOLD, MONO]
+/// The bundled fonts' files: serif, bold serif, monospace, math.
+pub(crate) fn bundled_data() -> [&'static [u8]; 4] {
+    [REGULAR, BOLD, MONO, MATH]
 }
 
 impl Font {
@@ -110,6 +111,24 @@ impl Font {
 
     pub(crate) fn units_per_em(&self) -> f32 {
         self.face.units_per_em() as f32
+    }
+
+    /// The glyph's bounding box in em: (x min, y min, x max, y max), y up.
+    pub(crate) fn bounds(&self, glyph: u16) -> Option<(f32, f32, f32, f32)> {
+        let b = self.face.glyph_bounding_box(rustybuzz::ttf_parser::GlyphId(glyph))?;
+        let upem = self.units_per_em();
+        Some((b.x_min as f32 / upem, b.y_min as f32 / upem, b.x_max as f32 / upem, b.y_max as f32 / upem))
+    }
+
+    /// The glyph's advance width in em.
+    pub(crate) fn advance(&self, glyph: u16) -> f32 {
+        self.face.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(glyph)).unwrap_or(0) as f32 / self.units_per_em()
+    }
+
+    /// The font's OpenType MATH table, which a math font has.
+    pub(crate) fn math(&self) -> Option<MathTable<'_>> {
+        let table = self.face.tables().math?;
+        Some(MathTable { table, upem: self.units_per_em() })
     }
 
     /// Characters of `text` this font has no glyph for (each once, in order of appearance).
@@ -211,6 +230,184 @@ fn is_default_ignorable(c: char) -> bool {
     matches!(c as u32, 0x00AD | 0x034F | 0x180B..=0x180F | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0xFE00..=0xFE0F | 0xFEFF | 0xE0000..=0xE0FFF)
 }
 
+/// A math font's MATH table, its values in em.
+#[derive(Clone, Copy)]
+pub(crate) struct MathTable<'a> {
+    table: rustybuzz::ttf_parser::math::Table<'a>,
+    upem: f32,
+}
+
+/// A glyph that grows: a larger variant, or parts to assemble (each its glyph, its advance,
+/// and whether it repeats), all in em.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Grown {
+    Variant { glyph: u16, advance: f32 },
+    Assembly { parts: Vec<AssemblyPart>, overlap: f32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct AssemblyPart {
+    pub(crate) glyph: u16,
+    pub(crate) advance: f32,
+    pub(crate) start_connector: f32,
+    pub(crate) end_connector: f32,
+    pub(crate) extender: bool,
+}
+
+impl MathTable<'_> {
+    /// A constant of the MATH table by the name the OpenType specification gives it, in em
+    /// (percentages as fractions).
+    pub(crate) fn constant(&self, name: MathConstant) -> f32 {
+        use MathConstant as M;
+        let Some(c) = self.table.constants else { return 0.0 };
+        let em = |v: rustybuzz::ttf_parser::math::MathValue| v.value as f32 / self.upem;
+        match name {
+            M::ScriptPercentScaleDown => c.script_percent_scale_down() as f32 / 100.0,
+            M::ScriptScriptPercentScaleDown => c.script_script_percent_scale_down() as f32 / 100.0,
+            M::DisplayOperatorMinHeight => c.display_operator_min_height() as f32 / self.upem,
+            M::DelimitedSubFormulaMinHeight => c.delimited_sub_formula_min_height() as f32 / self.upem,
+            M::AxisHeight => em(c.axis_height()),
+            M::AccentBaseHeight => em(c.accent_base_height()),
+            M::SubscriptShiftDown => em(c.subscript_shift_down()),
+            M::SubscriptTopMax => em(c.subscript_top_max()),
+            M::SubscriptBaselineDropMin => em(c.subscript_baseline_drop_min()),
+            M::SuperscriptShiftUp => em(c.superscript_shift_up()),
+            M::SuperscriptShiftUpCramped => em(c.superscript_shift_up_cramped()),
+            M::SuperscriptBottomMin => em(c.superscript_bottom_min()),
+            M::SuperscriptBaselineDropMax => em(c.superscript_baseline_drop_max()),
+            M::SubSuperscriptGapMin => em(c.sub_superscript_gap_min()),
+            M::SuperscriptBottomMaxWithSubscript => em(c.superscript_bottom_max_with_subscript()),
+            M::SpaceAfterScript => em(c.space_after_script()),
+            M::UpperLimitGapMin => em(c.upper_limit_gap_min()),
+            M::UpperLimitBaselineRiseMin => em(c.upper_limit_baseline_rise_min()),
+            M::LowerLimitGapMin => em(c.lower_limit_gap_min()),
+            M::LowerLimitBaselineDropMin => em(c.lower_limit_baseline_drop_min()),
+            M::FractionNumeratorShiftUp => em(c.fraction_numerator_shift_up()),
+            M::FractionNumeratorDisplayStyleShiftUp => em(c.fraction_numerator_display_style_shift_up()),
+            M::FractionDenominatorShiftDown => em(c.fraction_denominator_shift_down()),
+            M::FractionDenominatorDisplayStyleShiftDown => em(c.fraction_denominator_display_style_shift_down()),
+            M::FractionNumeratorGapMin => em(c.fraction_numerator_gap_min()),
+            M::FractionNumDisplayStyleGapMin => em(c.fraction_num_display_style_gap_min()),
+            M::FractionRuleThickness => em(c.fraction_rule_thickness()),
+            M::FractionDenominatorGapMin => em(c.fraction_denominator_gap_min()),
+            M::FractionDenomDisplayStyleGapMin => em(c.fraction_denom_display_style_gap_min()),
+            M::StackTopShiftUp => em(c.stack_top_shift_up()),
+            M::StackTopDisplayStyleShiftUp => em(c.stack_top_display_style_shift_up()),
+            M::StackBottomShiftDown => em(c.stack_bottom_shift_down()),
+            M::StackBottomDisplayStyleShiftDown => em(c.stack_bottom_display_style_shift_down()),
+            M::StackGapMin => em(c.stack_gap_min()),
+            M::StackDisplayStyleGapMin => em(c.stack_display_style_gap_min()),
+            M::OverbarVerticalGap => em(c.overbar_vertical_gap()),
+            M::OverbarRuleThickness => em(c.overbar_rule_thickness()),
+            M::OverbarExtraAscender => em(c.overbar_extra_ascender()),
+            M::UnderbarVerticalGap => em(c.underbar_vertical_gap()),
+            M::UnderbarRuleThickness => em(c.underbar_rule_thickness()),
+            M::RadicalVerticalGap => em(c.radical_vertical_gap()),
+            M::RadicalDisplayStyleVerticalGap => em(c.radical_display_style_vertical_gap()),
+            M::RadicalRuleThickness => em(c.radical_rule_thickness()),
+            M::RadicalExtraAscender => em(c.radical_extra_ascender()),
+            M::RadicalKernBeforeDegree => em(c.radical_kern_before_degree()),
+            M::RadicalKernAfterDegree => em(c.radical_kern_after_degree()),
+            M::RadicalDegreeBottomRaisePercent => c.radical_degree_bottom_raise_percent() as f32 / 100.0,
+        }
+    }
+
+    /// A glyph's italic correction, in em.
+    pub(crate) fn italic_correction(&self, glyph: u16) -> f32 {
+        let id = rustybuzz::ttf_parser::GlyphId(glyph);
+        self.table.glyph_info.and_then(|i| i.italic_corrections).and_then(|c| c.get(id)).map_or(0.0, |v| v.value as f32 / self.upem)
+    }
+
+    /// Where an accent above the glyph centres, in em from its origin.
+    pub(crate) fn top_accent_attachment(&self, glyph: u16) -> Option<f32> {
+        let id = rustybuzz::ttf_parser::GlyphId(glyph);
+        self.table.glyph_info.and_then(|i| i.top_accent_attachments).and_then(|c| c.get(id)).map(|v| v.value as f32 / self.upem)
+    }
+
+    /// The glyph grown to at least `target` em, up (`vertical`) or across: the first variant
+    /// that reaches it, else an assembly, else the largest variant. `None` when it cannot grow.
+    pub(crate) fn grown(&self, glyph: u16, target: f32, vertical: bool) -> Option<Grown> {
+        let variants = self.table.variants?;
+        let constructions = if vertical { variants.vertical_constructions } else { variants.horizontal_constructions };
+        let construction = constructions.get(rustybuzz::ttf_parser::GlyphId(glyph))?;
+        let mut largest = None;
+        for v in construction.variants {
+            let advance = v.advance_measurement as f32 / self.upem;
+            largest = Some(Grown::Variant { glyph: v.variant_glyph.0, advance });
+            if advance >= target {
+                return largest;
+            }
+        }
+        if let Some(assembly) = construction.assembly {
+            let parts = assembly
+                .parts
+                .into_iter()
+                .map(|p| AssemblyPart {
+                    glyph: p.glyph_id.0,
+                    advance: p.full_advance as f32 / self.upem,
+                    start_connector: p.start_connector_length as f32 / self.upem,
+                    end_connector: p.end_connector_length as f32 / self.upem,
+                    extender: p.part_flags.extender(),
+                })
+                .collect();
+            return Some(Grown::Assembly { parts, overlap: variants.min_connector_overlap as f32 / self.upem });
+        }
+        largest
+    }
+}
+
+/// The MATH table's constants that the formula layout reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MathConstant {
+    ScriptPercentScaleDown,
+    ScriptScriptPercentScaleDown,
+    DisplayOperatorMinHeight,
+    DelimitedSubFormulaMinHeight,
+    AxisHeight,
+    AccentBaseHeight,
+    SubscriptShiftDown,
+    SubscriptTopMax,
+    SubscriptBaselineDropMin,
+    SuperscriptShiftUp,
+    SuperscriptShiftUpCramped,
+    SuperscriptBottomMin,
+    SuperscriptBaselineDropMax,
+    SubSuperscriptGapMin,
+    SuperscriptBottomMaxWithSubscript,
+    SpaceAfterScript,
+    UpperLimitGapMin,
+    UpperLimitBaselineRiseMin,
+    LowerLimitGapMin,
+    LowerLimitBaselineDropMin,
+    FractionNumeratorShiftUp,
+    FractionNumeratorDisplayStyleShiftUp,
+    FractionDenominatorShiftDown,
+    FractionDenominatorDisplayStyleShiftDown,
+    FractionNumeratorGapMin,
+    FractionNumDisplayStyleGapMin,
+    FractionRuleThickness,
+    FractionDenominatorGapMin,
+    FractionDenomDisplayStyleGapMin,
+    StackTopShiftUp,
+    StackTopDisplayStyleShiftUp,
+    StackBottomShiftDown,
+    StackBottomDisplayStyleShiftDown,
+    StackGapMin,
+    StackDisplayStyleGapMin,
+    OverbarVerticalGap,
+    OverbarRuleThickness,
+    OverbarExtraAscender,
+    UnderbarVerticalGap,
+    UnderbarRuleThickness,
+    RadicalVerticalGap,
+    RadicalDisplayStyleVerticalGap,
+    RadicalRuleThickness,
+    RadicalExtraAscender,
+    RadicalKernBeforeDegree,
+    RadicalKernAfterDegree,
+    RadicalDegreeBottomRaisePercent,
+}
+
 /// Which font of a `FontSet` a run is set in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FontId(pub u8);
@@ -219,9 +416,12 @@ impl FontId {
     pub const SERIF: FontId = FontId(0);
     pub(crate) const BOLD: FontId = FontId(1);
     pub(crate) const MONO: FontId = FontId(2);
+    pub(crate) const MATH: FontId = FontId(3);
+    /// The first fallback font.
+    const FALLBACKS: u8 = 4;
 }
 
-/// The fonts of one book: the bundled serif (regular, bold) and mono, then fallbacks.
+/// The fonts of one book: the bundled serif (regular, bold), mono and math, then fallbacks.
 pub struct FontSet {
     fonts: Vec<&'static Font>,
 }
@@ -229,10 +429,10 @@ pub struct FontSet {
 impl FontSet {
     /// The bundled fonts, parsed once per process.
     pub fn bundled() -> FontSet {
-        static FONTS: OnceLock<[Font; 3]> = OnceLock::new();
+        static FONTS: OnceLock<[Font; 4]> = OnceLock::new();
         let fonts = FONTS.get_or_init(|| {
             let parse = |name: &str, data| Font::parse(name.into(), data, 0).expect("the bundled fonts parse");
-            [parse("Noto Serif SC", REGULAR), parse("Noto Serif SC Bold", BOLD), parse("Noto Sans Mono", MONO)]
+            [parse("Noto Serif SC", REGULAR), parse("Noto Serif SC Bold", BOLD), parse("Noto Sans Mono", MONO), parse("STIX Two Math", MATH)]
         });
         FontSet { fonts: fonts.iter().collect() }
     }
@@ -283,7 +483,7 @@ impl FontSet {
         if self.get(serif).has_char(c) {
             return Some(serif);
         }
-        let fallback = (3..self.fonts.len()).map(|i| FontId(i as u8)).find(|&id| self.get(id).has_char(c));
+        let fallback = (FontId::FALLBACKS as usize..self.fonts.len()).map(|i| FontId(i as u8)).find(|&id| self.get(id).has_char(c));
         fallback.or_else(|| self.get(FontId::MONO).has_char(c).then_some(FontId::MONO))
     }
 }
@@ -392,7 +592,7 @@ mod tests {
         assert_eq!(fonts.pick(FontId::SERIF, '\u{FE0F}'), Some(FontId::SERIF), "variation selectors need no glyph");
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
         let with = FontSet::with_fallbacks(&["NotoSansMono-Regular.ttf".into()], &file).unwrap();
-        assert_eq!(with.pick(FontId::SERIF, 'Ł'), Some(FontId(3)));
+        assert_eq!(with.pick(FontId::SERIF, 'Ł'), Some(FontId(FontId::FALLBACKS)));
         let err = FontSet::with_fallbacks(&["No Such Font Family".into()], &file).err().unwrap();
         assert_eq!(err.spec, "No Such Font Family");
         assert!(err.message.contains("`No Such Font Family` is neither a font file"), "{err:?}");

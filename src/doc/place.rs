@@ -42,12 +42,14 @@ impl BlockCount {
 }
 
 /// The text an inline leaf adds to its block's text, as the PDF sets it: an image that cannot
-/// be drawn in running text is shown as `［图：alt］`, a note reference as its number (`①`). `None`
+/// be drawn in running text is shown as `［图：alt］`, a note reference as its number (`①`), a
+/// formula as one object replacement character. `None`
 /// for the inlines that wrap others (emphasis, links, …), whose text is their content's.
 pub(crate) fn leaf_text(inline: &Inline) -> Option<Cow<'_, str>> {
     match inline {
         Inline::Text(t) | Inline::Code(t) => Some(Cow::Borrowed(t)),
-        Inline::Math(f) => Some(Cow::Borrowed(&f.tex)),
+        // A formula is one object in the text, as the PDF sets it (U+FFFC, the object replacement character).
+        Inline::Math(_) => Some(Cow::Borrowed("\u{FFFC}")),
         Inline::Image { alt, .. } | Inline::ImageRef { alt, .. } => Some(Cow::Owned(image_text(alt))),
         Inline::LineBreak => Some(Cow::Borrowed("\n")),
         Inline::NoteRef(n) => Some(Cow::Owned(note_number(*n))),

@@ -266,7 +266,7 @@ impl Writer<'_> {
     }
 
     /// An inline leaf the typesetter sets as text (`doc::leaf_text`) but that is written
-    /// otherwise (an image, a note number): page starts inside it are marked before it.
+    /// otherwise (an image, a note number, a formula): page starts inside it are marked before it.
     fn pass_over(&mut self, leaf: &Inline) {
         if self.in_table {
             return;
@@ -450,7 +450,10 @@ impl Writer<'_> {
                 self.text(c);
                 self.out.push_str("</code>");
             }
-            Inline::Math(f) => self.out.push_str(&crate::math::mathml(&f.source(), &f.tex, false)),
+            Inline::Math(f) => {
+                self.pass_over(inline);
+                self.out.push_str(&crate::math::mathml(&f.source(), &f.tex, false));
+            }
             Inline::Emph(c) => self.wrap("em", c),
             Inline::Strong(c) => self.wrap("strong", c),
             Inline::Strike(c) => self.wrap("del", c),

@@ -1,5 +1,10 @@
 //! Formulas in TeX, read by pulldown-latex: the only module that names it. The Markdown stage
-//! asks it whether a formula can be read, the EPUB writes the MathML it makes.
+//! asks it whether a formula can be read, the EPUB writes the MathML it makes, and the PDF
+//! lays out the tree (`tree`) its events make.
+
+mod tree;
+
+pub(crate) use tree::{Class, ColumnAlign, Limits, MathStyle, Node, TableKind, Variant, nodes};
 
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};

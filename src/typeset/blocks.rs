@@ -4,6 +4,7 @@
 use crate::font::{FontId, FontSet};
 use super::frame::{Cluster, Item, Line, LineKind, Mark, Node, NoteRun, Role};
 use super::inline::{self, Align, Anchor, Measure, Para, SetLine, Shaped};
+use super::math;
 use std::sync::Arc;
 
 use super::page::{Break, Geometry, NoteBody, Paragraph, Slab, TablePart, Variant};
@@ -411,11 +412,7 @@ impl<'a> Blocks<'a> {
             }
             Block::List { start, items } => self.list(*start, items, f),
             Block::Code { text, .. } => self.within(Role::Code, |b| b.code(text, f)),
-            Block::Math(formula) => {
-                let p = Para::plain(&formula.tex, FontId::MONO);
-                let m = Measure::new(f.width, Align::Center);
-                self.within(Role::Formula { alt: formula.tex.clone() }, |b| b.lines(&p, f.size * 0.9, f.left, m, LineKind::Code, 1));
-            }
+            Block::Math(formula) => self.within(Role::Formula { alt: formula.tex.clone() }, |b| b.display_formula(formula, f)),
             Block::Table(table) => {
                 // A line of space above and below sets the table apart from the text.
                 self.slabs.push(Slab::space(1));
@@ -511,6 +508,41 @@ impl<'a> Blocks<'a> {
                 s.text_start = Some(start);
             }
         }
+    }
+
+    /// A display formula, centred on whole grid lines with a third of a line to spare above and
+    /// below, its number (if any) at the measure's right end on its baseline. One wider than the
+    /// measure (less room for the number) is set smaller to fit. One the layout cannot read
+    /// (the Markdown stage has checked it; this is for safety) is set as its TeX.
+    fn display_formula(&mut self, formula: &doc::Formula, f: Column) {
+        let geo = self.geo;
+        let Ok(set) = math::layout(formula, f.size, true, self.fonts) else {
+            let p = Para::plain(&formula.tex, FontId::MONO);
+            self.lines(&p, f.size * 0.9, f.left, Measure::new(f.width, Align::Center), LineKind::Code, 1);
+            return;
+        };
+        let number = formula.number.as_ref().map(|n| inline::label(n, f.size, self.fonts, geo.punctuation));
+        let room = f.width - number.as_ref().map_or(0.0, |n| 2.0 * (n.end + f.size));
+        let factor = if set.width > room && set.width > 0.0 { (room / set.width).max(0.5) } else { 1.0 };
+        let set = set.scaled(factor);
+        let pad = geo.pitch / 3.0;
+        let slots = ((set.height() + 2.0 * pad) / geo.pitch).ceil().max(1.0) as usize;
+        // One line: on the grid's baseline. Taller: centred in its lines.
+        let baseline = if slots == 1 { geo.baseline(1, f.size) } else { (slots as f32 * geo.pitch - set.height()) / 2.0 + set.ascent };
+        let x = f.left + (f.width - set.width).max(0.0) / 2.0;
+        let mark = self.mark();
+        let mut slab = Slab::new(slots);
+        slab.items = set.items(x, baseline, mark);
+        let mut clusters = vec![set.cluster(x)];
+        if let Some(mut n) = number {
+            let nx = f.left + f.width - n.end;
+            n.translate(nx, baseline);
+            n.items.iter_mut().for_each(|item| item.set_mark(mark));
+            slab.items.extend(n.items);
+            clusters.extend(n.clusters);
+        }
+        slab.lines.push(Line { kind: LineKind::Other, y: baseline, first: true, last: true, clusters: self.clusters(clusters) });
+        self.slabs.push(slab);
     }
 
     fn list(&mut self, start: Option<u64>, items: &[ListItem], f: Column) {

@@ -11,6 +11,7 @@ pub mod page;
 mod blocks;
 mod compose;
 mod cover;
+mod math;
 
 pub use compose::{typeset, typeset_into, typeset_with};
 

@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use super::super::frame::LinkTo;
-use crate::doc::{Inline, LinkTarget, leaf_text};
+use crate::doc::{Formula, Inline, LinkTarget, leaf_text};
 use crate::font::FontId;
 
 /// How a piece of text is set.
@@ -20,11 +20,13 @@ pub struct Style {
     pub(crate) link: Option<usize>,
     /// A note's caller, renumbered on its page when notes are numbered by page.
     pub(crate) note: bool,
+    /// An inline formula (index into `Para::formulas`), which the text holds as U+FFFC.
+    pub(crate) formula: Option<u32>,
 }
 
 impl Style {
     pub(crate) fn plain(font: FontId) -> Style {
-        Style { font, scale: 1.0, rise: 0.0, emph: false, strike: false, link: None, note: false }
+        Style { font, scale: 1.0, rise: 0.0, emph: false, strike: false, link: None, note: false, formula: None }
     }
 }
 
@@ -36,6 +38,8 @@ pub struct Para {
     pub(super) links: Vec<LinkTo>,
     /// Note callers: where each starts in `text`, and the note's number.
     pub(crate) notes: Vec<(usize, usize)>,
+    /// The inline formulas, in order; each stands in `text` as an object replacement character.
+    pub(crate) formulas: Vec<Formula>,
 }
 
 impl Para {
@@ -87,9 +91,14 @@ impl Para {
                     });
                     self.collect(content, Style { link: link.or(style.link), ..style }, anchor);
                 }
+                Inline::Math(formula) => {
+                    self.formulas.push(formula.clone());
+                    let index = (self.formulas.len() - 1) as u32;
+                    self.push(&leaf_text(inline).unwrap_or_default(), Style { font: FontId::MATH, formula: Some(index), ..style });
+                }
                 leaf => {
                     let style = match leaf {
-                        Inline::Code(_) | Inline::Math(_) => Style { font: FontId::MONO, ..style },
+                        Inline::Code(_) => Style { font: FontId::MONO, ..style },
                         Inline::NoteRef(n) => {
                             self.notes.push((self.text.len(), *n));
                             self.links.push(LinkTo::Anchor(anchor(Anchor::Note(*n))));

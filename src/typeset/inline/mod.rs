@@ -6,6 +6,7 @@
 use std::ops::Range;
 
 use super::frame::{Cluster, Item};
+use super::math::MathBox;
 use crate::font::{FontId, FontSet, Glyph};
 use crate::config::Punctuation;
 
@@ -146,6 +147,8 @@ pub struct Shaped<'p> {
     size: f32,
     glyphs: Vec<Glyph>,
     pieces: Vec<Piece>,
+    /// The paragraph's inline formulas laid out, in order (`Style::formula` indexes them).
+    formulas: Vec<MathBox>,
     /// Fixed space after each piece (¼ em between Han and Latin), dropped at a break.
     gaps: Vec<f32>,
     /// How far the space after each piece may stretch at a stretch ratio of 1, in points

@@ -55,8 +55,13 @@ impl Shaped<'_> {
         let mut k = 0;
         while k < n {
             let first = &shown[k];
+            if let Some(index) = first.style.formula {
+                items.extend(self.formulas[index as usize].items(xs[k], -first.style.rise * self.size, Mark::Decoration));
+                k += 1;
+                continue;
+            }
             let mut m = k + 1;
-            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise && shown[m].style.note == first.style.note {
+            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise && shown[m].style.note == first.style.note && shown[m].style.formula.is_none() {
                 m += 1;
             }
             items.push(Item::Text(self.run(&shown[k..m], &xs[k..m], &lefts[k..m], &widths[k..m])));
@@ -74,7 +79,10 @@ impl Shaped<'_> {
         let mut clusters: Vec<Cluster> = shown
             .iter()
             .zip(xs.iter().zip(&widths))
-            .map(|(p, (&x, &width))| Cluster { text: self.para.text[p.text.clone()].into(), x, width })
+            .map(|(p, (&x, &width))| match p.style.formula {
+                Some(index) => self.formulas[index as usize].cluster(x),
+                None => Cluster { text: self.para.text[p.text.clone()].into(), x, width },
+            })
             .collect();
         // The hyphen a line ending inside a word shows counts in its last cluster's width.
         if let (false, Some(p), Some(c)) = (last, shown.last(), clusters.last_mut())

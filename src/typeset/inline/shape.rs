@@ -7,6 +7,7 @@ use super::{opens_like_han, Blank, Para, Piece, Shaped, Style, stretch_of};
 use crate::config::Punctuation;
 use crate::font::{FontId, FontSet, Glyph, Lang};
 use crate::kinsoku::{self, Class};
+use super::super::math;
 
 /// Shapes `para` at `size` points, with punctuation set in `punct` style.
 pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation) -> Shaped<'p> {
@@ -14,7 +15,14 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     let (runs, missing) = itemize(para, fonts);
     let mut glyphs = Vec::new();
     let mut pieces: Vec<Piece> = Vec::new();
+    let mut formulas = Vec::with_capacity(para.formulas.len());
     for run in runs {
+        if let Some(index) = run.style.formula {
+            let set = math::inline(&para.formulas[index as usize], size * run.style.scale, fonts);
+            pieces.push(formula_piece(&run, set.width, size, glyphs.len()));
+            formulas.push(set);
+            continue;
+        }
         let shaped = fonts.get(run.font).shape_in(&text[run.range.clone()], run.lang);
         pieces.extend(clusters(&run, &shaped, text, size, glyphs.len(), fonts));
         glyphs.extend(shaped);
@@ -51,7 +59,7 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     for (k, p) in pieces.iter().enumerate() {
         sum_letters[k + 1] = sum_letters[k] + u32::from(p.han || p.alnum);
     }
-    Shaped { para, size, glyphs, pieces, gaps, stretch, sum_width, sum_gap, sum_shrink, sum_stretch, sum_han_stretch, sum_opening, sum_letters, missing }
+    Shaped { para, size, glyphs, pieces, formulas, gaps, stretch, sum_width, sum_gap, sum_shrink, sum_stretch, sum_han_stretch, sum_opening, sum_letters, missing }
 }
 
 /// A stretch of text shaped at once: one font, one language, one style.
@@ -69,6 +77,10 @@ fn itemize(para: &Para, fonts: &FontSet) -> (Vec<Run>, Vec<char>) {
     let mut runs: Vec<Run> = Vec::new();
     let mut missing = Vec::new();
     for (range, style) in &para.spans {
+        if style.formula.is_some() {
+            runs.push(Run { range: range.clone(), font: FontId::MATH, lang: Lang::Latin, style: *style });
+            continue;
+        }
         for (i, c) in text[range.clone()].char_indices() {
             let offset = range.start + i;
             let font = match fonts.pick(style.font, c) {
@@ -141,6 +153,31 @@ fn clusters(run: &Run, shaped: &[Glyph], text: &str, size: f32, first_glyph: usi
         i = j;
     }
     pieces
+}
+
+/// An inline formula as one piece `width` points wide, which sits beside Han as Latin does.
+fn formula_piece(run: &Run, width: f32, size: f32, glyphs_at: usize) -> Piece {
+    Piece {
+        text: run.range.clone(),
+        glyphs: glyphs_at..glyphs_at,
+        width,
+        font: FontId::MATH,
+        size: size * run.style.scale,
+        style: run.style,
+        wide: false,
+        space: false,
+        ellipsis: false,
+        newline: false,
+        han: false,
+        alnum: true,
+        blank: None,
+        trim_left: 0.0,
+        trim_right: 0.0,
+        break_after: false,
+        soft_break: false,
+        last_resort: false,
+        hyphen: None,
+    }
 }
 
 /// Which half of a full-width punctuation mark's em is blank, read from its ink.
