@@ -28,6 +28,7 @@ pub struct Book {
     pub(crate) images: ImageCounts,
     /// Drafts not in the book (`draft: true`, `published: false`).
     pub(crate) drafts_left_out: usize,
+    pub(crate) formulas: crate::doc::FormulaCounts,
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +115,10 @@ pub fn assemble(
     let all = essays.len();
     essays.retain(|(m, _)| config.drafts || !m.meta.draft);
     let drafts_left_out = all - essays.len();
+    let mut formulas = crate::doc::FormulaCounts::default();
+    for (_, body) in &essays {
+        formulas += body.formulas;
+    }
     order(&mut essays);
     if config.order == crate::config::Order::Desc {
         let dated = essays.iter().take_while(|(m, _)| m.meta.date.is_some()).count();
@@ -198,7 +203,7 @@ pub fn assemble(
         subjects,
     };
     let tag_index = index::tag_index(out.iter().map(|e| e.meta.tags.as_slice()), config.tag_index);
-    (Book { meta, essays: out, assets: images.assets, cover, tag_index, images: images.counts, drafts_left_out }, diags)
+    (Book { meta, essays: out, assets: images.assets, cover, tag_index, images: images.counts, drafts_left_out, formulas }, diags)
 }
 
 /// `urn:uuid:` derived from the title and authors, so rebuilding keeps the identifier.

@@ -48,6 +48,7 @@ pub(crate) struct Report {
     /// Drafts not in the book.
     pub(crate) drafts_left_out: usize,
     pub(crate) images: crate::book::ImageCounts,
+    pub(crate) formulas: crate::doc::FormulaCounts,
     pub(crate) outputs: Vec<Output>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Each stage and how long it took.
@@ -163,9 +164,9 @@ fn read(config: &Config, progress: &dyn Progress) -> (Report, Option<Book>) {
     let started = Instant::now();
     let (book, diagnostics) = load_with(config, progress);
     let essays = book.as_ref().map_or(0, |b| b.essays.len());
-    let (drafts_left_out, images) = book.as_ref().map_or_else(Default::default, |b| (b.drafts_left_out, b.images));
+    let (drafts_left_out, images, formulas) = book.as_ref().map_or_else(Default::default, |b| (b.drafts_left_out, b.images, b.formulas));
     let timings = vec![("read", started.elapsed())];
-    (Report { title: Some(config.title.clone()), essays, drafts_left_out, images, diagnostics, timings, ..Report::default() }, book)
+    (Report { title: Some(config.title.clone()), essays, drafts_left_out, images, formulas, diagnostics, timings, ..Report::default() }, book)
 }
 
 /// The fonts the book's config names. A font that cannot be had is an error at its name in

@@ -289,6 +289,11 @@ fn print_report(report: &Report, voice: Voice, done: &str) {
             images.failed
         );
     }
+    let formulas = report.formulas;
+    if formulas.found > 0 {
+        let shown = if formulas.reported > 0 { format!(", {} shown as TeX (see the warnings)", formulas.reported) } else { String::new() };
+        eprintln!("{}: {} typeset{shown}", count(formulas.found, "formula"), formulas.found - formulas.reported);
+    }
     if voice.verbose {
         for (stage, took) in &report.timings {
             eprintln!("  {stage:<8} {:>8.3} s", took.as_secs_f64());
@@ -358,6 +363,11 @@ fn summary(reports: &[(String, Report)]) -> String {
                     "fetched": r.images.fetched,
                     "cached": r.images.cached,
                     "failed": r.images.failed,
+                },
+                "formulas": {
+                    "found": r.formulas.found,
+                    "typeset": r.formulas.found - r.formulas.reported,
+                    "reported": r.formulas.reported,
                 },
                 "outputs": outputs,
                 "timings_ms": timings,

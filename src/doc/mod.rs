@@ -96,6 +96,24 @@ pub(crate) struct Formula {
     /// The number shown beside a display formula: its `\tag`, or its place among the essay's
     /// labelled and numbered formulas.
     pub(crate) number: Option<String>,
+    /// False for a formula that cannot be read (a warning says why): both outputs show its TeX
+    /// in code type, in the run of text or as a block.
+    pub(crate) readable: bool,
+}
+
+/// The formulas of an essay or a book: how many were found, and how many of them could not be
+/// read and are shown as their TeX (each with a warning).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct FormulaCounts {
+    pub(crate) found: usize,
+    pub(crate) reported: usize,
+}
+
+impl std::ops::AddAssign for FormulaCounts {
+    fn add_assign(&mut self, other: FormulaCounts) {
+        self.found += other.found;
+        self.reported += other.reported;
+    }
 }
 
 impl Formula {

@@ -49,6 +49,7 @@ pub(crate) fn leaf_text(inline: &Inline) -> Option<Cow<'_, str>> {
     match inline {
         Inline::Text(t) | Inline::Code(t) => Some(Cow::Borrowed(t)),
         // A formula is one object in the text, as the PDF sets it (U+FFFC, the object replacement character).
+        Inline::Math(f) if !f.readable => Some(Cow::Borrowed(&f.tex)),
         Inline::Math(_) => Some(Cow::Borrowed("\u{FFFC}")),
         Inline::Image { alt, .. } | Inline::ImageRef { alt, .. } => Some(Cow::Owned(image_text(alt))),
         Inline::LineBreak => Some(Cow::Borrowed("\n")),

@@ -324,6 +324,12 @@ impl Writer<'_> {
                 self.text(text);
                 self.out.push_str("</code></pre>\n");
             }
+            Block::Math(f) if !f.readable => {
+                self.out.push_str("<pre><code class=\"language-tex\">");
+                self.break_pages();
+                self.text(&f.tex);
+                self.out.push_str("</code></pre>\n");
+            }
             Block::Math(f) => {
                 self.out.push_str("<div class=\"math\">");
                 self.break_pages();
@@ -448,6 +454,12 @@ impl Writer<'_> {
             Inline::Code(c) => {
                 self.out.push_str("<code>");
                 self.text(c);
+                self.out.push_str("</code>");
+            }
+            Inline::Math(f) if !f.readable => {
+                self.pass_over(inline);
+                self.out.push_str("<code>");
+                self.out.push_str(&escape(&f.tex));
                 self.out.push_str("</code>");
             }
             Inline::Math(f) => {

@@ -18,6 +18,8 @@ pub(super) struct Formulas {
     /// Labels of numbered formulas, and their numbers.
     labels: HashMap<String, String>,
     numbered: usize,
+    /// Formulas found, and those that could not be read (the converter counts them).
+    pub(super) counts: crate::doc::FormulaCounts,
 }
 
 /// A formula as read: to show, or nothing to show (it only defines commands).
@@ -76,7 +78,7 @@ impl Formulas {
         if let (Some(label), Some(number)) = (label, &number) {
             self.labels.insert(label, number.trim_matches(['(', ')']).to_owned());
         }
-        Ok(Read::Formula(Formula { tex, macros: self.macros.clone(), display, number }))
+        Ok(Read::Formula(Formula { tex, macros: self.macros.clone(), display, number, readable: true }))
     }
 
     /// Puts each formula's number where `\ref{label}` or `\eqref{label}` names it, in the

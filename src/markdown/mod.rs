@@ -25,6 +25,7 @@ pub struct Body {
     /// The title the essay's first `# heading` gives, when its front matter gives none; the
     /// heading itself is then not part of the body.
     pub(crate) title: Option<String>,
+    pub(crate) formulas: crate::doc::FormulaCounts,
 }
 
 fn options() -> Options<'static> {
@@ -103,7 +104,8 @@ pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
         let d = Diagnostic::warning(format!("`\\ref{{{label}}}` names no formula of the essay; it prints ??"));
         c.diags.push(d.in_file(&m.path).at_offset(&m.source, at).with_hint("give the formula it means `\\label{…}` with this name"));
     }
-    (Body { blocks, footnotes, title }, c.diags)
+    let formulas = c.formulas.counts;
+    (Body { blocks, footnotes, title, formulas }, c.diags)
 }
 
 /// The body without control characters (backspace, escape, …), which no reader sees in the
@@ -157,13 +159,16 @@ impl Converter<'_> {
     /// A formula read: as math, as its TeX in code type with a warning when it cannot be read,
     /// or nothing when it only defines commands.
     fn formula(&mut self, node: Node, tex: &str, display: bool) -> Option<Inline> {
+        self.formulas.counts.found += 1;
         match self.formulas.read(tex, display) {
             Ok(math::Read::Formula(f)) => Some(Inline::Math(f)),
             Ok(math::Read::Definitions) => None,
             Err(problem) => {
+                self.formulas.counts.reported += 1;
                 let message = format!("a formula cannot be read ({problem}); it is shown as its TeX");
                 self.warn(node, message, "check the formula's braces and commands; wenji reads the TeX math that MathJax and KaTeX read");
-                Some(Inline::Code(tex.trim().to_owned()))
+                let tex = tex.trim().to_owned();
+                Some(Inline::Math(Formula { tex, macros: Default::default(), display, number: None, readable: false }))
             }
         }
     }
@@ -244,10 +249,8 @@ impl Converter<'_> {
                     let lang = code.info.split_whitespace().next().unwrap_or("").to_owned();
                     let text = code.literal.trim_end_matches('\n').to_owned();
                     if lang == "math" {
-                        match self.formula(node, &text, true) {
-                            Some(Inline::Math(f)) => out.push(Block::Math(f)),
-                            Some(_) => out.push(Block::Code { lang: "tex".into(), text }),
-                            None => {}
+                        if let Some(Inline::Math(f)) = self.formula(node, &text, true) {
+                            out.push(Block::Math(f));
                         }
                     } else {
                         out.push(Block::Code { lang, text });

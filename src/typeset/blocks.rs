@@ -412,6 +412,7 @@ impl<'a> Blocks<'a> {
             }
             Block::List { start, items } => self.list(*start, items, f),
             Block::Code { text, .. } => self.within(Role::Code, |b| b.code(text, f)),
+            Block::Math(formula) if !formula.readable => self.within(Role::Code, |b| b.code(&formula.tex, f)),
             Block::Math(formula) => self.within(Role::Formula { alt: formula.tex.clone() }, |b| b.display_formula(formula, f)),
             Block::Table(table) => {
                 // A line of space above and below sets the table apart from the text.
@@ -533,7 +534,7 @@ impl<'a> Blocks<'a> {
         let mark = self.mark();
         let mut slab = Slab::new(slots);
         slab.items = set.items(x, baseline, mark);
-        let mut clusters = vec![set.cluster(x)];
+        let mut clusters = set.clusters(x);
         if let Some(mut n) = number {
             let nx = f.left + f.width - n.end;
             n.translate(nx, baseline);
@@ -541,7 +542,9 @@ impl<'a> Blocks<'a> {
             slab.items.extend(n.items);
             clusters.extend(n.clusters);
         }
-        slab.lines.push(Line { kind: LineKind::Other, y: baseline, first: true, last: true, clusters: self.clusters(clusters) });
+        // In the layout dump the formula stands on its last grid line, which it fills to.
+        let y = (slots - 1) as f32 * geo.pitch + geo.baseline(1, f.size);
+        slab.lines.push(Line { kind: LineKind::Other, y, first: true, last: true, clusters: self.clusters(clusters) });
         self.slabs.push(slab);
     }
 

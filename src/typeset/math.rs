@@ -100,19 +100,104 @@ impl MathBox {
         items
     }
 
-    /// The formula as one cluster of the layout dump: its text in reading order.
-    pub(crate) fn cluster(&self, x: f32) -> Cluster {
-        let mut glyphs: Vec<&MathGlyph> = self.glyphs.iter().collect();
+    /// The formula as clusters of the layout dump: a character each, in the order of their x,
+    /// the last reaching the formula's right edge.
+    pub(crate) fn clusters(&self, x: f32) -> Vec<Cluster> {
+        let mut glyphs: Vec<&MathGlyph> = self.glyphs.iter().filter(|g| !g.text.is_empty()).collect();
         glyphs.sort_by(|a, b| a.x.total_cmp(&b.x));
-        let text: String = glyphs.iter().map(|g| g.text.as_str()).collect();
-        Cluster { text: text.into(), x, width: self.width }
-    }
+        let ends: Vec<f32> = glyphs.iter().skip(1).map(|g| g.x).chain([self.width]).collect();
+        glyphs.iter().zip(ends).map(|(g, end)| Cluster { text: g.text.as_str().into(), x: x + g.x, width: (end - g.x).max(0.0) }).collect()
+    }}
+
+/// Where a line may end after a piece of an inline formula.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FormulaBreak {
+    /// The formula's last piece: as the text around it allows.
+    End,
+    /// After a relation or a binary operator, as TeX breaks a formula in text.
+    Operator,
+    /// Between two other atoms: only to keep a line from running past the measure.
+    LastResort,
+    /// Not here (before a closing mark or punctuation, after an opening one).
+    Never,
 }
 
-/// An inline formula at `size` points; one the layout cannot read (the Markdown stage has
-/// checked it, so only past the nesting limit) as its TeX in the monospace face.
-pub(crate) fn inline(formula: &Formula, size: f32, fonts: &FontSet) -> MathBox {
-    layout(formula, size, false, fonts).unwrap_or_else(|_| source(&formula.tex, size, fonts))
+/// An inline formula at `size` points, in pieces a line may end between (`FormulaBreak`), each
+/// with the space after it, which a line ending there drops. Plain groups at the top level
+/// (`\mathfrak{ABC}`) are opened, so that a formula wider than the measure can still break.
+/// One the layout cannot read (the Markdown stage has checked it, so only past the nesting
+/// limit) is its TeX in the monospace face, in one piece.
+pub(crate) fn inline_pieces(formula: &Formula, size: f32, fonts: &FontSet) -> Vec<(MathBox, f32, FormulaBreak)> {
+    let set = || -> Result<Vec<(MathBox, f32, FormulaBreak)>, String> {
+        let tree = opened(nodes(&formula.source())?);
+        let font = fonts.get(FontId::MATH);
+        let table = font.math().ok_or("the math font has no MATH table")?;
+        let engine = Engine { fonts, font, table, size };
+        let ctx = Ctx { style: MathStyle::Text, cramped: false, fence: None };
+        let (atoms, spaces) = engine.atoms(&tree, ctx);
+        let classes: Vec<Class> = atoms.iter().map(|a| a.1).collect();
+        let n = atoms.len();
+        let mut pieces: Vec<(MathBox, f32, FormulaBreak)> = atoms
+            .into_iter()
+            .enumerate()
+            .map(|(i, (b, class))| {
+                let next = classes.get(i + 1).copied();
+                let kind = match next {
+                    None => FormulaBreak::End,
+                    Some(Class::Close | Class::Punct | Class::Rel) => FormulaBreak::Never,
+                    Some(_) if class == Class::Open => FormulaBreak::Never,
+                    Some(_) if matches!(class, Class::Rel | Class::Bin) => FormulaBreak::Operator,
+                    Some(_) => FormulaBreak::LastResort,
+                };
+                (b, spaces[i], kind)
+            })
+            .collect();
+        // Pieces no line may end between are one piece.
+        let mut joined_pieces: Vec<(MathBox, f32, FormulaBreak)> = Vec::with_capacity(n);
+        for (b, space, kind) in pieces.drain(..) {
+            match joined_pieces.last_mut() {
+                Some(last) if last.2 == FormulaBreak::Never => {
+                    let previous = std::mem::take(&mut last.0);
+                    *last = (joined([previous, b].into_iter(), &[last.1]), space, kind);
+                }
+                _ => joined_pieces.push((b, space, kind)),
+            }
+        }
+        if joined_pieces.is_empty() {
+            joined_pieces.push((MathBox::empty(), 0.0, FormulaBreak::End));
+        }
+        Ok(joined_pieces)
+    };
+    set().unwrap_or_else(|_| vec![(source(&formula.tex, size, fonts), 0.0, FormulaBreak::End)])
+}
+
+/// Plain groups at the top of a formula opened into their content, where they set no style.
+fn opened(nodes: Vec<Node>) -> Vec<Node> {
+    let mut out = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        match node {
+            Node::Group(inner) if !inner.iter().any(|n| matches!(n, Node::Style(_))) => out.extend(opened(inner)),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Boxes side by side, `spaces[i]` after box `i` (the last box's space is not added).
+fn joined(boxes: impl Iterator<Item = MathBox>, spaces: &[f32]) -> MathBox {
+    let mut out = MathBox::empty();
+    let mut x = 0.0;
+    for (i, b) in boxes.enumerate() {
+        if i > 0 {
+            x += spaces.get(i - 1).copied().unwrap_or(0.0);
+        }
+        let (width, italic) = (b.width, b.italic);
+        out.place(b, x, 0.0);
+        x += width;
+        out.italic = italic;
+    }
+    out.width = x;
+    out
 }
 
 /// TeX as text in the monospace face.
@@ -220,8 +305,16 @@ impl Engine<'_> {
     }
 
     /// A list of nodes side by side, spaced by class. Returns the box and the class it acts as.
-    fn list(&self, nodes: &[Node], mut ctx: Ctx) -> (MathBox, Class) {
+    fn list(&self, nodes: &[Node], ctx: Ctx) -> (MathBox, Class) {
+        let (atoms, spaces) = self.atoms(nodes, ctx);
+        let class = if atoms.len() == 1 { atoms[0].1 } else { Class::Ord };
+        (joined(atoms.into_iter().map(|(b, _)| b), &spaces), class)
+    }
+
+    /// A list's atoms with their classes, and the space after each (in points).
+    fn atoms(&self, nodes: &[Node], mut ctx: Ctx) -> (Vec<(MathBox, Class)>, Vec<f32>) {
         let mut atoms: Vec<(MathBox, Class)> = Vec::new();
+        let mut tight = Vec::new();
         for node in nodes {
             if let Node::Style(style) = node {
                 ctx.style = *style;
@@ -231,6 +324,7 @@ impl Engine<'_> {
                 continue;
             }
             atoms.push(self.node(node, ctx));
+            tight.push((matches!(ctx.style, MathStyle::Script | MathStyle::ScriptScript), self.size(ctx) / 18.0));
         }
         // A binary operator with nothing to operate on acts as an ordinary symbol.
         for i in 0..atoms.len() {
@@ -244,28 +338,15 @@ impl Engine<'_> {
                 }
             }
         }
-        let class = if atoms.len() == 1 { atoms[0].1 } else { Class::Ord };
-        let tight = matches!(ctx.style, MathStyle::Script | MathStyle::ScriptScript);
-        let mu = self.size(ctx) / 18.0;
-        let mut out = MathBox::empty();
-        let mut x = 0.0;
-        let mut previous: Option<Class> = None;
-        for (b, c) in atoms {
-            if let Some(p) = previous {
-                let s = spacing(p, c);
-                if s > 0 || (s < 0 && !tight) {
-                    x += s.unsigned_abs() as f32 * mu;
-                }
-            }
-            let width = b.width;
-            let italic = b.italic;
-            out.place(b, x, 0.0);
-            x += width;
-            out.italic = italic;
-            previous = Some(c);
-        }
-        out.width = x;
-        (out, class)
+        let spaces = (0..atoms.len())
+            .map(|i| {
+                let Some(next) = atoms.get(i + 1) else { return 0.0 };
+                let (script, mu) = tight[i + 1];
+                let s = spacing(atoms[i].1, next.1);
+                if s > 0 || (s < 0 && !script) { s.unsigned_abs() as f32 * mu } else { 0.0 }
+            })
+            .collect();
+        (atoms, spaces)
     }
 
     fn node(&self, node: &Node, ctx: Ctx) -> (MathBox, Class) {
@@ -653,10 +734,11 @@ impl Engine<'_> {
         let attach = base.glyphs.first().filter(|_| base.glyphs.len() == 1).and_then(|g| self.table.top_accent_attachment(g.id).map(|a| a * g.size)).unwrap_or(width / 2.0);
         out.place(base, 0.0, 0.0);
         if matches!(c, '‾' | '¯' | '_') {
-            let t = self.k(C::OverbarRuleThickness, ctx);
             if over {
+                let t = self.k(C::OverbarRuleThickness, ctx);
                 out.rule(0.0, base_ascent + self.k(C::OverbarVerticalGap, ctx), width, t);
             } else {
+                let t = self.k(C::UnderbarRuleThickness, ctx);
                 out.rule(0.0, -(base_descent + self.k(C::UnderbarVerticalGap, ctx) + t), width, t);
             }
             out.width = width;
@@ -880,7 +962,7 @@ mod tests {
     use std::sync::Arc;
 
     fn set(tex: &str, display: bool) -> MathBox {
-        let f = Formula { tex: tex.into(), macros: Arc::from(""), display, number: None };
+        let f = Formula { tex: tex.into(), macros: Arc::from(""), display, number: None, readable: true };
         layout(&f, 10.0, display, &FontSet::bundled()).expect("lays out")
     }
 

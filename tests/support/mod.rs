@@ -454,7 +454,12 @@ pub fn print_pages(epub: &Path) -> PrintPages {
                     open_blocks.insert(node.id().get_usize(), (None, String::new(), node.has_tag_name("pre")));
                 }
             }
-            if let Some(text) = node.text().filter(|_| node.is_text()) {
+            // A formula is MathML here and set glyphs there, in an order of their own: the
+            // text compared stops at it (`FORMULA`).
+            let in_formula = |n: roxmltree::Node| n.ancestors().skip(1).any(|a| a.has_tag_name("math"));
+            let formula_start = node.is_element() && node.has_tag_name("math") && !in_formula(node);
+            let text = if formula_start { Some(FORMULA_TEXT) } else { node.text().filter(|_| node.is_text() && !in_formula(node)) };
+            if let Some(text) = text {
                 // Contents, tag lines and task boxes (drawn, not text, in the PDF) are the EPUB's.
                 if node.ancestors().any(|a| a.has_tag_name("nav") || a.has_tag_name("footer") || a.attribute("role") == Some("img")) {
                     continue;
@@ -478,9 +483,12 @@ pub fn print_pages(epub: &Path) -> PrintPages {
     PrintPages { list, markers, blocks }
 }
 
-/// The first `n` characters.
+/// Where a formula stands in the text `print_pages` collects.
+const FORMULA_TEXT: &str = "\u{2}";
+
+/// The first `n` characters, up to a formula.
 fn head(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
+    s.chars().take_while(|&c| c != '\u{2}').take(n).collect()
 }
 
 /// The EPUB's page numbers are the PDF's: every paragraph is on the printed page the EPUB

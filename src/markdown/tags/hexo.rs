@@ -24,6 +24,8 @@ impl Expander<'_> {
                 let head = if title.is_empty() { vec![] } else { vec![md_title(&title), String::new()] };
                 Action::Open(Kind::Quote { indent: indent(line), footer: None }, head)
             }
+            // hexo-filter-mathjax and hexo-katex: a display formula, its TeX as written.
+            "math" | "mathjax" | "katex" | "latex" => Action::Open(Kind::Code, vec!["~~~~math".into()]),
             "codeblock" | "code" => {
                 let lang = a.iter().find_map(|s| s.strip_prefix("lang:")).unwrap_or("");
                 let rest: Vec<&String> = a.iter().filter(|s| !s.contains(':') || s.contains("://")).collect();

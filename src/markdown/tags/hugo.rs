@@ -30,6 +30,8 @@ impl Expander<'_> {
                 None => Action::Open(Kind::Keep, vec![]),
             },
             "raw" => Action::Open(Kind::Keep, vec![]),
+            // hugo-book's and others' formula shortcodes: a display formula, its TeX as written.
+            "katex" | "math" => Action::Open(Kind::Code, vec!["~~~~math".into()]),
             // Theme layout around content (tabs, columns, alignment, buttons): the content is the
             // author's, and a page has no tabs or columns.
             "tab" | "tabs" | "flex" | "flex-item" | "columns" | "column" | "center" | "right-align" | "left-align" | "button" | "kbd" => {

@@ -91,6 +91,7 @@ impl Para {
                     });
                     self.collect(content, Style { link: link.or(style.link), ..style }, anchor);
                 }
+                Inline::Math(formula) if !formula.readable => self.push(&leaf_text(inline).unwrap_or_default(), Style { font: FontId::MONO, ..style }),
                 Inline::Math(formula) => {
                     self.formulas.push(formula.clone());
                     let index = (self.formulas.len() - 1) as u32;

@@ -127,6 +127,20 @@ struct Piece {
     last_resort: bool,
     /// A line ending after this piece shows a hyphen: this glyph, this wide (in em).
     hyphen: Option<(u16, f32)>,
+    /// A piece of an inline formula, drawn from `Shaped::formulas`.
+    formula: Option<FormulaPiece>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FormulaPiece {
+    /// Index into `Shaped::formulas`.
+    index: u32,
+    /// The formula's space after this piece, dropped where a line ends after it.
+    space_after: f32,
+    /// Not the formula's last piece: what follows is more of it.
+    inner_break: bool,
+    /// Whether and how a line may end after it.
+    kind: super::math::FormulaBreak,
 }
 
 impl Piece {
@@ -147,7 +161,7 @@ pub struct Shaped<'p> {
     size: f32,
     glyphs: Vec<Glyph>,
     pieces: Vec<Piece>,
-    /// The paragraph's inline formulas laid out, in order (`Style::formula` indexes them).
+    /// The pieces of the paragraph's inline formulas, laid out (`Piece::formula` indexes them).
     formulas: Vec<MathBox>,
     /// Fixed space after each piece (¼ em between Han and Latin), dropped at a break.
     gaps: Vec<f32>,
@@ -176,7 +190,8 @@ pub struct Shaped<'p> {
 /// inside `……`. A space the author typed beside Han (`before` it or `b`) is the gap between
 /// Han and Latin.
 fn stretch_of(before: Option<&Piece>, a: &Piece, b: &Piece, gap: f32) -> f32 {
-    if a.ellipsis && b.ellipsis {
+    // A formula keeps its own spacing: the space after its operator does not open.
+    if (a.ellipsis && b.ellipsis) || a.formula.is_some_and(|f| f.inner_break) {
         0.0
     } else if a.space && (b.han || before.is_some_and(|p| p.han)) {
         MIXED_STRETCH

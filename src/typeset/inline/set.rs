@@ -55,13 +55,13 @@ impl Shaped<'_> {
         let mut k = 0;
         while k < n {
             let first = &shown[k];
-            if let Some(index) = first.style.formula {
-                items.extend(self.formulas[index as usize].items(xs[k], -first.style.rise * self.size, Mark::Decoration));
+            if let Some(f) = first.formula {
+                items.extend(self.formulas[f.index as usize].items(xs[k], -first.style.rise * self.size, Mark::Decoration));
                 k += 1;
                 continue;
             }
             let mut m = k + 1;
-            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise && shown[m].style.note == first.style.note && shown[m].style.formula.is_none() {
+            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise && shown[m].style.note == first.style.note && shown[m].formula.is_none() {
                 m += 1;
             }
             items.push(Item::Text(self.run(&shown[k..m], &xs[k..m], &lefts[k..m], &widths[k..m])));
@@ -79,9 +79,9 @@ impl Shaped<'_> {
         let mut clusters: Vec<Cluster> = shown
             .iter()
             .zip(xs.iter().zip(&widths))
-            .map(|(p, (&x, &width))| match p.style.formula {
-                Some(index) => self.formulas[index as usize].cluster(x),
-                None => Cluster { text: self.para.text[p.text.clone()].into(), x, width },
+            .flat_map(|(p, (&x, &width))| match p.formula {
+                Some(f) => self.formulas[f.index as usize].clusters(x),
+                None => vec![Cluster { text: self.para.text[p.text.clone()].into(), x, width }],
             })
             .collect();
         // The hyphen a line ending inside a word shows counts in its last cluster's width.

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use super::{opens_like_han, Blank, Para, Piece, Shaped, Style, stretch_of};
+use super::{opens_like_han, Blank, FormulaPiece, Para, Piece, Shaped, Style, stretch_of};
 use crate::config::Punctuation;
 use crate::font::{FontId, FontSet, Glyph, Lang};
 use crate::kinsoku::{self, Class};
@@ -18,9 +18,13 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     let mut formulas = Vec::with_capacity(para.formulas.len());
     for run in runs {
         if let Some(index) = run.style.formula {
-            let set = math::inline(&para.formulas[index as usize], size * run.style.scale, fonts);
-            pieces.push(formula_piece(&run, set.width, size, glyphs.len()));
-            formulas.push(set);
+            let parts = math::inline_pieces(&para.formulas[index as usize], size * run.style.scale, fonts);
+            for (i, (set, space, kind)) in parts.into_iter().enumerate() {
+                // The formula's text (U+FFFC) is its first piece's; the others start there too.
+                let text = if i == 0 { run.range.clone() } else { run.range.start..run.range.start };
+                pieces.push(formula_piece(&run, text, &set, space, kind, formulas.len() as u32, size, glyphs.len()));
+                formulas.push(set);
+            }
             continue;
         }
         let shaped = fonts.get(run.font).shape_in(&text[run.range.clone()], run.lang);
@@ -31,8 +35,17 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     mark_breaks(&mut pieces, text);
     mark_soft_breaks(&mut pieces, text, fonts);
     mark_last_resort_breaks(&mut pieces, text);
+    // Inside a formula a line may end after a relation or an operator, at a cost.
+    for p in pieces.iter_mut() {
+        let Some(f) = p.formula.filter(|f| f.inner_break) else { continue };
+        p.break_after = f.kind != math::FormulaBreak::Never;
+        p.soft_break = f.kind == math::FormulaBreak::Operator;
+        p.last_resort = f.kind == math::FormulaBreak::LastResort;
+    }
     let gaps: Vec<f32> = (0..pieces.len())
         .map(|k| match pieces.get(k + 1) {
+            // Inside a formula: its own space, which a break there drops.
+            Some(_) if pieces[k].formula.is_some_and(|f| f.inner_break) => pieces[k].formula.map_or(0.0, |f| f.space_after),
             // A note's caller or a superscript hugs its character.
             Some(next) if pieces[k].style.rise != 0.0 || next.style.rise != 0.0 => 0.0,
             Some(next) if (pieces[k].han && next.alnum) || (pieces[k].alnum && next.han) => 0.25 * size,
@@ -57,7 +70,12 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
     let sum_opening = prefix(&|k| if stretch[k] > 0.0 { 1.0 } else { 0.0 });
     let mut sum_letters = vec![0; pieces.len() + 1];
     for (k, p) in pieces.iter().enumerate() {
-        sum_letters[k + 1] = sum_letters[k] + u32::from(p.han || p.alnum);
+        // A piece of a formula counts its letters and digits.
+        let letters = match p.formula {
+            Some(f) => formulas[f.index as usize].glyphs.iter().filter(|g| g.text.chars().any(char::is_alphanumeric)).count() as u32,
+            None => u32::from(p.han || p.alnum),
+        };
+        sum_letters[k + 1] = sum_letters[k] + letters;
     }
     Shaped { para, size, glyphs, pieces, formulas, gaps, stretch, sum_width, sum_gap, sum_shrink, sum_stretch, sum_han_stretch, sum_opening, sum_letters, missing }
 }
@@ -149,18 +167,22 @@ fn clusters(run: &Run, shaped: &[Glyph], text: &str, size: f32, first_glyph: usi
             soft_break: false,
             last_resort: false,
             hyphen: None,
+            formula: None,
         });
         i = j;
     }
     pieces
 }
 
-/// An inline formula as one piece `width` points wide, which sits beside Han as Latin does.
-fn formula_piece(run: &Run, width: f32, size: f32, glyphs_at: usize) -> Piece {
+/// A piece of an inline formula (`set`, Shaped::formulas[`index`]), which sits beside Han as
+/// Latin does. `space_after` is the formula's space after it, dropped where a line ends there.
+fn formula_piece(run: &Run, text: Range<usize>, set: &math::MathBox, space_after: f32, kind: math::FormulaBreak, index: u32, size: f32, glyphs_at: usize) -> Piece {
+    let inner_break = kind != math::FormulaBreak::End;
     Piece {
-        text: run.range.clone(),
+        text,
         glyphs: glyphs_at..glyphs_at,
-        width,
+        width: set.width,
+        formula: Some(FormulaPiece { index, space_after: if inner_break { space_after } else { 0.0 }, inner_break, kind }),
         font: FontId::MATH,
         size: size * run.style.scale,
         style: run.style,

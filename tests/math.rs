@@ -1,0 +1,105 @@
+//! Formulas as blogs write them (tests/fixtures/formulas): found before Markdown touches them,
+//! MathML in the EPUB (EPUBCheck clean), typeset in the PDF, and what cannot be read shown as
+//! its TeX with a warning at file:line:col, counted in the summary.
+
+mod support;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use support::*;
+
+struct Built {
+    _out: tempfile::TempDir,
+    epub: PathBuf,
+    pdf: PathBuf,
+    layout: String,
+    stderr: String,
+    summary: serde_json::Value,
+}
+
+fn built() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let out = tempfile::tempdir().unwrap();
+        let dir = fixture("formulas");
+        let args = ["build", dir.to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--format", "epub,pdf,layout", "--json"];
+        let o = wenji_within(&repo(), &args, &[], std::time::Duration::from_secs(120));
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let summary = serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["books"][0].clone();
+        let layout = std::fs::read_to_string(only_file(out.path(), "txt")).unwrap();
+        Built { epub: only_file(out.path(), "epub"), pdf: only_file(out.path(), "pdf"), layout, stderr: stderr(&o), summary, _out: out }
+    })
+}
+
+#[test]
+fn every_formula_is_counted_and_the_unreadable_one_is_reported_where_it_is() {
+    let b = built();
+    let f = &b.summary["formulas"];
+    // 23 written as formulas (the definitions and the reference count); the prices and
+    // `$HOME` are not formulas.
+    assert_eq!((f["found"].as_u64(), f["reported"].as_u64()), (Some(23), Some(1)), "{}", b.summary);
+    let warning: Vec<&serde_json::Value> = b.summary["diagnostics"].as_array().unwrap().iter().filter(|d| d["message"].as_str().unwrap().contains("formula cannot be read")).collect();
+    assert_eq!(warning.len(), 1, "{}", b.stderr);
+    assert!(warning[0]["file"].as_str().unwrap().ends_with("2024-03-02-blog-habits.md"));
+    assert_eq!((warning[0]["line"].as_u64(), warning[0]["column"].as_u64()), (Some(18), Some(19)), "{}", b.stderr);
+    assert!(warning[0]["message"].as_str().unwrap().contains(r"\nosuchcommand"), "{}", b.stderr);
+}
+
+#[test]
+fn the_epub_carries_mathml_with_the_tex_as_alt_text() {
+    let b = built();
+    assert_epubcheck_clean(&b.epub);
+    let pages = essay_pages(&b.epub);
+    let all = pages.concat();
+    let maths: Vec<&str> = all.split("<math ").skip(1).collect();
+    // 22 read: one only defines, one only refers (it becomes the number as text).
+    assert_eq!(maths.len(), 20, "{all}");
+    assert!(maths.iter().all(|m| m.starts_with("alttext=\"") && m.contains("xmlns=\"http://www.w3.org/1998/Math/MathML\"")));
+    let opf = texts(&b.epub).into_iter().find(|(name, _)| name.ends_with(".opf")).unwrap().1;
+    let with_math = opf.matches("properties=\"mathml\"").count();
+    assert_eq!(with_math, 2, "{opf}");
+    // Markdown did not touch them: no emphasis inside, backslashes kept.
+    assert!(all.contains(r#"alttext="x*y*z""#) && !all.contains("<em>y</em>"), "{all}");
+    assert!(all.contains(r#"alttext="\Sigma = \{0, 1\}""#), "the Hexo-escaped formula is read as its blog meant it");
+    // The label numbers the sum; the reference shows the number; the tag is its own.
+    assert!(all.contains("<span class=\"number\">(1)</span>") && all.contains("<span class=\"number\">(分段)</span>"), "{all}");
+    let text: String = pages.iter().map(|p| prose(p)).collect();
+    assert!(text.contains("由式 (1) 可知"), "{text}");
+    // Prices and shell variables are text.
+    assert!(text.contains("这本书 $5，那本 $10。") && all.contains("<code>$HOME</code>"), "{text}");
+    // The one that cannot be read is its TeX in code type.
+    assert!(all.contains(r"<code>\nosuchcommand{x}</code>"), "{all}");
+}
+
+#[test]
+fn the_pdf_sets_formulas_not_their_tex() {
+    let b = built();
+    let Some(text) = body_text(&b.pdf) else { return };
+    // Letters in math italic, the math font embedded.
+    assert!(text.contains('𝑎') && text.contains('𝐸') && text.contains('ℝ'), "{text}");
+    let Some((_, fonts)) = tool("pdffonts", &[], &b.pdf) else { return };
+    assert!(fonts.contains("STIXTwoMath"), "{fonts}");
+    // No TeX is printed but the formula that cannot be read.
+    let commands: Vec<&str> = text.split('\\').skip(1).map(|t| t.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap()).collect();
+    assert_eq!(commands, vec!["nosuchcommand"], "{text}");
+    assert!(!text.contains("$$") && !text.contains(r"\("), "{text}");
+}
+
+#[test]
+fn display_formulas_are_centred_with_their_numbers_at_the_right() {
+    let b = built();
+    let page_width = 28.0 * 10.5;
+    let numbered: Vec<&str> = b.layout.lines().filter(|l| l.contains("|(1)") || l.contains("(1)|")).collect();
+    assert!(!numbered.is_empty(), "{}", b.layout);
+    // A display line: the formula's cluster, then the number, whose end is the measure's.
+    let line = numbered.iter().find(|l| l.trim_start().starts_with("Other")).expect("the numbered display formula");
+    let end: f32 = line.rsplit('>').next().unwrap().trim().parse().unwrap();
+    let first_x: f32 = line.split('|').nth(2).unwrap().split_whitespace().next().unwrap().split('*').next().unwrap().parse().unwrap();
+    // The measure's left end: where a paragraph's first line starts, less its 2 em indent.
+    let body = b.layout.lines().find(|l| l.trim_start().starts_with("Body^")).expect("a paragraph");
+    let indented: f32 = body.split('|').nth(2).unwrap().split_whitespace().next().unwrap().split('*').next().unwrap().parse().unwrap();
+    let left = indented - 2.0 * 10.5;
+    assert!((end - (left + page_width)).abs() < 1.0, "{line}\n{body}");
+    assert!(first_x > left + 3.0 * 10.5, "the formula is centred, not at the left: {line}");
+}
