@@ -235,6 +235,19 @@ impl<'a> Reader<'a> {
         let symbol = |c: char, class: Class, stretchy: bool| Node::Symbol { text: c.to_string(), class, variant, stretchy };
         match content {
             Content::Text(t) => Node::Text(t.to_owned()),
+            // The parser reads `1,2` as one number; TeX reads a comma, spaced as punctuation.
+            Content::Number(n) if n.contains(',') => {
+                let mut parts = Vec::new();
+                for (i, digits) in n.split(',').enumerate() {
+                    if i > 0 {
+                        parts.push(symbol(',', Class::Punct, false));
+                    }
+                    if !digits.is_empty() {
+                        parts.push(Node::Number { text: digits.to_owned(), variant });
+                    }
+                }
+                Node::Group(parts)
+            }
             Content::Number(n) => Node::Number { text: n.to_owned(), variant },
             Content::Function(f) => Node::Function(f.to_owned()),
             Content::Ordinary { content, stretchy } => symbol(content, Class::Ord, stretchy),

@@ -367,7 +367,8 @@ impl Engine<'_> {
                 };
                 (self.delimiter(*c, target, ctx), *class)
             }
-            Node::Fraction { numerator, denominator, rule } => (self.fraction(numerator, denominator, *rule, ctx), Class::Inner),
+            // `\frac` wraps its fraction in braces: an ordinary atom, as in LaTeX.
+            Node::Fraction { numerator, denominator, rule } => (self.fraction(numerator, denominator, *rule, ctx), Class::Ord),
             Node::Root { radicand, index } => (self.root(radicand, index.as_deref(), ctx), Class::Ord),
             Node::Scripts { base, sub, sup, limits } => self.scripts(base, sub.as_deref(), sup.as_deref(), *limits, ctx),
             Node::Space(em) => (MathBox { width: em * self.size(ctx), ..MathBox::empty() }, Class::Ord),
