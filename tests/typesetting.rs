@@ -399,3 +399,20 @@ fn every_note_of_a_long_book_is_set_once_at_its_callers_foot() {
     assert!(pages.iter().all(|(called, noted)| called == noted), "a page whose foot does not hold the notes it calls");
     assert_eq!(pages.iter().map(|(_, n)| n.len()).sum::<usize>(), 240, "every note is set once");
 }
+
+#[test]
+fn wide_characters_in_code_take_two_cells_and_keep_comments_aligned() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = "名字 = 1      # 两个汉字占四格\nabcd = 2      # 四个字母也占四格\nx，y = 3, 4   # 全角逗号占两格\n";
+    std::fs::write(dir.path().join("a.md"), format!("---\ntitle: 代码\ndate: 2024-01-01\n---\n\n```python\n{code}```\n")).unwrap();
+    let layout = layout(dir.path());
+    let lines: Vec<&Line> = layout.pages.iter().flat_map(|p| p.lines.iter()).filter(|l| l.kind == LineKind::Code).collect();
+    assert_eq!(lines.len(), 3);
+    let hash_x: Vec<f32> = lines.iter().map(|l| l.clusters.iter().find(|c| c.text == "#").expect("a comment").x).collect();
+    assert!(hash_x.iter().all(|x| (x - hash_x[0]).abs() < 0.01), "the comments start in one column: {hash_x:?}");
+    // A cell is a digit's width; a Han character or a full-width comma is two.
+    let cell = lines[1].clusters[1].x - lines[1].clusters[0].x;
+    let han = lines[0].clusters[1].x - lines[0].clusters[0].x;
+    let comma = lines[2].clusters[2].x - lines[2].clusters[1].x;
+    assert!((han - 2.0 * cell).abs() < 0.01 && (comma - 2.0 * cell).abs() < 0.01, "cell {cell}, Han {han}, ，{comma}");
+}

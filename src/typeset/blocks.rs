@@ -2,7 +2,7 @@
 //! laid out into slabs of whole grid lines.
 
 use crate::font::{FontId, FontSet};
-use super::frame::{Cluster, Item, Line, LineKind, Mark, Node, NoteRun, Role};
+use super::frame::{Cluster, Item, Line, LineKind, Mark, Node, NoteRun, Role, RunGlyph, TextRun};
 use super::inline::{self, Align, Anchor, Measure, Para, SetLine, Shaped};
 use super::math;
 use std::sync::Arc;
@@ -604,6 +604,11 @@ impl<'a> Blocks<'a> {
                     *offset = (base + unwidened(source_line, *offset as usize - base)) as u32;
                 }
             }
+            // A line wrapped to fit shows a ↪ in its hanging indent (drawn, not text).
+            let mark = continuation_mark(self.fonts, size, f.left + pad, self.geo.baseline(1, size));
+            for s in self.slabs.iter_mut().skip(from + 1) {
+                s.items.extend(mark.clone());
+            }
         }
         self.text_base = 0;
         let count = self.slabs.len() - first;
@@ -772,6 +777,15 @@ impl<'a> Blocks<'a> {
 
 /// The images an inline is, if it is an image or a link holding nothing but images (a badge,
 /// a picture linking to its full size).
+/// The mark a wrapped line of code shows where it goes on: ↪ from the math font (the code font
+/// has none), an artifact, at `x` on `baseline`.
+fn continuation_mark(fonts: &FontSet, size: f32, x: f32, baseline: f32) -> Option<Item> {
+    let font = fonts.get(FontId::MATH);
+    let id = font.glyph('↪')?;
+    let glyph = RunGlyph { id, advance: font.advance(id), x_offset: 0.0, y_offset: 0.0, text: 0..0 };
+    Some(Item::Text(TextRun { x, y: baseline, font: FontId::MATH, size: size * 0.8, text: String::new(), glyphs: vec![glyph], mark: Mark::Decoration, note: NoteRun::None }))
+}
+
 fn images_in(inline: &Inline) -> Option<Vec<(usize, &str)>> {
     match inline {
         Inline::Image { asset, alt } => Some(vec![(*asset, alt.as_str())]),

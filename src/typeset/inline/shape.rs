@@ -27,8 +27,8 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
             }
             continue;
         }
-        let shaped = fonts.get(run.font).shape_in(&text[run.range.clone()], run.lang);
-        pieces.extend(clusters(&run, &shaped, text, size, glyphs.len(), fonts));
+        let mut shaped = fonts.get(run.font).shape_in(&text[run.range.clone()], run.lang);
+        pieces.extend(clusters(&run, &mut shaped, text, size, glyphs.len(), fonts));
         glyphs.extend(shaped);
     }
     adjust_punctuation(&mut pieces, text, punct);
@@ -123,7 +123,7 @@ fn itemize(para: &Para, fonts: &FontSet) -> (Vec<Run>, Vec<char>) {
 
 /// The run's glyphs grouped into clusters, each a piece with what line breaking and
 /// justification need to know of it. `first_glyph` is where the run's glyphs start.
-fn clusters(run: &Run, shaped: &[Glyph], text: &str, size: f32, first_glyph: usize, fonts: &FontSet) -> Vec<Piece> {
+fn clusters(run: &Run, shaped: &mut [Glyph], text: &str, size: f32, first_glyph: usize, fonts: &FontSet) -> Vec<Piece> {
     let Run { range, font, lang, style } = run;
     let run_size = size * style.scale;
     let mut pieces = Vec::new();
@@ -147,6 +147,18 @@ fn clusters(run: &Run, shaped: &[Glyph], text: &str, size: f32, first_glyph: usi
         let adjustable = *lang == Lang::Chinese && *font != FontId::MONO && j == i + 1 && matches!(class, Class::Stop | Class::Close | Class::Open);
         let blank = if adjustable && (advance - 1.0).abs() < 0.01 { blank_half(fonts, *font, shaped[i].id) } else { None };
         let newline = s == "\n";
+        let natural = if newline { 0.0 } else { advance * run_size };
+        // In code, a wide character (Han, kana, full-width punctuation) takes two cells of the
+        // monospace grid, its glyph centred, so that columns aligned for them stay aligned.
+        let width = match single {
+            Some(c) if style.font == FontId::MONO && *font != FontId::MONO && is_double_width(c) => {
+                let cell = fonts.get(FontId::MONO).shape_in("0", Lang::Latin).first().map_or(0.6, |g| g.advance);
+                let cells = 2.0 * cell * run_size;
+                shaped[i].x_offset += (cells - natural) / 2.0 / run_size;
+                cells
+            }
+            _ => natural,
+        };
         pieces.push(Piece {
             wide: s.chars().any(kinsoku::is_wide) || adjustable,
             space: s.chars().all(|c| c == ' '),
@@ -157,7 +169,7 @@ fn clusters(run: &Run, shaped: &[Glyph], text: &str, size: f32, first_glyph: usi
             newline,
             text: piece_text,
             glyphs: first_glyph + i..first_glyph + j,
-            width: if newline { 0.0 } else { advance * run_size },
+            width,
             font: *font,
             size: run_size,
             style: *style,
@@ -200,6 +212,11 @@ fn formula_piece(run: &Run, text: Range<usize>, set: &math::MathBox, space_after
         last_resort: false,
         hyphen: None,
     }
+}
+
+/// East Asian wide and full-width characters, which a terminal gives two columns.
+fn is_double_width(c: char) -> bool {
+    kinsoku::is_wide(c) && !matches!(c, '\u{2014}' | '\u{2026}' | '\u{22EF}' | '\u{2E3A}' | '\u{00B7}') || ('\u{AC00}'..='\u{D7A3}').contains(&c)
 }
 
 /// Which half of a full-width punctuation mark's em is blank, read from its ink.
