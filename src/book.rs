@@ -29,6 +29,8 @@ pub struct Book {
     /// Drafts not in the book (`draft: true`, `published: false`).
     pub(crate) drafts_left_out: usize,
     pub(crate) formulas: crate::doc::FormulaCounts,
+    /// The theme the EPUB highlights code in (`[epub] highlight`), or `none`.
+    pub(crate) code_theme: String,
 }
 
 #[derive(Debug, Clone)]
@@ -203,7 +205,7 @@ pub fn assemble(
         subjects,
     };
     let tag_index = index::tag_index(out.iter().map(|e| e.meta.tags.as_slice()), config.tag_index);
-    (Book { meta, essays: out, assets: images.assets, cover, tag_index, images: images.counts, drafts_left_out, formulas }, diags)
+    (Book { meta, essays: out, assets: images.assets, cover, tag_index, images: images.counts, drafts_left_out, formulas, code_theme: config.epub_highlight.clone() }, diags)
 }
 
 /// `urn:uuid:` derived from the title and authors, so rebuilding keeps the identifier.

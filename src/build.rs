@@ -162,7 +162,16 @@ pub(crate) fn check(config: &Config, progress: &dyn Progress) -> Report {
 /// The first stage of both: the book read, with its report so far.
 fn read(config: &Config, progress: &dyn Progress) -> (Report, Option<Book>) {
     let started = Instant::now();
-    let (book, diagnostics) = load_with(config, progress);
+    let (book, mut diagnostics) = load_with(config, progress);
+    // A highlighting theme book.toml names must exist.
+    let mut book = book;
+    for (section, name) in [("[pdf]", &config.pdf.highlight), ("[epub]", &config.epub_highlight)] {
+        if !crate::highlight::is_theme(name) {
+            let hint = format!("highlight takes one of: {}", crate::highlight::theme_names().join(", "));
+            diagnostics.push(config.value_error(&format!("book.toml {section}: no code highlighting theme is called `{name}`"), name).with_hint(hint));
+            book = None;
+        }
+    }
     let essays = book.as_ref().map_or(0, |b| b.essays.len());
     let (drafts_left_out, images, formulas) = book.as_ref().map_or_else(Default::default, |b| (b.drafts_left_out, b.images, b.formulas));
     let timings = vec![("read", started.elapsed())];

@@ -14,6 +14,7 @@ pub mod doc;
 pub mod fetch;
 pub mod epub;
 pub mod font;
+pub mod highlight;
 pub mod index;
 pub mod init;
 pub mod kinsoku;

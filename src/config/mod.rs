@@ -31,6 +31,8 @@ struct EpubSection {
     /// Embed the book's fonts, cut down to the characters used.
     #[serde(default)]
     embed_fonts: bool,
+    /// The code highlighting theme (`highlight::theme_names`), or `none`.
+    highlight: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -192,6 +194,7 @@ struct PdfSection {
     cover: Option<bool>,
     notes: Option<Notes>,
     note_numbers: Option<NoteNumbers>,
+    highlight: Option<String>,
 }
 
 /// Page margins in millimetres; `inner` is the binding side.
@@ -230,9 +233,15 @@ pub struct PdfConfig {
     pub(crate) cover: bool,
     pub(crate) notes: Notes,
     pub(crate) note_numbers: NoteNumbers,
+    /// The code highlighting theme, or `none`.
+    pub(crate) highlight: String,
 }
 
 const MM: f32 = 72.0 / 25.4;
+
+/// The theme code is highlighted in unless `highlight` names another (the names are the
+/// highlighter's; the build checks them).
+pub(crate) const DEFAULT_HIGHLIGHT: &str = "wenji";
 
 impl Default for PdfConfig {
     fn default() -> Self {
@@ -249,6 +258,7 @@ impl Default for PdfConfig {
             hanging_punctuation: false,
             cover: true,
             notes: Notes::Foot,
+            highlight: DEFAULT_HIGHLIGHT.into(),
             note_numbers: NoteNumbers::Page,
         }
     }
@@ -330,6 +340,7 @@ impl PdfSection {
         c.cover = self.cover.unwrap_or(!self.print);
         c.notes = self.notes.unwrap_or_default();
         c.note_numbers = self.note_numbers.unwrap_or_default();
+        c.highlight = self.highlight.unwrap_or_else(|| DEFAULT_HIGHLIGHT.into());
         Ok(c)
     }
 }
@@ -364,6 +375,8 @@ pub struct Config {
     pub(crate) tag_index: TagIndex,
     /// `[epub] embed-fonts`: the EPUB carries subsets of the PDF's fonts.
     pub(crate) embed_fonts: bool,
+    /// `[epub] highlight`: the code highlighting theme, or `none`.
+    pub(crate) epub_highlight: String,
     pub pdf: PdfConfig,
     /// Warnings about the book's settings (a title guessed from a posts folder).
     pub(crate) notes: Vec<Diagnostic>,
@@ -469,6 +482,7 @@ impl Config {
             cover: b.cover.map(|c| root.join(c)),
             tag_index: b.tag_index,
             embed_fonts: toml.epub.embed_fonts,
+            epub_highlight: toml.epub.highlight.clone().unwrap_or_else(|| DEFAULT_HIGHLIGHT.into()),
             language,
             description: b.description.or_else(|| site_value(|s| s.description.clone())),
             publisher: b.publisher,

@@ -321,7 +321,10 @@ impl Writer<'_> {
                     let _ = write!(self.out, "<pre><code class=\"language-{class}\">");
                 }
                 self.break_pages();
-                self.text(text);
+                match crate::highlight::tokens(lang, text, &self.book.code_theme) {
+                    Some(lines) => self.highlighted(text, &lines),
+                    None => self.text(text),
+                }
                 self.out.push_str("</code></pre>\n");
             }
             Block::Math(f) if !f.readable => {
@@ -348,6 +351,25 @@ impl Writer<'_> {
             Block::Rule => {
                 self.break_pages();
                 self.out.push_str("<hr/>\n");
+            }
+        }
+    }
+
+    /// Code in its tokens' inks, a `<span style>` each (page markers fall between them).
+    fn highlighted(&mut self, text: &str, lines: &[Vec<(std::ops::Range<usize>, crate::highlight::Ink)>]) {
+        for (i, (_, line)) in crate::doc::code_line_starts(text).enumerate() {
+            if i > 0 {
+                self.text("\n");
+            }
+            for (range, ink) in lines.get(i).map(Vec::as_slice).unwrap_or_default() {
+                let css = ink.css();
+                if css.is_empty() {
+                    self.text(&line[range.clone()]);
+                } else {
+                    let _ = write!(self.out, "<span style=\"{css}\">");
+                    self.text(&line[range.clone()]);
+                    self.out.push_str("</span>");
+                }
             }
         }
     }

@@ -2,9 +2,10 @@
 //! laid out into slabs of whole grid lines.
 
 use crate::font::{FontId, FontSet};
-use super::frame::{Cluster, Item, Line, LineKind, Mark, Node, NoteRun, Role, RunGlyph, TextRun};
+use super::frame::{Cluster, Item, Line, LineKind, Mark, Node, NoteRun, Role};
 use super::inline::{self, Align, Anchor, Measure, Para, SetLine, Shaped};
 use super::math;
+use crate::highlight;
 use std::sync::Arc;
 
 use super::page::{Break, Geometry, NoteBody, Paragraph, Slab, TablePart, Variant};
@@ -411,8 +412,8 @@ impl<'a> Blocks<'a> {
                 self.within(Role::Quote, |b| b.blocks(blocks, inner));
             }
             Block::List { start, items } => self.list(*start, items, f),
-            Block::Code { text, .. } => self.within(Role::Code, |b| b.code(text, f)),
-            Block::Math(formula) if !formula.readable => self.within(Role::Code, |b| b.code(&formula.tex, f)),
+            Block::Code { lang, text } => self.within(Role::Code, |b| b.code(text, lang, f)),
+            Block::Math(formula) if !formula.readable => self.within(Role::Code, |b| b.code(&formula.tex, "", f)),
             Block::Math(formula) => self.within(Role::Formula { alt: formula.tex.clone() }, |b| b.display_formula(formula, f)),
             Block::Table(table) => {
                 // A line of space above and below sets the table apart from the text.
@@ -588,13 +589,22 @@ impl<'a> Blocks<'a> {
         self.close();
     }
 
-    fn code(&mut self, text: &str, f: Column) {
+    fn code(&mut self, text: &str, lang: &str, f: Column) {
         let size = f.size * 0.85;
         let pad = 0.5 * f.size;
         let m = Measure::new(f.width - 2.0 * pad, Align::Left).indented(0.0, 2.0 * 0.6 * size);
         let first = self.slabs.len();
-        for (base, source_line) in doc::code_line_starts(text) {
-            let p = Para::plain(&source_line.replace('\t', "    "), FontId::MONO);
+        let tokens = highlight::tokens(lang, text, &self.geo.highlight);
+        for (i, (base, source_line)) in doc::code_line_starts(text).enumerate() {
+            let mut p = Para::default();
+            match tokens.as_ref().and_then(|t| t.get(i)) {
+                Some(line) => {
+                    for (range, ink) in line {
+                        p.push(&source_line[range.clone()].replace('\t', "    "), inline::Style { ink: *ink, ..inline::Style::plain(FontId::MONO) });
+                    }
+                }
+                None => p.push(&source_line.replace('\t', "    "), inline::Style::plain(FontId::MONO)),
+            }
             self.text_base = base;
             let from = self.slabs.len();
             self.lines(&p, size, f.left + pad, m, LineKind::Code, 1);
@@ -604,8 +614,8 @@ impl<'a> Blocks<'a> {
                     *offset = (base + unwidened(source_line, *offset as usize - base)) as u32;
                 }
             }
-            // A line wrapped to fit shows a ↪ in its hanging indent (drawn, not text).
-            let mark = continuation_mark(self.fonts, size, f.left + pad, self.geo.baseline(1, size));
+            // A line wrapped to fit shows a ↳ in its hanging indent (drawn, not text).
+            let mark = continuation_mark(size, f.left + pad, self.geo.baseline(1, size));
             for s in self.slabs.iter_mut().skip(from + 1) {
                 s.items.extend(mark.clone());
             }
@@ -777,13 +787,18 @@ impl<'a> Blocks<'a> {
 
 /// The images an inline is, if it is an image or a link holding nothing but images (a badge,
 /// a picture linking to its full size).
-/// The mark a wrapped line of code shows where it goes on: ↪ from the math font (the code font
-/// has none), an artifact, at `x` on `baseline`.
-fn continuation_mark(fonts: &FontSet, size: f32, x: f32, baseline: f32) -> Option<Item> {
-    let font = fonts.get(FontId::MATH);
-    let id = font.glyph('↪')?;
-    let glyph = RunGlyph { id, advance: font.advance(id), x_offset: 0.0, y_offset: 0.0, text: 0..0 };
-    Some(Item::Text(TextRun { x, y: baseline, font: FontId::MATH, size: size * 0.8, text: String::new(), glyphs: vec![glyph], mark: Mark::Decoration, note: NoteRun::None }))
+/// The mark a wrapped line of code shows where it goes on: ↳ drawn in lines (a decoration, so
+/// no text is copied with it), in the hanging indent at `x`, on `baseline`.
+fn continuation_mark(size: f32, x: f32, baseline: f32) -> Vec<Item> {
+    let (top, mid, w, t) = (baseline - 0.65 * size, baseline - 0.25 * size, 0.75 * size, 0.06 * size);
+    let x0 = x + 0.15 * size;
+    let rule = |x0, y0, x1, y1| Item::Rule { x0, y0, x1, y1, width: t };
+    vec![
+        rule(x0, top, x0, mid),
+        rule(x0, mid, x0 + w, mid),
+        rule(x0 + w - 0.2 * size, mid - 0.15 * size, x0 + w, mid),
+        rule(x0 + w - 0.2 * size, mid + 0.15 * size, x0 + w, mid),
+    ]
 }
 
 fn images_in(inline: &Inline) -> Option<Vec<(usize, &str)>> {

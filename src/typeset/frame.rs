@@ -178,6 +178,8 @@ pub(crate) struct TextRun {
     pub(crate) mark: Mark,
     /// A note's caller or the number beside its text, renumbered on its page.
     pub(crate) note: NoteRun,
+    /// Colour, weight and slant: black and plain but in highlighted code.
+    pub(crate) ink: crate::highlight::Ink,
 }
 
 /// What a run of a note's number is.

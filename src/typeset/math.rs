@@ -30,6 +30,9 @@ pub(crate) struct MathGlyph {
     pub(crate) id: u16,
     /// The character it draws, for copying and searching.
     pub(crate) text: String,
+    /// A part of an assembled glyph after its first: drawn in the first part's run, as one
+    /// character of text with it.
+    pub(crate) joined: bool,
 }
 
 impl MathBox {
@@ -90,8 +93,16 @@ impl MathBox {
     pub(crate) fn items(&self, x: f32, baseline: f32, mark: Mark) -> Vec<Item> {
         let mut items = Vec::with_capacity(self.glyphs.len() + self.rules.len());
         for g in &self.glyphs {
+            if g.joined
+                && let Some(Item::Text(run)) = items.last_mut()
+            {
+                let text = 0..run.text.len() as u32;
+                let (dx, dy) = ((x + g.x - run.x) / run.size, (run.y - (baseline - g.y)) / run.size);
+                run.glyphs.push(RunGlyph { id: g.id, advance: 0.0, x_offset: dx, y_offset: dy, text });
+                continue;
+            }
             let glyph = RunGlyph { id: g.id, advance: 0.0, x_offset: 0.0, y_offset: 0.0, text: 0..g.text.len() as u32 };
-            let run = TextRun { x: x + g.x, y: baseline - g.y, font: g.font, size: g.size, text: g.text.clone(), glyphs: vec![glyph], mark, note: NoteRun::None };
+            let run = TextRun { x: x + g.x, y: baseline - g.y, font: g.font, size: g.size, text: g.text.clone(), glyphs: vec![glyph], mark, note: NoteRun::None, ink: Default::default() };
             items.push(Item::Text(run));
         }
         for &[rx, ry, w, h] in &self.rules {
@@ -103,7 +114,7 @@ impl MathBox {
     /// The formula as clusters of the layout dump: a character each, in the order of their x,
     /// the last reaching the formula's right edge.
     pub(crate) fn clusters(&self, x: f32) -> Vec<Cluster> {
-        let mut glyphs: Vec<&MathGlyph> = self.glyphs.iter().filter(|g| !g.text.is_empty()).collect();
+        let mut glyphs: Vec<&MathGlyph> = self.glyphs.iter().filter(|g| !g.text.is_empty() && !g.joined).collect();
         glyphs.sort_by(|a, b| a.x.total_cmp(&b.x));
         let ends: Vec<f32> = glyphs.iter().skip(1).map(|g| g.x).chain([self.width]).collect();
         glyphs.iter().zip(ends).map(|(g, end)| Cluster { text: g.text.as_str().into(), x: x + g.x, width: (end - g.x).max(0.0) }).collect()
@@ -209,7 +220,7 @@ fn source(tex: &str, size: f32, fonts: &FontSet) -> MathBox {
         let font = fonts.get(id);
         let mut buf = [0u8; 4];
         for g in font.shape_in(c.encode_utf8(&mut buf), Lang::Latin) {
-            out.glyphs.push(MathGlyph { x, y: 0.0, font: id, size, id: g.id, text: c.to_string() });
+            out.glyphs.push(MathGlyph { x, y: 0.0, font: id, size, id: g.id, text: c.to_string(), joined: false });
             x += g.advance * size;
         }
     }
@@ -401,7 +412,7 @@ impl Engine<'_> {
             };
             let mut buf = [0u8; 4];
             for g in font.shape_in(styled.encode_utf8(&mut buf), Lang::Latin) {
-                let glyph = MathGlyph { x: x + g.x_offset * size, y: g.y_offset * size, font: font_id, size, id: g.id, text: styled.to_string() };
+                let glyph = MathGlyph { x: x + g.x_offset * size, y: g.y_offset * size, font: font_id, size, id: g.id, text: styled.to_string(), joined: false };
                 if let Some((_, y0, _, y1)) = font.bounds(g.id) {
                     out.ascent = out.ascent.max(y1 * size + glyph.y);
                     out.descent = out.descent.max(-y0 * size - glyph.y);
@@ -430,7 +441,7 @@ impl Engine<'_> {
                     out.ascent = out.ascent.max(y1 * size);
                     out.descent = out.descent.max(-y0 * size);
                 }
-                out.glyphs.push(MathGlyph { x: x + g.x_offset * size, y: g.y_offset * size, font: id, size, id: g.id, text: c.to_string() });
+                out.glyphs.push(MathGlyph { x: x + g.x_offset * size, y: g.y_offset * size, font: id, size, id: g.id, text: c.to_string(), joined: false });
                 x += g.advance * size;
             }
         }
@@ -456,7 +467,7 @@ impl Engine<'_> {
             ascent: y1 * size,
             descent: -y0 * size,
             italic: self.table.italic_correction(id) * size,
-            glyphs: vec![MathGlyph { x: 0.0, y: 0.0, font: FontId::MATH, size, id, text: c.to_string() }],
+            glyphs: vec![MathGlyph { x: 0.0, y: 0.0, font: FontId::MATH, size, id, text: c.to_string(), joined: false }],
             rules: Vec::new(),
         }
     }
@@ -485,11 +496,9 @@ impl Engine<'_> {
                 at -= overlap;
             }
             let (x, y) = if vertical { (0.0, at * size) } else { (at * size, 0.0) };
-            // The assembled glyph's character is the first part's text; the rest add none.
+            // The assembled glyph is one character: its parts are drawn as one cluster.
             let mut part = self.glyph_box(p.glyph, c, size);
-            if i > 0 {
-                part.glyphs[0].text.clear();
-            }
+            part.glyphs[0].joined = i > 0;
             out.width = out.width.max(if vertical { part.width } else { 0.0 });
             out.place(part, x, y);
             at += p.advance;

@@ -5,6 +5,7 @@ use std::ops::Range;
 use super::super::frame::LinkTo;
 use crate::doc::{Formula, Inline, LinkTarget, leaf_text};
 use crate::font::FontId;
+use crate::highlight::Ink;
 
 /// How a piece of text is set.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,11 +23,13 @@ pub struct Style {
     pub(crate) note: bool,
     /// An inline formula (index into `Para::formulas`), which the text holds as U+FFFC.
     pub(crate) formula: Option<u32>,
+    /// Colour, weight and slant (highlighted code).
+    pub(crate) ink: Ink,
 }
 
 impl Style {
     pub(crate) fn plain(font: FontId) -> Style {
-        Style { font, scale: 1.0, rise: 0.0, emph: false, strike: false, link: None, note: false, formula: None }
+        Style { font, scale: 1.0, rise: 0.0, emph: false, strike: false, link: None, note: false, formula: None, ink: Ink::default() }
     }
 }
 

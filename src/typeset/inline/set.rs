@@ -61,7 +61,7 @@ impl Shaped<'_> {
                 continue;
             }
             let mut m = k + 1;
-            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise && shown[m].style.note == first.style.note && shown[m].formula.is_none() {
+            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise && shown[m].style.note == first.style.note && shown[m].style.ink == first.style.ink && shown[m].formula.is_none() {
                 m += 1;
             }
             items.push(Item::Text(self.run(&shown[k..m], &xs[k..m], &lefts[k..m], &widths[k..m])));
@@ -122,7 +122,7 @@ impl Shaped<'_> {
                 });
             }
         }
-        TextRun { x: xs[0], y: -first.style.rise * self.size, font: first.font, size: first.size, text, glyphs, mark: Mark::Decoration, note: if first.style.note { NoteRun::Caller } else { NoteRun::None } }
+        TextRun { x: xs[0], y: -first.style.rise * self.size, font: first.font, size: first.size, text, glyphs, mark: Mark::Decoration, note: if first.style.note { NoteRun::Caller } else { NoteRun::None }, ink: first.style.ink }
     }
 
     /// Emphasis dots, strike-through lines and link areas.
