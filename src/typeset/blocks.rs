@@ -597,13 +597,14 @@ impl<'a> Blocks<'a> {
         let tokens = highlight::tokens(lang, text, &self.geo.highlight);
         for (i, (base, source_line)) in doc::code_line_starts(text).enumerate() {
             let mut p = Para::default();
+            let grid = inline::Style { grid: true, ..inline::Style::plain(FontId::MONO) };
             match tokens.as_ref().and_then(|t| t.get(i)) {
                 Some(line) => {
                     for (range, ink) in line {
-                        p.push(&source_line[range.clone()].replace('\t', "    "), inline::Style { ink: *ink, ..inline::Style::plain(FontId::MONO) });
+                        p.push(&source_line[range.clone()].replace('\t', "    "), inline::Style { ink: *ink, ..grid });
                     }
                 }
-                None => p.push(&source_line.replace('\t', "    "), inline::Style::plain(FontId::MONO)),
+                None => p.push(&source_line.replace('\t', "    "), grid),
             }
             self.text_base = base;
             let from = self.slabs.len();

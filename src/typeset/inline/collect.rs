@@ -25,11 +25,13 @@ pub struct Style {
     pub(crate) formula: Option<u32>,
     /// Colour, weight and slant (highlighted code).
     pub(crate) ink: Ink,
+    /// A code block's text, on the monospace grid: a wide character takes two cells.
+    pub(crate) grid: bool,
 }
 
 impl Style {
     pub(crate) fn plain(font: FontId) -> Style {
-        Style { font, scale: 1.0, rise: 0.0, emph: false, strike: false, link: None, note: false, formula: None, ink: Ink::default() }
+        Style { font, scale: 1.0, rise: 0.0, emph: false, strike: false, link: None, note: false, formula: None, ink: Ink::default(), grid: false }
     }
 }
 

@@ -148,10 +148,10 @@ fn clusters(run: &Run, shaped: &mut [Glyph], text: &str, size: f32, first_glyph:
         let blank = if adjustable && (advance - 1.0).abs() < 0.01 { blank_half(fonts, *font, shaped[i].id) } else { None };
         let newline = s == "\n";
         let natural = if newline { 0.0 } else { advance * run_size };
-        // In code, a wide character (Han, kana, full-width punctuation) takes two cells of the
+        // In a code block, a wide character (Han, kana, full-width punctuation) takes two cells of the
         // monospace grid, its glyph centred, so that columns aligned for them stay aligned.
         let width = match single {
-            Some(c) if style.font == FontId::MONO && *font != FontId::MONO && is_double_width(c) => {
+            Some(c) if style.grid && *font != FontId::MONO && is_double_width(c) => {
                 let cell = fonts.get(FontId::MONO).shape_in("0", Lang::Latin).first().map_or(0.6, |g| g.advance);
                 let cells = 2.0 * cell * run_size;
                 shaped[i].x_offset += (cells - natural) / 2.0 / run_size;
