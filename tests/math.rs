@@ -68,6 +68,8 @@ fn the_epub_carries_mathml_with_the_tex_as_alt_text() {
     assert!(text.contains("由式 (1) 可知"), "{text}");
     // Prices and shell variables are text.
     assert!(text.contains("这本书 $5，那本 $10。") && all.contains("<code>$HOME</code>"), "{text}");
+    // Escaped brackets around a number are a citation, not a formula.
+    assert!(text.contains("引文 [1] 和 [2]。"), "{text}");
     // The one that cannot be read is its TeX in code type.
     assert!(all.contains(r"<code>\nosuchcommand{x}</code>"), "{all}");
 }

@@ -168,21 +168,7 @@ fn with_references_as_text(tex: &str, number: &mut dyn FnMut(&str) -> String) ->
 /// blog's engine did before MathJax saw the formula.
 fn unescape_for_markdown(tex: &str) -> std::borrow::Cow<'_, str> {
     let escaped = ["\\\\\\\\", "\\\\{", "\\\\}", "\\_", "\\*"].iter().any(|p| tex.contains(p));
-    if !escaped {
-        return tex.into();
-    }
-    let mut out = String::with_capacity(tex.len());
-    let mut chars = tex.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, chars.peek()) {
-            ('\\', Some(&next)) if next.is_ascii_punctuation() => {
-                out.push(next);
-                chars.next();
-            }
-            _ => out.push(c),
-        }
-    }
-    out.into()
+    if escaped { markdown_unescaped(tex).into() } else { tex.into() }
 }
 
 /// `tex` without its command definitions (`\newcommand`, `\renewcommand`, `\providecommand`,
@@ -344,6 +330,53 @@ fn take_commands(tex: &str, commands: &[&str]) -> (String, bool) {
         }
     }
     (out, any)
+}
+
+/// Where `\(` and `\[` start in `text`, as (line, column) counted from 1 in characters, as
+/// comrak's source positions count them.
+pub(super) fn tex_delimiters(text: &str) -> std::collections::HashSet<(usize, usize)> {
+    let mut found = std::collections::HashSet::new();
+    for (n, line) in text.lines().enumerate() {
+        if !line.contains("\\(") && !line.contains("\\[") {
+            continue;
+        }
+        let mut chars = line.chars().enumerate().peekable();
+        while let Some((col, c)) = chars.next() {
+            match (c, chars.peek()) {
+                ('\\', Some((_, '(' | '['))) => {
+                    found.insert((n + 1, col + 1));
+                    chars.next();
+                }
+                ('\\', Some(_)) => {
+                    chars.next();
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// Whether what stands between `\(…\)` or `\[…\]` is a formula rather than escaped brackets
+/// around text Markdown would show (`\[8\]`, a citation): it holds a letter or a TeX command.
+pub(super) fn looks_like_math(tex: &str) -> bool {
+    tex.chars().any(|c| c.is_ascii_alphabetic() || ('α'..='ω').contains(&c))
+}
+
+/// Text as Markdown shows it: a backslash before ASCII punctuation dropped.
+pub(super) fn markdown_unescaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('\\', Some(&next)) if next.is_ascii_punctuation() => {
+                out.push(next);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// A code span that holds a formula, as blogdown and Hugo sites write them so that Markdown

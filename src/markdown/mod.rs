@@ -74,6 +74,7 @@ pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
         note_names: Vec::new(),
         note_defs: HashMap::new(),
         formulas: math::Formulas::default(),
+        tex_delimited: math::tex_delimiters(&text),
     };
     let mut blocks = c.blocks(root);
     let title = m.meta.untitled.and_then(|place| {
@@ -142,6 +143,8 @@ struct Converter<'m> {
     note_names: Vec<String>,
     note_defs: HashMap<String, Vec<Block>>,
     formulas: math::Formulas,
+    /// Where `\(` and `\[` stand in the parsed text (line, column), which comrak reads as formulas.
+    tex_delimited: std::collections::HashSet<(usize, usize)>,
 }
 
 type Node<'a> = &'a AstNode<'a>;
@@ -159,6 +162,12 @@ impl Converter<'_> {
     /// A formula read: as math, as its TeX in code type with a warning when it cannot be read,
     /// or nothing when it only defines commands.
     fn formula(&mut self, node: Node, tex: &str, display: bool) -> Option<Inline> {
+        let start = node.data().sourcepos.start;
+        if self.tex_delimited.contains(&(start.line, start.column)) && !math::looks_like_math(tex) {
+            // `\[8\]` is an escaped bracket around a citation, as Markdown reads it.
+            let (open, close) = if display { ('[', ']') } else { ('(', ')') };
+            return Some(Inline::Text(format!("{open}{}{close}", math::markdown_unescaped(tex))));
+        }
         self.formulas.counts.found += 1;
         match self.formulas.read(tex, display) {
             Ok(math::Read::Formula(f)) => Some(Inline::Math(f)),
