@@ -261,23 +261,8 @@ fn brace_argument(tex: &str, at: usize) -> Option<(String, usize)> {
     if !tex[at..].starts_with('{') {
         return None;
     }
-    let mut depth = 0usize;
-    let mut escaped = false;
-    for (i, c) in tex[at..].char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '{' => depth += 1,
-            '}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some((tex[at + 1..at + i].to_owned(), at + i + 1));
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    let end = crate::math::group_end(tex, at)?;
+    Some((tex[at + 1..end].to_owned(), end + 1))
 }
 
 /// `tex` without `\command{argument}`, and the argument of its first occurrence.

@@ -237,8 +237,8 @@ fn with_infix_fractions(text: &str, depth: usize) -> String {
     }
 }
 
-/// The byte offset of the `}` that closes the `{` at `open`.
-fn group_end(text: &str, open: usize) -> Option<usize> {
+/// The byte offset of the `}` that closes the `{` at `open` (an escaped `\}` does not close it).
+pub(crate) fn group_end(text: &str, open: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut escaped = false;
     for (i, c) in text[open..].char_indices() {
