@@ -338,7 +338,8 @@ impl Resources<'_> {
                 let advance = (((pen * 1000.0).round() - from) / 1000.0) as f32;
                 let x_offset = ((f64::from(g.x_offset) * 1000.0).round() / 1000.0) as f32;
                 let y_offset = ((f64::from(g.y_offset) * 1000.0).round() / 1000.0) as f32;
-                KrillaGlyph::new(GlyphId::new(g.id as u32), advance, x_offset, -y_offset, 0.0, g.text.start as usize..g.text.end as usize, None)
+                // Offsets are up-positive, as the shaper gives them and krilla takes them.
+                KrillaGlyph::new(GlyphId::new(g.id as u32), advance, x_offset, y_offset, 0.0, g.text.start as usize..g.text.end as usize, None)
             })
             .collect();
         // Highlighted code: its colour; bold drawn as the outline stroked too, italic as the

@@ -284,11 +284,22 @@ impl<'a> Blocks<'a> {
     }
 
     fn line_slab(&self, mut line: SetLine, size: f32, left: f32, kind: LineKind, slots: usize, first: bool) -> Slab {
-        let baseline = self.geo.baseline(slots, size);
+        // A line holding a formula taller than text (a matrix, a stacked fraction) takes whole
+        // grid lines more, above or below, so that it touches no other line.
+        let (ascent, descent) = line.formula_extent;
+        let pitch = self.geo.pitch;
+        // Room a line leaves between its neighbours' text: 1.3 em above its baseline, 0.6 below.
+        let above = ((ascent - 1.3 * size) / pitch).ceil().max(0.0) as usize;
+        let below = ((descent - 0.6 * size) / pitch).ceil().max(0.0) as usize;
+        let baseline = above as f32 * pitch + self.geo.baseline(slots, size);
+        let slots = slots + above + below;
         line.translate(left, baseline);
         let mut slab = Slab::new(slots);
         slab.items = line.items;
-        slab.lines.push(Line { kind, y: baseline, first, last: line.last, clusters: self.clusters(line.clusters) });
+        // In the layout dump a line stands on the last grid line it takes, as a display formula does.
+        let y = baseline + below as f32 * pitch;
+        slab.baseline = Some(baseline);
+        slab.lines.push(Line { kind, y, first, last: line.last, clusters: self.clusters(line.clusters) });
         slab
     }
 
@@ -569,7 +580,8 @@ impl<'a> Blocks<'a> {
             self.within(Role::ListBody, |b| b.blocks(&item.blocks, inner));
             self.close();
             let Some(slab) = self.slabs.get_mut(first) else { continue };
-            let baseline = self.geo.baseline(1, size);
+            // On the first line's baseline (lower than a slot's when a tall formula leads it).
+            let baseline = slab.baseline.unwrap_or(self.geo.baseline(1, size));
             let marker_right = inner.left - 0.5 * size;
             let marker = match (item.task, start) {
                 (Some(done), _) => {

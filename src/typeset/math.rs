@@ -495,9 +495,10 @@ impl Engine<'_> {
             if i > 0 {
                 at -= overlap;
             }
-            let (x, y) = if vertical { (0.0, at * size) } else { (at * size, 0.0) };
             // The assembled glyph is one character: its parts are drawn as one cluster.
             let mut part = self.glyph_box(p.glyph, c, size);
+            // Up: each part's ink starts where the stack has reached; across: its origin.
+            let (x, y) = if vertical { (0.0, at * size + part.descent) } else { (at * size, 0.0) };
             part.glyphs[0].joined = i > 0;
             out.width = out.width.max(if vertical { part.width } else { 0.0 });
             out.place(part, x, y);

@@ -102,6 +102,8 @@ pub(crate) struct Slab {
     pub(crate) slots: usize,
     pub(crate) items: Vec<Item>,
     pub lines: Vec<Line>,
+    /// A line's baseline in the slab, where it is not its one slot's (a tall formula on it).
+    pub(crate) baseline: Option<f32>,
     /// Stay on the same page as the next slab (headings; the first and last two lines of a
     /// paragraph).
     pub(crate) keep_with_next: bool,
@@ -183,6 +185,7 @@ impl Slab {
             slots,
             items: Vec::new(),
             lines: Vec::new(),
+            baseline: None,
             keep_with_next: false,
             discardable: false,
             anchors: Vec::new(),

@@ -63,6 +63,8 @@ pub struct SetLine {
     pub last: bool,
     /// Where the line starts in the paragraph's text, in bytes.
     pub(crate) start: usize,
+    /// How far its inline formulas reach above and below the baseline (0 without any).
+    pub(crate) formula_extent: (f32, f32),
 }
 
 impl SetLine {

@@ -91,7 +91,8 @@ impl Shaped<'_> {
             c.width += advance * p.size;
         }
         let start = self.pieces.get(range.start).map_or(self.para.text.len(), |p| p.text.start);
-        SetLine { items, clusters, end: x, last, start }
+        let formula_extent = shown.iter().filter_map(|p| p.formula).map(|f| &self.formulas[f.index as usize]).fold((0.0_f32, 0.0_f32), |(a, d), b| (a.max(b.ascent), d.max(b.descent)));
+        SetLine { items, clusters, end: x, last, start, formula_extent }
     }
 
     /// One text run over consecutive pieces of the same font and size. Each cluster's glyphs
