@@ -146,6 +146,33 @@ struct FormulaPiece {
 }
 
 impl Piece {
+    /// A piece of `text` drawn with `glyphs`, `width` points wide, of no class yet: no space,
+    /// no Han, no break after it.
+    fn new(text: Range<usize>, glyphs: Range<usize>, width: f32, font: FontId, size: f32, style: Style) -> Piece {
+        Piece {
+            text,
+            glyphs,
+            width,
+            font,
+            size,
+            style,
+            wide: false,
+            space: false,
+            ellipsis: false,
+            newline: false,
+            han: false,
+            alnum: false,
+            blank: None,
+            trim_left: 0.0,
+            trim_right: 0.0,
+            break_after: false,
+            soft_break: false,
+            last_resort: false,
+            hyphen: None,
+            formula: None,
+        }
+    }
+
     /// What the piece can still lose at a line's start or end.
     fn edge_trim_left(&self) -> f32 {
         if self.blank == Some(Blank::Left) && self.trim_left == 0.0 { self.size / 2.0 } else { 0.0 }

@@ -126,6 +126,8 @@ fn itemize(para: &Para, fonts: &FontSet) -> (Vec<Run>, Vec<char>) {
 fn clusters(run: &Run, shaped: &mut [Glyph], text: &str, size: f32, first_glyph: usize, fonts: &FontSet) -> Vec<Piece> {
     let Run { range, font, lang, style } = run;
     let run_size = size * style.scale;
+    // A cell of the monospace grid, in em (a code block's wide characters take two).
+    let cell = style.grid.then(|| fonts.get(FontId::MONO).shape_in("0", Lang::Latin).first().map_or(0.6, |g| g.advance));
     let mut pieces = Vec::new();
     let mut i = 0;
     while i < shaped.len() {
@@ -150,9 +152,8 @@ fn clusters(run: &Run, shaped: &mut [Glyph], text: &str, size: f32, first_glyph:
         let natural = if newline { 0.0 } else { advance * run_size };
         // In a code block, a wide character (Han, kana, full-width punctuation) takes two cells of the
         // monospace grid, its glyph centred, so that columns aligned for them stay aligned.
-        let width = match single {
-            Some(c) if style.grid && *font != FontId::MONO && is_double_width(c) => {
-                let cell = fonts.get(FontId::MONO).shape_in("0", Lang::Latin).first().map_or(0.6, |g| g.advance);
+        let width = match (single, cell) {
+            (Some(c), Some(cell)) if *font != FontId::MONO && is_double_width(c) => {
                 let cells = 2.0 * cell * run_size;
                 shaped[i].x_offset += (cells - natural) / 2.0 / run_size;
                 cells
@@ -167,51 +168,18 @@ fn clusters(run: &Run, shaped: &mut [Glyph], text: &str, size: f32, first_glyph:
             alnum: s.chars().all(|c| !kinsoku::is_wide(c) && c.is_alphanumeric()),
             blank,
             newline,
-            text: piece_text,
-            glyphs: first_glyph + i..first_glyph + j,
-            width,
-            font: *font,
-            size: run_size,
-            style: *style,
-            trim_left: 0.0,
-            trim_right: 0.0,
-            break_after: false,
-            soft_break: false,
-            last_resort: false,
-            hyphen: None,
-            formula: None,
+            ..Piece::new(piece_text.clone(), first_glyph + i..first_glyph + j, width, *font, run_size, *style)
         });
         i = j;
     }
     pieces
 }
-
 /// A piece of an inline formula (`set`, Shaped::formulas[`index`]), which sits beside Han as
 /// Latin does. `space_after` is the formula's space after it, dropped where a line ends there.
 fn formula_piece(run: &Run, text: Range<usize>, set: &math::MathBox, space_after: f32, kind: math::FormulaBreak, index: u32, size: f32, glyphs_at: usize) -> Piece {
     let inner_break = kind != math::FormulaBreak::End;
-    Piece {
-        text,
-        glyphs: glyphs_at..glyphs_at,
-        width: set.width,
-        formula: Some(FormulaPiece { index, space_after: if inner_break { space_after } else { 0.0 }, inner_break, kind }),
-        font: FontId::MATH,
-        size: size * run.style.scale,
-        style: run.style,
-        wide: false,
-        space: false,
-        ellipsis: false,
-        newline: false,
-        han: false,
-        alnum: true,
-        blank: None,
-        trim_left: 0.0,
-        trim_right: 0.0,
-        break_after: false,
-        soft_break: false,
-        last_resort: false,
-        hyphen: None,
-    }
+    let formula = Some(FormulaPiece { index, space_after: if inner_break { space_after } else { 0.0 }, inner_break, kind });
+    Piece { alnum: true, formula, ..Piece::new(text, glyphs_at..glyphs_at, set.width, FontId::MATH, size * run.style.scale, run.style) }
 }
 
 /// East Asian wide and full-width characters, which a terminal gives two columns.
