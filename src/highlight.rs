@@ -3,9 +3,10 @@
 //! paper and e-ink: keywords bold, comments italic, besides their colours, so that they are told
 //! apart in grey too.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::str::FromStr;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use syntect::easy::HighlightLines;
 use syntect::highlighting::{Color, FontStyle, ScopeSelectors, StyleModifier, Theme, ThemeItem, ThemeSet, ThemeSettings};
@@ -103,14 +104,31 @@ fn wenji_theme() -> Theme {
     }
 }
 
+/// Each line's tokens: byte ranges in the line (without its end) and their inks.
+pub(crate) type Tokens = Vec<Vec<(Range<usize>, Ink)>>;
+
 /// The tokens of each line of `code` (without line ends), in language `lang` (a fence's info
 /// word: `rust`, `py`, `sh`, …) and theme `theme_name`. `None` when the language is unknown, the
-/// theme is `none`, or the block is too long to highlight.
-pub(crate) fn tokens(lang: &str, code: &str, theme_name: &str) -> Option<Vec<Vec<(Range<usize>, Ink)>>> {
+/// theme is `none`, or the block is too long to highlight. A block is highlighted once per
+/// process: the PDF and the EPUB ask for the same blocks, and highlighting is slow.
+pub(crate) fn tokens(lang: &str, code: &str, theme_name: &str) -> Option<Arc<Tokens>> {
+    type Key = (String, String, String);
+    static DONE: OnceLock<Mutex<HashMap<Key, Option<Arc<Tokens>>>>> = OnceLock::new();
     let theme = theme(theme_name)?;
     if lang.is_empty() || code.len() > LONGEST_BLOCK {
         return None;
     }
+    let key = (theme_name.to_owned(), lang.to_owned(), code.to_owned());
+    let done = DONE.get_or_init(Default::default);
+    if let Some(found) = done.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return found.clone();
+    }
+    let made = highlighted(lang, code, theme).map(Arc::new);
+    done.lock().unwrap_or_else(|e| e.into_inner()).insert(key, made.clone());
+    made
+}
+
+fn highlighted(lang: &str, code: &str, theme: &Theme) -> Option<Tokens> {
     let set = syntaxes();
     let syntax = set.find_syntax_by_token(lang).or_else(|| set.find_syntax_by_token(&lang.to_ascii_lowercase()))?;
     let mut lines = HighlightLines::new(syntax, theme);
@@ -161,9 +179,11 @@ mod tests {
         let string = lines[2].iter().find(|(r, _)| code.lines().nth(2).unwrap()[r.clone()].contains('字')).expect("the string");
         assert_ne!(string.1.colour, [0, 0, 0]);
         // Every byte of every line is in one token.
-        for (line, tokens) in code.lines().zip(&lines) {
+        for (line, tokens) in code.lines().zip(lines.iter()) {
             assert_eq!(tokens.iter().map(|(r, _)| r.len()).sum::<usize>(), line.len());
         }
+        // Asked again (the other output), the block is not highlighted again.
+        assert!(Arc::ptr_eq(&lines, &tokens("rust", code, DEFAULT_THEME).expect("known")));
     }
 
     #[test]
