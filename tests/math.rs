@@ -105,3 +105,58 @@ fn display_formulas_are_centred_with_their_numbers_at_the_right() {
     assert!((end - (left + page_width)).abs() < 1.0, "{line}\n{body}");
     assert!(first_x > left + 3.0 * 10.5, "the formula is centred, not at the left: {line}");
 }
+
+#[test]
+fn every_formula_is_tagged_as_a_formula_with_its_tex_between_the_text_around_it() {
+    let b = built();
+    let Some((ok, json)) = tool("qpdf", &["--json=2", "--json-key=qpdf"], &b.pdf) else { return };
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let alts: Vec<&str> = v["qpdf"][1]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|o| o.get("value"))
+        .filter(|o| o["/Type"] == "/StructElem" && o["/S"] == "/Formula")
+        .map(|o| o["/Alt"].as_str().unwrap_or_default())
+        .collect();
+    // The 20 the EPUB shows as MathML, inline and display alike, each with its TeX.
+    assert_eq!(alts.len(), 20, "{alts:?}");
+    assert!(alts.contains(&"u:a^2 + b^2 = c^2") && alts.contains(&"u:x*y*z"), "{alts:?}");
+    assert!(alts.iter().any(|a| a.starts_with(r"u:\begin{pmatrix}")), "{alts:?}");
+    // An inline formula sits inside its paragraph, between the text before and after it.
+    let Some((ok, tree)) = tool("pdfinfo", &["-struct-text"], &b.pdf) else { return };
+    assert!(ok);
+    let lines: Vec<&str> = tree.lines().map(str::trim).collect();
+    let at = lines.iter().position(|l| *l == "\"行内公式用一对美元符号：\"").expect("the paragraph's text");
+    assert_eq!(lines[at + 1], "Formula", "{tree}");
+    assert_eq!(lines[at + 2], "\"𝑎2+𝑏2=𝑐2\"", "{tree}");
+    assert_eq!(lines[at + 3], "\"，也可以写成 \"", "{tree}");
+}
+
+#[test]
+fn formulas_in_table_cells_and_notes_are_tagged_inside_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"表与注\"\n").unwrap();
+    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
+    let essay = "---\ntitle: 格子里的式子\ndate: 2024-05-01\n---\n\n| 名称 | 式子 |\n|---|---|\n| 勾股 | $a^2+b^2=c^2$ 成立 |\n\n正文 $x$ 结束。[^1]\n\n[^1]: 注里 $y^2$ 也有。\n";
+    std::fs::write(dir.path().join("manuscripts/2024-05-01-cells.md"), essay).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = wenji(&repo(), &["build", dir.path().to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let Some((ok, tree)) = tool("pdfinfo", &["-struct-text"], &only_file(out.path(), "pdf")) else { return };
+    assert!(ok);
+    // Each formula's element is the next line after its container's, one level deeper.
+    let lines: Vec<&str> = tree.lines().collect();
+    let depth = |l: &str| l.len() - l.trim_start().len();
+    let parent_of = |text: &str| {
+        let at = lines.iter().position(|l| l.trim() == text).unwrap_or_else(|| panic!("{text} in {tree}"));
+        assert_eq!(lines[at - 1].trim(), "Formula", "{tree}");
+        let formula_depth = depth(lines[at - 1]);
+        lines[..at - 1].iter().rev().find(|l| depth(l) < formula_depth).unwrap().trim().split([' ', ':']).next().unwrap().to_owned()
+    };
+    assert_eq!(parent_of("\"𝑎2+𝑏2=𝑐2\""), "TD");
+    assert_eq!(parent_of("\"𝑥\""), "P");
+    assert_eq!(parent_of("\"𝑦2\""), "P", "the note's paragraph");
+    assert!(tree.contains("Note"), "{tree}");
+}

@@ -269,6 +269,9 @@ fn lists_tables_figures_code_and_notes_are_tagged() {
     let items = doc.find("LI");
     assert!(items.len() >= 5, "{} items", items.len());
     assert!(items.iter().all(|li| li.children.iter().any(|c| c.kind == "LBody")));
+    // A numbered item's label is read before its body.
+    let numbered_items: Vec<&&Elem> = items.iter().filter(|li| li.children.iter().any(|c| c.kind == "Lbl")).collect();
+    assert!(!numbered_items.is_empty() && numbered_items.iter().all(|li| li.kinds() == ["Lbl", "LBody"]), "{numbered_items:?}");
     let labels: Vec<String> = doc.find("Lbl").iter().map(|l| l.text()).collect();
     assert!(labels.contains(&"3.".to_owned()) && labels.contains(&"4.".to_owned()), "{labels:?}");
     let numbered = doc.find("L").into_iter().find(|l| l.text().contains("第三项")).unwrap();

@@ -86,8 +86,11 @@ pub(crate) struct Writer<'a> {
     waiting: VecDeque<Page>,
     /// The folio of every page that came, in order.
     folios: Vec<Option<Folio>>,
-    /// The marked content drawn for each structure node: `[part][node]`, in page order.
-    leaves: Vec<Vec<Vec<Identifier>>>,
+    /// The marked content drawn for each structure node: `[part][node]`, in page order, each
+    /// numbered in the order it was drawn.
+    leaves: Vec<Vec<Vec<Leaf>>>,
+    /// How many leaves have been drawn.
+    drawn: u64,
 }
 
 impl<'a> Writer<'a> {
@@ -104,6 +107,7 @@ impl<'a> Writer<'a> {
             waiting: VecDeque::new(),
             folios: Vec::new(),
             leaves: Vec::new(),
+            drawn: 0,
         }
     }
 
@@ -240,7 +244,8 @@ impl<'a> Writer<'a> {
                 if nodes.len() <= node {
                     nodes.resize_with(node + 1, Vec::new);
                 }
-                nodes[node].push(id);
+                nodes[node].push(Leaf { order: self.drawn, id });
+                self.drawn += 1;
             }
         }
     }
@@ -431,9 +436,16 @@ fn content_tag(mark: Mark, image: bool) -> ContentTag<'static> {
     }
 }
 
-/// The structure tree: the parts in reading order, each node with its child nodes and then
-/// what was drawn for it. Nodes with nothing drawn are left out.
-fn tag_tree(structure: &Structure, mut leaves: Vec<Vec<Vec<Identifier>>>, language: &str) -> TagTree {
+/// Marked content drawn for a structure node, numbered in drawing order.
+struct Leaf {
+    order: u64,
+    id: Identifier,
+}
+
+/// The structure tree: the parts in reading order, each node holding its child nodes and
+/// what was drawn for it in the order they were drawn (an inline formula between the text
+/// around it). Nodes with nothing drawn are left out.
+fn tag_tree(structure: &Structure, mut leaves: Vec<Vec<Vec<Leaf>>>, language: &str) -> TagTree {
     let mut tree = TagTree::new().with_lang(Some(language.to_owned()));
     for &part in &structure.order {
         let nodes = &structure.parts[part as usize];
@@ -446,7 +458,7 @@ fn tag_tree(structure: &Structure, mut leaves: Vec<Vec<Vec<Identifier>>>, langua
             }
         }
         for root in roots {
-            if let Some(group) = tag_group(root, nodes, &children, &mut leaves[part as usize]) {
+            if let Some((_, group)) = tag_group(root, nodes, &children, &mut leaves[part as usize]) {
                 tree.push(group);
             }
         }
@@ -454,10 +466,13 @@ fn tag_tree(structure: &Structure, mut leaves: Vec<Vec<Vec<Identifier>>>, langua
     tree
 }
 
-fn tag_group(i: usize, nodes: &[Node], children: &[Vec<usize>], leaves: &mut [Vec<Identifier>]) -> Option<TagGroup> {
-    let mut kids: Vec<krilla::tagging::Node> = children[i].iter().filter_map(|&c| tag_group(c, nodes, children, leaves)).map(Into::into).collect();
-    kids.extend(std::mem::take(&mut leaves[i]).into_iter().map(krilla::tagging::Node::from));
-    (!kids.is_empty()).then(|| TagGroup::with_children(tag_kind(&nodes[i].role), kids))
+/// Node `i` as a tag group, with the order of the first thing drawn in it.
+fn tag_group(i: usize, nodes: &[Node], children: &[Vec<usize>], leaves: &mut [Vec<Leaf>]) -> Option<(u64, TagGroup)> {
+    let mut kids: Vec<(u64, krilla::tagging::Node)> = children[i].iter().filter_map(|&c| tag_group(c, nodes, children, leaves)).map(|(order, g)| (order, g.into())).collect();
+    kids.extend(std::mem::take(&mut leaves[i]).into_iter().map(|leaf| (leaf.order, leaf.id.into())));
+    kids.sort_by_key(|&(order, _)| order);
+    let first = kids.first()?.0;
+    Some((first, TagGroup::with_children(tag_kind(&nodes[i].role), kids.into_iter().map(|(_, kid)| kid).collect())))
 }
 
 fn tag_kind(role: &Role) -> TagKind {

@@ -264,7 +264,7 @@ impl<'a> Blocks<'a> {
             let offset = (self.text_base + line.start).min(u32::MAX as usize) as u32;
             let mut slab = self.line_slab(line, size, left, kind, slots, i == 0);
             slab.text_start = Some((self.count.current(), offset));
-            slab.items.iter_mut().for_each(|item| item.set_mark(mark));
+            slab.items.iter_mut().for_each(|item| item.claim(mark));
             slab.keep_with_next = count > 1 && (i == 0 || (i + 2 == count && widow));
             slab.callers = on_line;
             slabs.push(slab);
@@ -272,11 +272,20 @@ impl<'a> Blocks<'a> {
         slabs
     }
 
-    /// Shapes `para`, noting the characters no font has.
+    /// Shapes `para`, noting the characters no font has; each inline formula gets a node of
+    /// its own in the open one (a node nothing is drawn for is left out of the tag tree).
     fn shape<'p>(&mut self, para: &'p Para, size: f32) -> Shaped<'p> {
-        let shaped = inline::shape(para, size, self.fonts, self.geo.punctuation);
+        let mut shaped = inline::shape(para, size, self.fonts, self.geo.punctuation);
         self.note_missing(&shaped.missing);
+        if !para.formulas.is_empty() {
+            shaped.mark_formulas(self.formula_marks(para));
+        }
         shaped
+    }
+
+    /// A node in the open one for each of `para`'s inline formulas.
+    fn formula_marks(&mut self, para: &Para) -> Vec<Mark> {
+        para.formulas.iter().map(|f| self.leaf(Role::Formula { alt: f.tex.clone() })).collect()
     }
 
     fn clusters(&self, clusters: Vec<Cluster>) -> Vec<Cluster> {
@@ -659,7 +668,7 @@ impl<'a> Blocks<'a> {
                     .collect()
             })
             .collect();
-        let shaped: Vec<Vec<Shaped>> = paras.iter().map(|row| row.iter().map(|p| self.shape(p, size)).collect()).collect();
+        let mut shaped: Vec<Vec<Shaped>> = paras.iter().map(|row| row.iter().map(|p| self.shape(p, size)).collect()).collect();
         let mut natural = vec![size; columns];
         for row in &shaped {
             for (c, cell) in row.iter().enumerate() {
@@ -681,17 +690,21 @@ impl<'a> Blocks<'a> {
         let left = f.left + ((f.width - used) / 2.0).max(0.0);
         let count = rows.len();
         let mut part: Option<Arc<TablePart>> = None;
-        for (r, row) in shaped.iter().enumerate() {
+        for (r, row) in shaped.iter_mut().enumerate() {
             self.open(Role::Row);
             let mut cell_lines = Vec::new();
             let mut x = left;
-            for (c, cell) in row.iter().enumerate() {
+            for (c, cell) in row.iter_mut().enumerate() {
                 let align = match table.align.get(c) {
                     Some(doc::Align::Center) => Align::Center,
                     Some(doc::Align::Right) => Align::Right,
                     _ => Align::Left,
                 };
-                let mark = self.leaf(if r == 0 { Role::HeaderCell } else { Role::Cell });
+                // The cell's formulas are tagged in it.
+                let node = self.open(if r == 0 { Role::HeaderCell } else { Role::Cell });
+                cell.mark_formulas(self.formula_marks(&paras[r][c]));
+                self.close();
+                let mark = self.mark_of(node);
                 cell_lines.push((x, mark, cell.lines(Measure::new(widths[c], align))));
                 x += widths[c] + gap;
             }
@@ -702,7 +715,7 @@ impl<'a> Blocks<'a> {
                 for (i, mut line) in lines.into_iter().enumerate() {
                     let baseline = self.geo.baseline(1, size) + i as f32 * self.geo.pitch;
                     line.translate(x, baseline);
-                    line.items.iter_mut().for_each(|item| item.set_mark(mark));
+                    line.items.iter_mut().for_each(|item| item.claim(mark));
                     slab.items.extend(line.items);
                     slab.lines.push(Line { kind: LineKind::Table, y: baseline, first: true, last: true, clusters: self.clusters(line.clusters) });
                 }
@@ -791,7 +804,8 @@ impl<'a> Blocks<'a> {
         let anchor = self.anchor(Anchor::Note(n));
         let slab = &mut self.slabs[first];
         slab.anchors.push(anchor);
-        slab.items.extend(number.items);
+        // Before the note's text, as it is read.
+        slab.items.splice(0..0, number.items);
         if let Some(line) = slab.lines.first_mut() {
             line.clusters.splice(0..0, number.clusters);
         }

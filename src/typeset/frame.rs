@@ -246,6 +246,14 @@ impl Item {
         }
     }
 
+    /// Puts text, images and links that belong to no node yet under `mark` (an inline
+    /// formula keeps its own).
+    pub(crate) fn claim(&mut self, to: Mark) {
+        if self.mark() == Mark::Decoration {
+            self.set_mark(to);
+        }
+    }
+
     /// What the item belongs to (decorations are artifacts).
     pub(crate) fn mark(&self) -> Mark {
         match self {

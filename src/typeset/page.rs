@@ -199,17 +199,17 @@ impl Slab {
         }
     }
 
-    /// Adds `items` to the slab and to the first slab of each of its variants (a list item's
-    /// marker beside its first line).
+    /// Adds `items` to the slab and to the first slab of each of its variants, before what is
+    /// there (a list item's marker beside its first line, read before it).
     pub(crate) fn add_to_first_line(&mut self, items: Vec<Item>) {
         if let Some(p) = &mut self.paragraph {
             for v in &mut p.variants {
                 if let Some(first) = v.slabs.first_mut() {
-                    first.items.extend(items.iter().cloned());
+                    first.items.splice(0..0, items.iter().cloned());
                 }
             }
         }
-        self.items.extend(items);
+        self.items.splice(0..0, items);
     }
 
     /// Why this slab, with the slabs it keeps with, did not fit at a page's foot.

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use super::frame::{Cluster, Item};
+use super::frame::{Cluster, Item, Mark};
 use super::math::MathBox;
 use crate::font::{FontId, FontSet, Glyph};
 use crate::config::Punctuation;
@@ -192,6 +192,9 @@ pub struct Shaped<'p> {
     pieces: Vec<Piece>,
     /// The pieces of the paragraph's inline formulas, laid out (`Piece::formula` indexes them).
     formulas: Vec<MathBox>,
+    /// The structure node each of the paragraph's formulas is tagged as (`Para::formulas`
+    /// order); without one a formula's glyphs belong to the paragraph.
+    formula_marks: Vec<Mark>,
     /// Fixed space after each piece (¼ em between Han and Latin), dropped at a break.
     gaps: Vec<f32>,
     /// How far the space after each piece may stretch at a stretch ratio of 1, in points

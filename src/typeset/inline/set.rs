@@ -7,6 +7,11 @@ use super::super::frame::RunGlyph as Glyph;
 use super::{Align, HAN_STRETCH, LOOSEST, Measure, Piece, SetLine, Shaped, Spread, opens_like_han};
 
 impl Shaped<'_> {
+    /// Tags the paragraph's formulas (in `Para::formulas` order) as these nodes.
+    pub(crate) fn mark_formulas(&mut self, marks: Vec<Mark>) {
+        self.formula_marks = marks;
+    }
+
     pub(super) fn set_line(&self, range: Range<usize>, indent: f32, avail: f32, measure: Measure, last: bool) -> SetLine {
         let starts_paragraph = range.start == 0;
         let shown_range = self.shown(range.start, range.end, starts_paragraph);
@@ -56,7 +61,8 @@ impl Shaped<'_> {
         while k < n {
             let first = &shown[k];
             if let Some(f) = first.formula {
-                items.extend(self.formulas[f.index as usize].items(xs[k], -first.style.rise * self.size, Mark::Decoration));
+                let mark = first.style.formula.and_then(|i| self.formula_marks.get(i as usize).copied()).unwrap_or_default();
+                items.extend(self.formulas[f.index as usize].items(xs[k], -first.style.rise * self.size, mark));
                 k += 1;
                 continue;
             }
