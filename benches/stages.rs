@@ -67,7 +67,7 @@ fn stages(c: &mut Criterion) {
     let lay_out = || wenji::typeset::typeset_with(&book, &config.pdf, &fonts, false).0;
     group.bench_function("write the PDF", |b| b.iter_batched(lay_out, |layout| wenji::pdf::write(&book, layout, &fonts).unwrap(), BatchSize::LargeInput));
     let layout = lay_out();
-    group.bench_function("write the EPUB", |b| b.iter(|| wenji::epub::write(&book, None, Some(&layout.summary.page_starts), None).unwrap()));
+    group.bench_function("write the EPUB", |b| b.iter(|| wenji::epub::write(&book, None, Some(&layout.summary.page_starts), None, &Default::default()).unwrap()));
     group.finish();
 }
 

@@ -17,6 +17,20 @@ pub struct Asset {
     pub(crate) height: u32,
 }
 
+/// A picture of a formula for reading systems without MathML (its `altimg`), with its size
+/// in em of the text around it: `height` above the baseline of that text, `depth` below.
+#[derive(Debug, Clone)]
+pub struct FormulaImage {
+    pub(crate) asset: Asset,
+    pub(crate) width: f32,
+    pub(crate) height: f32,
+    pub(crate) depth: f32,
+}
+
+/// The pictures of a book's formulas, by their source (`Formula::source`) and whether they
+/// stand apart.
+pub type FormulaImages = std::collections::HashMap<(String, bool), FormulaImage>;
+
 /// How large an image the book keeps: within `width`×`height` and `pixels` in all. Larger
 /// ones are scaled down to fit.
 #[derive(Debug, Clone, Copy)]

@@ -1,5 +1,5 @@
-//! Paints a laid-out page into pixels with tiny-skia: the EPUB's image of the cover that the
-//! PDF draws as vectors. Text, rectangles, rules and dots; images and links are not painted.
+//! Paints laid-out items into pixels with tiny-skia: the EPUB's pictures of the cover and of
+//! the formulas, which the PDF draws as vectors. Text, rectangles, rules and dots; images and links are not painted.
 
 use std::io::Cursor;
 
@@ -13,9 +13,33 @@ use crate::typeset::frame::{Item, Page};
 pub(crate) fn png(page: &Page, size: (f32, f32), fonts: &FontSet, width: u32, prefix: &str) -> anyhow::Result<Asset> {
     let scale = width as f32 / size.0;
     let height = (size.1 * scale).round() as u32;
+    let pixmap = paint(&page.items, Transform::from_scale(scale, scale), (width, height), fonts)?;
+    // The page is opaque: keep the colour channels.
+    let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    let image = image::RgbImage::from_raw(width, height, rgb).ok_or_else(|| anyhow::anyhow!("the cover image has the wrong size"))?;
+    let mut bytes = Vec::new();
+    image.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)?;
+    Ok(Asset::named(prefix, "png", "image/png", bytes, width, height))
+}
+
+/// `items` drawn in black on white as a grey PNG: the part of the plane from `origin` (in
+/// points) `size` points wide and high, at `scale` pixels a point.
+pub(crate) fn grey_png(items: &[Item], origin: (f32, f32), size: (f32, f32), scale: f32, fonts: &FontSet, prefix: &str) -> anyhow::Result<Asset> {
+    let (width, height) = ((size.0 * scale).ceil().max(1.0) as u32, (size.1 * scale).ceil().max(1.0) as u32);
+    let to_pixels = Transform::from_translate(-origin.0, -origin.1).post_scale(scale, scale);
+    let pixmap = paint(items, to_pixels, (width, height), fonts)?;
+    // Black on white: the red channel is the grey.
+    let grey: Vec<u8> = pixmap.data().chunks_exact(4).map(|p| p[0]).collect();
+    let image = image::GrayImage::from_raw(width, height, grey).ok_or_else(|| anyhow::anyhow!("the image has the wrong size"))?;
+    let mut bytes = Vec::new();
+    image.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)?;
+    Ok(Asset::named(prefix, "png", "image/png", bytes, width, height))
+}
+
+/// `items` painted on white into a pixmap `size` pixels large, placed by `to_pixels`.
+fn paint(items: &[Item], to_pixels: Transform, (width, height): (u32, u32), fonts: &FontSet) -> anyhow::Result<Pixmap> {
     let mut pixmap = Pixmap::new(width, height).ok_or_else(|| anyhow::anyhow!("cannot paint a {width}×{height} image"))?;
     pixmap.fill(tiny_skia::Color::WHITE);
-    let to_pixels = Transform::from_scale(scale, scale);
     let solid = |[r, g, b]: [u8; 3]| {
         let mut paint = Paint::default();
         paint.set_color_rgba8(r, g, b, 255);
@@ -23,7 +47,7 @@ pub(crate) fn png(page: &Page, size: (f32, f32), fonts: &FontSet, width: u32, pr
         paint
     };
     let black = solid([0, 0, 0]);
-    for item in &page.items {
+    for item in items {
         match item {
             Item::Rect { x, y, w, h, colour } => {
                 if let Some(rect) = Rect::from_xywh(*x, *y, *w, *h) {
@@ -68,12 +92,7 @@ pub(crate) fn png(page: &Page, size: (f32, f32), fonts: &FontSet, width: u32, pr
             Item::Box { .. } | Item::Image { .. } | Item::CoverImage { .. } | Item::Link { .. } => {}
         }
     }
-    // The page is opaque: keep the colour channels.
-    let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
-    let image = image::RgbImage::from_raw(width, height, rgb).ok_or_else(|| anyhow::anyhow!("the cover image has the wrong size"))?;
-    let mut bytes = Vec::new();
-    image.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)?;
-    Ok(Asset::named(prefix, "png", "image/png", bytes, width, height))
+    Ok(pixmap)
 }
 
 /// Glyph outlines in font units, placed at a pen position in points (y down).

@@ -55,7 +55,7 @@ fn the_epub_carries_mathml_with_the_tex_as_alt_text() {
     let maths: Vec<&str> = all.split("<math ").skip(1).collect();
     // 22 read: one only defines, one only refers (it becomes the number as text).
     assert_eq!(maths.len(), 20, "{all}");
-    assert!(maths.iter().all(|m| m.starts_with("alttext=\"") && m.contains("xmlns=\"http://www.w3.org/1998/Math/MathML\"")));
+    assert!(maths.iter().all(|m| m[..m.find('>').unwrap()].contains(" alttext=\"") && m.contains("xmlns=\"http://www.w3.org/1998/Math/MathML\"")));
     let opf = texts(&b.epub).into_iter().find(|(name, _)| name.ends_with(".opf")).unwrap().1;
     let with_math = opf.matches("properties=\"mathml\"").count();
     assert_eq!(with_math, 2, "{opf}");
@@ -159,4 +159,53 @@ fn formulas_in_table_cells_and_notes_are_tagged_inside_them() {
     assert_eq!(parent_of("\"𝑥\""), "P");
     assert_eq!(parent_of("\"𝑦2\""), "P", "the note's paragraph");
     assert!(tree.contains("Note"), "{tree}");
+}
+
+/// `name="value"` of an element's start tag.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    Some(&tag[at..at + tag[at..].find('"')?])
+}
+
+#[test]
+fn every_formula_has_a_picture_for_readers_without_mathml() {
+    let b = built();
+    let files: std::collections::BTreeMap<String, Vec<u8>> = entries(&b.epub).into_iter().collect();
+    let opf = String::from_utf8(files["EPUB/package.opf"].clone()).unwrap();
+    let pages = essay_pages(&b.epub);
+    let tags: Vec<String> = pages.iter().flat_map(|p| p.split("<math ").skip(1)).map(|m| format!(" {}", &m[..m.find('>').unwrap()])).collect();
+    assert_eq!(tags.len(), 20);
+    let mut pictures = std::collections::BTreeSet::new();
+    for tag in &tags {
+        let src = attribute(tag, "altimg").unwrap_or_else(|| panic!("no picture: {tag}"));
+        let name = src.strip_prefix("../images/").unwrap();
+        assert!(opf.contains(&format!("href=\"images/{name}\" media-type=\"image/png\"")), "{name} is not in the manifest");
+        let em = |a: &str| attribute(tag, a).unwrap().strip_suffix("em").unwrap().parse::<f32>().unwrap();
+        let (width, height, valign) = (em("altimg-width"), em("altimg-height"), em("altimg-valign"));
+        // The picture: the formula's ink, as wide for its height as the em sizes say.
+        let picture = image::load_from_memory(&files[&format!("EPUB/images/{name}")]).unwrap().to_luma8();
+        let ratio = picture.width() as f32 / picture.height() as f32;
+        assert!((ratio - width / height).abs() < 0.05 * ratio, "{tag}: {}×{} pixels", picture.width(), picture.height());
+        assert!(picture.pixels().filter(|p| p.0[0] < 100).count() > 50, "{tag}: a blank picture");
+        assert!(valign < 0.0 && -valign < height, "{tag}");
+        pictures.insert(name.to_owned());
+    }
+    // A display sum with its limits stands taller than a line of text, and lowers further.
+    let sum = tags.iter().find(|t| t.contains(r#"alttext="\sum_{k=1}"#)).unwrap();
+    assert!(attribute(sum, "altimg-height").unwrap().trim_end_matches("em").parse::<f32>().unwrap() > 2.0, "{sum}");
+    // Each picture is listed once.
+    assert_eq!(opf.matches("images/math-").count(), pictures.len());
+}
+
+#[test]
+fn formula_pictures_can_be_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("formulas"), dir.path());
+    let toml = std::fs::read_to_string(dir.path().join("book.toml")).unwrap();
+    std::fs::write(dir.path().join("book.toml"), format!("{toml}\n[epub]\nformula-images = false\n")).unwrap();
+    let (_out, epub) = build_epub(dir.path());
+    let all = essay_pages(&epub).concat();
+    assert_eq!(all.matches("<math ").count(), 20);
+    assert!(!all.contains("altimg"), "{all}");
+    assert!(entries(&epub).iter().all(|(name, _)| !name.contains("images/math-")));
 }

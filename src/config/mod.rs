@@ -33,6 +33,8 @@ struct EpubSection {
     embed_fonts: bool,
     /// The code highlighting theme (`highlight::theme_names`), or `none`.
     highlight: Option<String>,
+    /// Give each formula a picture for reading systems without MathML (default: yes).
+    formula_images: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -377,6 +379,8 @@ pub struct Config {
     pub(crate) embed_fonts: bool,
     /// `[epub] highlight`: the code highlighting theme, or `none`.
     pub(crate) epub_highlight: String,
+    /// `[epub] formula-images`: each formula's MathML names a picture of it (`altimg`).
+    pub(crate) formula_images: bool,
     pub pdf: PdfConfig,
     /// Warnings about the book's settings (a title guessed from a posts folder).
     pub(crate) notes: Vec<Diagnostic>,
@@ -483,6 +487,7 @@ impl Config {
             tag_index: b.tag_index,
             embed_fonts: toml.epub.embed_fonts,
             epub_highlight: toml.epub.highlight.clone().unwrap_or_else(|| DEFAULT_HIGHLIGHT.into()),
+            formula_images: toml.epub.formula_images.unwrap_or(true),
             language,
             description: b.description.or_else(|| site_value(|s| s.description.clone())),
             publisher: b.publisher,

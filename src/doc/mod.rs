@@ -216,6 +216,29 @@ pub(crate) fn for_each_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut 
     }
 }
 
+/// The formulas in `blocks`, display and inline, in order.
+pub(crate) fn formulas<'a>(blocks: &'a [Block], out: &mut Vec<&'a Formula>) {
+    fn inline<'a>(inlines: &'a [Inline], out: &mut Vec<&'a Formula>) {
+        for i in inlines {
+            match i {
+                Inline::Math(f) => out.push(f),
+                Inline::Link { content: c, .. } | Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sup(c) | Inline::Sub(c) => inline(c, out),
+                _ => {}
+            }
+        }
+    }
+    for block in blocks {
+        match block {
+            Block::Paragraph(c) | Block::Heading { content: c, .. } => inline(c, out),
+            Block::Quote(b) => formulas(b, out),
+            Block::List { items, .. } => items.iter().for_each(|item| formulas(&item.blocks, out)),
+            Block::Table(t) => t.head.iter().chain(t.rows.iter().flatten()).for_each(|cell| inline(cell, out)),
+            Block::Math(f) => out.push(f),
+            Block::Code { .. } | Block::Rule => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

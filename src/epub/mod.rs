@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use crate::assets::Asset;
+use crate::assets::{Asset, FormulaImages};
 use crate::book::Book;
 use crate::index::INDEX_TITLE;
 use crate::font::{FontId, FontSet};
@@ -38,7 +38,7 @@ code, pre { font-family: "wenji mono", "wenji serif", monospace; }
 /// PDF's numbered pages start), the EPUB marks them and lists them in a page-list.
 /// `cover` is the cover image: the book's own or a generated one. With `fonts`, the text,
 /// bold and code fonts are embedded, cut down to the characters the book uses.
-pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>, fonts: Option<&FontSet>) -> anyhow::Result<Vec<u8>> {
+pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>, fonts: Option<&FontSet>, formulas: &FormulaImages) -> anyhow::Result<Vec<u8>> {
     let mut parts = Parts::default();
     const XHTML: &str = "application/xhtml+xml";
 
@@ -56,7 +56,7 @@ pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>, fo
         let count = rest.iter().take_while(|p| p.essay == i).count();
         let (breaks, after) = rest.split_at(count);
         rest = after;
-        let page = xhtml::essay_page(book, essay, "../images/", breaks);
+        let page = xhtml::essay_page(book, essay, "../images/", breaks, formulas);
         let properties = page.contains("<math ").then_some("mathml");
         parts.add(essay.id.clone(), essay_href(&essay.id), XHTML, properties, true, page.into_bytes());
     }
@@ -66,6 +66,11 @@ pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>, fo
     }
     for (i, asset) in book.assets.iter().enumerate() {
         parts.add(format!("img-{}", i + 1), format!("images/{}", asset.name), asset.media_type, None, false, asset.bytes.clone());
+    }
+    // The formulas' pictures, each once (formulas that look alike share one), in name order.
+    let pictures: std::collections::BTreeMap<&str, &Asset> = formulas.values().map(|p| (p.asset.name.as_str(), &p.asset)).collect();
+    for (name, asset) in pictures {
+        parts.add(name.trim_end_matches(".png").to_owned(), format!("images/{name}"), asset.media_type, None, false, asset.bytes.clone());
     }
     let mut stylesheet = STYLESHEET.to_owned();
     if let Some(fonts) = fonts {

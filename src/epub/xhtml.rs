@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
+use crate::assets::FormulaImages;
 use crate::book::{Book, Essay, Section, chinese_date};
-use crate::doc::{Align, Block, BlockCount, Inline, LinkTarget, OPENING, PageStart, Table, leaf_text, table_row};
+use crate::doc::{Align, Block, BlockCount, Formula, Inline, LinkTarget, OPENING, PageStart, Table, leaf_text, table_row};
 
 /// Text for XML content and attribute values; drops characters XML 1.0 cannot hold.
 pub(crate) fn escape(s: &str) -> String {
@@ -63,9 +64,9 @@ pub(crate) fn title_page(book: &Book) -> String {
 
 /// One essay as a chapter page; images are referenced under `images_href`. `breaks` are the
 /// print pages that start in this essay, marked where their text starts.
-pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageStart]) -> String {
+pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageStart], formulas: &FormulaImages) -> String {
     let m = &essay.meta;
-    let mut w = Writer { book, images_href, out: String::new(), note_refs: HashMap::new(), breaks, count: BlockCount::default(), offset: 0, lead: None, in_table: false };
+    let mut w = Writer { book, images_href, formulas, out: String::new(), note_refs: HashMap::new(), breaks, count: BlockCount::default(), offset: 0, lead: None, in_table: false };
     w.out.push_str("<section class=\"essay\" epub:type=\"chapter\" role=\"doc-chapter\" aria-labelledby=\"essay-title\">\n<header>\n");
     // The opening is block `doc::OPENING`: title, subtitle, dateline and lede, their texts in a row.
     w.break_pages();
@@ -197,6 +198,8 @@ fn essay_toc(out: &mut String, sections: &[Section], numbered: bool) {
 struct Writer<'b> {
     book: &'b Book,
     images_href: &'b str,
+    /// Pictures of the formulas, for reading systems without MathML.
+    formulas: &'b FormulaImages,
     out: String,
     /// How often each footnote has been referenced so far, for unique ids.
     note_refs: HashMap<usize, usize>,
@@ -340,7 +343,7 @@ impl Writer<'_> {
                 if let Some(number) = &f.number {
                     let _ = write!(self.out, "<span class=\"number\">{}</span>", escape(number));
                 }
-                self.out.push_str(&crate::math::mathml(&f.source(), &f.tex, true));
+                self.formula(f, true);
                 self.out.push_str("</div>\n");
             }
             Block::Table(table) => {
@@ -464,6 +467,23 @@ impl Writer<'_> {
         }
     }
 
+    /// A formula as MathML with its TeX as `alttext` and, where it was painted, its picture as
+    /// `altimg`, sized in em of the text around it and lowered by its depth.
+    fn formula(&mut self, f: &Formula, display: bool) {
+        let source = f.source();
+        let math = crate::math::mathml(&source, &f.tex, display);
+        match (self.formulas.get(&(source, display)), math.strip_prefix("<math ")) {
+            (Some(picture), Some(rest)) => {
+                let _ = write!(
+                    self.out,
+                    "<math altimg=\"{}{}\" altimg-width=\"{:.2}em\" altimg-height=\"{:.2}em\" altimg-valign=\"-{:.2}em\" {rest}",
+                    self.images_href, picture.asset.name, picture.width, picture.height + picture.depth, picture.depth
+                );
+            }
+            _ => self.out.push_str(&math),
+        }
+    }
+
     fn wrap(&mut self, tag: &str, content: &[Inline]) {
         let _ = write!(self.out, "<{tag}>");
         self.inlines(content);
@@ -486,7 +506,7 @@ impl Writer<'_> {
             }
             Inline::Math(f) => {
                 self.pass_over(inline);
-                self.out.push_str(&crate::math::mathml(&f.source(), &f.tex, false));
+                self.formula(f, false);
             }
             Inline::Emph(c) => self.wrap("em", c),
             Inline::Strong(c) => self.wrap("strong", c),
@@ -613,7 +633,7 @@ mod tests {
         for part in 0..=book.essays.len() {
             let breaks: Vec<PageStart> = starts.iter().filter(|s| s.essay == part).copied().collect();
             let xhtml = match book.essays.get(part) {
-                Some(essay) => essay_page(&book, essay, "../images/", &breaks),
+                Some(essay) => essay_page(&book, essay, "../images/", &breaks, &FormulaImages::default()),
                 None => index_page(&book, crate::index::INDEX_TITLE, &breaks),
             };
             for b in &breaks {

@@ -25,6 +25,14 @@ pub(crate) fn cover(book: &crate::book::Book, config: &crate::config::PdfConfig,
     cover::cover_page(book, &page::Geometry::new(config), fonts)
 }
 
+/// A formula set alone at `size` points (as a display if `display`), for a picture of it:
+/// what to draw, with the baseline at y = 0 and the left edge at x = 0, and its width, ascent
+/// and descent in points. `None` when it cannot be set.
+pub(crate) fn formula(formula: &crate::doc::Formula, size: f32, display: bool, fonts: &crate::font::FontSet) -> Option<(Vec<frame::Item>, [f32; 3])> {
+    let set = math::layout(formula, size, display, fonts).ok()?;
+    Some((set.items(0.0, 0.0, frame::Mark::Decoration), [set.width, set.ascent, set.descent]))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use std::sync::OnceLock;
