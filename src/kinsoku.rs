@@ -104,6 +104,12 @@ pub(crate) fn is_wide(c: char) -> bool {
         | 0x20000..=0x3FFFF | 0x2014 | 0x2026 | 0x22EF | 0x2E3A | 0x00B7)
 }
 
+/// East Asian wide and full-width characters, which a terminal (and a code block) gives two
+/// columns of the monospace grid.
+pub(crate) fn takes_two_columns(c: char) -> bool {
+    is_wide(c) && !matches!(c, '\u{2014}' | '\u{2026}' | '\u{22EF}' | '\u{2E3A}' | '\u{00B7}') || ('\u{AC00}'..='\u{D7A3}').contains(&c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

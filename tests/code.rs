@@ -53,7 +53,16 @@ fn code_is_highlighted_in_both_outputs() {
     let page = essay_pages(&epub).concat();
     // Keywords bold and comments italic, each in a colour; code with no language is plain.
     assert!(page.contains(";font-weight:bold;\">fn</span>"), "{page}");
-    assert!(page.contains("font-style:italic;\">// 计算两数之和</span>"), "{page}");
+    assert!(page.contains("font-style:italic;\">// <span class=\"wide\">计</span><span class=\"wide\">算</span>"), "{page}");
+    // Every wide character in code is boxed two columns of the monospace grid wide.
+    let code = page.split("<pre>").skip(1).map(|p| p.split("</pre>").next().unwrap()).collect::<String>();
+    let mut unboxed = code.clone();
+    for c in ["计", "算", "两", "数", "之", "和"] {
+        unboxed = unboxed.replace(&format!("<span class=\"wide\">{c}</span>"), "");
+    }
+    assert!(!unboxed.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{code}");
+    let css = entries(&epub).into_iter().find(|(name, _)| name.ends_with(".css")).map(|(_, b)| String::from_utf8(b).unwrap()).unwrap();
+    assert!(css.contains("pre .wide { display: inline-block; width: 2ch;"), "{css}");
     assert!(page.contains("<pre><code>plain text here</code></pre>"), "{page}");
     let Some(chars) = colours(&only_file(&out, "pdf")) else { return };
     let colour_of = |c: char| chars.iter().filter(|(x, _)| *x == c).map(|(_, col)| col.clone()).collect::<Vec<_>>();

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use crate::assets::FormulaImages;
 use crate::book::{Book, Essay, Section, chinese_date};
+use crate::kinsoku;
 use crate::doc::{Align, Block, BlockCount, Formula, Inline, LinkTarget, OPENING, PageStart, Table, leaf_text, table_row};
 
 /// Text for XML content and attribute values; drops characters XML 1.0 cannot hold.
@@ -326,7 +327,7 @@ impl Writer<'_> {
                 self.break_pages();
                 match crate::highlight::tokens(lang, text, &self.book.code_theme) {
                     Some(lines) => self.highlighted(text, &lines),
-                    None => self.text(text),
+                    None => self.code_text(text),
                 }
                 self.out.push_str("</code></pre>\n");
             }
@@ -367,13 +368,32 @@ impl Writer<'_> {
             for (range, ink) in lines.get(i).map(Vec::as_slice).unwrap_or_default() {
                 let css = ink.css();
                 if css.is_empty() {
-                    self.text(&line[range.clone()]);
+                    self.code_text(&line[range.clone()]);
                 } else {
                     let _ = write!(self.out, "<span style=\"{css}\">");
-                    self.text(&line[range.clone()]);
+                    self.code_text(&line[range.clone()]);
                     self.out.push_str("</span>");
                 }
             }
+        }
+    }
+
+    /// Text of a code block: each wide character (Han, full-width punctuation) in a box two
+    /// columns of the monospace grid wide (`span.wide`), so that comments aligned for it stay so.
+    fn code_text(&mut self, text: &str) {
+        let mut rest = text;
+        while !rest.is_empty() {
+            let narrow = rest.find(kinsoku::takes_two_columns).unwrap_or(rest.len());
+            if narrow > 0 {
+                self.text(&rest[..narrow]);
+                rest = &rest[narrow..];
+                continue;
+            }
+            let c = rest.chars().next().unwrap_or_default();
+            self.out.push_str("<span class=\"wide\">");
+            self.text(&rest[..c.len_utf8()]);
+            self.out.push_str("</span>");
+            rest = &rest[c.len_utf8()..];
         }
     }
 

@@ -153,7 +153,7 @@ fn clusters(run: &Run, shaped: &mut [Glyph], text: &str, size: f32, first_glyph:
         // In a code block, a wide character (Han, kana, full-width punctuation) takes two cells of the
         // monospace grid, its glyph centred, so that columns aligned for them stay aligned.
         let width = match (single, cell) {
-            (Some(c), Some(cell)) if *font != FontId::MONO && is_double_width(c) => {
+            (Some(c), Some(cell)) if *font != FontId::MONO && kinsoku::takes_two_columns(c) => {
                 let cells = 2.0 * cell * run_size;
                 shaped[i].x_offset += (cells - natural) / 2.0 / run_size;
                 cells
@@ -180,11 +180,6 @@ fn formula_piece(run: &Run, text: Range<usize>, set: &math::MathBox, space_after
     let inner_break = kind != math::FormulaBreak::End;
     let formula = Some(FormulaPiece { index, space_after: if inner_break { space_after } else { 0.0 }, inner_break, kind });
     Piece { alnum: true, formula, ..Piece::new(text, glyphs_at..glyphs_at, set.width, FontId::MATH, size * run.style.scale, run.style) }
-}
-
-/// East Asian wide and full-width characters, which a terminal gives two columns.
-fn is_double_width(c: char) -> bool {
-    kinsoku::is_wide(c) && !matches!(c, '\u{2014}' | '\u{2026}' | '\u{22EF}' | '\u{2E3A}' | '\u{00B7}') || ('\u{AC00}'..='\u{D7A3}').contains(&c)
 }
 
 /// Which half of a full-width punctuation mark's em is blank, read from its ink.
