@@ -325,7 +325,8 @@ fn count(n: usize, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
-/// The `--json` summary of the books built or checked.
+/// The `--json` summary of the books built or checked. Paths that are not UTF-8 are written
+/// with U+FFFD for what cannot be read.
 fn summary(reports: &[(String, Report)]) -> String {
     use serde_json::json;
     let books: Vec<_> = reports
@@ -334,7 +335,7 @@ fn summary(reports: &[(String, Report)]) -> String {
             let outputs: Vec<_> = r
                 .outputs
                 .iter()
-                .map(|o| json!({ "format": o.format.to_possible_value().map(|v| v.get_name().to_owned()), "path": o.path, "bytes": o.bytes, "pages": o.pages }))
+                .map(|o| json!({ "format": o.format.to_possible_value().map(|v| v.get_name().to_owned()), "path": o.path.to_string_lossy(), "bytes": o.bytes, "pages": o.pages }))
                 .collect();
             let diagnostics: Vec<_> = r
                 .diagnostics
@@ -343,7 +344,7 @@ fn summary(reports: &[(String, Report)]) -> String {
                     json!({
                         "severity": if d.is_error() { "error" } else { "warning" },
                         "message": d.message,
-                        "file": d.file,
+                        "file": d.file.as_deref().map(Path::to_string_lossy),
                         "line": (d.line > 0).then_some(d.line),
                         "column": (d.line > 0).then_some(d.col),
                         "hint": d.hint,

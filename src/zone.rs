@@ -1,6 +1,6 @@
 //! The book's time zone (book.toml's `time-zone`): what dates with no offset are read in.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, TimeZone};
 
 /// The time zone that dates without an offset are read in.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,18 +30,21 @@ impl Zone {
             .map_err(|_| format!("unknown time zone `{s}`"))
     }
 
-    /// The instant a wall-clock time in this zone names (the earlier one in a DST overlap,
-    /// the time an hour later in a DST gap).
+    /// The instant a wall-clock time in this zone names: the earlier one in an overlap (clocks
+    /// set back); in a gap (clocks set forward, by an hour or, as Apia in 2011, a whole day)
+    /// the time read with the offset before the jump, as far past the gap's end as it was past
+    /// its start.
     pub(crate) fn resolve(&self, naive: NaiveDateTime) -> DateTime<FixedOffset> {
         match self {
             Zone::Fixed(offset) => offset.from_utc_datetime(&(naive - *offset)),
-            Zone::Named(tz) => {
-                let pick = |n: NaiveDateTime| tz.from_local_datetime(&n).earliest();
-                let local = pick(naive)
-                    .or_else(|| pick(naive + chrono::Duration::hours(1)))
-                    .expect("a wall-clock time exists within an hour");
-                local.fixed_offset()
-            }
+            Zone::Named(tz) => match tz.from_local_datetime(&naive).earliest() {
+                Some(local) => local.fixed_offset(),
+                None => {
+                    // No gap lasts two days: the offset then is the one before the jump.
+                    let before = tz.offset_from_utc_datetime(&(naive - chrono::Duration::days(2))).fix();
+                    tz.from_utc_datetime(&(naive - before)).fixed_offset()
+                }
+            },
         }
     }
 }

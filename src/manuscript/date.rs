@@ -153,6 +153,13 @@ mod tests {
         assert_eq!(parse_date("2024-03-10 02:30", &ny).unwrap().to_rfc3339(), "2024-03-10T03:30:00-04:00");
         // 01:30 happens twice on 2024-11-03: the earlier one.
         assert_eq!(parse_date("2024-11-03 01:30", &ny).unwrap().to_rfc3339(), "2024-11-03T01:30:00-04:00");
+        // A whole day skipped: Apia went from UTC−10 to UTC+14 after 2011-12-29, Kiritimati
+        // from −10 to +14 after 1994-12-30. The day that never was lands on the next.
+        let apia = Zone::parse("Pacific/Apia").unwrap();
+        assert_eq!(parse_date("2011-12-30", &apia).unwrap().to_rfc3339(), "2011-12-31T00:00:00+14:00");
+        assert_eq!(parse_date("2011-12-30 18:45", &apia).unwrap().to_rfc3339(), "2011-12-31T18:45:00+14:00");
+        let kiritimati = Zone::parse("Pacific/Kiritimati").unwrap();
+        assert_eq!(parse_date("1994-12-31 09:00", &kiritimati).unwrap().to_rfc3339(), "1995-01-01T09:00:00+14:00");
     }
 
     #[test]

@@ -1,0 +1,70 @@
+//! Hostile, huge and odd input (#22), a test per class of defect: never a panic, a hang, a
+//! blow-up, an invalid EPUB or a file outside the output folder. Inputs are made here.
+
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use support::*;
+
+/// Writes `book.toml` (if given) and each essay into a new folder.
+fn book(toml: Option<&str>, essays: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    if let Some(toml) = toml {
+        std::fs::write(dir.path().join("book.toml"), toml).unwrap();
+    }
+    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
+    for (name, text) in essays {
+        std::fs::write(dir.path().join("manuscripts").join(name), text).unwrap();
+    }
+    dir
+}
+
+/// Builds `dir` into `dir/out` with `args`, under a watchdog.
+fn build(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["build", ".", "-o", "out"];
+    all.extend(args);
+    wenji_within(dir, &all, &[], Duration::from_secs(120))
+}
+
+fn no_panic(o: &Output) -> String {
+    let err = stderr(o);
+    assert!(o.status.code().is_some_and(|c| c != 101) && !err.contains("panicked"), "{:?}\n{err}", o.status);
+    err
+}
+
+#[test]
+fn a_date_in_a_time_zone_gap_is_the_next_valid_instant() {
+    // Apia skipped 2011-12-30; Kiritimati skipped 1994-12-31: from front matter and from a file name.
+    for (zone, day) in [("Pacific/Apia", "2011-12-30"), ("Pacific/Kiritimati", "1994-12-31")] {
+        let toml = format!("[book]\ntitle = \"跳过的一天\"\ntime-zone = \"{zone}\"\n");
+        let front = format!("---\ntitle: 前言\ndate: {day} 10:00\n---\n\n正文。\n");
+        let dir = book(Some(&toml), &[("front.md", &front), (&format!("{day}-name.md"), "---\ntitle: 文件名\n---\n\n正文。\n")]);
+        let o = build(dir.path(), &["--format", "epub", "--json"]);
+        let err = no_panic(&o);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        let opf = texts(&only_file(&dir.path().join("out"), "epub")).into_iter().find(|(n, _)| n.ends_with(".opf")).unwrap().1;
+        assert!(opf.contains("<dc:title"), "{opf}");
+    }
+}
+
+#[test]
+fn json_writes_paths_that_are_not_utf8_lossily() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = book(Some("[book]\ntitle = \"名字\"\n"), &[]);
+    let essay = std::ffi::OsStr::from_bytes(b"2020-01-01-a\xff.md");
+    std::fs::write(dir.path().join("manuscripts").join(essay), "---\ntitle: 一篇\n---\n\n正文 ![](missing.png)\n").unwrap();
+    let out = std::ffi::OsStr::from_bytes(b"out\xfe");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_wenji"));
+    command.current_dir(dir.path()).arg("build").arg(".").arg("-o").arg(out).arg("--json");
+    let o = run_within(command, Duration::from_secs(120), "wenji build -o out\\xfe --json");
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let warning = &v["books"][0]["diagnostics"][0];
+    assert!(warning["file"].as_str().unwrap().ends_with("a\u{fffd}.md"), "{v}");
+    assert!(v["books"][0]["outputs"][0]["path"].as_str().unwrap().contains("out\u{fffd}"), "{v}");
+    assert!(dir.path().join(out).is_dir());
+}
