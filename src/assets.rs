@@ -17,6 +17,15 @@ pub struct Asset {
     pub(crate) height: u32,
 }
 
+/// The largest image file read, from a folder or the download cache: far more than any photo
+/// a blog holds; pixels are bounded separately, before decoding.
+pub(crate) const FILE_MAX: u64 = 64 << 20;
+
+/// The bytes of the image file at `path`, or why it is not read.
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    crate::input::read(path, FILE_MAX).map_err(|e| e.to_string())
+}
+
 /// A picture of a formula for reading systems without MathML (its `altimg`), with its size
 /// in em of the text around it: `height` above the baseline of that text, `depth` below.
 #[derive(Debug, Clone)]

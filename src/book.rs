@@ -469,7 +469,7 @@ impl ImageStore {
             .into_iter()
             .map(|source| {
                 let bytes = match &source {
-                    Source::File(path) => std::fs::read(path).map_err(|e| e.to_string()),
+                    Source::File(path) => assets::read_file(path),
                     Source::Web(url) => fetched.remove(url).expect("fetched").map(|(bytes, origin)| {
                         match origin {
                             Origin::Network => self.counts.fetched += 1,
@@ -499,7 +499,7 @@ impl ImageStore {
             }
             Some(Ok(asset)) => asset,
             None => match &source {
-                Source::File(path) => assets::prepare(&std::fs::read(path).map_err(|e| e.to_string())?, "img", assets::BODY_MAX)?,
+                Source::File(path) => assets::prepare(&assets::read_file(path)?, "img", assets::BODY_MAX)?,
                 Source::Web(_) => return Err("it was not fetched".into()),
             },
         };
@@ -573,7 +573,7 @@ fn load_cover(config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Asset> {
         Some(file) => file.clone(),
         None => assets::find_cover(&config.covers)?,
     };
-    let result = std::fs::read(&path).map_err(|e| e.to_string()).and_then(|b| assets::prepare(&b, "cover", assets::COVER_MAX));
+    let result = assets::read_file(&path).and_then(|b| assets::prepare(&b, "cover", assets::COVER_MAX));
     match result {
         Ok(a) => Some(a),
         Err(why) => {

@@ -80,7 +80,8 @@ pub(crate) fn load_with(config: &Config, progress: &dyn Progress) -> (Option<Boo
         let d = Diagnostic::error("no essays found: the folder has no `.md` or `.markdown` files")
             .in_file(&config.manuscripts)
             .with_hint("put the essays (Markdown with front matter) in this folder, or name another with `wenji build DIR`");
-        return (None, vec![d]);
+        // What was left out on the way (a link, an unreadable folder) may be why.
+        return (None, notes.into_iter().chain([d]).collect());
     }
     progress.stage("reading essays", files.len());
     let options = ReadOptions { zone: config.zone, require_dates: config.require_dates };

@@ -70,7 +70,7 @@ impl Fetcher {
     /// `url`'s bytes: from the cache, else fetched (when online) and kept there.
     pub(crate) fn get(&self, url: &str) -> Result<(Vec<u8>, Origin), String> {
         let kept = self.cache.join(cache_name(url));
-        if let Ok(bytes) = std::fs::read(&kept) {
+        if let Ok(bytes) = crate::input::read(&kept, MAX_BYTES) {
             return Ok((bytes, Origin::Cache));
         }
         if !self.online {
@@ -99,7 +99,7 @@ fn describe(e: &ureq::Error, timeout: Duration) -> String {
     match e {
         ureq::Error::StatusCode(code) => format!("the server answered HTTP {code}"),
         ureq::Error::Timeout(_) => format!("no answer within {} s", timeout.as_secs_f32()),
-        ureq::Error::BodyExceedsLimit(_) => format!("it is larger than {} MB", MAX_BYTES >> 20),
+        ureq::Error::BodyExceedsLimit(_) => format!("it is larger than {}", crate::input::size(MAX_BYTES)),
         ureq::Error::HostNotFound => "the host is not found".into(),
         ureq::Error::Io(io) => format!("it could not be fetched ({io})"),
         other => format!("it could not be fetched ({other})"),

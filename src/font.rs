@@ -443,14 +443,14 @@ impl FontSet {
     /// The bundled fonts with any of them replaced as `choice` says, plus fallbacks.
     pub(crate) fn load(choice: &FontChoice, fallbacks: &[String], root: &Path) -> Result<FontSet, FontError> {
         let mut set = FontSet::bundled();
-        let missing = |spec: &String, what: &str| FontError { spec: spec.clone(), message: format!("{what} `{spec}` is neither a font file nor an installed font family") };
+        let failed = |spec: &String, what: &str, why: String| FontError { spec: spec.clone(), message: format!("{what} `{spec}` {why}") };
         for (id, spec, bold) in [(FontId::SERIF, &choice.serif, false), (FontId::BOLD, &choice.bold, true), (FontId::MONO, &choice.mono, false)] {
             if let Some(spec) = spec {
-                set.fonts[id.0 as usize] = open(spec, root, bold).ok_or_else(|| missing(spec, "font"))?;
+                set.fonts[id.0 as usize] = open(spec, root, bold).map_err(|why| failed(spec, "font", why))?;
             }
         }
         for spec in fallbacks {
-            let font = open(spec, root, false).ok_or_else(|| missing(spec, "fallback font"))?;
+            let font = open(spec, root, false).map_err(|why| failed(spec, "fallback font", why))?;
             if set.fonts.len() >= u8::MAX as usize {
                 return Err(FontError { spec: spec.clone(), message: "too many fallback fonts".into() });
             }
@@ -510,13 +510,19 @@ pub(crate) struct FontError {
     pub message: String,
 }
 
-/// A font file (relative to `root`) or a family's regular (or bold) face.
-fn open(spec: &str, root: &Path, bold: bool) -> Option<&'static Font> {
+/// The largest font file read: the biggest CJK collections (every weight of Noto Sans CJK in
+/// one file) are about 120 MiB.
+const FONT_MAX: u64 = 256 << 20;
+
+/// A font file (relative to `root`) or a family's regular (or bold) face; why not, as the
+/// end of a sentence about it.
+fn open(spec: &str, root: &Path, bold: bool) -> Result<&'static Font, String> {
     let path = root.join(spec);
-    if path.is_file() {
-        return std::fs::read(&path).ok().and_then(|data| keep_face(&path, data, 0));
+    if std::fs::metadata(&path).is_ok_and(|m| !m.is_dir()) {
+        let data = crate::input::read(&path, FONT_MAX).map_err(|e| format!("cannot be read: {e}"))?;
+        return keep_face(&path, data, 0).ok_or_else(|| "is not a font file wenji can read (TrueType or OpenType)".to_owned());
     }
-    find_family(spec, bold)
+    find_family(spec, bold).ok_or_else(|| "is neither a font file nor an installed font family".to_owned())
 }
 
 /// Finds an installed font by family name in the usual font folders, preferring its
@@ -536,7 +542,7 @@ fn find_family(family: &str, bold: bool) -> Option<&'static Font> {
     // The best face so far: whether it has the wanted weight, and where it is.
     let mut best: Option<(bool, PathBuf, u32, Vec<u8>)> = None;
     for path in files {
-        let Ok(data) = std::fs::read(&path) else { continue };
+        let Ok(data) = crate::input::read(&path, FONT_MAX) else { continue };
         let mut found = None;
         for i in 0..fonts_in_collection(&data).unwrap_or(1) {
             let Ok(face) = Parsed::parse(&data, i) else { continue };

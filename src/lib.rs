@@ -16,6 +16,7 @@ pub mod epub;
 pub mod font;
 pub mod highlight;
 pub mod index;
+pub mod input;
 pub mod init;
 pub mod kinsoku;
 pub mod links;

@@ -68,3 +68,51 @@ fn json_writes_paths_that_are_not_utf8_lossily() {
     assert!(v["books"][0]["outputs"][0]["path"].as_str().unwrap().contains("out\u{fffd}"), "{v}");
     assert!(dir.path().join(out).is_dir());
 }
+
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo {}", path.display());
+}
+
+/// A 10×10 PNG, then `size` bytes in all (a sparse file: no disk is used).
+fn big_png(path: &Path, size: u64) {
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(10, 10, image::Rgb([200, 30, 30])).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    std::fs::write(path, &png).unwrap();
+    std::fs::OpenOptions::new().write(true).open(path).unwrap().set_len(size).unwrap();
+}
+
+#[test]
+fn named_pipes_are_left_out_with_a_warning_and_never_read() {
+    let toml = "[book]\ntitle = \"管道\"\ncover = \"cover.png\"\n";
+    let dir = book(Some(toml), &[("2020-01-01-a.md", "---\ntitle: 一篇\n---\n\n正文 ![图](pic.png)\n")]);
+    mkfifo(&dir.path().join("manuscripts/2020-01-02-pipe.md"));
+    mkfifo(&dir.path().join("manuscripts/pic.png"));
+    mkfifo(&dir.path().join("cover.png"));
+    // Without the check each of these would wait for a writer for ever: the watchdog would fire.
+    let o = build(dir.path(), &["--format", "epub"]);
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("left out: the essay is a named pipe (FIFO), not a regular file") && err.contains("2020-01-02-pipe.md"), "{err}");
+    assert!(err.contains("image `pic.png` is left out") && err.contains("the cover cannot be used"), "{err}");
+    assert_eq!(err.matches("a named pipe (FIFO), not a regular file").count(), 3, "{err}");
+}
+
+#[test]
+fn images_and_fonts_over_their_limit_are_refused_before_they_are_read() {
+    // A valid PNG header in a 100 MiB file: refused by its size, not read and embedded.
+    let dir = book(Some("[book]\ntitle = \"大图\"\n"), &[("2020-01-01-a.md", "---\ntitle: 一篇\n---\n\n正文 ![图](huge.png)\n")]);
+    big_png(&dir.path().join("manuscripts/huge.png"), 100 << 20);
+    let o = build(dir.path(), &["--format", "epub"]);
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("it is 100 MiB; wenji reads files of this kind up to 64 MiB"), "{err}");
+    assert!(entries(&only_file(&dir.path().join("out"), "epub")).iter().all(|(name, _)| !name.contains("img-")));
+    // A 3 GiB "font": an error naming it, in no time.
+    let dir = book(Some("[book]\ntitle = \"大字\"\n[pdf]\nfallback-fonts = [\"huge.ttf\"]\n"), &[("2020-01-01-a.md", "---\ntitle: 一篇\n---\n\n正文。\n")]);
+    std::fs::File::create(dir.path().join("huge.ttf")).unwrap().set_len(3 << 30).unwrap();
+    let o = build(dir.path(), &["--format", "pdf"]);
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("fallback font `huge.ttf` cannot be read: it is 3 GiB; wenji reads files of this kind up to 256 MiB"), "{err}");
+}

@@ -141,7 +141,7 @@ fn a_fifty_megabyte_essay_is_refused_with_a_reason() {
     let file = std::fs::File::create(dir.path().join("essays/big.md")).unwrap();
     file.set_len(50 << 20).unwrap();
     let o = wenji(dir.path(), &["build", "essays", "-o", "out"]);
-    expect(&o, 1, &["error: the essay is 52.4 MB; wenji reads essays of up to 16 MB", "--> essays/big.md", "split it into several essays"]);
+    expect(&o, 1, &["error: the essay is 50 MiB; wenji reads essays of up to 16 MiB", "--> essays/big.md", "split it into several essays"]);
 }
 
 #[test]

@@ -61,6 +61,9 @@ struct BookSection {
     tag_index: TagIndex,
 }
 
+/// The largest settings file read (book.toml, a blog's configuration): a few KiB is usual.
+pub(crate) const SETTINGS_MAX: u64 = 4 << 20;
+
 /// How the tag index (标签索引) at the back of the book is sorted, or `none` for no index.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -417,11 +420,11 @@ impl Config {
         Config::load(&dir, Some(&dir))
     }
 
-    /// Reads `root/book.toml` if it is there; `essays` overrides where the essays are.
+    /// Reads `root/book.toml` if it is there (a link that leads nowhere or a pipe is an error); `essays` overrides where the essays are.
     fn load(root: &Path, essays: Option<&Path>) -> Result<Config, Diagnostic> {
         let path = root.join(FILE_NAME);
-        let text = if path.is_file() {
-            std::fs::read_to_string(&path).map_err(|e| Diagnostic::error(format!("cannot read book.toml: {e}")).in_file(&path))?
+        let text = if std::fs::symlink_metadata(&path).is_ok() {
+            crate::input::read_text(&path, SETTINGS_MAX).map_err(|e| Diagnostic::error(format!("cannot read book.toml: {e}")).in_file(&path))?
         } else {
             String::new()
         };

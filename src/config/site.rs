@@ -127,7 +127,7 @@ fn hugo(root: &Path, file: &Path, s: Value) -> Site {
 
 /// VuePress keeps its settings in JavaScript: only plain `key: 'text'` values are read.
 fn vuepress(root: &Path, file: &Path, docs: &Path) -> Site {
-    let js = std::fs::read_to_string(file).unwrap_or_default();
+    let js = crate::input::read_text(file, super::SETTINGS_MAX).unwrap_or_default();
     let value = |key| js_string(&js, key).filter(|t| !t.trim().is_empty());
     Site {
         root: root.to_path_buf(),
@@ -143,7 +143,7 @@ fn vuepress(root: &Path, file: &Path, docs: &Path) -> Site {
 
 /// A configuration file read as one value (YAML, TOML or JSON by its extension).
 fn read_settings(path: &Path) -> Option<Value> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::input::read_text(path, super::SETTINGS_MAX).ok()?;
     match path.extension()?.to_str()? {
         "toml" => serde_json::to_value(text.parse::<toml::Table>().ok()?).ok(),
         "json" => serde_json::from_str(&text).ok(),

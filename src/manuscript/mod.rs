@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset};
 use serde_yaml_ng::{Mapping, Value};
 
 use crate::diag::{Diagnostic, line_col};
+use crate::input::ReadError;
 use date::Zone;
 use split::Format;
 
@@ -70,8 +71,8 @@ pub fn find(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     find_reporting(dir).map(|(found, _)| found)
 }
 
-/// `find`, with a warning for each symbolic link left out: one that leads outside `dir`, or
-/// back into a folder already searched (a loop).
+/// `find`, with a warning for each symbolic link left out (one that leads nowhere, outside
+/// `dir`, or back into a folder already searched) and each subfolder that cannot be read.
 pub(crate) fn find_reporting(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
     let root = dir.canonicalize()?;
     let mut found = Vec::new();
@@ -79,7 +80,15 @@ pub(crate) fn find_reporting(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<D
     let mut seen = std::collections::HashSet::from([root.clone()]);
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
-        let entries = std::fs::read_dir(&folder)?;
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            // A subfolder that cannot be read is left out, said of itself; the root's failure is the caller's.
+            Err(e) if folder != dir => {
+                notes.push(Diagnostic::warning(format!("the folder `{}` is left out: it cannot be read ({e})", folder.display())).in_file(&folder).with_hint("check its permissions"));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         for entry in entries {
             let entry = entry?;
             let path = entry.path();
@@ -94,7 +103,11 @@ pub(crate) fn find_reporting(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<D
             let site_file = name.to_string_lossy().starts_with('_');
             let is_essay = !is_dir && !site_file && matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown"));
             if kind.is_symlink() && (is_dir || is_essay) {
-                let Ok(real) = path.canonicalize() else { continue };
+                let Ok(real) = path.canonicalize() else {
+                    let target = std::fs::read_link(&path).map(|t| t.display().to_string()).unwrap_or_default();
+                    notes.push(Diagnostic::warning(format!("the link `{}` is left out: it leads nowhere (`{target}` does not exist)", path.display())).in_file(&path).with_hint("remove the link or restore what it pointed to"));
+                    continue;
+                };
                 let why = if !real.starts_with(&root) {
                     Some("it leads outside the manuscripts folder")
                 } else if is_dir && seen.contains(&real) {
@@ -130,15 +143,18 @@ pub(crate) const MAX_ESSAY_BYTES: u64 = 16 << 20;
 
 /// Reads one essay. Returns it when it can be used, with every problem found on the way.
 pub fn read(path: &Path, options: &ReadOptions) -> (Option<Manuscript>, Vec<Diagnostic>) {
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.len() > MAX_ESSAY_BYTES {
-            let d = Diagnostic::error(format!("the essay is {:.1} MB; wenji reads essays of up to {} MB", meta.len() as f64 / 1e6, MAX_ESSAY_BYTES >> 20))
+    let bytes = match crate::input::read(path, MAX_ESSAY_BYTES) {
+        Ok(b) => b,
+        Err(ReadError::NotAFile(kind)) => {
+            let d = Diagnostic::warning(format!("left out: the essay is {kind}, not a regular file")).in_file(path).with_hint("wenji reads only regular files; copy the text into a file");
+            return (None, vec![d]);
+        }
+        Err(ReadError::TooLarge { bytes, limit }) => {
+            let d = Diagnostic::error(format!("the essay is {}; wenji reads essays of up to {}", crate::input::size(bytes), crate::input::size(limit)))
                 .in_file(path)
                 .with_hint("split it into several essays (one file each); is it a data file saved as .md by mistake?");
             return (None, vec![d]);
         }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
         Err(e) => {
             let d = Diagnostic::error(format!("cannot read the essay: {e}")).in_file(path);
             return (None, vec![d]);
