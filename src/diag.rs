@@ -21,8 +21,11 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based, in characters.
     pub col: usize,
-    /// The source line the position points into, shown under the message.
+    /// The source line the position points into, shown under the message: at most
+    /// `WINDOW` characters either side of the column, marked `…` where it was cut.
     pub source_line: Option<String>,
+    /// How many characters of the line come before `source_line` (0 unless it was cut).
+    shown_from: usize,
     pub(crate) hint: Option<String>,
 }
 
@@ -43,6 +46,7 @@ impl Diagnostic {
             line: 0,
             col: 0,
             source_line: None,
+            shown_from: 0,
             hint: None,
         }
     }
@@ -63,7 +67,23 @@ impl Diagnostic {
             '\u{7f}' => '␡',
             _ => c,
         };
-        self.source_line = source.lines().nth(line.saturating_sub(1)).map(|l| l.chars().map(visible).collect());
+        let Some(text) = source.lines().nth(line.saturating_sub(1)) else {
+            self.source_line = None;
+            return self;
+        };
+        // A window of the line, so that a warning about a 100,000-character line stays short.
+        let from = self.col.saturating_sub(WINDOW + 1);
+        let mut shown: String = text.chars().skip(from).take(2 * WINDOW + 1).map(visible).collect();
+        let cut_after = text.chars().skip(from).nth(2 * WINDOW + 1).is_some();
+        self.shown_from = from;
+        if from > 0 {
+            shown.insert(0, '…');
+            self.shown_from -= 1;
+        }
+        if cut_after {
+            shown.push('…');
+        }
+        self.source_line = Some(shown);
         self
     }
 
@@ -96,7 +116,7 @@ impl fmt::Display for Diagnostic {
         let mut report = Group::with_title(level.primary_title(&self.message));
         match (&self.source_line, &path) {
             (Some(text), _) if self.line > 0 => {
-                let snippet = Snippet::source(text.as_str()).line_start(self.line).path(path.as_deref()).annotation(AnnotationKind::Primary.span(char_span(text, self.col)));
+                let snippet = Snippet::source(text.as_str()).line_start(self.line).path(path.as_deref()).annotation(AnnotationKind::Primary.span(char_span(text, self.col - self.shown_from)));
                 report = report.element(snippet);
             }
             (_, Some(path)) if self.line > 0 => report = report.element(Origin::path(path.as_str()).line(self.line).char_column(self.col)),
@@ -109,6 +129,9 @@ impl fmt::Display for Diagnostic {
         writeln!(f, "{}", Renderer::plain().render(&[report]))
     }
 }
+
+/// How many characters of a source line a diagnostic shows either side of its column.
+const WINDOW: usize = 60;
 
 /// The bytes of character `col` (1-based) of `text`: empty at the line's end.
 fn char_span(text: &str, col: usize) -> std::ops::Range<usize> {
@@ -155,6 +178,23 @@ mod tests {
             .at(src, 2, 8)
             .with_hint("close the quote");
         assert_eq!(d.to_string(), "error: bad YAML\n --> m/a.md:2:8\n  |\n2 | title: \"oops\n  |        ^\n  |\n  = hint: close the quote\n");
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_column() {
+        let line = format!("{}错{}", "字".repeat(5000), "尾".repeat(5000));
+        let d = Diagnostic::warning("e").at(&line, 1, 5001);
+        assert_eq!((d.line, d.col), (1, 5001));
+        let shown = d.source_line.as_deref().unwrap();
+        assert_eq!(shown.chars().count(), 2 * WINDOW + 3, "{shown}");
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        // The caret is still under `错`: as many terminal columns in as the text before it.
+        let text = d.to_string();
+        let source = text.lines().find(|l| l.contains('错')).unwrap();
+        let caret = text.lines().find(|l| l.contains('^')).unwrap();
+        let columns = |s: &str| s.chars().map(|c| if c.is_ascii() || c == '…' { 1 } else { 2 }).sum::<usize>();
+        assert_eq!(columns(&caret[..caret.find('^').unwrap()]), columns(&source[..source.find('错').unwrap()]), "{text}");
+        assert!(text.len() < 1000);
     }
 
     #[test]

@@ -514,24 +514,52 @@ fn missing_in(place: &str, missing: &[char]) -> Option<Diagnostic> {
     )
 }
 
-/// Warnings for characters that no font has, each pointing at its first use in the essay.
+/// How many characters no font has get a warning each; the rest of an essay's share one.
+const MISSING_SHOWN: usize = 10;
+
+/// Warnings for characters that no font has, in the order the essay first uses them: the
+/// first few each pointing at that use, the rest in one warning that lists some of them (an
+/// essay of rare characters must not give a warning, and a copy of its line, per character).
 fn missing_glyphs(book: &Book, essay: usize, missing: &[char]) -> Vec<Diagnostic> {
     if missing.is_empty() {
         return Vec::new();
     }
     let (path, source) = (&book.essays[essay].path, &book.essays[essay].source);
-    missing
+    // Where each is first used: one pass over the source.
+    let mut first: std::collections::HashMap<char, Option<usize>> = missing.iter().map(|&c| (c, None)).collect();
+    let mut unseen = first.len();
+    for (at, c) in source.char_indices() {
+        if let Some(slot @ None) = first.get_mut(&c) {
+            *slot = Some(at);
+            unseen -= 1;
+            if unseen == 0 {
+                break;
+            }
+        }
+    }
+    let mut chars: Vec<(usize, char)> = first.into_iter().map(|(c, at)| (at.unwrap_or(usize::MAX), c)).collect();
+    chars.sort_unstable();
+    let located = |d: Diagnostic, at: usize| if at < source.len() { d.at_offset(source, at) } else { d };
+    let mut out: Vec<Diagnostic> = chars
         .iter()
-        .map(|&c| {
+        .take(MISSING_SHOWN)
+        .map(|&(at, c)| {
             let d = Diagnostic::warning(format!("no font has `{c}` (U+{:04X}); the PDF shows a blank box for it", c as u32))
                 .in_file(path)
                 .with_hint("add a font that has it under `fallback-fonts` in the [pdf] section of book.toml");
-            match source.find(c) {
-                Some(offset) => d.at_offset(source, offset),
-                None => d,
-            }
+            located(d, at)
         })
-        .collect()
+        .collect();
+    if let Some(&(at, _)) = chars.get(MISSING_SHOWN) {
+        let rest = &chars[MISSING_SHOWN..];
+        let listed: String = rest.iter().take(20).map(|&(_, c)| c).collect();
+        let more = if rest.len() > 20 { " …" } else { "" };
+        let d = Diagnostic::warning(format!("no font has {} more characters ({listed}{more}); the PDF shows blank boxes for them", rest.len()))
+            .in_file(path)
+            .with_hint("add a font that has them under `fallback-fonts` in the [pdf] section of book.toml; this points at the first");
+        out.push(located(d, at));
+    }
+    out
 }
 
 #[cfg(test)]
