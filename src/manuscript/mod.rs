@@ -304,6 +304,13 @@ fn is_known_key(key: &str) -> bool {
 fn read_fields(matter: &split::Matter, source: &str) -> Result<Mapping, Diagnostic> {
     let shift = matter.first_line - 1;
     let hint_yaml = "front matter is YAML: `key: value` lines; quote values that contain `: ` or start with `[`, `{`, `*` or `&`";
+    // A parser takes time out of all proportion to reach its recursion limit: refuse first.
+    if let Some(at) = nested_too_deep(matter.text) {
+        let (line, col) = line_col(matter.text, at);
+        return Err(Diagnostic::error(format!("the front matter nests lists or maps more than {MAX_NESTING} deep"))
+            .at(source, line + shift, col)
+            .with_hint("front matter holds a few fields (title, date, tags); is this a data file?"));
+    }
     let value = match matter.format {
         Format::Yaml => serde_yaml_ng::from_str::<Value>(&soften_tabs(matter.text)).map_err(|e| {
             // Places in the softened text, back in the author's.
@@ -351,6 +358,32 @@ fn read_fields(matter: &split::Matter, source: &str) -> Result<Mapping, Diagnost
 /// the construct being parsed opened, counted from the top of the file.
 /// The front matter with every tab that indents a line read as two spaces, as Hexo reads it
 /// (hexo-front-matter's `escape`): YAML forbids tabs there, and blogs have them.
+/// How deep front matter may nest `[…]` and `{…}` (real front matter: two or three).
+const MAX_NESTING: usize = 64;
+
+/// Where `text` first opens a bracket more than `MAX_NESTING` deep, counting `[` and `{`
+/// outside quotes: the byte offset.
+fn nested_too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (at, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q || c == '\n' => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(at);
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn soften_tabs(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.lines().any(|l| l.starts_with('\t')) {
         return text.into();

@@ -317,7 +317,7 @@ fn take_commands(tex: &str, commands: &[&str]) -> (String, bool) {
     (out, any)
 }
 
-/// Where `\(` and `\[` start in `text`, as (line, column) counted from 1 in characters, as
+/// Where `\(` and `\[` start in `text`, as (line, column) counted from 1 in bytes, as
 /// comrak's source positions count them.
 pub(super) fn tex_delimiters(text: &str) -> std::collections::HashSet<(usize, usize)> {
     let mut found = std::collections::HashSet::new();
@@ -325,7 +325,7 @@ pub(super) fn tex_delimiters(text: &str) -> std::collections::HashSet<(usize, us
         if !line.contains("\\(") && !line.contains("\\[") {
             continue;
         }
-        let mut chars = line.chars().enumerate().peekable();
+        let mut chars = line.char_indices().peekable();
         while let Some((col, c)) = chars.next() {
             match (c, chars.peek()) {
                 ('\\', Some((_, '(' | '['))) => {

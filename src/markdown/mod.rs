@@ -42,7 +42,9 @@ fn options() -> Options<'static> {
     o.extension.math_dollars = true;
     o.extension.math_latex = true;
     o.extension.math_code = true;
-    o.parse.sourcepos_chars = true;
+    // Positions in bytes (counting characters made comrak quadratic on a long line); `Columns`
+    // turns the ones wenji keeps into characters.
+    o.parse.sourcepos_chars = false;
     o
 }
 
@@ -75,6 +77,7 @@ pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
         note_defs: HashMap::new(),
         formulas: math::Formulas::default(),
         tex_delimited: math::tex_delimiters(&text),
+        columns: Columns::new(&text),
     };
     let mut blocks = c.blocks(root);
     let title = m.meta.untitled.and_then(|place| {
@@ -132,6 +135,8 @@ fn without_control_characters<'m>(m: &'m Manuscript, diags: &mut Vec<Diagnostic>
 
 struct Converter<'m> {
     manuscript: &'m Manuscript,
+    /// The parsed text's byte columns as character columns.
+    columns: Columns<'m>,
     line_shift: usize,
     /// Where each line of the parsed text came from, when tags were expanded (see `tags`).
     origins: Vec<(usize, usize)>,
@@ -143,19 +148,54 @@ struct Converter<'m> {
     note_names: Vec<String>,
     note_defs: HashMap<String, Vec<Block>>,
     formulas: math::Formulas,
-    /// Where `\(` and `\[` stand in the parsed text (line, column), which comrak reads as formulas.
+    /// Where `\(` and `\[` stand in the parsed text (line, byte column), which comrak reads as formulas.
     tex_delimited: std::collections::HashSet<(usize, usize)>,
 }
 
 type Node<'a> = &'a AstNode<'a>;
 
+/// Byte columns (as comrak gives them) to character columns. Nodes are asked for in the
+/// order they stand, so each answer goes on from the last one on its line: linear in the
+/// text however many nodes a line holds.
+struct Columns<'t> {
+    text: &'t str,
+    line_starts: Vec<usize>,
+    /// The last answer: line, byte offset in the text, characters from the line's start.
+    last: std::cell::Cell<(usize, usize, usize)>,
+}
+
+impl<'t> Columns<'t> {
+    fn new(text: &'t str) -> Columns<'t> {
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Columns { text, line_starts, last: std::cell::Cell::new((0, 0, 0)) }
+    }
+
+    /// The 1-based character column of 1-based byte column `byte` on 1-based `line`.
+    fn chars(&self, line: usize, byte: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else { return byte };
+        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let mut target = (start + byte.saturating_sub(1)).min(end);
+        while !self.text.is_char_boundary(target) {
+            target -= 1;
+        }
+        let (at, before) = match self.last.get() {
+            (l, at, before) if l == line && at <= target => (at, before),
+            _ => (start, 0),
+        };
+        let count = before + self.text[at..target].chars().count();
+        self.last.set((line, target, count));
+        count + 1
+    }
+}
+
 impl Converter<'_> {
     /// `(line, col)` of a node in the whole file.
     fn position(&self, node: Node) -> (usize, usize) {
         let start = node.data().sourcepos.start;
+        let col = self.columns.chars(start.line, start.column);
         match self.origins.get(start.line.wrapping_sub(1)) {
-            Some(&(line, shift)) => (line + self.line_shift, start.column.saturating_sub(shift).max(1)),
-            None => (start.line + self.line_shift, start.column),
+            Some(&(line, shift)) => (line + self.line_shift, col.saturating_sub(shift).max(1)),
+            None => (start.line + self.line_shift, col),
         }
     }
 

@@ -36,6 +36,9 @@ pub(crate) struct Blocks<'a> {
 
 /// Quotations are set this much smaller than the text.
 const QUOTE_SCALE: f32 = 0.9;
+
+/// The longest paragraph (in lines, about three pages) also set a line longer and shorter.
+const VARIANT_MAX_LINES: usize = 90;
 /// Above the part of a table a page break carries on to the next page.
 const CONTINUED_TABLE: &str = "续表";
 
@@ -241,7 +244,10 @@ impl<'a> Blocks<'a> {
         if !matches!(kind, LineKind::Body | LineKind::Quote) {
             return;
         }
-        let variants = [count + 1, count.saturating_sub(1)]
+        // Breaking into an exact number of lines costs time and memory that grow with the
+        // square of the lines: a paragraph of several pages is set one way only.
+        let counts = if count <= VARIANT_MAX_LINES { vec![count + 1, count.saturating_sub(1)] } else { Vec::new() };
+        let variants = counts
             .into_iter()
             .filter_map(|n| shaped.lines_exactly(measure, n))
             .map(|(lines, demerits)| Variant { slabs: self.line_slabs(lines, &para.notes, size, left, measure, kind, 1), demerits })

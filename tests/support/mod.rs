@@ -646,3 +646,19 @@ pub fn plain_paragraphs_in_pdf(dir: &Path, pdf: &Path, unseen: fn(&char) -> bool
     }
     Some(checked)
 }
+
+/// XHTML with each wide character of code out of its two-column box (`<span class="wide">`).
+pub fn without_wide_boxes(xhtml: &str) -> String {
+    const OPEN: &str = "<span class=\"wide\">";
+    let mut out = String::with_capacity(xhtml.len());
+    let mut rest = xhtml;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&rest[..i]);
+        let inside = &rest[i + OPEN.len()..];
+        let end = inside.find("</span>").expect("a closed box");
+        out.push_str(&inside[..end]);
+        rest = &inside[end + "</span>".len()..];
+    }
+    out.push_str(rest);
+    out
+}

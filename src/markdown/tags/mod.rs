@@ -8,6 +8,8 @@ mod hexo;
 mod hugo;
 mod scan;
 
+use std::collections::HashMap;
+
 use hugo::{code_forms, unescape_hugo};
 use scan::{Found, fence_opening, find_tag, parse};
 
@@ -30,6 +32,13 @@ pub(crate) struct Note {
     pub(crate) hint: &'static str,
 }
 
+/// How deep tags may nest; deeper ones are left out, their content kept (Markdown flattens
+/// quotes past 16 anyway).
+const MAX_OPEN: usize = 32;
+
+/// The most problems with tags reported for one essay; the rest are counted in one more.
+const MAX_NOTES: usize = 50;
+
 /// Rewrites the tags of `body`; `None` when it has none. `stem` is the essay's file name without
 /// its extension (Hexo keeps a post's assets in a folder of that name).
 pub(crate) fn expand(body: &str, stem: &str) -> Option<Expanded> {
@@ -37,7 +46,7 @@ pub(crate) fn expand(body: &str, stem: &str) -> Option<Expanded> {
         return None;
     }
     let lines: Vec<&str> = body.lines().collect();
-    let mut x = Expander { lines: &lines, stem, out: String::new(), origins: Vec::new(), notes: Vec::new(), stack: Vec::new(), fence: None };
+    let mut x = Expander { lines: &lines, stem, out: String::new(), origins: Vec::new(), notes: Vec::new(), unshown: None, stack: Vec::new(), too_deep: HashMap::new(), fence: None };
     let mut i = 0;
     while i < lines.len() {
         i = x.line(i);
@@ -45,6 +54,10 @@ pub(crate) fn expand(body: &str, stem: &str) -> Option<Expanded> {
     while let Some(open) = x.stack.pop() {
         x.warn(open.line, 1, format!("`{}` is never closed; it runs to the end of the essay", open.display()), HINT_CLOSE);
         x.close(open, lines.len());
+    }
+    if let Some((count, line, col)) = x.unshown {
+        let message = format!("{count} more problems with tags in this essay are not shown; the first is here");
+        x.notes.push(Note { line, col, message, hint: "fix the ones shown and build again" });
     }
     Some(Expanded { text: x.out, origins: x.origins, notes: x.notes })
 }
@@ -135,14 +148,48 @@ struct Expander<'a> {
     out: String,
     origins: Vec<(usize, usize)>,
     notes: Vec<Note>,
+    /// Problems past `MAX_NOTES`: how many, and where the first is.
+    unshown: Option<(usize, usize, usize)>,
     stack: Vec<Open>,
+    /// Tags opened past `MAX_OPEN` deep, by name: not opened, so their closing tags are
+    /// passed over as well.
+    too_deep: HashMap<String, usize>,
     /// The author's own Markdown fence: its character and length.
     fence: Option<(char, usize)>,
 }
 
 impl Expander<'_> {
     fn warn(&mut self, line: usize, col: usize, message: String, hint: &'static str) {
-        self.notes.push(Note { line, col, message, hint });
+        if self.notes.len() < MAX_NOTES {
+            self.notes.push(Note { line, col, message, hint });
+        } else {
+            let (count, _, _) = self.unshown.get_or_insert((0, line, col));
+            *count += 1;
+        }
+    }
+
+    /// Whether an opening tag at body line `n` is one too deep: then it is not opened, with a
+    /// warning the first time.
+    fn too_deep(&mut self, n: usize, col: usize, name: &str) -> bool {
+        if self.stack.len() < MAX_OPEN {
+            return false;
+        }
+        if self.too_deep.is_empty() {
+            self.warn(n, col, format!("tags nested more than {MAX_OPEN} deep: the inner ones are left out, their content kept"), HINT_CLOSE);
+        }
+        *self.too_deep.entry(name.to_owned()).or_default() += 1;
+        true
+    }
+
+    /// Whether a closing tag closes one that was too deep to open.
+    fn closes_too_deep(&mut self, name: &str) -> bool {
+        match self.too_deep.get_mut(name) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Writes one output line for body line `n`, inside the quotes that are open.
@@ -171,6 +218,9 @@ impl Expander<'_> {
     fn container(&mut self, n: usize, (colons, kind, title): (usize, &str, &str), line: &str) {
         let name = format!("{colons}");
         if kind.is_empty() {
+            if self.closes_too_deep(&name) {
+                return;
+            }
             match self.stack.iter().rposition(|o| o.syntax == Syntax::Container && o.name == name) {
                 Some(at) => {
                     while self.stack.len() > at {
@@ -181,6 +231,9 @@ impl Expander<'_> {
                 // A line of colons that closes nothing is text, as markdown-it shows it.
                 None => self.emit(n, line),
             }
+            return;
+        }
+        if self.too_deep(n, 1, &name) {
             return;
         }
         let label = container_label(kind);
@@ -307,6 +360,12 @@ impl Expander<'_> {
         let mut cur = String::new();
         let mut blocks = false;
         let mut from = 0;
+        // Columns counted on from the last tag's, so that a line of many tags is read once.
+        let mut counted = (0, 0);
+        let mut column = |s: usize| {
+            counted = (s, counted.1 + line[counted.0..s].chars().count());
+            counted.1 + 1
+        };
         while let Some((s, e, found)) = find_tag(line, from, true) {
             cur.push_str(&line[from..s]);
             from = e;
@@ -321,13 +380,13 @@ impl Expander<'_> {
                     continue;
                 }
                 Found::Output(inner) => {
-                    let col = line[..s].chars().count() + 1;
+                    let col = column(s);
                     let message = format!("`{{{{{inner}}}}}` prints a variable of the blog's site, which a book does not have; it is left out");
                     self.warn(n, col, message, "write the value into the essay");
                     continue;
                 }
             };
-            let col = line[..s].chars().count() + 1;
+            let col = column(s);
             let tag = parse(inner, syntax);
             if self.dropping() && !tag.closing {
                 continue;
@@ -341,6 +400,9 @@ impl Expander<'_> {
                         self.emit(n, &cur);
                     }
                     cur.clear();
+                    if !tag.self_closing && self.too_deep(n, col, &tag.name) {
+                        continue;
+                    }
                     if matches!(kind, Kind::Quote { .. }) {
                         self.emit(n, "");
                     }
@@ -370,6 +432,9 @@ impl Expander<'_> {
                         self.emit(n, &cur);
                     }
                     cur.clear();
+                    if self.closes_too_deep(&tag.name) {
+                        continue;
+                    }
                     match self.stack.iter().rposition(|o| o.name == tag.name && o.syntax == syntax) {
                         Some(at) => {
                             while self.stack.len() > at + 1 {
