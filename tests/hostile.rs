@@ -116,3 +116,87 @@ fn images_and_fonts_over_their_limit_are_refused_before_they_are_read() {
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("fallback font `huge.ttf` cannot be read: it is 3 GiB; wenji reads files of this kind up to 256 MiB"), "{err}");
 }
+
+/// Builds `dir` (EPUB and PDF, the defaults) and returns what it printed, with the build's
+/// peak memory in MiB, read from the kernel when it ended (`wait4`). Killed after a minute.
+fn build_measured(dir: &Path) -> (Output, u64) {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wenji"))
+        .args(["build", ".", "-o", "out"])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let pid = child.id() as i32;
+    let started = std::time::Instant::now();
+    let (status, peak) = loop {
+        let mut status = 0;
+        // SAFETY: plain structs for the kernel to fill; the child is ours.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let done = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if done == pid {
+            break (status, usage.ru_maxrss as u64 / 1024);
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
+            panic!("the build ran for a minute: killed\n{}", String::from_utf8_lossy(&stderr.join().unwrap()));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    use std::os::unix::process::ExitStatusExt;
+    let output = Output { status: std::process::ExitStatus::from_raw(status), stdout: stdout.join().unwrap(), stderr: stderr.join().unwrap() };
+    (output, peak)
+}
+
+#[test]
+fn long_lines_deep_nesting_and_many_tags_cost_time_and_memory_in_proportion() {
+    let notes: String = (0..100_000).map(|i| format!("[^{}]", i % 50)).collect::<String>() + "\n\n" + &(0..50).map(|i| format!("[^{i}]: 注{i}\n")).collect::<String>();
+    let cases: Vec<(&str, String, i32)> = vec![
+        // One 781 KB line of 100,000 emphasised words; 100,000 note references; cmark's pathological emphasis.
+        ("emphasis", "*强*".repeat(100_000), 0),
+        ("notes", notes, 0),
+        ("cmark", "*a **a ".repeat(50_000), 0),
+        ("links", "[链](https://example.com/x) ".repeat(50_000), 0),
+        // Tags nested 20,000 deep, closed and not; 100,000 tags on a line.
+        ("hexo nested", format!("{}正文\n{}", "{% note %}\n".repeat(20_000), "{% endnote %}\n".repeat(20_000)), 0),
+        ("hexo unclosed", format!("{}正文\n", "{% note %}\n".repeat(20_000)), 0),
+        ("hugo nested", format!("{}正文", "{{< admonition >}}".repeat(20_000)), 0),
+        ("many tags", "{% post_link a %} 字 ".repeat(100_000), 0),
+        // 30,000 characters no font has, on one line.
+        ("rare", (0..30_000).map(|i| char::from_u32(0x20000 + i).unwrap()).collect(), 0),
+    ];
+    for (name, body, code) in cases {
+        let essay = format!("---\ntitle: {name}\ndate: 2020-01-01\n---\n\n{body}\n");
+        let dir = book(Some("[book]\ntitle = \"大\"\n"), &[("a.md", &essay)]);
+        let (o, peak) = build_measured(dir.path());
+        let err = no_panic(&o);
+        assert_eq!(o.status.code(), Some(code), "{name}: {err}");
+        // Today each takes well under a second and under 250 MiB; the bounds leave room for a slow machine.
+        assert!(peak < 1024, "{name}: {peak} MiB");
+        assert!(err.len() < 64 << 10, "{name}: {} bytes of warnings", err.len());
+    }
+    // Front matter nested 100,000 deep, YAML and JSON: the right error at once.
+    for front in [format!("---\ntitle: {}\n---\n", "[".repeat(100_000)), format!(";;;\n{{\"title\": {}\n;;;\n", "[".repeat(100_000))] {
+        let dir = book(Some("[book]\ntitle = \"深\"\n"), &[("a.md", &format!("{front}\n正文\n"))]);
+        let (o, peak) = build_measured(dir.path());
+        let err = no_panic(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains("the front matter nests lists or maps more than 64 deep") && err.contains("a.md:2:"), "{err}");
+        assert!(peak < 256, "{peak} MiB");
+    }
+}
