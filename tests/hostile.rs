@@ -200,3 +200,75 @@ fn long_lines_deep_nesting_and_many_tags_cost_time_and_memory_in_proportion() {
         assert!(peak < 256, "{peak} MiB");
     }
 }
+
+/// A GIF of one 1×1 frame on a `w`×`h` screen.
+fn tiny_gif(w: u16, h: u16) -> Vec<u8> {
+    let mut gif = b"GIF89a".to_vec();
+    gif.extend(w.to_le_bytes());
+    gif.extend(h.to_le_bytes());
+    // A global table of two colours, black and white.
+    gif.extend([0x80, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF]);
+    gif.extend([0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0]);
+    gif.extend([0x02, 0x02, 0x44, 0x01, 0x00, 0x3B]);
+    gif
+}
+
+fn encoded(format: image::ImageFormat) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(120, 80, |x, y| image::Rgb([(x * 2) as u8, (y * 3) as u8, 90]));
+    let mut bytes = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut bytes), format).unwrap();
+    bytes
+}
+
+#[test]
+fn images_that_claim_more_than_their_bytes_hold_or_end_early_are_refused_and_cheap() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"图\"\n").unwrap();
+    let m = dir.path().join("manuscripts");
+    std::fs::create_dir(&m).unwrap();
+    // A 97 KB PNG of 100,000,000×1 grey pixels, all zero.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let chunk = |out: &mut Vec<u8>, kind: &[u8], data: &[u8]| {
+        out.extend((data.len() as u32).to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        out.extend(kind);
+        out.extend(data);
+        out.extend(crc.sum().to_be_bytes());
+    };
+    let mut ihdr = 100_000_000u32.to_be_bytes().to_vec();
+    ihdr.extend(1u32.to_be_bytes());
+    ihdr.extend([8, 0, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut z, &vec![0u8; 100_000_001]).unwrap();
+    chunk(&mut png, b"IDAT", &z.finish().unwrap());
+    chunk(&mut png, b"IEND", &[]);
+    std::fs::write(m.join("bomb.png"), &png).unwrap();
+    // Twenty GIFs under 100 bytes, each a 1×1 frame on a 10000×10000 screen.
+    let mut essay = "---\ntitle: 图\ndate: 2020-01-01\n---\n\n![炸](bomb.png)\n\n".to_owned();
+    for i in 0..20 {
+        let mut gif = tiny_gif(10_000, 10_000);
+        gif[13] = i as u8; // a colour of its own, so that each is a picture of its own
+        std::fs::write(m.join(format!("g{i}.gif")), gif).unwrap();
+        essay.push_str(&format!("![动{i}](g{i}.gif)\n\n"));
+    }
+    // A JPEG and a PNG cut in half.
+    for (name, format) in [("cut.jpg", image::ImageFormat::Jpeg), ("cut.png", image::ImageFormat::Png)] {
+        let bytes = encoded(format);
+        std::fs::write(m.join(name), &bytes[..bytes.len() / 2]).unwrap();
+        essay.push_str(&format!("![半]({name})\n\n"));
+    }
+    std::fs::write(m.join("a.md"), essay).unwrap();
+    let (o, peak) = build_measured(dir.path());
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(peak < 512, "{peak} MiB");
+    assert!(err.contains("the image claims 100000000×1 pixels from 95") && err.contains("decompression bomb"), "{err}");
+    assert_eq!(err.matches("the image file ends early (it is truncated)").count(), 2, "{err}");
+    // The GIFs are in, each cut to its frame: a screen of 1×1.
+    let gifs: Vec<Vec<u8>> = entries(&only_file(&dir.path().join("out"), "epub")).into_iter().filter(|(n, _)| n.ends_with(".gif")).map(|(_, b)| b).collect();
+    assert_eq!(gifs.len(), 20);
+    assert!(gifs.iter().all(|g| g[6..10] == [1, 0, 1, 0]), "screens cut to the frame");
+}

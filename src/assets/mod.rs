@@ -1,6 +1,8 @@
 //! Images carried by the book: checked with `image`, kept as their own bytes, and scaled
 //! only when they are larger than the book needs.
 
+mod gif;
+
 use std::io::Cursor;
 use std::path::Path;
 
@@ -95,9 +97,34 @@ pub(crate) fn prepare(bytes: &[u8], prefix: &str, max: Bound) -> Result<Asset, S
         .map_err(|e| e.to_string())?;
     let format = reader.format().ok_or(WHAT)?;
     let (ext, media_type) = carried(format).ok_or(WHAT)?;
-    let (w, h) = reader.into_dimensions().map_err(|e| e.to_string())?;
-    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+    // A file cut short decodes as a picture with its end made up: refused. A GIF whose screen
+    // is far larger than its frames is cut to them, so that it decodes at their size.
+    let cut;
+    let (bytes, animated) = match format {
+        ImageFormat::Gif => {
+            let layout = gif::layout(bytes)?;
+            let frames = layout.frames_box().ok_or("the GIF has no picture in it")?;
+            let screen = u64::from(layout.screen.0) * u64::from(layout.screen.1);
+            let animated = layout.frames.len() > 1;
+            if 4 * u64::from(frames.2) * u64::from(frames.3) < screen {
+                cut = layout.cut(bytes, frames);
+                (&cut[..], animated)
+            } else {
+                (bytes, animated)
+            }
+        }
+        _ => {
+            whole(bytes, format)?;
+            (bytes, format == ImageFormat::WebP && is_animated_webp(bytes))
+        }
+    };
+    let (w, h) = image::ImageReader::with_format(Cursor::new(bytes), format).into_dimensions().map_err(|e| e.to_string())?;
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > MAX_PIXELS {
         return Err(format!("the image is {w}×{h} pixels; wenji reads images of up to 100 megapixels"));
+    }
+    if pixels > SPARSE_FROM && pixels > bytes.len() as u64 * MAX_PIXELS_PER_BYTE {
+        return Err(format!("the image claims {w}×{h} pixels from {} of data, more than any real picture packs in (a decompression bomb?)", crate::input::size(bytes.len() as u64)));
     }
     // Decoded whole even when kept as it is: a damaged file is refused here, not drawn blank.
     let mut limits = image::Limits::default();
@@ -105,12 +132,49 @@ pub(crate) fn prepare(bytes: &[u8], prefix: &str, max: Bound) -> Result<Asset, S
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
     let img = reader.decode().map_err(|e| e.to_string())?;
-    let size = max.scaled(w, h).filter(|_| !is_animated(bytes, format));
+    let size = max.scaled(w, h).filter(|_| !animated);
     let Some((to_w, to_h)) = size else {
         return Ok(Asset::named(prefix, ext, media_type, bytes.to_vec(), w, h));
     };
+    // Far larger than its place: averaged down to twice that first, which needs memory only
+    // for the result (the filter's own buffers grow with the source's width).
+    let img = if pixels > 16 * u64::from(to_w) * u64::from(to_h) { img.thumbnail(2 * to_w, 2 * to_h) } else { img };
     let img = img.resize_exact(to_w, to_h, FilterType::Lanczos3);
     encode(&img, prefix, format == ImageFormat::Jpeg || (format == ImageFormat::WebP && !img.color().has_alpha()))
+}
+
+/// Above this many pixels an image must come from at least one byte per `MAX_PIXELS_PER_BYTE`
+/// of them: even a flat-coloured PNG or JPEG holds more.
+const SPARSE_FROM: u64 = 16_000_000;
+const MAX_PIXELS_PER_BYTE: u64 = 1000;
+
+/// Whether a PNG, JPEG or WebP file is all there: its chunks run to `IEND` (PNG), its last
+/// scan is followed by the end marker `FF D9` (JPEG; data after it, as some phones add, is
+/// fine), or it is as long as its header says (WebP).
+fn whole(bytes: &[u8], format: ImageFormat) -> Result<(), String> {
+    let whole = match format {
+        ImageFormat::Png => png_chunks_end(bytes),
+        ImageFormat::Jpeg => {
+            let last = |marker: u8| bytes.windows(2).rposition(|w| w == [0xFF, marker]);
+            matches!((last(0xDA), last(0xD9)), (Some(scan), Some(end)) if end > scan)
+        }
+        ImageFormat::WebP => bytes.get(4..8).is_some_and(|n| u32::from_le_bytes([n[0], n[1], n[2], n[3]]) as usize + 8 <= bytes.len()),
+        _ => true,
+    };
+    if whole { Ok(()) } else { Err("the image file ends early (it is truncated)".into()) }
+}
+
+/// Whether a PNG's chunks (length, type, data, CRC) run whole to its `IEND`.
+fn png_chunks_end(bytes: &[u8]) -> bool {
+    let mut at = 8;
+    while let Some(head) = bytes.get(at..at + 8) {
+        let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        if &head[4..8] == b"IEND" {
+            return true;
+        }
+        at = at.saturating_add(12).saturating_add(len);
+    }
+    false
 }
 
 /// `img` encoded as JPEG (a photograph) or PNG (line art, transparency).
@@ -144,14 +208,9 @@ fn carried(format: ImageFormat) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// Whether a GIF or WebP has more than one frame.
-fn is_animated(bytes: &[u8], format: ImageFormat) -> bool {
-    use image::AnimationDecoder;
-    match format {
-        ImageFormat::Gif => image::codecs::gif::GifDecoder::new(Cursor::new(bytes)).is_ok_and(|d| d.into_frames().take(2).count() > 1),
-        ImageFormat::WebP => image::codecs::webp::WebPDecoder::new(Cursor::new(bytes)).is_ok_and(|d| d.has_animation()),
-        _ => false,
-    }
+/// Whether a WebP has more than one frame.
+fn is_animated_webp(bytes: &[u8]) -> bool {
+    image::codecs::webp::WebPDecoder::new(Cursor::new(bytes)).is_ok_and(|d| d.has_animation())
 }
 
 impl Asset {
