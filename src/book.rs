@@ -136,7 +136,9 @@ pub fn assemble(
     let modified = source_date_epoch
         .and_then(|s| Utc.timestamp_opt(s, 0).single())
         .or(newest)
-        .unwrap_or_else(|| Utc.timestamp_opt(315_532_800, 0).single().expect("1980-01-01"));
+        .unwrap_or_else(|| Utc.timestamp_opt(315_532_800, 0).single().expect("1980-01-01"))
+        // What EPUB's `dcterms:modified` can hold: four-digit years after 1970.
+        .clamp(DateTime::UNIX_EPOCH, Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).single().expect("a valid time"));
     let date = config.date.clone().unwrap_or_else(|| {
         let newest_date = essays.iter().filter_map(|(m, _)| m.meta.date).max();
         newest_date.map_or_else(|| modified.format("%Y-%m-%d").to_string(), |d| d.format("%Y-%m-%d").to_string())

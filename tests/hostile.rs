@@ -272,3 +272,85 @@ fn images_that_claim_more_than_their_bytes_hold_or_end_early_are_refused_and_che
     assert_eq!(gifs.len(), 20);
     assert!(gifs.iter().all(|g| g[6..10] == [1, 0, 1, 0]), "screens cut to the frame");
 }
+
+#[test]
+fn ids_urls_and_links_that_break_an_epub_are_mended_or_reported() {
+    let essay = r#"---
+title: 敌意的编号
+date: 9999-12-31T23:59:59-12:00
+---
+
+## 冒名 {#essay-title}
+
+## 注释 {#fn-1}
+
+## 回链 {#fnref-1}
+
+## 页码 {#page-1}
+
+## 目录 {#essay-toc-title}
+
+## 微 {#µ}
+
+## 平方 {#a²}
+
+## 正常 {#ok-id}
+
+正文[^1]，[空格](<http://example.com/a b>)、[引号](http://example.com/"q")、[空主机](http:///x)、[v6](http://[::1)、[百分](http://example.com/%zz)、[NUL](http://example.com/&#0;x)、[好](https://example.com/路径?q=1)。
+
+[外层 [内层](https://b.example) 外层](https://a.example)
+
+<a href="https://c.example">原始 [内](https://d.example) 链接</a>
+
+[文字 <a href="https://e.example">原始</a> 尾](https://f.example)
+
+[带注的链接[^2]](https://g.example) [到正常](#ok-id)
+
+[^1]: 注释。
+
+[^2]: 链接里的注。
+"#;
+    let dir = book(Some("[book]\ntitle = \"敌意\"\n"), &[("a.md", essay)]);
+    // The latest time EPUB can hold, not a five-digit year.
+    let o = wenji_within(dir.path(), &["build", ".", "-o", "out", "--format", "epub"], &[("SOURCE_DATE_EPOCH", "253402300800")], Duration::from_secs(120));
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(err.matches("cannot be used in the EPUB").count(), 7, "{err}");
+    assert!(err.contains("link to `http:///x` leads nowhere") && err.contains("link to `http://[::1` leads nowhere"), "{err}");
+    let epub = only_file(&dir.path().join("out"), "epub");
+    assert_epubcheck_clean(&epub);
+    let page = essay_pages(&epub).concat();
+    assert!(page.contains("<h2 id=\"ok-id\">正常</h2>") && page.contains("href=\"#ok-id\""), "{page}");
+    assert!(page.contains("href=\"http://example.com/a%20b\"") && page.contains("href=\"http://example.com/%25zz\""), "{page}");
+    let opf = texts(&epub).into_iter().find(|(n, _)| n.ends_with(".opf")).unwrap().1;
+    assert!(opf.contains("<meta property=\"dcterms:modified\">9999-12-31T23:59:59Z</meta>"), "{opf}");
+}
+
+#[test]
+fn book_toml_metadata_an_epub_cannot_carry_is_an_error_at_its_key() {
+    let cases = [
+        ("authors = [\"\"]", "`authors` holds an empty name"),
+        ("identifier = \"\"", "`identifier` is empty"),
+        ("language = \"  \"", "`language` is empty"),
+        ("description = \"\"", "`description` is empty"),
+        ("publisher = \"\"", "`publisher` is empty"),
+        ("subtitle = \"\"", "`subtitle` is empty"),
+        ("language = \"中文\"", "`language = \"中文\"` is not a language tag"),
+        ("date = \"not a date\"", "`date = \"not a date\"` is not a date"),
+        ("date = \"2024-13-45\"", "is not a date"),
+    ];
+    for (line, message) in cases {
+        let dir = book(Some(&format!("[book]\ntitle = \"元\"\n{line}\n")), &[("a.md", "---\ntitle: 一\ndate: 2020-01-01\n---\n\n正文。\n")]);
+        let o = build(dir.path(), &["--format", "epub"]);
+        let err = no_panic(&o);
+        assert_eq!(o.status.code(), Some(1), "{line}: {err}");
+        assert!(err.contains(message) && err.contains("book.toml:3:1"), "{line}: {err}");
+    }
+    // `zh_CN`, as blogs write it, is taken as zh-CN.
+    let dir = book(Some("[book]\ntitle = \"元\"\nlanguage = \"zh_CN\"\n"), &[("a.md", "---\ntitle: 一\ndate: 2020-01-01\n---\n\n正文。\n")]);
+    let o = build(dir.path(), &["--format", "epub"]);
+    assert_eq!(o.status.code(), Some(0), "{}", no_panic(&o));
+    let epub = only_file(&dir.path().join("out"), "epub");
+    assert_epubcheck_clean(&epub);
+    assert!(texts(&epub).into_iter().any(|(n, t)| n.ends_with(".opf") && t.contains("<dc:language>zh-CN</dc:language>")));
+}

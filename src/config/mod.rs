@@ -87,6 +87,14 @@ enum OneOrMany {
 }
 
 impl OneOrMany {
+    fn iter(&self) -> std::slice::Iter<'_, String> {
+        match self {
+            OneOrMany::None => [].iter(),
+            OneOrMany::One(s) => std::slice::from_ref(s).iter(),
+            OneOrMany::Many(v) => v.iter(),
+        }
+    }
+
     fn into_vec(self) -> Vec<String> {
         match self {
             OneOrMany::None => Vec::new(),
@@ -437,6 +445,7 @@ impl Config {
             Diagnostic::error(format!("book.toml {section}: {}", bad.message)).in_file(&path).at_offset(&text, bad.span.start).with_hint(hint)
         };
         let b = toml.book;
+        check_metadata(&b, &text).map_err(|(message, at, hint)| Diagnostic::error(format!("book.toml [book]: {message}")).in_file(&path).at_offset(&text, at).with_hint(hint))?;
         // A blog's own configuration fills in what book.toml leaves out.
         let site = Site::find(essays.unwrap_or(root));
         let site_value = |pick: fn(&Site) -> Option<String>| site.as_ref().and_then(pick);
@@ -474,11 +483,12 @@ impl Config {
             Some(title) => title,
             None => untitled_book(root, site.as_ref(), &mut notes),
         };
+        let language = b.language.as_ref().map(|l| l.replace('_', "-"));
         let authors = match b.authors.into_vec() {
             none if none.is_empty() => site.as_ref().map(|s| s.authors.clone()).unwrap_or_default(),
             authors => authors,
         };
-        let language = b.language.unwrap_or_else(|| site_language(site.as_ref(), &mut notes));
+        let language = language.unwrap_or_else(|| site_language(site.as_ref(), &mut notes));
         Ok(Config {
             covers: root.join(b.covers.unwrap_or_else(|| "covers".into())),
             root: root.to_path_buf(),
@@ -665,6 +675,86 @@ fn site_language(site: Option<&Site>, notes: &mut Vec<Diagnostic>) -> String {
     }
 }
 
+/// What the EPUB's metadata cannot carry: a key given but empty, a language that is not a
+/// BCP 47 tag (`zh_CN` is taken as `zh-CN`), a date that is not `YYYY-MM-DD`. The message,
+/// where the key stands in `text`, and a hint.
+fn check_metadata(b: &BookSection, text: &str) -> Result<(), (String, usize, &'static str)> {
+    let at_key = |key: &str| {
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            if trimmed.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=')) {
+                return offset + line.len() - trimmed.len();
+            }
+            offset += line.len();
+        }
+        0
+    };
+    let blank = |v: &Option<String>| v.as_deref().is_some_and(|s| s.trim().is_empty());
+    let keys = [("subtitle", &b.subtitle), ("language", &b.language), ("description", &b.description), ("publisher", &b.publisher), ("identifier", &b.identifier), ("date", &b.date)];
+    if let Some((key, _)) = keys.iter().find(|(_, v)| blank(v)) {
+        return Err((format!("`{key}` is empty"), at_key(key), "give it a value, or leave the key out"));
+    }
+    if b.authors.iter().any(|a| a.trim().is_empty()) {
+        return Err(("`authors` holds an empty name".into(), at_key("authors"), "leave the empty name out"));
+    }
+    if let Some(language) = &b.language
+        && !is_language_tag(&language.replace('_', "-"))
+    {
+        return Err((format!("`language = \"{language}\"` is not a language tag"), at_key("language"), "write a BCP 47 tag such as `zh-CN`, `zh-TW`, `zh-Hant` or `en`"));
+    }
+    if let Some(date) = &b.date
+        && chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").is_err()
+    {
+        return Err((format!("`date = \"{date}\"` is not a date"), at_key("date"), "write the publication date as `YYYY-MM-DD`, such as `2024-05-01`"));
+    }
+    Ok(())
+}
+
+/// Whether `tag` is a well-formed BCP 47 language tag (RFC 5646: language, extlangs, script,
+/// region, variants, extensions, private use; each subtag 1 to 8 letters or digits).
+fn is_language_tag(tag: &str) -> bool {
+    let subtags: Vec<&str> = tag.split('-').collect();
+    if subtags.iter().any(|s| s.is_empty() || s.len() > 8 || !s.bytes().all(|b| b.is_ascii_alphanumeric())) {
+        return false;
+    }
+    let alpha = |s: &str, n: std::ops::RangeInclusive<usize>| n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic());
+    let mut rest = &subtags[..];
+    // The language: 2–3 letters with up to three 3-letter extlangs, or 5–8 letters.
+    match rest.first() {
+        Some(s) if alpha(s, 2..=3) => {
+            rest = &rest[1..];
+            let extlangs = rest.iter().take(3).take_while(|s| alpha(s, 3..=3)).count();
+            rest = &rest[extlangs..];
+        }
+        Some(s) if alpha(s, 5..=8) => rest = &rest[1..],
+        Some(s) if s.eq_ignore_ascii_case("x") => return subtags.len() > 1,
+        _ => return false,
+    }
+    if rest.first().is_some_and(|s| alpha(s, 4..=4)) {
+        rest = &rest[1..];
+    }
+    if rest.first().is_some_and(|s| alpha(s, 2..=2) || (s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))) {
+        rest = &rest[1..];
+    }
+    while rest.first().is_some_and(|s| s.len() >= 5 || (s.len() == 4 && s.as_bytes()[0].is_ascii_digit())) {
+        rest = &rest[1..];
+    }
+    // Extensions and private use: a single letter or digit, then subtags of their own.
+    while let Some(single) = rest.first() {
+        let private = single.eq_ignore_ascii_case("x");
+        if single.len() != 1 {
+            return false;
+        }
+        let body = rest[1..].iter().take_while(|s| private || s.len() >= 2).count();
+        if body == 0 {
+            return false;
+        }
+        rest = &rest[1 + body..];
+    }
+    true
+}
+
 fn same_folder(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
@@ -675,6 +765,16 @@ fn same_folder(a: &Path, b: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn language_tags_are_checked_as_bcp_47() {
+        for good in ["zh", "zh-CN", "zh-Hans", "zh-Hant-TW", "zh-yue-HK", "en-US", "de-CH-1996", "sl-rozaj-biske", "en-a-bbb-x-a-ccc", "x-whatever", "es-419", "zh-cmn-Hans-CN"] {
+            assert!(is_language_tag(good), "{good}");
+        }
+        for bad in ["", "中文", "zh_CN", "zh-", "-zh", "z", "zh-CN-", "abcdefghi", "zh-a", "en-x", "zh CN"] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
+    }
 
     fn book(toml: &str) -> (tempfile::TempDir, Result<Config, Diagnostic>) {
         let dir = tempfile::tempdir().unwrap();

@@ -67,7 +67,7 @@ pub(crate) fn title_page(book: &Book) -> String {
 /// print pages that start in this essay, marked where their text starts.
 pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageStart], formulas: &FormulaImages) -> String {
     let m = &essay.meta;
-    let mut w = Writer { book, images_href, formulas, out: String::new(), note_refs: HashMap::new(), breaks, count: BlockCount::default(), offset: 0, lead: None, in_table: false };
+    let mut w = Writer { book, images_href, formulas, out: String::new(), note_refs: HashMap::new(), breaks, count: BlockCount::default(), offset: 0, lead: None, in_table: false, in_link: false };
     w.out.push_str("<section class=\"essay\" epub:type=\"chapter\" role=\"doc-chapter\" aria-labelledby=\"essay-title\">\n<header>\n");
     // The opening is block `doc::OPENING`: title, subtitle, dateline and lede, their texts in a row.
     w.break_pages();
@@ -214,6 +214,9 @@ struct Writer<'b> {
     lead: Option<String>,
     /// In a table, whose page starts are by row: its text is not counted.
     in_table: bool,
+    /// Inside a link: a link or note reference in it is written without its `<a>` (HTML
+    /// allows no link in a link).
+    in_link: bool,
 }
 
 impl Writer<'_> {
@@ -533,25 +536,25 @@ impl Writer<'_> {
             Inline::Strike(c) => self.wrap("del", c),
             Inline::Sup(c) => self.wrap("sup", c),
             Inline::Sub(c) => self.wrap("sub", c),
-            Inline::Link { target, content } => match target {
-                LinkTarget::External(url) => {
-                    let _ = write!(self.out, "<a href=\"{}\">", escape(url));
-                    self.inlines(content);
-                    self.out.push_str("</a>");
+            Inline::Link { content, .. } if self.in_link => self.inlines(content),
+            Inline::Link { target, content } => {
+                let href = match target {
+                    LinkTarget::External(url) => Some(url.clone()),
+                    LinkTarget::Local { id: frag, .. } => Some(format!("#{frag}")),
+                    LinkTarget::Essay { essay, heading } => Some(format!("{essay}.xhtml{}", heading.as_ref().map(|h| format!("#{h}")).unwrap_or_default())),
+                    LinkTarget::Unresolved { .. } => None,
+                };
+                match href {
+                    Some(href) => {
+                        let _ = write!(self.out, "<a href=\"{}\">", escape(&href));
+                        self.in_link = true;
+                        self.inlines(content);
+                        self.in_link = false;
+                        self.out.push_str("</a>");
+                    }
+                    None => self.inlines(content),
                 }
-                LinkTarget::Local { id: frag, .. } => {
-                    let _ = write!(self.out, "<a href=\"#{}\">", escape(frag));
-                    self.inlines(content);
-                    self.out.push_str("</a>");
-                }
-                LinkTarget::Essay { essay, heading } => {
-                    let fragment = heading.as_ref().map(|h| format!("#{h}")).unwrap_or_default();
-                    let _ = write!(self.out, "<a href=\"{}.xhtml{}\">", escape(essay), escape(&fragment));
-                    self.inlines(content);
-                    self.out.push_str("</a>");
-                }
-                LinkTarget::Unresolved { .. } => self.inlines(content),
-            },
+            }
             Inline::Image { asset, alt } => {
                 self.pass_over(inline);
                 let a = &self.book.assets[*asset];
@@ -578,6 +581,11 @@ impl Writer<'_> {
                 let count = self.note_refs.entry(*n).or_insert(0);
                 *count += 1;
                 let id = if *count == 1 { format!("fnref-{n}") } else { format!("fnref-{n}-{count}") };
+                if self.in_link {
+                    // The link around it is the one a reader follows; the note's back link still lands here.
+                    let _ = write!(self.out, "<sup class=\"noteref\" id=\"{id}\">{}</sup>", crate::doc::note_number(*n));
+                    return;
+                }
                 let _ = write!(
                     self.out,
                     "<sup class=\"noteref\"><a id=\"{id}\" href=\"#fn-{n}\" epub:type=\"noteref\" role=\"doc-noteref\">{}</a></sup>",

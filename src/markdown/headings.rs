@@ -37,26 +37,39 @@ pub(super) fn normalise_headings(blocks: &mut [Block]) {
     });
 }
 
-/// Removes a trailing `{#id}` from a heading's text and returns the id, when it is a valid
-/// XML id (letters, digits, `-`, `_`, `.`, not starting with a digit).
-pub(super) fn take_heading_id(content: &mut Vec<Inline>) -> Option<String> {
+/// Removes a trailing `{#id}` from a heading's text and returns the id: `Ok` when the EPUB
+/// can carry it (an XML name that none of wenji's own ids can be), `Err` with it otherwise.
+pub(super) fn take_heading_id(content: &mut Vec<Inline>) -> Option<Result<String, String>> {
     let Some(Inline::Text(text)) = content.last_mut() else { return None };
     let trimmed = text.trim_end();
     let open = trimmed.strip_suffix('}')?.rfind("{#")?;
-    let id = &trimmed[open + 2..trimmed.len() - 1];
-    let valid = id.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !valid {
+    let id = trimmed[open + 2..trimmed.len() - 1].to_owned();
+    if id.is_empty() || id.contains(char::is_whitespace) {
         return None;
     }
-    let id = id.to_owned();
     text.truncate(open);
     let kept = text.trim_end().len();
     text.truncate(kept);
     if text.is_empty() {
         content.pop();
     }
-    Some(id)
+    Some(if is_xml_name(&id) && !is_wenjis(&id) { Ok(id) } else { Err(id) })
+}
+
+/// Whether an id is one that wenji gives its own elements in an essay's page.
+fn is_wenjis(id: &str) -> bool {
+    matches!(id, "essay-title" | "essay-toc-title" | "index-title") || ["fn-", "fnref-", "page-"].iter().any(|p| id.starts_with(p))
+}
+
+/// Whether `id` is an XML name without a colon (an NCName), as an `id` must be.
+pub(super) fn is_xml_name(id: &str) -> bool {
+    fn starts(c: char) -> bool {
+        matches!(c, 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}'
+            | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+            | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+    }
+    let mut chars = id.chars();
+    chars.next().is_some_and(starts) && chars.all(|c| starts(c) || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}'))
 }
 
 /// Removes the first level-1 heading of the body's top level and returns its text: an essay

@@ -270,7 +270,15 @@ impl Converter<'_> {
                 }
                 NodeValue::Heading(h) => {
                     let mut content = self.inlines(node);
-                    let id = take_heading_id(&mut content).unwrap_or_default();
+                    let id = match take_heading_id(&mut content) {
+                        Some(Ok(id)) => id,
+                        Some(Err(id)) => {
+                            let message = format!("the heading id `{{#{id}}}` cannot be used in the EPUB (it is not an XML name, or wenji uses it itself); the heading gets one of its own");
+                            self.warn(node, message, "use letters, digits, `-` and `_`, starting with a letter, and not `fn-…`, `fnref-…`, `page-…` or `essay-title`");
+                            String::new()
+                        }
+                        None => String::new(),
+                    };
                     // An empty heading (`###` alone) shows nothing on the web; in a book it would
                     // be an empty entry of the contents.
                     if !is_blank(&content) {
@@ -519,7 +527,12 @@ fn encode_url(url: &str) -> String {
             '[' | ']' if i >= host_end => out.push_str(if c == '[' { "%5B" } else { "%5D" }),
             ' ' | '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}' => out.push_str(&format!("%{:02X}", c as u32)),
             '%' if !hex_follows => out.push_str("%25"),
-            c if c.is_control() => out.push_str(&format!("%{:02X}", c as u32)),
+            // Controls, the replacement character (what `&#0;` reads as) and noncharacters: their
+            // UTF-8 bytes.
+            c if c.is_control() || c == '\u{FFFD}' || ('\u{FDD0}'..='\u{FDEF}').contains(&c) || (c as u32 & 0xFFFE) == 0xFFFE => {
+                let mut buf = [0; 4];
+                c.encode_utf8(&mut buf).bytes().for_each(|b| out.push_str(&format!("%{b:02X}")));
+            }
             c => out.push(c),
         }
     }
