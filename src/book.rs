@@ -575,7 +575,13 @@ fn load_cover(config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Asset> {
         Some(file) => file.clone(),
         None => assets::find_cover(&config.covers)?,
     };
-    let result = assets::read_file(&path).and_then(|b| assets::prepare(&b, "cover", assets::COVER_MAX));
+    // As essays' images must be inside their folder, the cover must be inside the book's.
+    let inside = match (path.canonicalize(), config.root.canonicalize()) {
+        (Ok(file), Ok(root)) => file.starts_with(root),
+        _ => true,
+    };
+    let result = if inside { assets::read_file(&path) } else { Err("it is outside the book's folder".into()) };
+    let result = result.and_then(|b| assets::prepare(&b, "cover", assets::COVER_MAX));
     match result {
         Ok(a) => Some(a),
         Err(why) => {

@@ -45,12 +45,32 @@ pub(crate) fn init(dir: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, Diag
     Ok(created)
 }
 
+/// `text` as a TOML basic string, quotes included: `\\`, `"` and control characters escaped, so
+/// that a title with a newline or a tab is still one value.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn book_toml(title: &str) -> String {
-    let title = title.replace('\\', "\\\\").replace('"', "\\\"");
+    let name = crate::config::file_stem(title).unwrap_or_else(|| "my-book".into());
+    let title = toml_string(title);
     format!(
         r#"# The book: every key is optional. See the README for all of them.
 [book]
-title = "{title}"
+title = {title}
 authors = ["作者"]
 language = "zh-CN"
 # subtitle = ""
@@ -63,7 +83,7 @@ language = "zh-CN"
 # order = "asc"               # oldest essay first; "desc" for newest first
 # drafts = false              # include essays marked `draft: true`
 # formats = ["epub", "pdf"]
-# output-name = "{title}"
+# output-name = "{name}"
 
 [pdf]
 # page-size = "A5"            # A4, A5, B5, 16K, 32K, letter, "6x9in", "148 x 210 mm"…

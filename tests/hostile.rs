@@ -354,3 +354,66 @@ fn book_toml_metadata_an_epub_cannot_carry_is_an_error_at_its_key() {
     assert_epubcheck_clean(&epub);
     assert!(texts(&epub).into_iter().any(|(n, t)| n.ends_with(".opf") && t.contains("<dc:language>zh-CN</dc:language>")));
 }
+
+#[test]
+fn outputs_stay_inside_the_output_folder_visible_and_short() {
+    let essay = ("a.md", "---\ntitle: 一\ndate: 2020-01-01\n---\n\n正文。\n");
+    // An output name that is a path, hidden, empty or turned around is an error at its key.
+    for name in ["../x", "/tmp/x", "", "..", ".hidden", "evil\u{202E}gpj.exe"] {
+        let toml = format!("[book]\ntitle = \"名\"\n\n[build]\noutput-name = \"{name}\"\n");
+        let dir = book(Some(&toml), &[essay]);
+        let o = build(dir.path(), &["--format", "epub"]);
+        let err = no_panic(&o);
+        assert_eq!(o.status.code(), Some(1), "{name:?}: {err}");
+        assert!(err.contains("is not a plain file name") && err.contains("book.toml:5:1"), "{name:?}: {err}");
+        assert!(!dir.path().join("x.epub").exists() && !dir.path().join("out/.epub").exists());
+        assert!(err.contains("(1 error, 0 warnings)"), "the count says why: {err}");
+    }
+    // A title of 100 Chinese characters, with format characters: a file name of 40, without them.
+    let title = format!("{}\u{200D}{}", "长".repeat(50), "题".repeat(50));
+    let dir = book(Some(&format!("[book]\ntitle = \"{title}\"\n")), &[essay]);
+    let o = build(dir.path(), &["--format", "epub"]);
+    assert_eq!(o.status.code(), Some(0), "{}", no_panic(&o));
+    let made: Vec<String> = std::fs::read_dir(dir.path().join("out")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(made, [format!("{}.epub", "长".repeat(40))]);
+    // `formats = []` asks for nothing: an error, not "built".
+    let dir = book(Some("[book]\ntitle = \"名\"\n\n[build]\nformats = []\n"), &[essay]);
+    let o = wenji_within(dir.path(), &["build", ".", "-o", "out"], &[], Duration::from_secs(120));
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("`formats = []` asks for no book") && err.contains("book.toml:5:1"), "{err}");
+    // A page smaller than its margins.
+    for pdf in ["page-size = \"1pt x 1pt\"", "page-size = \"A6\"\nmargins = { top = 70, bottom = 70, inner = 10, outer = 10 }"] {
+        let dir = book(Some(&format!("[book]\ntitle = \"名\"\n\n[pdf]\n{pdf}\n")), &[essay]);
+        let o = build(dir.path(), &["--format", "pdf"]);
+        let err = no_panic(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains("inside its margins: a page of text needs 10 characters a line and 6 lines at least") && err.contains("book.toml:5:"), "{err}");
+    }
+}
+
+#[test]
+fn the_cover_like_an_essay_image_must_be_inside_the_book() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.png");
+    std::fs::write(&secret, encoded(image::ImageFormat::Png)).unwrap();
+    let dir = book(Some(&format!("[book]\ntitle = \"封\"\ncover = \"{}\"\n", secret.display())), &[("a.md", "---\ntitle: 一\ndate: 2020-01-01\n---\n\n正文。\n")]);
+    let o = build(dir.path(), &["--format", "epub"]);
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("the cover cannot be used: it is outside the book's folder"), "{err}");
+    // The typographic cover stands in: no copy of the secret image.
+    let secret_bytes = std::fs::read(&secret).unwrap();
+    assert!(entries(&only_file(&dir.path().join("out"), "epub")).iter().all(|(_, b)| *b != secret_bytes));
+}
+
+#[test]
+fn init_writes_a_book_toml_that_builds_whatever_the_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = wenji_within(dir.path(), &["init", "新书", "--title", "第一行\n第二行\t\"引号\" \\ 斜线"], &[], Duration::from_secs(60));
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let o = wenji_within(&dir.path().join("新书"), &["build", "--format", "epub"], &[], Duration::from_secs(120));
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+}

@@ -354,6 +354,18 @@ impl PdfSection {
         c.notes = self.notes.unwrap_or_default();
         c.note_numbers = self.note_numbers.unwrap_or_default();
         c.highlight = self.highlight.unwrap_or_else(|| DEFAULT_HIGHLIGHT.into());
+        // The text block must hold a page of text: 10 characters a line and 6 lines at least.
+        let (width, height) = c.page_size;
+        let m = c.margins;
+        let (text_width, text_height) = (width - (m.inner + m.outer) * MM, height - (m.top + m.bottom) * MM);
+        if text_width < 10.0 * c.font_size || text_height < 6.0 * c.font_size * c.line_height {
+            let span = [self.page_size.as_ref().map(Spanned::span), self.margins.as_ref().map(Spanned::span), self.font_size.as_ref().map(Spanned::span)].into_iter().flatten().next().unwrap_or(0..0);
+            let message = format!(
+                "the page, {:.0}×{:.0} mm, leaves {:.0}×{:.0} mm inside its margins: a page of text needs 10 characters a line and 6 lines at least",
+                width / MM, height / MM, (text_width / MM).max(0.0), (text_height / MM).max(0.0)
+            );
+            return Err(BadValue { span, message });
+        }
         Ok(c)
     }
 }
@@ -444,6 +456,18 @@ impl Config {
         let misplaced = |bad: BadValue, section: &str, hint: &str| {
             Diagnostic::error(format!("book.toml {section}: {}", bad.message)).in_file(&path).at_offset(&text, bad.span.start).with_hint(hint)
         };
+        if let Some(name) = &toml.build.output_name
+            && file_stem(name).as_deref() != Some(name.as_str())
+        {
+            let at = text.find("output-name").unwrap_or(0);
+            let message = format!("book.toml [build]: `output-name = \"{}\"` is not a plain file name", name.escape_debug());
+            return Err(Diagnostic::error(message).in_file(&path).at_offset(&text, at).with_hint("name the file without folders or a leading dot, such as `my-book`; `-o` chooses the folder"));
+        }
+        let formats = toml.build.formats.clone().unwrap_or_else(|| vec![Format::Epub, Format::Pdf]);
+        if formats.is_empty() {
+            let at = text.find("formats").unwrap_or(0);
+            return Err(Diagnostic::error("book.toml [build]: `formats = []` asks for no book").in_file(&path).at_offset(&text, at).with_hint("list what to make: `formats = [\"epub\", \"pdf\"]`, or leave the key out for both"));
+        }
         let b = toml.book;
         check_metadata(&b, &text).map_err(|(message, at, hint)| Diagnostic::error(format!("book.toml [book]: {message}")).in_file(&path).at_offset(&text, at).with_hint(hint))?;
         // A blog's own configuration fills in what book.toml leaves out.
@@ -514,7 +538,7 @@ impl Config {
             require_dates: toml.build.require_dates,
             output_name: toml.build.output_name,
             order: toml.build.order,
-            formats: toml.build.formats.unwrap_or_else(|| vec![Format::Epub, Format::Pdf]),
+            formats,
             pdf,
             notes,
             book_toml: text,
@@ -534,17 +558,41 @@ impl Config {
 
     /// The output file name without extension: configured, else the title made safe for file systems.
     pub(crate) fn output_stem(&self) -> String {
-        if let Some(name) = &self.output_name {
-            return name.clone();
+        match &self.output_name {
+            Some(name) => name.clone(),
+            None => file_stem(&self.title).unwrap_or_else(|| "book".into()),
         }
-        let safe: String = self
-            .title
-            .trim()
-            .chars()
-            .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
-            .collect();
-        if safe.is_empty() || safe.starts_with('.') { "book".into() } else { safe }
     }
+}
+
+/// The longest output file name stem, in bytes: with `.layout.txt` and the temporary
+/// suffix of an unfinished file it stays under the 255 bytes of common file systems.
+const STEM_MAX: usize = 120;
+
+/// `name` as a file name of the output folder: no folders (`/`, `\\`), none of the characters
+/// Windows refuses, no control or format characters (a right-to-left override), not hidden
+/// (no leading dot), no trailing dot or space, at most `STEM_MAX` bytes. `None` when nothing
+/// is left.
+pub(crate) fn file_stem(name: &str) -> Option<String> {
+    let safe: String = name.chars().filter(|&c| !c.is_control() && !is_format(c)).map(|c| if "/\\:*?\"<>|".contains(c) { '_' } else { c }).collect();
+    let mut safe = safe.trim().trim_start_matches(['.', ' ']).to_owned();
+    if safe.len() > STEM_MAX {
+        let mut cut = STEM_MAX;
+        while !safe.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        safe.truncate(cut);
+    }
+    let safe = safe.trim_end_matches(['.', ' ']);
+    (!safe.is_empty()).then(|| safe.to_owned())
+}
+
+/// Unicode's format characters (general category Cf): invisible, and in a file name able to
+/// make it read as another (U+202E turns `gpj.exe` around).
+fn is_format(c: char) -> bool {
+    matches!(c as u32, 0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E
+        | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
 }
 
 /// A TOML error's message in the user's terms, and a hint: the nearest valid key for an
@@ -765,6 +813,20 @@ fn same_folder(a: &Path, b: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_names_stay_plain_visible_and_short() {
+        assert_eq!(file_stem("随笔集").as_deref(), Some("随笔集"));
+        assert_eq!(file_stem("../x").as_deref(), Some("_x"));
+        assert_eq!(file_stem("/etc/passwd").as_deref(), Some("_etc_passwd"));
+        assert_eq!(file_stem(".."), None);
+        assert_eq!(file_stem(""), None);
+        assert_eq!(file_stem(".hidden").as_deref(), Some("hidden"));
+        assert_eq!(file_stem("evil\u{202E}gpj.exe").as_deref(), Some("evilgpj.exe"));
+        assert_eq!(file_stem("连\u{200D}字").as_deref(), Some("连字"));
+        let long = file_stem(&"长".repeat(100)).unwrap();
+        assert_eq!(long, "长".repeat(40));
+    }
 
     #[test]
     fn language_tags_are_checked_as_bcp_47() {
