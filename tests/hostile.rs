@@ -417,3 +417,31 @@ fn init_writes_a_book_toml_that_builds_whatever_the_title() {
     let err = no_panic(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
 }
+
+#[test]
+fn what_is_left_out_is_said() {
+    let essay = format!(
+        "---\ntitle: 一\ndate: 2020-01-01\ntags: {{rust: 1, go: 2}}\ncategories:\n  - 笔记\n  - {{a: b}}\n---\n\n{}深{}\n",
+        "<span>".repeat(40),
+        "</span>".repeat(40)
+    );
+    let essay = essay.replace("<span>", "<b>").replace("</span>", "</b>");
+    let dir = book(Some("[book]\ntitle = \"说\"\n"), &[("a.md", &essay)]);
+    std::os::unix::fs::symlink("nowhere.md", dir.path().join("manuscripts/gone.md")).unwrap();
+    let o = build(dir.path(), &["--format", "epub"]);
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("the link `./manuscripts/gone.md` is left out: it leads nowhere (`nowhere.md` does not exist)"), "{err}");
+    assert!(err.contains("`tags` holds a map or other nested values") && err.contains("a.md:4:7"), "{err}");
+    assert!(err.contains("`categories` holds a map or other nested values"), "{err}");
+    assert!(err.contains("HTML elements nested more than 16 deep are flattened"), "{err}");
+    // A folder whose only essay is a link outside it: the link's warning comes with the error.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("b.md"), "---\ntitle: 外\n---\n\n外面。\n").unwrap();
+    let dir = book(Some("[book]\ntitle = \"空\"\n"), &[]);
+    std::os::unix::fs::symlink(outside.path().join("b.md"), dir.path().join("manuscripts/b.md")).unwrap();
+    let o = build(dir.path(), &["--format", "epub"]);
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("it leads outside the manuscripts folder") && err.contains("no essays found"), "{err}");
+}

@@ -204,6 +204,13 @@ pub fn parse(path: &Path, text: &str, options: &ReadOptions) -> (Option<Manuscri
     meta.tags = string_list(fields.get("tags"), false);
     meta.keywords = string_list(fields.get("keywords"), true);
     meta.categories = categories(fields.get("categories"));
+    for key in ["tags", "keywords", "categories"] {
+        if fields.get(key).is_some_and(|v| !readable_list(v, key == "categories")) {
+            let d = Diagnostic::warning(format!("`{key}` holds a map or other nested values, which are left out; its plain items are kept"));
+            let at = r.locate(key).unwrap_or((1, 1));
+            r.report(d, at, &format!("write `{key}: [a, b]`, or one `- item` per line"));
+        }
+    }
     meta.description = scalar(fields.get("description")).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     meta.abbrlink = scalar(fields.get("abbrlink")).filter(|s| !s.is_empty());
     let photos_at = r.locate("photos").unwrap_or((1, 1));
@@ -474,6 +481,16 @@ fn flag(v: Option<&Value>) -> bool {
     }
 }
 
+/// Whether `v` is what a tag list may be: null, a scalar, or a list of scalars (and, for
+/// categories, of lists of scalars).
+fn readable_list(v: &Value, nested: bool) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Sequence(items) => items.iter().all(|x| scalar(Some(x)).is_some() || x.is_null() || (nested && readable_list(x, false) && x.is_sequence())),
+        other => scalar(Some(other)).is_some(),
+    }
+}
+
 /// A list, a single string, null or numbers, as a list of non-empty strings.
 /// `split_commas`: a single string `a, b` holds several items (keywords do this).
 fn string_list(v: Option<&Value>, split_commas: bool) -> Vec<String> {
@@ -486,13 +503,8 @@ fn string_list(v: Option<&Value>, split_commas: bool) -> Vec<String> {
         },
         None => Vec::new(),
     };
-    let mut out: Vec<String> = Vec::new();
-    for item in items.into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
+    let mut seen = std::collections::HashSet::new();
+    items.into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty() && seen.insert(s.clone())).collect()
 }
 
 /// Hexo's categories: a flat list is one hierarchy; a list of lists is several.

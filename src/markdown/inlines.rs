@@ -42,12 +42,15 @@ impl InlineBuilder {
         push_merged(target, inline);
     }
 
-    pub(super) fn open(&mut self, name: &str, role: Role, href: Option<LinkTarget>) {
-        // Past the depth limit an element keeps its content but no longer wraps it.
-        let role = if wraps(role) && self.wrapping >= MAX_DEPTH { Role::Transparent } else { role };
+    /// Opens an element; false when it is past the depth limit, where it keeps its content
+    /// but no longer wraps it.
+    pub(super) fn open(&mut self, name: &str, role: Role, href: Option<LinkTarget>) -> bool {
+        let flattened = wraps(role) && self.wrapping >= MAX_DEPTH;
+        let role = if flattened { Role::Transparent } else { role };
         self.dropping += usize::from(matches!(role, Role::Drop | Role::Fallback));
         self.wrapping += usize::from(wraps(role));
         self.open.push(OpenElement { name: name.to_owned(), role, href, content: Vec::new() });
+        !flattened
     }
 
     /// Closes the innermost open element called `name`, and any opened inside it. False when none is open.

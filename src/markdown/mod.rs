@@ -222,6 +222,14 @@ impl Converter<'_> {
         }
     }
 
+    /// Says once per essay that nesting past `MAX_DEPTH` was flattened.
+    fn warn_flattened(&mut self, node: Node) {
+        if !self.flattened_warned {
+            self.flattened_warned = true;
+            self.warn(node, format!("quotes, lists, emphasis or HTML elements nested more than {MAX_DEPTH} deep are flattened"), "no book needs such deep nesting; is a marker repeated by mistake?");
+        }
+    }
+
     fn warn(&mut self, node: Node, message: String, hint: &str) {
         let (line, col) = self.position(node);
         let m = self.manuscript;
@@ -251,10 +259,7 @@ impl Converter<'_> {
                 _ => {}
             }
         }
-        if !self.flattened_warned {
-            self.flattened_warned = true;
-            self.warn(parent, format!("quotes, lists or emphasis nested more than {MAX_DEPTH} deep are flattened"), "no book needs such deep nesting; is a marker repeated by mistake?");
-        }
+        self.warn_flattened(parent);
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         if text.is_empty() { Vec::new() } else { vec![Block::Paragraph(vec![Inline::Text(text)])] }
     }

@@ -162,17 +162,19 @@ impl Converter<'_> {
                 }
                 // A `<details>` block's `<summary>` is its title, in bold as admonitions' are.
                 if name == "summary" && !void {
-                    b.open(name, Role::Strong, None);
+                    let _ = b.open(name, Role::Strong, None);
                 }
             }
             Role::Embed => self.html_embed(node, name, attrs, void, b),
             Role::Drop => {
                 self.warn(node, format!("`<{name}>` is left out of the book"), "books carry no scripts or styles");
                 if !void {
-                    b.open(name, Role::Drop, None);
+                    let _ = b.open(name, Role::Drop, None);
                 }
             }
-            Role::Fallback if !void => b.open(name, Role::Fallback, None),
+            Role::Fallback if !void => {
+                let _ = b.open(name, Role::Fallback, None);
+            }
             Role::Ignore | Role::Fallback => {}
             Role::Unknown => {
                 self.warn(node, format!("unknown HTML tag `<{name}>` is shown as text"), "wenji keeps text, emphasis, links, images and line breaks from raw HTML");
@@ -188,7 +190,9 @@ impl Converter<'_> {
                     let (line, col) = self.position(node);
                     classify_link(h, line, col)
                 });
-                b.open(name, role, href);
+                if !b.open(name, role, href) {
+                    self.warn_flattened(node);
+                }
             }
         }
     }
@@ -207,7 +211,7 @@ impl Converter<'_> {
             b.push(Inline::Link { target, content: vec![label] });
         }
         if !void {
-            b.open(name, Role::Drop, None);
+            let _ = b.open(name, Role::Drop, None);
         }
     }
 }
