@@ -483,6 +483,7 @@ impl ImageStore {
                 (source, bytes)
             })
             .collect();
+        let read = within_budget(read, assets::BOOK_PIXELS);
         self.prepared = read.into_par_iter().map(|(source, bytes)| (source, bytes.and_then(|b| assets::prepare(&b, "img", assets::BODY_MAX)))).collect();
         self.counts.failed = self.prepared.iter().filter(|(source, asset)| matches!(source, Source::Web(_)) && asset.is_err()).count();
     }
@@ -570,6 +571,24 @@ fn warn_duplicate_titles(essays: &[(Manuscript, Body)], diags: &mut Vec<Diagnost
     }
 }
 
+/// The images read, past the first that take the book's decoded pixels over `budget` refused:
+/// spent in the order of the sources, so that every build leaves out the same ones.
+fn within_budget<S>(read: Vec<(S, Result<Vec<u8>, String>)>, budget: u64) -> Vec<(S, Result<Vec<u8>, String>)> {
+    let mut spent = 0u64;
+    read.into_iter()
+        .map(|(source, bytes)| {
+            let bytes = bytes.and_then(|b| {
+                spent = spent.saturating_add(assets::pixels(&b));
+                if spent > budget {
+                    return Err(format!("the book's images already hold {} megapixels, all wenji decodes for one book", budget / 1_000_000));
+                }
+                Ok(b)
+            });
+            (source, bytes)
+        })
+        .collect()
+}
+
 fn load_cover(config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Asset> {
     let path = match &config.cover {
         Some(file) => file.clone(),
@@ -599,6 +618,19 @@ pub(crate) fn chinese_date(d: &DateTime<FixedOffset>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images_past_the_books_pixel_budget_are_refused_in_order() {
+        let png = |w: u32, h: u32| {
+            let mut bytes = Vec::new();
+            image::GrayImage::new(w, h).write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+            bytes
+        };
+        let read = vec![(1, Ok(png(100, 100))), (2, Err("missing".to_owned())), (3, Ok(png(100, 50))), (4, Ok(png(10, 10)))];
+        let kept = within_budget(read, 15_000);
+        assert!(kept[0].1.is_ok() && kept[1].1 == Err("missing".to_owned()) && kept[2].1.is_ok());
+        assert!(kept[3].1.as_ref().is_err_and(|e| e.contains("already hold")), "{:?}", kept[3].1);
+    }
 
     #[test]
     fn a_link_to_the_blog_s_own_address_is_a_path() {

@@ -143,6 +143,21 @@ pub(crate) fn prepare(bytes: &[u8], prefix: &str, max: Bound) -> Result<Asset, S
     encode(&img, prefix, format == ImageFormat::Jpeg || (format == ImageFormat::WebP && !img.color().has_alpha()))
 }
 
+/// How many pixels all of a book's images may decode to: some 650 photographs of 12
+/// megapixels, a minute or two of decoding. Past it, images are left out.
+pub(crate) const BOOK_PIXELS: u64 = 8_000_000_000;
+
+/// How many pixels `prepare` would decode `bytes` to, read from the header alone (0 for SVG
+/// and for what it cannot read, which `prepare` refuses).
+pub(crate) fn pixels(bytes: &[u8]) -> u64 {
+    let Ok(reader) = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format() else { return 0 };
+    if reader.format() == Some(ImageFormat::Gif) {
+        let frames = gif::layout(bytes).ok().and_then(|l| l.frames_box());
+        return frames.map_or(0, |(_, _, w, h)| u64::from(w) * u64::from(h));
+    }
+    reader.into_dimensions().map_or(0, |(w, h)| u64::from(w) * u64::from(h))
+}
+
 /// Above this many pixels an image must come from at least one byte per `MAX_PIXELS_PER_BYTE`
 /// of them: even a flat-coloured PNG or JPEG holds more.
 const SPARSE_FROM: u64 = 16_000_000;
