@@ -109,17 +109,8 @@ fn display_formulas_are_centred_with_their_numbers_at_the_right() {
 #[test]
 fn every_formula_is_tagged_as_a_formula_with_its_tex_between_the_text_around_it() {
     let b = built();
-    let Some((ok, json)) = tool("qpdf", &["--json=2", "--json-key=qpdf"], &b.pdf) else { return };
-    assert!(ok);
-    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let alts: Vec<&str> = v["qpdf"][1]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter_map(|o| o.get("value"))
-        .filter(|o| o["/Type"] == "/StructElem" && o["/S"] == "/Formula")
-        .map(|o| o["/Alt"].as_str().unwrap_or_default())
-        .collect();
+    let Some(alts) = struct_alts(&b.pdf, "Formula") else { return };
+    let alts: Vec<&str> = alts.iter().map(String::as_str).collect();
     // The 20 the EPUB shows as MathML, inline and display alike, each with its TeX.
     assert_eq!(alts.len(), 20, "{alts:?}");
     assert!(alts.contains(&"u:a^2 + b^2 = c^2") && alts.contains(&"u:x*y*z"), "{alts:?}");

@@ -292,17 +292,8 @@ fn lists_tables_figures_code_and_notes_are_tagged() {
     // The essay's heading levels are the source's.
     assert!(doc.find("H3").iter().any(|h| h.text() == "列表"));
     // The figure carries the image's alt text, read from the structure element.
-    let (ok, json) = tool("qpdf", &["--json=2", "--json-key=qpdf"], &pdf).unwrap();
-    assert!(ok);
-    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let alts: Vec<&str> = v["qpdf"][1]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter_map(|o| o.get("value"))
-        .filter(|o| o["/Type"] == "/StructElem" && o["/S"] == "/Figure")
-        .filter_map(|o| o["/Alt"].as_str())
-        .collect();
+    let alts = struct_alts(&pdf, "Figure").unwrap();
+    let alts: Vec<&str> = alts.iter().map(String::as_str).collect();
     assert!(alts.contains(&"u:条纹"), "{alts:?}");
     assert!(alts.iter().any(|a| a.starts_with("u:封面：功能样书")), "the cover's alt text: {alts:?}");
 }

@@ -662,3 +662,16 @@ pub fn without_wide_boxes(xhtml: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// The alternative text (`/Alt`, as qpdf writes it: `u:…`) of each structure element of type
+/// `kind` (`Figure`, `Formula`) in the PDF, empty where it has none; `None` when qpdf is
+/// missing (a notice).
+pub fn struct_alts(pdf: &Path, kind: &str) -> Option<Vec<String>> {
+    let (ok, json) = tool("qpdf", &["--json=2", "--json-key=qpdf"], pdf)?;
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let kind = format!("/{kind}");
+    let objects = v["qpdf"][1].as_object().unwrap();
+    let elements = objects.values().filter_map(|o| o.get("value")).filter(|o| o["/Type"] == "/StructElem" && o["/S"] == kind.as_str());
+    Some(elements.map(|o| o["/Alt"].as_str().unwrap_or_default().to_owned()).collect())
+}
