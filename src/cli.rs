@@ -301,11 +301,26 @@ fn print_report(report: &Report, voice: Voice, done: &str) {
     }
 }
 
+/// How many diagnostics of one file are printed; the rest are counted (`--json` lists all).
+const SHOWN_PER_FILE: usize = 100;
+
 fn print_diagnostics(diags: &[Diagnostic], voice: Voice) {
+    let mut per_file: std::collections::HashMap<Option<&Path>, usize> = std::collections::HashMap::new();
     for d in diags.iter().filter(|d| d.is_error() || !voice.quiet) {
+        let shown = per_file.entry(d.file.as_deref()).or_default();
+        *shown += 1;
+        if *shown > SHOWN_PER_FILE {
+            continue;
+        }
         let text = d.to_string();
         let name = if d.is_error() { "error" } else { "warning" };
         eprintln!("{}{}", label(name, voice), &text[name.len()..]);
+    }
+    let mut unshown: Vec<(Option<&Path>, usize)> = per_file.into_iter().filter(|&(_, n)| n > SHOWN_PER_FILE).map(|(f, n)| (f, n - SHOWN_PER_FILE)).collect();
+    unshown.sort();
+    for (file, n) in unshown {
+        let place = file.map_or_else(|| "the book".to_owned(), |f| format!("`{}`", f.display()));
+        eprintln!("{}: {n} more problems in {place} are not shown (`--json` lists them all)\n", label("note", voice));
     }
 }
 

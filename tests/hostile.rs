@@ -445,3 +445,18 @@ fn what_is_left_out_is_said() {
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("it leads outside the manuscripts folder") && err.contains("no essays found"), "{err}");
 }
+
+#[test]
+fn a_flood_of_warnings_prints_a_hundred_per_file_and_counts_the_rest() {
+    let body: String = (0..5000).map(|i| format!("![缺{i}](missing-{i}.png)\n\n")).collect();
+    let dir = book(Some("[book]\ntitle = \"多\"\n"), &[("a.md", &format!("---\ntitle: 一\ndate: 2020-01-01\n---\n\n{body}"))]);
+    let o = build(dir.path(), &["--format", "epub"]);
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(err.matches("is left out: no file at").count(), 100, "{err}");
+    assert!(err.contains("4900 more problems in `./manuscripts/a.md` are not shown (`--json` lists them all)") && err.contains("warning: 5000 warnings"), "{err}");
+    assert!(err.len() < 100 << 10, "{} bytes", err.len());
+    let o = build(dir.path(), &["--format", "epub", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["books"][0]["diagnostics"].as_array().unwrap().len(), 5000);
+}
