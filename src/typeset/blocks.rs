@@ -32,6 +32,9 @@ pub(crate) struct Blocks<'a> {
     text_base: usize,
     /// The level of the essay's outermost headings, which are set largest.
     top_heading: u8,
+    /// Whether body paragraphs are also set a line longer and shorter (not in an essay so
+    /// long that holding the variants of all its pages would cost hundreds of MB).
+    variants: bool,
 }
 
 /// Quotations are set this much smaller than the text.
@@ -39,6 +42,9 @@ const QUOTE_SCALE: f32 = 0.9;
 
 /// The longest paragraph (in lines, about three pages) also set a line longer and shorter.
 const VARIANT_MAX_LINES: usize = 90;
+
+/// The longest essay (bytes of its file: some 300 pages of Chinese) whose paragraphs are.
+const VARIANT_MAX_ESSAY: usize = 1 << 20;
 /// Above the part of a table a page break carries on to the next page.
 const CONTINUED_TABLE: &str = "续表";
 
@@ -80,6 +86,7 @@ pub(crate) fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) 
     let essay = &book.essays[index];
     let mut b = Blocks::new(geo, fonts, book, &essay.id, index as u32);
     b.top_heading = top_heading(&essay.blocks).unwrap_or(1);
+    b.variants = essay.source.len() <= VARIANT_MAX_ESSAY;
     b.open(Role::Section);
     b.opening(essay, index);
     let body = b.body_frame();
@@ -98,7 +105,7 @@ pub(crate) fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) 
 
 impl<'a> Blocks<'a> {
     pub(crate) fn new(geo: &'a Geometry, fonts: &'a FontSet, book: &'a Book, prefix: &str, part: u32) -> Blocks<'a> {
-        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), count: BlockCount::default(), text_base: 0, top_heading: 1, part, nodes: Vec::new(), open: Vec::new() }
+        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), count: BlockCount::default(), text_base: 0, top_heading: 1, part, nodes: Vec::new(), open: Vec::new(), variants: true }
     }
 
     /// Opens a structure node inside the one open now: what is set until `close` is in it.
@@ -246,7 +253,7 @@ impl<'a> Blocks<'a> {
         }
         // Breaking into an exact number of lines costs time and memory that grow with the
         // square of the lines: a paragraph of several pages is set one way only.
-        let counts = if count <= VARIANT_MAX_LINES { vec![count + 1, count.saturating_sub(1)] } else { Vec::new() };
+        let counts = if self.variants && count <= VARIANT_MAX_LINES { vec![count + 1, count.saturating_sub(1)] } else { Vec::new() };
         let variants = counts
             .into_iter()
             .filter_map(|n| shaped.lines_exactly(measure, n))
