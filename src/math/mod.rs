@@ -11,10 +11,15 @@ use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
 
 /// Why `source` cannot be read as TeX math: the parser's complaint and the TeX it stopped at,
 /// on one line.
-pub(crate) fn problem(source: &str) -> Option<String> {
-    let source = normalised(source);
+pub(crate) fn problem(written: &str) -> Option<String> {
+    let source = normalised(written);
     let storage = Storage::new();
-    let error = Parser::new(&source, &storage).find_map(Result::err)?;
+    let Some(error) = Parser::new(&source, &storage).find_map(Result::err) else {
+        // Read without error, the parser can still write MathML that is not XML (a script
+        // after `\\`): such a formula is shown as its TeX too.
+        let out = mathml(written, "", false);
+        return (!balanced(&out)).then(|| "its MathML comes out broken".to_owned());
+    };
     let text = error.to_string();
     let what = text.lines().next().unwrap_or("").trim_start_matches("parsing error: ");
     // The parser shows where it stopped as a line of context (`│…osuchcommand`), cut at a fixed
@@ -29,6 +34,33 @@ pub(crate) fn problem(source: &str) -> Option<String> {
         Some(p) => format!("{what}, at `{}`", p.trim()),
         None => what.to_owned(),
     })
+}
+
+/// Whether `xml` is a run of balanced elements: each start tag closed in order, no `<` inside
+/// a tag.
+fn balanced(xml: &str) -> bool {
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = xml;
+    while let Some(lt) = rest.find('<') {
+        let after = &rest[lt + 1..];
+        let Some(gt) = after.find('>') else { return false };
+        let tag = &after[..gt];
+        if tag.contains('<') {
+            return false;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            if open.pop() != Some(name.trim()) {
+                return false;
+            }
+        } else if !tag.ends_with('/') {
+            match tag.split(char::is_whitespace).next() {
+                Some(name) if !name.is_empty() => open.push(name),
+                _ => return false,
+            }
+        }
+        rest = &after[gt + 1..];
+    }
+    open.is_empty()
 }
 
 /// `source` as a MathML `<math>` element in the MathML namespace, with `alt` (the TeX as the
@@ -268,6 +300,16 @@ mod tests {
         assert!(m.starts_with(r#"<math alttext="\frac{a}{b} &lt; c""#), "{m}");
         assert!(m.contains("xmlns=\"http://www.w3.org/1998/Math/MathML\"") && m.contains("<mfrac>"), "{m}");
         assert!(m.contains("display=\"block\""), "{m}");
+    }
+
+    #[test]
+    fn a_formula_whose_mathml_comes_out_broken_is_a_problem() {
+        // A superscript straight after a row break: the parser writes `<mtd><msup></mtd>`.
+        let broken = "\\\\^\u{FFFD}-\u{FFFD}-";
+        assert_eq!(problem(broken).as_deref(), Some("its MathML comes out broken"));
+        assert!(!balanced(&mathml(broken, "", false)));
+        assert_eq!(problem(r"x^2 \\ y"), None);
+        assert!(balanced("<a><b/><c x=\"1\">t</c></a>") && !balanced("<a><b></a></b>") && !balanced("<mtr<mi>"));
     }
 
     #[test]
