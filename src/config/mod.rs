@@ -459,13 +459,13 @@ impl Config {
         if let Some(name) = &toml.build.output_name
             && file_stem(name).as_deref() != Some(name.as_str())
         {
-            let at = text.find("output-name").unwrap_or(0);
+            let at = key_offset(&text, "output-name");
             let message = format!("book.toml [build]: `output-name = \"{}\"` is not a plain file name", name.escape_debug());
             return Err(Diagnostic::error(message).in_file(&path).at_offset(&text, at).with_hint("name the file without folders or a leading dot, such as `my-book`; `-o` chooses the folder"));
         }
         let formats = toml.build.formats.clone().unwrap_or_else(|| vec![Format::Epub, Format::Pdf]);
         if formats.is_empty() {
-            let at = text.find("formats").unwrap_or(0);
+            let at = key_offset(&text, "formats");
             return Err(Diagnostic::error("book.toml [build]: `formats = []` asks for no book").in_file(&path).at_offset(&text, at).with_hint("list what to make: `formats = [\"epub\", \"pdf\"]`, or leave the key out for both"));
         }
         let b = toml.book;
@@ -727,36 +727,38 @@ fn site_language(site: Option<&Site>, notes: &mut Vec<Diagnostic>) -> String {
 /// BCP 47 tag (`zh_CN` is taken as `zh-CN`), a date that is not `YYYY-MM-DD`. The message,
 /// where the key stands in `text`, and a hint.
 fn check_metadata(b: &BookSection, text: &str) -> Result<(), (String, usize, &'static str)> {
-    let at_key = |key: &str| {
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let trimmed = line.trim_start();
-            if trimmed.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=')) {
-                return offset + line.len() - trimmed.len();
-            }
-            offset += line.len();
-        }
-        0
-    };
     let blank = |v: &Option<String>| v.as_deref().is_some_and(|s| s.trim().is_empty());
     let keys = [("subtitle", &b.subtitle), ("language", &b.language), ("description", &b.description), ("publisher", &b.publisher), ("identifier", &b.identifier), ("date", &b.date)];
     if let Some((key, _)) = keys.iter().find(|(_, v)| blank(v)) {
-        return Err((format!("`{key}` is empty"), at_key(key), "give it a value, or leave the key out"));
+        return Err((format!("`{key}` is empty"), key_offset(text, key), "give it a value, or leave the key out"));
     }
     if b.authors.iter().any(|a| a.trim().is_empty()) {
-        return Err(("`authors` holds an empty name".into(), at_key("authors"), "leave the empty name out"));
+        return Err(("`authors` holds an empty name".into(), key_offset(text, "authors"), "leave the empty name out"));
     }
     if let Some(language) = &b.language
         && !is_language_tag(&language.replace('_', "-"))
     {
-        return Err((format!("`language = \"{language}\"` is not a language tag"), at_key("language"), "write a BCP 47 tag such as `zh-CN`, `zh-TW`, `zh-Hant` or `en`"));
+        return Err((format!("`language = \"{language}\"` is not a language tag"), key_offset(text, "language"), "write a BCP 47 tag such as `zh-CN`, `zh-TW`, `zh-Hant` or `en`"));
     }
     if let Some(date) = &b.date
         && chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").is_err()
     {
-        return Err((format!("`date = \"{date}\"` is not a date"), at_key("date"), "write the publication date as `YYYY-MM-DD`, such as `2024-05-01`"));
+        return Err((format!("`date = \"{date}\"` is not a date"), key_offset(text, "date"), "write the publication date as `YYYY-MM-DD`, such as `2024-05-01`"));
     }
     Ok(())
+}
+
+/// Where `key = …` is written in book.toml's `text` (0 when it is not).
+fn key_offset(text: &str, key: &str) -> usize {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=')) {
+            return offset + line.len() - trimmed.len();
+        }
+        offset += line.len();
+    }
+    0
 }
 
 /// Whether `tag` is a well-formed BCP 47 language tag (RFC 5646: language, extlangs, script,
