@@ -45,6 +45,7 @@ const VARIANT_MAX_LINES: usize = 90;
 
 /// The longest essay (bytes of its file: some 300 pages of Chinese) whose paragraphs are.
 const VARIANT_MAX_ESSAY: usize = 1 << 20;
+
 /// Above the part of a table a page break carries on to the next page.
 const CONTINUED_TABLE: &str = "续表";
 
@@ -253,9 +254,10 @@ impl<'a> Blocks<'a> {
         }
         // Breaking into an exact number of lines costs time and memory that grow with the
         // square of the lines: a paragraph of several pages is set one way only.
-        let counts = if self.variants && count <= VARIANT_MAX_LINES { vec![count + 1, count.saturating_sub(1)] } else { Vec::new() };
-        let variants = counts
+        let wanted = self.variants && count <= VARIANT_MAX_LINES;
+        let variants = [count + 1, count.saturating_sub(1)]
             .into_iter()
+            .filter(|_| wanted)
             .filter_map(|n| shaped.lines_exactly(measure, n))
             .map(|(lines, demerits)| Variant { slabs: self.line_slabs(lines, &para.notes, size, left, measure, kind, 1), demerits })
             .collect();
