@@ -116,7 +116,8 @@ pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
 /// source and a font draws as a box; a warning says how many there were and where the first is.
 fn without_control_characters<'m>(m: &'m Manuscript, diags: &mut Vec<Diagnostic>) -> std::borrow::Cow<'m, str> {
     let body = m.body();
-    let control = |c: char| c.is_control() && !matches!(c, '\n' | '\t');
+    // Control characters, and the two noncharacters XML cannot hold.
+    let control = |c: char| (c.is_control() && !matches!(c, '\n' | '\t')) || matches!(c, '\u{FFFE}' | '\u{FFFF}');
     let Some(first) = body.find(control) else { return body.into() };
     let mut kinds: Vec<char> = Vec::new();
     let mut count = 0;
@@ -127,7 +128,10 @@ fn without_control_characters<'m>(m: &'m Manuscript, diags: &mut Vec<Diagnostic>
         }
     }
     let named: Vec<String> = kinds.iter().map(|c| format!("U+{:04X}", *c as u32)).collect();
-    let d = Diagnostic::warning(format!("{count} control character{} ({}) left out of the text", if count == 1 { "" } else { "s" }, named.join(", ")));
+    let noun = if kinds.iter().all(|c| c.is_control()) { "control character" } else { "character that is not text" };
+    let plural = if count == 1 { String::new() } else { noun.replacen("character", "characters", 1).replacen(" is ", " are ", 1) };
+    let noun = if count == 1 { noun } else { plural.as_str() };
+    let d = Diagnostic::warning(format!("{count} {noun} ({}) left out of the text", named.join(", ")));
     let hint = "control characters are invisible in an editor and print as boxes; a search for them (in many editors `[\\x00-\\x08\\x0b-\\x1f]` as a regular expression) finds where they came in";
     diags.push(d.in_file(&m.path).at_offset(&m.source, m.body_offset + first).with_hint(hint));
     body.chars().filter(|&c| !control(c)).collect::<String>().into()
@@ -628,6 +632,14 @@ mod tests {
 
     fn blocks(md: &str) -> Vec<Block> {
         body(md).0.blocks
+    }
+
+    #[test]
+    fn noncharacters_xml_cannot_hold_are_left_out_even_inside_formulas() {
+        let (b, d) = body("文\u{FFFF}字 $a\u{FFFE}/b$\n");
+        assert!(d.iter().any(|d| d.message == "2 characters that are not text (U+FFFF, U+FFFE) left out of the text"), "{d:?}");
+        let Block::Paragraph(content) = &b.blocks[0] else { panic!("{:?}", b.blocks) };
+        assert!(matches!(&content[..], [Inline::Text(t), Inline::Math(f)] if t == "文字 " && f.tex == "a/b"), "{content:?}");
     }
 
     fn text(s: &str) -> Inline {
