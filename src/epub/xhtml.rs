@@ -641,7 +641,7 @@ mod tests {
     #[test]
     fn page_markers_stand_where_the_pdf_pages_start() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"页码\"\ntime-zone = \"Asia/Shanghai\"\n[pdf]\npage-size = \"80mm x 70mm\"\n").unwrap();
+        std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"页码\"\ntime-zone = \"Asia/Shanghai\"\n[pdf]\npage-size = \"90mm x 90mm\"\n").unwrap();
         let manuscripts = dir.path().join("manuscripts");
         std::fs::create_dir(&manuscripts).unwrap();
         let mut png = Vec::new();
