@@ -216,6 +216,30 @@ pub(crate) fn for_each_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut 
     }
 }
 
+/// The footnotes `blocks` reference (`Inline::NoteRef`), added to `out`.
+pub(crate) fn note_refs(blocks: &[Block], out: &mut std::collections::HashSet<usize>) {
+    fn inline(inlines: &[Inline], out: &mut std::collections::HashSet<usize>) {
+        for i in inlines {
+            match i {
+                Inline::NoteRef(n) => {
+                    out.insert(*n);
+                }
+                Inline::Link { content: c, .. } | Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sup(c) | Inline::Sub(c) => inline(c, out),
+                _ => {}
+            }
+        }
+    }
+    for block in blocks {
+        match block {
+            Block::Paragraph(c) | Block::Heading { content: c, .. } => inline(c, out),
+            Block::Quote(b) => note_refs(b, out),
+            Block::List { items, .. } => items.iter().for_each(|item| note_refs(&item.blocks, out)),
+            Block::Table(t) => t.head.iter().chain(t.rows.iter().flatten()).for_each(|cell| inline(cell, out)),
+            Block::Math(_) | Block::Code { .. } | Block::Rule => {}
+        }
+    }
+}
+
 /// The formulas in `blocks`, display and inline, in order.
 pub(crate) fn formulas<'a>(blocks: &'a [Block], out: &mut Vec<&'a Formula>) {
     fn inline<'a>(inlines: &'a [Inline], out: &mut Vec<&'a Formula>) {

@@ -114,10 +114,19 @@ pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageS
     w.blocks(&essay.blocks);
     if !essay.footnotes.is_empty() {
         w.out.push_str("<section class=\"footnotes\" aria-label=\"注释\">\n<hr class=\"footnotes-rule\"/>\n");
+        // Back links only to references on the page (one in text flattened past the nesting
+        // limit is not).
+        let mut referenced = std::collections::HashSet::new();
+        crate::doc::note_refs(&essay.blocks, &mut referenced);
+        essay.footnotes.iter().for_each(|f| crate::doc::note_refs(&f.blocks, &mut referenced));
         for (i, note) in essay.footnotes.iter().enumerate() {
             let n = i + 1;
             let _ = writeln!(w.out, "<aside id=\"fn-{n}\" epub:type=\"footnote\" role=\"doc-footnote\">");
-            let back = format!("<a class=\"note-back\" href=\"#fnref-{n}\" role=\"doc-backlink\">{}</a> ", crate::doc::note_number(n));
+            let back = if referenced.contains(&n) {
+                format!("<a class=\"note-back\" href=\"#fnref-{n}\" role=\"doc-backlink\">{}</a> ", crate::doc::note_number(n))
+            } else {
+                format!("{} ", crate::doc::note_number(n))
+            };
             // The back link leads the note's first paragraph, or stands alone before its blocks.
             if let Some(Block::Paragraph(_)) = note.blocks.first() {
                 w.lead = Some(back);
