@@ -216,51 +216,50 @@ pub(crate) fn for_each_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut 
     }
 }
 
-/// The footnotes `blocks` reference (`Inline::NoteRef`), added to `out`.
-pub(crate) fn note_refs(blocks: &[Block], out: &mut std::collections::HashSet<usize>) {
-    fn inline(inlines: &[Inline], out: &mut std::collections::HashSet<usize>) {
-        for i in inlines {
-            match i {
-                Inline::NoteRef(n) => {
-                    out.insert(*n);
-                }
-                Inline::Link { content: c, .. } | Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sup(c) | Inline::Sub(c) => inline(c, out),
-                _ => {}
+/// What `walk` meets: an inline (in any run of text, inside links and styling too) or a
+/// display formula.
+enum Met<'a> {
+    Inline(&'a Inline),
+    Display(&'a Formula),
+}
+
+/// Calls `f` on everything in `blocks` that `Met` names, in reading order.
+fn walk<'a>(blocks: &'a [Block], f: &mut dyn FnMut(Met<'a>)) {
+    fn inlines<'a>(run: &'a [Inline], f: &mut dyn FnMut(Met<'a>)) {
+        for i in run {
+            f(Met::Inline(i));
+            if let Inline::Link { content: c, .. } | Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sup(c) | Inline::Sub(c) = i {
+                inlines(c, f);
             }
         }
     }
     for block in blocks {
         match block {
-            Block::Paragraph(c) | Block::Heading { content: c, .. } => inline(c, out),
-            Block::Quote(b) => note_refs(b, out),
-            Block::List { items, .. } => items.iter().for_each(|item| note_refs(&item.blocks, out)),
-            Block::Table(t) => t.head.iter().chain(t.rows.iter().flatten()).for_each(|cell| inline(cell, out)),
-            Block::Math(_) | Block::Code { .. } | Block::Rule => {}
+            Block::Paragraph(c) | Block::Heading { content: c, .. } => inlines(c, f),
+            Block::Quote(b) => walk(b, f),
+            Block::List { items, .. } => items.iter().for_each(|item| walk(&item.blocks, f)),
+            Block::Table(t) => t.head.iter().chain(t.rows.iter().flatten()).for_each(|cell| inlines(cell, f)),
+            Block::Math(formula) => f(Met::Display(formula)),
+            Block::Code { .. } | Block::Rule => {}
         }
     }
 }
 
+/// The footnotes `blocks` reference (`Inline::NoteRef`), added to `out`.
+pub(crate) fn note_refs(blocks: &[Block], out: &mut std::collections::HashSet<usize>) {
+    walk(blocks, &mut |met| {
+        if let Met::Inline(Inline::NoteRef(n)) = met {
+            out.insert(*n);
+        }
+    });
+}
+
 /// The formulas in `blocks`, display and inline, in order.
 pub(crate) fn formulas<'a>(blocks: &'a [Block], out: &mut Vec<&'a Formula>) {
-    fn inline<'a>(inlines: &'a [Inline], out: &mut Vec<&'a Formula>) {
-        for i in inlines {
-            match i {
-                Inline::Math(f) => out.push(f),
-                Inline::Link { content: c, .. } | Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sup(c) | Inline::Sub(c) => inline(c, out),
-                _ => {}
-            }
-        }
-    }
-    for block in blocks {
-        match block {
-            Block::Paragraph(c) | Block::Heading { content: c, .. } => inline(c, out),
-            Block::Quote(b) => formulas(b, out),
-            Block::List { items, .. } => items.iter().for_each(|item| formulas(&item.blocks, out)),
-            Block::Table(t) => t.head.iter().chain(t.rows.iter().flatten()).for_each(|cell| inline(cell, out)),
-            Block::Math(f) => out.push(f),
-            Block::Code { .. } | Block::Rule => {}
-        }
-    }
+    walk(blocks, &mut |met| match met {
+        Met::Inline(Inline::Math(f)) | Met::Display(f) => out.push(f),
+        Met::Inline(_) => {}
+    });
 }
 
 #[cfg(test)]
