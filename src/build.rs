@@ -182,7 +182,7 @@ fn read(config: &Config, progress: &dyn Progress) -> (Report, Option<Book>) {
 /// The fonts the book's config names. A font that cannot be had is an error at its name in
 /// book.toml, the same for `build` and `check`.
 fn fonts(config: &Config) -> Result<FontSet, Diagnostic> {
-    FontSet::load(&config.pdf.fonts, &config.pdf.fallback_fonts, &config.root).map_err(|e| {
+    FontSet::load(config.locale(), &config.pdf.fonts, &config.pdf.fallback_fonts, &config.root).map_err(|e| {
         let hint = "name a font file (relative to the book folder) or the family name of an installed font (`fc-list : family` lists them)";
         config.value_error(&format!("book.toml [pdf]: {}", e.message), &e.spec).with_hint(hint)
     })

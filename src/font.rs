@@ -1,5 +1,5 @@
-//! Fonts, parsed once per process, and shaping with rustybuzz (language zh-Hans, so `locl`
-//! selects the Simplified-Chinese glyph forms).
+//! Fonts, parsed once per process, and shaping with rustybuzz (in the book's language, so that
+//! `locl` selects its glyph forms).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use rustybuzz::{Face, GlyphBuffer, Language, Script, ShapePlan, UnicodeBuffer};
 
 use crate::config::FontChoice;
+use crate::locale::Locale;
 
 /// A font the typesetter can shape with and the PDF writer can embed.
 pub(crate) struct Font {
@@ -36,11 +37,11 @@ pub(crate) struct Glyph {
     pub(crate) y_offset: f32,
 }
 
-/// The language a run is shaped in: Chinese (so `locl` picks the SC forms and full-width
-/// quotes), or Latin text, where quotes and apostrophes keep their proportional forms.
+/// The language a run is shaped in: Chinese of a locale (so `locl` picks its forms and
+/// full-width quotes), or Latin text, where quotes and apostrophes keep their proportional forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lang {
-    Chinese,
+    Chinese(Locale),
     Latin,
 }
 
@@ -49,9 +50,48 @@ static BOLD: &[u8] = include_bytes!("../fonts/NotoSerifSC-Bold.ttf");
 static MONO: &[u8] = include_bytes!("../fonts/NotoSansMono-Regular.ttf");
 static MATH: &[u8] = include_bytes!("../fonts/STIXTwoMath-Regular.otf");
 
+/// The Traditional-Chinese faces, deflated by the build script: Noto Serif TC, and the Hong
+/// Kong forms of Noto Serif HK (only the characters whose form differs from TC's).
+static TC_REGULAR: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/NotoSerifTC-Regular.ttf.z"));
+static TC_BOLD: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/NotoSerifTC-Bold.ttf.z"));
+static HK_REGULAR: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/NotoSerifHK-Regular-Forms.ttf.z"));
+static HK_BOLD: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/NotoSerifHK-Bold-Forms.ttf.z"));
+
 /// The bundled fonts' files: serif, bold serif, monospace, math.
 pub(crate) fn bundled_data() -> [&'static [u8]; 4] {
     [REGULAR, BOLD, MONO, MATH]
+}
+
+/// A bundled face that ships deflated, inflated and parsed on first use.
+fn inflated(name: &str, deflated: &'static [u8]) -> Font {
+    use std::io::Read;
+    let mut data = Vec::new();
+    flate2::read::ZlibDecoder::new(deflated).read_to_end(&mut data).expect("the bundled fonts inflate");
+    Font::parse(name.into(), Box::leak(data.into_boxed_slice()), 0).expect("the bundled fonts parse")
+}
+
+/// The bundled regular and bold serif faces that set a locale, in the order they are tried:
+/// the locale's own, then the faces it falls back to (a Traditional book's rare Simplified
+/// character comes from Noto Serif SC).
+fn bundled_serifs(locale: Locale) -> Vec<[&'static Font; 2]> {
+    static TC: OnceLock<[Font; 2]> = OnceLock::new();
+    static HK: OnceLock<[Font; 2]> = OnceLock::new();
+    let tc = || {
+        let [r, b] = TC.get_or_init(|| [inflated("Noto Serif TC", TC_REGULAR), inflated("Noto Serif TC Bold", TC_BOLD)]);
+        [r, b]
+    };
+    let sc = {
+        let set = FontSet::bundled();
+        [set.get(FontId::SERIF), set.get(FontId::BOLD)]
+    };
+    match locale {
+        Locale::Hans | Locale::Ja => vec![sc],
+        Locale::HantTw => vec![tc(), sc],
+        Locale::HantHk => {
+            let [r, b] = HK.get_or_init(|| [inflated("Noto Serif HK", HK_REGULAR), inflated("Noto Serif HK Bold", HK_BOLD)]);
+            vec![[r, b], tc(), sc]
+        }
+    }
 }
 
 impl Font {
@@ -146,23 +186,23 @@ impl Font {
     /// Shapes one run of Chinese text set in this font.
     #[cfg(test)]
     fn shape(&self, text: &str) -> Vec<Glyph> {
-        self.shape_in(text, Lang::Chinese)
+        self.shape_in(text, Lang::Chinese(Locale::Hans))
     }
 
     /// Shapes one run of text in the given language.
     pub(crate) fn shape_in(&self, text: &str, lang: Lang) -> Vec<Glyph> {
-        static LANGS: OnceLock<[Language; 2]> = OnceLock::new();
+        static LANGS: OnceLock<[Language; 5]> = OnceLock::new();
         let langs = LANGS.get_or_init(|| {
-            ["zh-Hans", "en"].map(|tag| Language::from_str(tag).expect("valid language tag"))
+            [Locale::Hans, Locale::HantTw, Locale::HantHk, Locale::Ja].map(Locale::shaping_tag).map(|tag| Language::from_str(tag).expect("valid language tag")).into_iter().chain([Language::from_str("en").expect("valid language tag")]).collect::<Vec<_>>().try_into().expect("five languages")
         });
         let language = match lang {
-            Lang::Chinese => &langs[0],
-            Lang::Latin => &langs[1],
+            Lang::Chinese(locale) => &langs[locale as usize],
+            Lang::Latin => &langs[4],
         };
         // Latin runs use the proportional forms (`pwid`) of the quotes and apostrophes that a
         // CJK font makes full width by default.
         let features: &[rustybuzz::Feature] = match lang {
-            Lang::Chinese => &[],
+            Lang::Chinese(_) => &[],
             Lang::Latin => {
                 static PWID: OnceLock<[rustybuzz::Feature; 1]> = OnceLock::new();
                 PWID.get_or_init(|| [rustybuzz::Feature::new(rustybuzz::ttf_parser::Tag::from_bytes(b"pwid"), 1, ..)])
@@ -413,36 +453,63 @@ impl FontId {
     pub(crate) const BOLD: FontId = FontId(1);
     pub(crate) const MONO: FontId = FontId(2);
     pub(crate) const MATH: FontId = FontId(3);
-    /// The first fallback font.
-    const FALLBACKS: u8 = 4;
 }
 
-/// The fonts of one book: the bundled serif (regular, bold), mono and math, then fallbacks.
+/// The fonts of one book: the serif of its locale (regular, bold), mono and math, the serifs
+/// the locale falls back to, then the fallbacks book.toml names.
 pub struct FontSet {
     fonts: Vec<&'static Font>,
+    locale: Locale,
+    /// The regular and bold serifs tried in order for a character the preferred font lacks,
+    /// the book's own first.
+    serifs: Vec<[FontId; 2]>,
+    /// Where the fallbacks book.toml names start.
+    fallbacks_from: usize,
 }
 
 impl FontSet {
-    /// The bundled fonts, parsed once per process.
+    /// The bundled fonts of a Simplified-Chinese book, parsed once per process.
     pub fn bundled() -> FontSet {
         static FONTS: OnceLock<[Font; 4]> = OnceLock::new();
         let fonts = FONTS.get_or_init(|| {
             let parse = |name: &str, data| Font::parse(name.into(), data, 0).expect("the bundled fonts parse");
             [parse("Noto Serif SC", REGULAR), parse("Noto Serif SC Bold", BOLD), parse("Noto Sans Mono", MONO), parse("STIX Two Math", MATH)]
         });
-        FontSet { fonts: fonts.iter().collect() }
+        FontSet { fonts: fonts.iter().collect(), locale: Locale::Hans, serifs: vec![[FontId::SERIF, FontId::BOLD]], fallbacks_from: 4 }
+    }
+
+    /// The bundled fonts of a book in `locale`: its serif faces first, then those it falls back to.
+    pub fn bundled_for(locale: Locale) -> FontSet {
+        let mut set = FontSet::bundled();
+        let mut serifs = bundled_serifs(locale).into_iter();
+        let [regular, bold] = serifs.next().expect("a locale has a serif");
+        set.locale = locale;
+        set.fonts[0] = regular;
+        set.fonts[1] = bold;
+        for [regular, bold] in serifs {
+            let at = set.fonts.len() as u8;
+            set.fonts.extend([regular, bold]);
+            set.serifs.push([FontId(at), FontId(at + 1)]);
+        }
+        set.fallbacks_from = set.fonts.len();
+        set
+    }
+
+    /// The locale the book is set in.
+    pub(crate) fn locale(&self) -> Locale {
+        self.locale
     }
 
     /// The bundled fonts plus fallbacks, each a font file (relative to `root`) or a family name
     /// looked up among the system's fonts. A fallback that cannot be found is an error message.
     #[cfg(test)]
     pub(crate) fn with_fallbacks(specs: &[String], root: &Path) -> Result<FontSet, FontError> {
-        FontSet::load(&FontChoice::default(), specs, root)
+        FontSet::load(Locale::Hans, &FontChoice::default(), specs, root)
     }
 
-    /// The bundled fonts with any of them replaced as `choice` says, plus fallbacks.
-    pub(crate) fn load(choice: &FontChoice, fallbacks: &[String], root: &Path) -> Result<FontSet, FontError> {
-        let mut set = FontSet::bundled();
+    /// The bundled fonts of `locale` with any of them replaced as `choice` says, plus fallbacks.
+    pub(crate) fn load(locale: Locale, choice: &FontChoice, fallbacks: &[String], root: &Path) -> Result<FontSet, FontError> {
+        let mut set = FontSet::bundled_for(locale);
         let failed = |spec: &String, what: &str, why: String| FontError { spec: spec.clone(), message: format!("{what} `{spec}` {why}") };
         for (id, spec, bold) in [(FontId::SERIF, &choice.serif, false), (FontId::BOLD, &choice.bold, true), (FontId::MONO, &choice.mono, false)] {
             if let Some(spec) = spec {
@@ -468,18 +535,19 @@ impl FontSet {
         self.fonts.iter().enumerate().map(|(i, f)| (FontId(i as u8), *f))
     }
 
-    /// The font to set `c` in when the style asks for `preferred`: it, else the serif of the
-    /// same weight, else the first fallback that has it, else the mono font (which covers
-    /// extended Latin, Greek and Cyrillic that the Chinese serif lacks). `None` when no font has it.
+    /// The font to set `c` in when the style asks for `preferred`: it, else the locale's serifs
+    /// of the same weight in order, else the first fallback that has it, else the mono font
+    /// (which covers extended Latin, Greek and Cyrillic that the Chinese serif lacks). `None`
+    /// when no font has it.
     pub(crate) fn pick(&self, preferred: FontId, c: char) -> Option<FontId> {
         if self.get(preferred).has_char(c) || c.is_control() {
             return Some(preferred);
         }
-        let serif = if preferred == FontId::BOLD { FontId::BOLD } else { FontId::SERIF };
-        if self.get(serif).has_char(c) {
+        let weight = usize::from(preferred == FontId::BOLD);
+        if let Some(serif) = self.serifs.iter().map(|pair| pair[weight]).find(|&id| self.get(id).has_char(c)) {
             return Some(serif);
         }
-        let fallback = (FontId::FALLBACKS as usize..self.fonts.len()).map(|i| FontId(i as u8)).find(|&id| self.get(id).has_char(c));
+        let fallback = (self.fallbacks_from..self.fonts.len()).map(|i| FontId(i as u8)).find(|&id| self.get(id).has_char(c));
         fallback.or_else(|| self.get(FontId::MONO).has_char(c).then_some(FontId::MONO))
     }
 }
@@ -594,7 +662,7 @@ mod tests {
         assert_eq!(fonts.pick(FontId::SERIF, '\u{FE0F}'), Some(FontId::SERIF), "variation selectors need no glyph");
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
         let with = FontSet::with_fallbacks(&["NotoSansMono-Regular.ttf".into()], &file).unwrap();
-        assert_eq!(with.pick(FontId::SERIF, 'Ł'), Some(FontId(FontId::FALLBACKS)));
+        assert_eq!(with.pick(FontId::SERIF, 'Ł'), Some(FontId(4)));
         let err = FontSet::with_fallbacks(&["No Such Font Family".into()], &file).err().unwrap();
         assert_eq!(err.spec, "No Such Font Family");
         assert!(err.message.contains("`No Such Font Family` is neither a font file"), "{err:?}");

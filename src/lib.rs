@@ -19,6 +19,7 @@ pub mod index;
 pub mod input;
 pub mod init;
 pub mod kinsoku;
+pub mod locale;
 pub mod links;
 pub mod manuscript;
 pub mod markdown;

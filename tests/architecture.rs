@@ -103,9 +103,10 @@ fn config_and_the_early_stages_sit_below_the_outputs() {
 #[test]
 fn config_is_a_leaf_that_every_stage_reads() {
     let graph = imports();
-    let allowed: BTreeSet<String> = ["diag", "zone", "input"].map(String::from).into();
+    let allowed: BTreeSet<String> = ["diag", "zone", "input", "locale"].map(String::from).into();
     assert!(graph["config"].is_subset(&allowed), "`config` imports {:?}; it may import only {allowed:?}", graph["config"]);
     assert!(graph["input"].is_empty(), "`input` (reading the user's files) is a leaf; it imports {:?}", graph["input"]);
+    assert!(graph["locale"].is_empty(), "`locale` (the language's conventions) is a leaf; it imports {:?}", graph["locale"]);
     for shared in ["zone", "kinsoku", "doc"] {
         assert!(graph[shared].iter().all(|m| ["diag", "kinsoku"].contains(&m.as_str())), "the shared module `{shared}` imports {:?}", graph[shared]);
     }

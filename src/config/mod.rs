@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::locale::Locale;
 use crate::diag::Diagnostic;
 use crate::zone::Zone;
 
@@ -414,6 +415,11 @@ pub struct Config {
 pub(crate) const FILE_NAME: &str = "book.toml";
 
 impl Config {
+    /// The conventions the book is set in, from its `language`.
+    pub(crate) fn locale(&self) -> Locale {
+        Locale::of(&self.language)
+    }
+
     /// Finds the book for `dir`: a folder with `book.toml`, the manuscripts folder of such a
     /// book, or a plain folder of essays. With no `dir`, the current folder if it has
     /// `book.toml`, else `manuscripts`.

@@ -434,7 +434,7 @@ impl Engine<'_> {
         for c in text.chars() {
             let id = self.fonts.pick(FontId::SERIF, c).unwrap_or(FontId::SERIF);
             let font = self.fonts.get(id);
-            let lang = if crate::kinsoku::is_wide(c) { Lang::Chinese } else { Lang::Latin };
+            let lang = if crate::kinsoku::is_wide(c) { Lang::Chinese(self.fonts.locale()) } else { Lang::Latin };
             let mut buf = [0u8; 4];
             for g in font.shape_in(c.encode_utf8(&mut buf), lang) {
                 if let Some((_, y0, _, y1)) = font.bounds(g.id) {

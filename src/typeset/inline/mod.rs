@@ -88,12 +88,14 @@ pub(crate) fn label(text: &str, size: f32, fonts: &FontSet, punct: Punctuation) 
     shaped.lines(Measure::new(width, Align::Left)).swap_remove(0)
 }
 
-/// Which half of a full-width mark's em box is blank (in SC fonts `，。」` are ink-left,
-/// `「（“` ink-right). That half is what punctuation adjustment removes.
+/// Which part of a full-width mark's em box is blank (in SC fonts `，。」` are ink-left,
+/// `「（“` ink-right; in TC fonts `，。、：` sit in the middle, a quarter blank each side).
+/// That blank is what punctuation adjustment removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Blank {
     Left,
     Right,
+    Both,
 }
 
 /// A shaped cluster: the glyphs of one or more characters that stay together.
@@ -175,11 +177,29 @@ impl Piece {
 
     /// What the piece can still lose at a line's start or end.
     fn edge_trim_left(&self) -> f32 {
-        if self.blank == Some(Blank::Left) && self.trim_left == 0.0 { self.size / 2.0 } else { 0.0 }
+        self.blank_left() - self.trim_left
     }
 
     fn edge_trim_right(&self) -> f32 {
-        if self.blank == Some(Blank::Right) && self.trim_right == 0.0 { self.size / 2.0 } else { 0.0 }
+        self.blank_right() - self.trim_right
+    }
+
+    /// The blank on the mark's left before any is removed: half an em, a quarter for a
+    /// centred mark, or none.
+    fn blank_left(&self) -> f32 {
+        match self.blank {
+            Some(Blank::Left) => self.size / 2.0,
+            Some(Blank::Both) => self.size / 4.0,
+            _ => 0.0,
+        }
+    }
+
+    fn blank_right(&self) -> f32 {
+        match self.blank {
+            Some(Blank::Right) => self.size / 2.0,
+            Some(Blank::Both) => self.size / 4.0,
+            _ => 0.0,
+        }
     }
 }
 
@@ -420,8 +440,12 @@ mod tests {
     }
 
     fn widths(text: &str, punct: Punctuation) -> Vec<(String, f32)> {
+        widths_in(text, punct, crate::locale::Locale::Hans)
+    }
+
+    fn widths_in(text: &str, punct: Punctuation, locale: crate::locale::Locale) -> Vec<(String, f32)> {
         let para = Para::plain(text, FontId::SERIF);
-        let fonts = FontSet::bundled();
+        let fonts = FontSet::bundled_for(locale);
         let shaped = shape(&para, 10.0, &fonts, punct);
         let line = shaped.lines(Measure::new(1000.0, Align::Left)).remove(0);
         line.clusters.into_iter().map(|c| (c.text.into_string(), c.width)).collect()
@@ -439,6 +463,26 @@ mod tests {
         assert!((w("甲，乙。丙", Punctuation::Kaiming, "。") - 10.0).abs() < 0.01);
         // Half: every mark is halved.
         assert!((w("甲，乙。丙", Punctuation::Half, "。") - 5.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn centred_marks_of_taiwan_and_hong_kong_give_a_quarter_each_side() {
+        use crate::locale::Locale;
+        for locale in [Locale::HantTw, Locale::HantHk] {
+            let w = |text: &str, p, mark: &str| widths_in(text, p, locale).into_iter().find(|(t, _)| t == mark).unwrap().1;
+            // Full width alone; a pair of marks is 1.5 em where half an em of blank lies between
+            // them, and a centred mark before a closing bracket gives its right quarter.
+            assert!((w("甲，乙", Punctuation::Gb, "，") - 10.0).abs() < 0.01);
+            assert!((w("甲。」乙", Punctuation::Gb, "。") - 7.5).abs() < 0.01);
+            assert!((w("甲。」乙", Punctuation::Gb, "」") - 10.0).abs() < 0.01);
+            assert!((w("甲」，乙", Punctuation::Gb, "」") + w("甲」，乙", Punctuation::Gb, "，") - 15.0).abs() < 0.01);
+            assert!((w("甲：「乙", Punctuation::Gb, "：") + w("甲：「乙", Punctuation::Gb, "「") - 15.0).abs() < 0.01);
+            // Half width takes a quarter from each side of a centred mark.
+            assert!((w("甲，乙。丙", Punctuation::Half, "，") - 5.0).abs() < 0.01);
+            // The comma of a Traditional book is the TC face's centred one.
+            let (_, comma) = FontSet::bundled_for(locale).get(FontId::SERIF).ink_x(FontSet::bundled_for(locale).get(FontId::SERIF).glyph('，').unwrap()).unwrap();
+            assert!(comma > 0.5 && comma < 0.6, "{comma}");
+        }
     }
 
     #[test]

@@ -111,7 +111,7 @@ fn itemize(para: &Para, fonts: &FontSet) -> (Vec<Run>, Vec<char>) {
                 }
             };
             let end = offset + c.len_utf8();
-            let lang = if style.font == FontId::MONO || is_latin_context(c, &text[..offset], &text[end..]) { Lang::Latin } else { Lang::Chinese };
+            let lang = if style.font == FontId::MONO || is_latin_context(c, &text[..offset], &text[end..]) { Lang::Latin } else { Lang::Chinese(fonts.locale()) };
             match runs.last_mut() {
                 Some(r) if r.range.end == offset && r.font == font && (r.lang == lang || c == ' ') && r.style == *style => r.range.end = end,
                 _ => runs.push(Run { range: offset..end, font, lang, style: *style }),
@@ -146,7 +146,7 @@ fn clusters(run: &Run, shaped: &mut [Glyph], text: &str, size: f32, first_glyph:
             _ => None,
         };
         let class = single.map_or(Class::Other, kinsoku::class);
-        let adjustable = *lang == Lang::Chinese && *font != FontId::MONO && j == i + 1 && matches!(class, Class::Stop | Class::Close | Class::Open);
+        let adjustable = matches!(lang, Lang::Chinese(_)) && *font != FontId::MONO && j == i + 1 && matches!(class, Class::Stop | Class::Close | Class::Open);
         let blank = if adjustable && (advance - 1.0).abs() < 0.01 { blank_half(fonts, *font, shaped[i].id) } else { None };
         let newline = s == "\n";
         let natural = if newline { 0.0 } else { advance * run_size };
@@ -182,13 +182,16 @@ fn formula_piece(run: &Run, text: Range<usize>, set: &math::MathBox, space_after
     Piece { alnum: true, formula, ..Piece::new(text, glyphs_at..glyphs_at, set.width, FontId::MATH, size * run.style.scale, run.style) }
 }
 
-/// Which half of a full-width punctuation mark's em is blank, read from its ink.
+/// Which part of a full-width punctuation mark's em is blank, read from its ink: a half on
+/// one side, or a quarter on both for a mark set in the middle (Taiwan and Hong Kong).
 fn blank_half(fonts: &FontSet, font: FontId, glyph: u16) -> Option<Blank> {
     let (x0, x1) = fonts.get(font).ink_x(glyph)?;
     if x1 <= 0.52 {
         Some(Blank::Right)
     } else if x0 >= 0.48 {
         Some(Blank::Left)
+    } else if x0 >= 0.23 && x1 <= 0.77 {
+        Some(Blank::Both)
     } else {
         None
     }
@@ -346,7 +349,9 @@ fn hyphen_glyph(fonts: &FontSet, font: FontId) -> Option<(u16, f32)> {
 /// between two adjacent marks (rule 6), so the same pair has the same width on every line.
 fn adjust_punctuation(pieces: &mut [Piece], text: &str, punct: Punctuation) {
     for p in pieces.iter_mut() {
-        let Some(blank) = p.blank else { continue };
+        if p.blank.is_none() {
+            continue;
+        }
         let full_stop = matches!(&text[p.text.clone()], "。" | "？" | "！" | "．");
         let halve = match punct {
             Punctuation::Gb => false,
@@ -354,10 +359,7 @@ fn adjust_punctuation(pieces: &mut [Piece], text: &str, punct: Punctuation) {
             Punctuation::Half => true,
         };
         if halve {
-            match blank {
-                Blank::Left => p.trim_left = p.size / 2.0,
-                Blank::Right => p.trim_right = p.size / 2.0,
-            }
+            (p.trim_left, p.trim_right) = (p.blank_left(), p.blank_right());
         }
     }
     for k in 1..pieces.len() {
@@ -366,14 +368,16 @@ fn adjust_punctuation(pieces: &mut [Piece], text: &str, punct: Punctuation) {
         if a.blank.is_none() || b.blank.is_none() {
             continue;
         }
-        if a.blank == Some(Blank::Right) && b.blank == Some(Blank::Left) && (a.trim_right > 0.0 || b.trim_left > 0.0) {
+        // Half an em of blank goes between two marks: taken from the first's right, then
+        // from the second's left, less what the style took already.
+        let mut wanted = a.size.max(b.size) / 2.0 - a.trim_right - b.trim_left;
+        if wanted <= 0.0 || (a.blank == Some(Blank::Right) && b.blank == Some(Blank::Left) && (a.trim_right > 0.0 || b.trim_left > 0.0)) {
             continue;
         }
-        if a.blank == Some(Blank::Right) && a.trim_right == 0.0 {
-            a.trim_right = a.size / 2.0;
-        } else if b.blank == Some(Blank::Left) && b.trim_left == 0.0 {
-            b.trim_left = b.size / 2.0;
-        }
+        let from_a = a.edge_trim_right().min(wanted);
+        a.trim_right += from_a;
+        wanted -= from_a;
+        b.trim_left += b.edge_trim_left().min(wanted);
     }
     for p in pieces.iter_mut() {
         p.width -= p.trim_left + p.trim_right;
