@@ -480,7 +480,10 @@ mod tests {
             // Half width takes a quarter from each side of a centred mark.
             assert!((w("甲，乙。丙", Punctuation::Half, "，") - 5.0).abs() < 0.01);
             // The comma of a Traditional book is the TC face's centred one.
-            let (_, comma) = FontSet::bundled_for(locale).get(FontId::SERIF).ink_x(FontSet::bundled_for(locale).get(FontId::SERIF).glyph('，').unwrap()).unwrap();
+            let fonts = FontSet::bundled_for(locale);
+            let font = fonts.get(fonts.pick(FontId::SERIF, '，').unwrap());
+            assert_eq!(font.name, "Noto Serif TC");
+            let (_, comma) = font.ink_x(font.glyph('，').unwrap()).unwrap();
             assert!(comma > 0.5 && comma < 0.6, "{comma}");
         }
     }
