@@ -47,6 +47,15 @@ pub struct BookMeta {
     /// The moment stamped as `dcterms:modified` and into archive entries.
     pub(crate) modified: DateTime<Utc>,
     pub(crate) subjects: Vec<String>,
+    /// The conventions of `language`.
+    pub(crate) locale: crate::locale::Locale,
+}
+
+impl BookMeta {
+    /// Words wenji writes itself (目录, 注释, …), given in Simplified Chinese, in the book's script.
+    pub(crate) fn say(&self, simplified: &str) -> String {
+        crate::convert::words(self.locale, simplified)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -196,17 +205,20 @@ pub fn assemble(
     let cover = load_cover(config, &mut diags);
     let meta = BookMeta {
         identifier: config.identifier.clone().unwrap_or_else(|| derived_identifier(config)),
-        description: config.description.clone().unwrap_or_else(|| contents_summary(&out)),
+        description: config.description.clone().unwrap_or_else(|| contents_summary(&out, config.locale())),
         title: config.title.clone(),
         subtitle: config.subtitle.clone(),
         authors: config.authors.clone(),
         language: config.language.clone(),
+        locale: config.locale(),
         publisher: config.publisher.clone(),
         date,
         modified,
         subjects,
     };
-    let tag_index = index::tag_index(out.iter().map(|e| e.meta.tags.as_slice()), config.tag_index);
+    let locale = config.locale();
+    let order = config.tag_index.unwrap_or(if locale.is_traditional() { crate::config::TagIndex::Stroke } else { crate::config::TagIndex::Pinyin });
+    let tag_index = index::tag_index(out.iter().map(|e| e.meta.tags.as_slice()), order, locale);
     (Book { meta, essays: out, assets: images.assets, cover, tag_index, images: images.counts, drafts_left_out, formulas, code_theme: config.epub_highlight.clone() }, diags)
 }
 
@@ -226,10 +238,11 @@ fn derived_identifier(config: &Config) -> String {
     format!("urn:uuid:{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
-fn contents_summary(essays: &[Essay]) -> String {
+fn contents_summary(essays: &[Essay], locale: crate::locale::Locale) -> String {
     let titles: Vec<&str> = essays.iter().take(10).map(|e| e.meta.title.as_str()).collect();
     let more = if essays.len() > titles.len() { "等" } else { "" };
-    format!("收录 {} 篇文章：{}{}。", essays.len(), titles.join("、"), more)
+    let (words, more) = (crate::convert::words(locale, &format!("收录 {} 篇文章：", essays.len())), crate::convert::words(locale, more));
+    format!("{words}{}{more}。", titles.join("、"))
 }
 
 fn sections(blocks: &[Block]) -> Vec<Section> {
@@ -284,7 +297,8 @@ impl Resolver<'_> {
                             "put the image file beside the essay and link it by a relative path; its alt text is shown instead"
                         };
                         self.warn(format!("image `{src}` is left out: {why}"), line, col, hint);
-                        let shown = if alt.trim().is_empty() { "［图］".to_owned() } else { crate::doc::image_text(&alt) };
+                        let say = |s: &str| crate::convert::words(self.m.meta.locale, s);
+                        let shown = if alt.trim().is_empty() { say("［图］") } else { format!("［{}{alt}］", say("图：")) };
                         push_text(inlines, shown);
                     }
                 },

@@ -1,5 +1,6 @@
 //! The build: read every essay, assemble the book, write each output atomically.
 
+use crate::edition::Edition;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -83,15 +84,23 @@ pub(crate) fn load_with(config: &Config, progress: &dyn Progress) -> (Option<Boo
         // What was left out on the way (a link, an unreadable folder) may be why.
         return (None, notes.into_iter().chain([d]).collect());
     }
+    let mut notes = notes;
+    let edition = edition_of(config, &files, &mut notes);
+    let config = &edition;
     progress.stage("reading essays", files.len());
-    let options = ReadOptions { zone: config.zone, require_dates: config.require_dates };
+    let options = ReadOptions { zone: config.zone, require_dates: config.require_dates, locale: config.locale() };
     let read: Vec<_> = files
         .par_iter()
         .map(|path| {
             let (m, mut diags) = manuscript::read(path, &options);
             let parsed = m.map(|mut m| {
+                if config.convert.is_some() {
+                    // A converted edition is in one script: an essay's own `lang` gives way.
+                    (m.meta.lang, m.meta.locale) = (None, config.locale());
+                }
                 let (mut body, more) = markdown::parse(&m);
                 diags.extend(more);
+                Edition::new(config.convert, config.quotes, m.meta.locale).apply(&mut m.meta, &mut body);
                 if let Some(title) = body.title.take() {
                     m.meta.title = title;
                 }
@@ -124,6 +133,41 @@ pub(crate) fn load_with(config: &Config, progress: &dyn Progress) -> (Option<Boo
     (Some(book), diags)
 }
 
+/// The config of the edition to print: in the language of its conversion, if any, with its
+/// title and other words of book.toml converted; else in the language the essays are written
+/// in (Traditional or Simplified, read from a sample of them) when neither book.toml nor the
+/// blog names one.
+fn edition_of(config: &Config, files: &[std::path::PathBuf], notes: &mut Vec<Diagnostic>) -> Config {
+    let mut edition = config.clone();
+    if let Some(conversion) = config.convert {
+        edition.language = conversion.language().to_owned();
+        let converted = Edition::new(Some(conversion), crate::config::Quotes::Keep, edition.locale());
+        edition.title = converted.text(&config.title);
+        for s in edition.subtitle.iter_mut().chain(edition.description.iter_mut()).chain(edition.authors.iter_mut()).chain(edition.publisher.iter_mut()) {
+            *s = converted.text(s);
+        }
+    } else if !config.language_chosen && crate::convert::reads_traditional(&sample(files)) {
+        edition.language = "zh-TW".into();
+        let hint = "set `language` in book.toml's `[book]`: `zh-TW`, `zh-HK`, or `zh-CN` to keep the mainland's conventions";
+        notes.push(Diagnostic::warning("the essays are written in Traditional characters: the book is set as zh-TW").in_file(&config.manuscripts).with_hint(hint));
+    }
+    edition
+}
+
+/// The opening of up to 16 essays spread over the book, to tell which script it is written in.
+fn sample(files: &[std::path::PathBuf]) -> String {
+    const SAMPLED: usize = 16;
+    const OPENING: u64 = 16 << 10;
+    let step = files.len().div_ceil(SAMPLED).max(1);
+    let mut text = String::new();
+    for path in files.iter().step_by(step) {
+        if let Ok(bytes) = crate::input::read_start(path, OPENING) {
+            text.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    text
+}
+
 /// `SOURCE_DATE_EPOCH`, the reproducible-builds convention, when set to a number.
 fn source_date_epoch() -> Option<i64> {
     std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
@@ -150,7 +194,7 @@ pub(crate) fn build(config: &Config, out_dir: &Path, formats: Option<&[Format]>,
 pub(crate) fn check(config: &Config, progress: &dyn Progress) -> Report {
     let (mut report, book) = read(config, progress);
     if let Some(book) = book {
-        match fonts(config) {
+        match fonts(config, &book) {
             Ok(fonts) => {
                 lay_out(config, &book, &fonts, false, progress, &mut report, &mut |_| {});
             }
@@ -176,13 +220,13 @@ fn read(config: &Config, progress: &dyn Progress) -> (Report, Option<Book>) {
     let essays = book.as_ref().map_or(0, |b| b.essays.len());
     let (drafts_left_out, images, formulas) = book.as_ref().map_or_else(Default::default, |b| (b.drafts_left_out, b.images, b.formulas));
     let timings = vec![("read", started.elapsed())];
-    (Report { title: Some(config.title.clone()), essays, drafts_left_out, images, formulas, diagnostics, timings, ..Report::default() }, book)
+    (Report { title: Some(book.as_ref().map_or_else(|| config.title.clone(), |b| b.meta.title.clone())), essays, drafts_left_out, images, formulas, diagnostics, timings, ..Report::default() }, book)
 }
 
-/// The fonts the book's config names. A font that cannot be had is an error at its name in
-/// book.toml, the same for `build` and `check`.
-fn fonts(config: &Config) -> Result<FontSet, Diagnostic> {
-    FontSet::load(config.locale(), &config.pdf.fonts, &config.pdf.fallback_fonts, &config.root).map_err(|e| {
+/// The fonts of the book's locale with those its config names. A font that cannot be had is an
+/// error at its name in book.toml, the same for `build` and `check`.
+fn fonts(config: &Config, book: &Book) -> Result<FontSet, Diagnostic> {
+    FontSet::load(book.meta.locale, &config.pdf.fonts, &config.pdf.fallback_fonts, &config.root).map_err(|e| {
         let hint = "name a font file (relative to the book folder) or the family name of an installed font (`fc-list : family` lists them)";
         config.value_error(&format!("book.toml [pdf]: {}", e.message), &e.spec).with_hint(hint)
     })
@@ -242,7 +286,7 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create the output folder `{}`", out_dir.display()))?;
     remove_stale_parts(out_dir);
     let wants = Wants::new(config, book, formats);
-    let fonts = match (wants.paged() || wants.paint_cover || wants.paint_formulas || wants.embed_fonts).then(|| fonts(config)).transpose() {
+    let fonts = match (wants.paged() || wants.paint_cover || wants.paint_formulas || wants.embed_fonts).then(|| fonts(config, book)).transpose() {
         Ok(fonts) => fonts,
         Err(d) => {
             report.diagnostics.push(d);

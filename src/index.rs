@@ -28,7 +28,7 @@ pub(crate) struct Tag {
 
 /// The index of the essays' tags (each essay's, in reading order), sorted as `order` says;
 /// empty when no essay has a tag.
-pub(crate) fn tag_index<'a>(essays: impl IntoIterator<Item = &'a [String]>, order: TagIndex) -> Vec<Group> {
+pub(crate) fn tag_index<'a>(essays: impl IntoIterator<Item = &'a [String]>, order: TagIndex, locale: crate::locale::Locale) -> Vec<Group> {
     if order == TagIndex::None {
         return Vec::new();
     }
@@ -47,7 +47,7 @@ pub(crate) fn tag_index<'a>(essays: impl IntoIterator<Item = &'a [String]>, orde
     tags.sort_by(|(ha, a), (hb, b)| ha.cmp(hb).then_with(|| collator.compare(&a.name, &b.name)).then_with(|| a.name.cmp(&b.name)));
     let mut groups: Vec<Group> = Vec::new();
     for (h, tag) in tags {
-        let title = h.title();
+        let title = crate::convert::words(locale, &h.title());
         match groups.last_mut() {
             Some(g) if g.heading == title => g.tags.push(tag),
             _ => groups.push(Group { heading: title, tags: vec![tag] }),
@@ -134,7 +134,7 @@ mod tests {
     }
 
     fn tag_index(essays: &[Vec<String>], order: TagIndex) -> Vec<Group> {
-        super::tag_index(essays.iter().map(Vec::as_slice), order)
+        super::tag_index(essays.iter().map(Vec::as_slice), order, crate::locale::Locale::Hans)
     }
 
     #[test]

@@ -50,6 +50,16 @@ pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// The first `length` bytes of the regular file at `path` (all of a shorter one).
+pub fn read_start(path: &Path, length: u64) -> Result<Vec<u8>, ReadError> {
+    check(&std::fs::metadata(path)?, u64::MAX)?;
+    let file = OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)?;
+    check(&file.metadata()?, u64::MAX)?;
+    let mut bytes = Vec::new();
+    Read::take(&file, length).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// The text of the regular file at `path`, as `read`; bytes that are not UTF-8 are an error.
 pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
     String::from_utf8(read(path, limit)?).map_err(|e| ReadError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error())))

@@ -72,6 +72,59 @@ impl Locale {
     }
 }
 
+/// An OpenCC conversion, named as OpenCC names its configurations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conversion {
+    /// Simplified to Traditional (OpenCC's standard forms).
+    S2t,
+    /// Simplified to Traditional, Taiwan's character forms.
+    S2tw,
+    /// Simplified to Traditional, Taiwan's forms and words (软件 → 軟體).
+    S2twp,
+    /// Simplified to Traditional, Hong Kong's character forms.
+    S2hk,
+    /// Traditional to Simplified.
+    T2s,
+    /// Taiwan's Traditional to Simplified.
+    Tw2s,
+    /// Taiwan's Traditional to Simplified, mainland words (軟體 → 软件).
+    Tw2sp,
+    /// Hong Kong's Traditional to Simplified.
+    Hk2s,
+}
+
+/// The conversions by name, in the order the help lists them.
+pub const CONVERSIONS: [(&str, Conversion); 8] = [
+    ("s2t", Conversion::S2t),
+    ("s2tw", Conversion::S2tw),
+    ("s2twp", Conversion::S2twp),
+    ("s2hk", Conversion::S2hk),
+    ("t2s", Conversion::T2s),
+    ("tw2s", Conversion::Tw2s),
+    ("tw2sp", Conversion::Tw2sp),
+    ("hk2s", Conversion::Hk2s),
+];
+
+impl Conversion {
+    pub fn named(name: &str) -> Option<Conversion> {
+        CONVERSIONS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|&(_, c)| c)
+    }
+
+    pub fn name(self) -> &'static str {
+        CONVERSIONS.iter().find(|&&(_, c)| c == self).map_or("", |&(n, _)| n)
+    }
+
+    /// The language of the converted edition.
+    pub fn language(self) -> &'static str {
+        match self {
+            Conversion::S2t => "zh-Hant",
+            Conversion::S2tw | Conversion::S2twp => "zh-TW",
+            Conversion::S2hk => "zh-HK",
+            Conversion::T2s | Conversion::Tw2s | Conversion::Tw2sp | Conversion::Hk2s => "zh-CN",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::locale::Locale;
+use crate::locale::{Conversion, Locale};
 use crate::diag::Diagnostic;
 use crate::zone::Zone;
 
@@ -58,19 +58,36 @@ struct BookSection {
     covers: Option<PathBuf>,
     /// A cover image file; else the first image in `covers`.
     cover: Option<PathBuf>,
+    tag_index: Option<TagIndex>,
+    /// An edition in the other script: `s2tw`, `t2s`, … (OpenCC's names).
+    convert: Option<Spanned<String>>,
     #[serde(default)]
-    tag_index: TagIndex,
+    quotes: Quotes,
+}
+
+/// Which quotation marks the book sets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Quotes {
+    /// The locale's: 「」『』 in Traditional and Japanese books, “”‘’ in a Simplified edition
+    /// converted from Traditional; otherwise as the author wrote them.
+    #[default]
+    Auto,
+    Corner,
+    Curly,
+    /// As the author wrote them.
+    Keep,
 }
 
 /// The largest settings file read (book.toml, a blog's configuration): a few KiB is usual.
 pub(crate) const SETTINGS_MAX: u64 = 4 << 20;
 
 /// How the tag index (标签索引) at the back of the book is sorted, or `none` for no index.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// By default pinyin for a Simplified book, strokes for a Traditional one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum TagIndex {
     /// By pinyin, grouped under initial letters.
-    #[default]
     Pinyin,
     /// By stroke count, grouped as 一画, 二画, ….
     Stroke,
@@ -398,7 +415,13 @@ pub struct Config {
     pub(crate) order: Order,
     pub(crate) formats: Vec<Format>,
     pub(crate) cover: Option<PathBuf>,
-    pub(crate) tag_index: TagIndex,
+    /// `None`: the locale's order.
+    pub(crate) tag_index: Option<TagIndex>,
+    /// `[book] language` or the blog's: else wenji reads the essays to tell Simplified from Traditional.
+    pub(crate) language_chosen: bool,
+    /// `[book] convert` or `--convert`: an edition in the other script.
+    pub(crate) convert: Option<Conversion>,
+    pub(crate) quotes: Quotes,
     /// `[epub] embed-fonts`: the EPUB carries subsets of the PDF's fonts.
     pub(crate) embed_fonts: bool,
     /// `[epub] highlight`: the code highlighting theme, or `none`.
@@ -518,7 +541,16 @@ impl Config {
             none if none.is_empty() => site.as_ref().map(|s| s.authors.clone()).unwrap_or_default(),
             authors => authors,
         };
+        let language_chosen = language.is_some() || site.as_ref().is_some_and(|s| s.language.as_ref().is_some_and(|(_, book)| book.is_some()));
         let language = language.unwrap_or_else(|| site_language(site.as_ref(), &mut notes));
+        let convert = match &b.convert {
+            Some(name) => Some(Conversion::named(name.get_ref()).ok_or_else(|| {
+                let names: Vec<&str> = crate::locale::CONVERSIONS.iter().map(|(n, _)| *n).collect();
+                let message = format!("`convert = \"{}\"` is not a conversion wenji knows", name.get_ref());
+                misplaced(BadValue { span: name.span(), message }, "[book]", &format!("choose one of {}", names.join(", ")))
+            })?),
+            None => None,
+        };
         Ok(Config {
             covers: root.join(b.covers.unwrap_or_else(|| "covers".into())),
             root: root.to_path_buf(),
@@ -528,6 +560,9 @@ impl Config {
             authors,
             cover: b.cover.map(|c| root.join(c)),
             tag_index: b.tag_index,
+            language_chosen,
+            convert,
+            quotes: b.quotes,
             embed_fonts: toml.epub.embed_fonts,
             epub_highlight: toml.epub.highlight.clone().unwrap_or_else(|| DEFAULT_HIGHLIGHT.into()),
             formula_images: toml.epub.formula_images.unwrap_or(true),
@@ -769,7 +804,7 @@ fn key_offset(text: &str, key: &str) -> usize {
 
 /// Whether `tag` is a well-formed BCP 47 language tag (RFC 5646: language, extlangs, script,
 /// region, variants, extensions, private use; each subtag 1 to 8 letters or digits).
-fn is_language_tag(tag: &str) -> bool {
+pub(crate) fn is_language_tag(tag: &str) -> bool {
     let subtags: Vec<&str> = tag.split('-').collect();
     if subtags.iter().any(|s| s.is_empty() || s.len() > 8 || !s.bytes().all(|b| b.is_ascii_alphanumeric())) {
         return false;

@@ -3,7 +3,7 @@
 mod place;
 
 pub use place::PageStart;
-pub(crate) use place::{BlockCount, OPENING, code_line_starts, image_text, leaf_text, note_index, note_number, table_row, text_len};
+pub(crate) use place::{BlockCount, OPENING, code_line_starts, leaf_text, note_index, note_number, table_row, text_len};
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Block {

@@ -61,7 +61,7 @@ pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>, fo
         parts.add(essay.id.clone(), essay_href(&essay.id), XHTML, properties, true, page.into_bytes());
     }
     if !book.tag_index.is_empty() {
-        let page = xhtml::index_page(book, INDEX_TITLE, rest);
+        let page = xhtml::index_page(book, &book.meta.say(INDEX_TITLE), rest);
         parts.add("index".into(), INDEX_HREF.into(), XHTML, None, true, page.into_bytes());
     }
     for (i, asset) in book.assets.iter().enumerate() {

@@ -105,12 +105,13 @@ fn accessibility(o: &mut String, book: &Book, items: &[Item], page_list: bool) {
         meta("accessibilityFeature", feature);
     }
     meta("accessibilityHazard", "none");
-    let mut summary = format!("《{}》收录 {} 篇文章，每篇一章，目录列出各篇及其小节，阅读顺序即正文顺序。", book.meta.title, book.essays.len());
+    let say = |s: &str| book.meta.say(s);
+    let mut summary = format!("《{}》{}", book.meta.title, say(&format!("收录 {} 篇文章，每篇一章，目录列出各篇及其小节，阅读顺序即正文顺序。", book.essays.len())));
     if images {
-        summary.push_str("插图附有替代文字。");
+        summary.push_str(&say("插图附有替代文字。"));
     }
     if page_list {
-        summary.push_str("书中标出了同版 PDF 的页码，可按页码翻检与引用。");
+        summary.push_str(&say("书中标出了同版 PDF 的页码，可按页码翻检与引用。"));
     }
     meta("accessibilitySummary", &summary);
     if page_list {
@@ -124,7 +125,9 @@ pub(crate) fn essay_href(id: &str) -> String {
 }
 
 pub(crate) fn nav(book: &Book, has_cover: bool, pages: &[PageStart]) -> String {
-    let mut b = String::from("<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">\n<h1>目录</h1>\n<ol>\n");
+    let say = |s: &str| book.meta.say(s);
+    let index_title = say(INDEX_TITLE);
+    let mut b = format!("<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">\n<h1>{}</h1>\n<ol>\n", say("目录"));
     for essay in &book.essays {
         let href = essay_href(&essay.id);
         let _ = write!(b, "<li><a href=\"{href}\">{}</a>", escape(&essay.meta.title));
@@ -132,31 +135,31 @@ pub(crate) fn nav(book: &Book, has_cover: bool, pages: &[PageStart]) -> String {
         b.push_str("</li>\n");
     }
     if !book.tag_index.is_empty() {
-        let _ = writeln!(b, "<li><a href=\"{INDEX_HREF}\">{INDEX_TITLE}</a></li>");
+        let _ = writeln!(b, "<li><a href=\"{INDEX_HREF}\">{index_title}</a></li>");
     }
     b.push_str("</ol>\n</nav>\n");
     if !pages.is_empty() {
-        b.push_str("<nav epub:type=\"page-list\" role=\"doc-pagelist\" aria-label=\"页码\" hidden=\"hidden\">\n<ol>\n");
+        let _ = write!(b, "<nav epub:type=\"page-list\" role=\"doc-pagelist\" aria-label=\"{}\" hidden=\"hidden\">\n<ol>\n", say("页码"));
         for p in pages {
             let href = book.essays.get(p.essay).map_or_else(|| INDEX_HREF.to_owned(), |e| essay_href(&e.id));
             let _ = writeln!(b, "<li><a href=\"{href}#page-{n}\">{n}</a></li>", n = p.number);
         }
         b.push_str("</ol>\n</nav>\n");
     }
-    b.push_str("<nav epub:type=\"landmarks\" hidden=\"hidden\">\n<h2>导览</h2>\n<ol>\n");
+    let _ = write!(b, "<nav epub:type=\"landmarks\" hidden=\"hidden\">\n<h2>{}</h2>\n<ol>\n", say("导览"));
     if has_cover {
-        b.push_str("<li><a epub:type=\"cover\" href=\"cover.xhtml\">封面</a></li>\n");
+        let _ = writeln!(b, "<li><a epub:type=\"cover\" href=\"cover.xhtml\">{}</a></li>", say("封面"));
     }
-    b.push_str("<li><a epub:type=\"titlepage\" href=\"title.xhtml\">书名页</a></li>\n");
-    b.push_str("<li><a epub:type=\"toc\" href=\"nav.xhtml#toc\">目录</a></li>\n");
+    let _ = writeln!(b, "<li><a epub:type=\"titlepage\" href=\"title.xhtml\">{}</a></li>", say("书名页"));
+    let _ = writeln!(b, "<li><a epub:type=\"toc\" href=\"nav.xhtml#toc\">{}</a></li>", say("目录"));
     if let Some(first) = book.essays.first() {
-        let _ = writeln!(b, "<li><a epub:type=\"bodymatter\" href=\"{}\">正文</a></li>", essay_href(&first.id));
+        let _ = writeln!(b, "<li><a epub:type=\"bodymatter\" href=\"{}\">{}</a></li>", essay_href(&first.id), say("正文"));
     }
     if !book.tag_index.is_empty() {
-        let _ = writeln!(b, "<li><a epub:type=\"index\" href=\"{INDEX_HREF}\">{INDEX_TITLE}</a></li>");
+        let _ = writeln!(b, "<li><a epub:type=\"index\" href=\"{INDEX_HREF}\">{index_title}</a></li>");
     }
     b.push_str("</ol>\n</nav>\n");
-    document(&book.meta.language, "目录", "css/book.css", " class=\"toc-page\"", &b)
+    document(&book.meta.language, &say("目录"), "css/book.css", " class=\"toc-page\"", &b)
 }
 
 fn nav_sections(b: &mut String, href: &str, sections: &[Section]) {
@@ -210,7 +213,7 @@ pub(crate) fn ncx(book: &Book) -> String {
     }
     if !book.tag_index.is_empty() {
         order += 1;
-        let _ = writeln!(o, "<navPoint id=\"nav-index\" playOrder=\"{order}\"><navLabel><text>{INDEX_TITLE}</text></navLabel><content src=\"{INDEX_HREF}\"/></navPoint>");
+        let _ = writeln!(o, "<navPoint id=\"nav-index\" playOrder=\"{order}\"><navLabel><text>{}</text></navLabel><content src=\"{INDEX_HREF}\"/></navPoint>", book.meta.say(INDEX_TITLE));
     }
     o.push_str("</navMap>\n</ncx>\n");
     o

@@ -41,7 +41,7 @@ pub(crate) fn cover_page(book: &Book, image_href: &str) -> String {
     let body = format!(
         "<section class=\"cover\" epub:type=\"cover\">\n<img src=\"{}\" alt=\"{}\"/>\n</section>\n",
         escape(image_href),
-        escape(&format!("封面：{}", book.meta.title))
+        escape(&format!("{}{}", book.meta.say("封面："), book.meta.title))
     );
     document(&book.meta.language, &book.meta.title, "css/book.css", "", &body)
 }
@@ -67,7 +67,8 @@ pub(crate) fn title_page(book: &Book) -> String {
 /// print pages that start in this essay, marked where their text starts.
 pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageStart], formulas: &FormulaImages) -> String {
     let m = &essay.meta;
-    let mut w = Writer { book, images_href, formulas, out: String::new(), note_refs: HashMap::new(), breaks, count: BlockCount::default(), offset: 0, lead: None, in_table: false, in_link: false };
+    let say = |s: &str| crate::convert::words(essay.meta.locale, s);
+    let mut w = Writer { book, locale: essay.meta.locale, images_href, formulas, out: String::new(), note_refs: HashMap::new(), breaks, count: BlockCount::default(), offset: 0, lead: None, in_table: false, in_link: false };
     w.out.push_str("<section class=\"essay\" epub:type=\"chapter\" role=\"doc-chapter\" aria-labelledby=\"essay-title\">\n<header>\n");
     // The opening is block `doc::OPENING`: title, subtitle, dateline and lede, their texts in a row.
     w.break_pages();
@@ -107,13 +108,15 @@ pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageS
     }
     w.out.push_str("</header>\n");
     if m.toc && !essay.sections.is_empty() {
-        w.out.push_str("<nav class=\"essay-toc\" aria-labelledby=\"essay-toc-title\">\n<p class=\"toc-title\" id=\"essay-toc-title\">本文目录</p>\n");
+        w.out.push_str("<nav class=\"essay-toc\" aria-labelledby=\"essay-toc-title\">\n<p class=\"toc-title\" id=\"essay-toc-title\">");
+        w.out.push_str(&say("本文目录"));
+        w.out.push_str("</p>\n");
         essay_toc(&mut w.out, &essay.sections, m.toc_number);
         w.out.push_str("</nav>\n");
     }
     w.blocks(&essay.blocks);
     if !essay.footnotes.is_empty() {
-        w.out.push_str("<section class=\"footnotes\" aria-label=\"注释\">\n<hr class=\"footnotes-rule\"/>\n");
+        let _ = writeln!(w.out, "<section class=\"footnotes\" aria-label=\"{}\">\n<hr class=\"footnotes-rule\"/>", say("注释"));
         // Back links only to references on the page (one in text flattened past the nesting
         // limit is not).
         let mut referenced = std::collections::HashSet::new();
@@ -141,10 +144,10 @@ pub fn essay_page(book: &Book, essay: &Essay, images_href: &str, breaks: &[PageS
     w.break_pages_to(u32::MAX, 0);
     if !m.tags.is_empty() {
         let tags: Vec<String> = m.tags.iter().map(|t| format!("<span class=\"tag\">{}</span>", escape(t))).collect();
-        let _ = writeln!(w.out, "<footer class=\"tags\"><p>标签：{}</p></footer>", tags.join("　"));
+        let _ = writeln!(w.out, "<footer class=\"tags\"><p>{}{}</p></footer>", say("标签："), tags.join("　"));
     }
     w.out.push_str("</section>\n");
-    document(&book.meta.language, &m.title, "../css/book.css", " epub:type=\"bodymatter\"", &w.out)
+    document(m.lang.as_deref().unwrap_or(&book.meta.language), &m.title, "../css/book.css", " epub:type=\"bodymatter\"", &w.out)
 }
 
 /// The marker where printed page `n` starts.
@@ -207,6 +210,8 @@ fn essay_toc(out: &mut String, sections: &[Section], numbered: bool) {
 
 struct Writer<'b> {
     book: &'b Book,
+    /// The essay's locale, for the words wenji writes in it.
+    locale: crate::locale::Locale,
     images_href: &'b str,
     /// Pictures of the formulas, for reading systems without MathML.
     formulas: &'b FormulaImages,
@@ -428,6 +433,7 @@ impl Writer<'_> {
             }
             let task_box = item.task.map(|done| {
                 let (glyph, label) = if done { ("☑", "已完成") } else { ("☐", "未完成") };
+                let label = crate::convert::words(self.locale, label);
                 format!("<span class=\"task-box\" role=\"img\" aria-label=\"{label}\">{glyph}</span> ")
             });
             match item.blocks.as_slice() {
@@ -671,7 +677,7 @@ mod tests {
             let breaks: Vec<PageStart> = starts.iter().filter(|s| s.essay == part).copied().collect();
             let xhtml = match book.essays.get(part) {
                 Some(essay) => essay_page(&book, essay, "../images/", &breaks, &FormulaImages::default()),
-                None => index_page(&book, crate::index::INDEX_TITLE, &breaks),
+                None => index_page(&book, &book.meta.say(crate::index::INDEX_TITLE), &breaks),
             };
             for b in &breaks {
                 let marker = format!("<span id=\"page-{}\"", b.number);

@@ -3,6 +3,7 @@
 pub(crate) mod date;
 pub(crate) mod split;
 
+use crate::locale::Locale;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
@@ -17,6 +18,8 @@ use split::Format;
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     pub(crate) zone: Zone,
+    /// The book's locale, which an essay's `lang` may change.
+    pub(crate) locale: Locale,
     /// An essay with no date anywhere is an error rather than a warning.
     pub(crate) require_dates: bool,
 }
@@ -64,6 +67,10 @@ pub struct Meta {
     pub(crate) toc: bool,
     pub(crate) toc_number: bool,
     pub draft: bool,
+    /// The essay's own language (`lang` in its front matter), when it is not the book's.
+    pub(crate) lang: Option<String>,
+    /// The conventions the essay is set in: its `lang`'s, else the book's.
+    pub(crate) locale: Locale,
 }
 
 /// Essay files below `dir`, sorted by path so every run sees the same order.
@@ -212,6 +219,16 @@ pub fn parse(path: &Path, text: &str, options: &ReadOptions) -> (Option<Manuscri
         }
     }
     meta.description = scalar(fields.get("description")).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    meta.locale = options.locale;
+    if let Some(lang) = scalar(fields.get("lang").or_else(|| fields.get("language"))).map(|s| s.trim().replace('_', "-")).filter(|s| !s.is_empty()) {
+        if crate::config::is_language_tag(&lang) {
+            meta.locale = Locale::of(&lang);
+            meta.lang = Some(lang);
+        } else {
+            let at = r.locate("lang").or_else(|| r.locate("language")).unwrap_or((1, 1));
+            r.report(Diagnostic::warning(format!("`lang: {lang}` is not a language tag; the essay is set in the book's language")), at, "write a BCP 47 tag such as `zh-TW` or `zh-CN`");
+        }
+    }
     meta.abbrlink = scalar(fields.get("abbrlink")).filter(|s| !s.is_empty());
     let photos_at = r.locate("photos").unwrap_or((1, 1));
     meta.photos = string_list(fields.get("photos"), false).into_iter().map(|src| (src, photos_at)).collect();
@@ -302,7 +319,7 @@ impl Reading<'_> {
 fn is_known_key(key: &str) -> bool {
     matches!(
         key,
-        "title" | "subtitle" | "date" | "updated" | "tags" | "categories" | "keywords" | "description" | "abbrlink" | "photos"
+        "title" | "subtitle" | "date" | "updated" | "tags" | "categories" | "keywords" | "description" | "abbrlink" | "photos" | "lang" | "language"
             | "toc" | "toc_number" | "draft" | "published" | "layout" | "permalink" | "comments"
     )
 }

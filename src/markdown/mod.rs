@@ -52,7 +52,7 @@ pub fn parse(m: &Manuscript) -> (Body, Vec<Diagnostic>) {
     let stem = m.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let mut diags = Vec::new();
     let body = without_control_characters(m, &mut diags);
-    let expanded = tags::expand(&body, &stem);
+    let expanded = tags::expand(&body, &stem, m.meta.locale);
     let line_shift = m.body_line() - 1;
     let (text, origins) = match expanded {
         Some(e) => {

@@ -748,7 +748,7 @@ impl<'a> Blocks<'a> {
             slab.text_start = Some((self.count.current(), doc::table_row(r)));
             slab.callers = paras[r].iter().flat_map(|p| p.notes.iter().map(|&(_, n)| n)).collect();
             if r == 0 {
-                let label = inline::label(CONTINUED_TABLE, size, self.fonts, self.geo.punctuation);
+                let label = inline::label(&crate::convert::words(self.fonts.locale(), CONTINUED_TABLE), size, self.fonts, self.geo.punctuation);
                 let x = left + used - label.end;
                 let continued = self.line_slab(label, size, x, LineKind::Other, 1, true);
                 part = Some(Arc::new(TablePart { continued, head: slab.copy(), rule: (left, left + used) }));

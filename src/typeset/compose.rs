@@ -158,8 +158,8 @@ fn front_matter<'g>(book: &Book, geo: &'g Geometry, fonts: &FontSet, anchors: &H
 /// The cover's node in the structure: a figure whose alternative text names the book.
 fn cover_node(book: &Book) -> Node {
     let alt = match &book.meta.subtitle {
-        Some(subtitle) => format!("封面：{}——{subtitle}", book.meta.title),
-        None => format!("封面：{}", book.meta.title),
+        Some(subtitle) => format!("{}{}——{subtitle}", book.meta.say("封面："), book.meta.title),
+        None => format!("{}{}", book.meta.say("封面："), book.meta.title),
     };
     Node { role: Role::Figure { alt }, parent: None }
 }
@@ -186,7 +186,7 @@ fn outline(book: &Book) -> Vec<OutlineEntry> {
         .map(|e| OutlineEntry { title: e.meta.title.clone(), anchor: e.id.clone(), children: outline_sections(&e.id, &e.sections) })
         .collect();
     if !book.tag_index.is_empty() {
-        outline.push(OutlineEntry { title: INDEX_TITLE.into(), anchor: INDEX_ANCHOR.into(), children: Vec::new() });
+        outline.push(OutlineEntry { title: book.meta.say(INDEX_TITLE), anchor: INDEX_ANCHOR.into(), children: Vec::new() });
     }
     outline
 }
@@ -220,7 +220,7 @@ impl BodyPages<'_> {
                 Some(self.book_head.clone())
             } else {
                 let (geo, fonts, book) = (self.geo, self.fonts, self.book);
-                draft.essay.map(|e| self.essay_heads.entry(e).or_insert_with(|| fit_head(part_title(book, e), geo, fonts)).clone())
+                draft.essay.map(|e| self.essay_heads.entry(e).or_insert_with(|| fit_head(&part_title(book, e), geo, fonts)).clone())
             };
             jobs.push((first + i, draft, head));
         }
@@ -261,8 +261,8 @@ fn fit_head(title: &str, geo: &Geometry, fonts: &FontSet) -> String {
 const INDEX_ANCHOR: &str = "index";
 
 /// The title of part `e` of the body: an essay, or the tag index after them.
-fn part_title(book: &Book, e: usize) -> &str {
-    book.essays.get(e).map_or(INDEX_TITLE, |essay| essay.meta.title.as_str())
+fn part_title(book: &Book, e: usize) -> std::borrow::Cow<'_, str> {
+    book.essays.get(e).map_or_else(|| book.meta.say(INDEX_TITLE).into(), |essay| essay.meta.title.as_str().into())
 }
 
 /// 标签索引: each group's heading, each tag, and under it the essays that carry it with
@@ -276,8 +276,8 @@ fn tag_index(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)
     b.slabs.push(sinkage);
     let center = Measure::new(geo.measure, Align::Center);
     b.open(Role::Index);
-    let title = Role::Heading { level: 1, title: INDEX_TITLE.into() };
-    b.within(title, |b| b.lines(&Para::plain(INDEX_TITLE, FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2));
+    let title = Role::Heading { level: 1, title: book.meta.say(INDEX_TITLE) };
+    b.within(title, |b| b.lines(&Para::plain(&book.meta.say(INDEX_TITLE), FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2));
     let left = Measure::new(geo.measure, Align::Left);
     // Headings are set here, in order; the entries (thousands in a long book) are set in
     // parallel, each in a branch, and joined in order.
@@ -442,8 +442,8 @@ fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
     sinkage.anchors.push("toc".into());
     b.slabs.push(sinkage);
     let center = Measure::new(geo.measure, Align::Center);
-    let title = Role::Heading { level: 1, title: "目录".into() };
-    b.within(title, |b| b.lines(&Para::plain("目　录", FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2));
+    let title = Role::Heading { level: 1, title: book.meta.say("目录") };
+    b.within(title, |b| b.lines(&Para::plain(&book.meta.say("目　录"), FontId::BOLD), geo.size * 1.4, 0.0, center, LineKind::Title, 2));
     b.slabs.push(Slab::new(1));
     let mut entries: Vec<(&str, usize, usize, String)> = Vec::new();
     for essay in &book.essays {
@@ -456,8 +456,9 @@ fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
             }
         }
     }
+    let index_title = book.meta.say(INDEX_TITLE);
     if let Some(&(page, _)) = anchors.get(INDEX_ANCHOR) {
-        entries.push((INDEX_TITLE, page + 1, 0, INDEX_ANCHOR.into()));
+        entries.push((&index_title, page + 1, 0, INDEX_ANCHOR.into()));
     }
     // Entries are set in parallel (a thousand essays have thousands), then joined in order;
     // their structure nodes are made first, in order.

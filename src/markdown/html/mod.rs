@@ -202,7 +202,7 @@ impl Converter<'_> {
     fn html_embed(&mut self, node: Node, name: &str, attrs: &[(String, String)], void: bool, b: &mut InlineBuilder) {
         let src = scan::attr(attrs, "src").or_else(|| scan::attr(attrs, "data")).unwrap_or("");
         self.warn(node, format!("`<{name}>` cannot play in a book; a link to its source stands in for it"), "link to the page instead, or take a still image of it");
-        let label = Inline::Text(format!("［{}］", embed_label(name)));
+        let label = Inline::Text(format!("［{}］", crate::convert::words(self.manuscript.meta.locale, embed_label(name))));
         let (line, col) = self.position(node);
         if src.is_empty() {
             b.push(label);

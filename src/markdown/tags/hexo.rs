@@ -87,7 +87,7 @@ impl Expander<'_> {
             "include_code" => {
                 let path = a.iter().rev().find(|s| !s.contains(':')).cloned().unwrap_or_default();
                 self.warn(n, col, format!("`{{% include_code {path} %}}` reads a file of the blog's site, which a book does not have; a placeholder is shown"), "paste the code into the essay as a fenced code block");
-                Action::Text(format!("［代码：{}］", md_text(&path)))
+                Action::Text(format!("［{}{}］", self.say("代码："), md_text(&path)))
             }
             _ => self.unknown(n, col, tag, line, at),
         }

@@ -16,7 +16,7 @@ impl Expander<'_> {
         Some(match tag.name.as_str() {
             "admonition" | "notice" | "alert" | "callout" | "hint" => {
                 let kind = tag.arg("type", 0).unwrap_or("note");
-                let title = tag.arg("title", 1).map(str::to_owned).unwrap_or_else(|| admonition_label(kind).to_owned());
+                let title = tag.arg("title", 1).map(str::to_owned).unwrap_or_else(|| self.say(admonition_label(kind)));
                 let head = vec![md_title(&title), String::new()];
                 Action::Open(Kind::Quote { indent: indent(line), footer: None }, head)
             }
@@ -88,9 +88,9 @@ impl Expander<'_> {
             "echarts" => {
                 self.warn(n, col, "an ECharts chart cannot be drawn in a book; a placeholder is shown".into(), "export the chart as an image and link the image instead");
                 if self.closes_later(tag, n, line, at) {
-                    return Some(Action::Open(Kind::Drop, vec!["［图表］".into()]));
+                    return Some(Action::Open(Kind::Drop, vec![self.say("［图表］")]));
                 }
-                Action::Text("［图表］".into())
+                Action::Text(self.say("［图表］"))
             }
             "script" => {
                 self.warn(n, col, "`{{< script >}}` runs code in a browser; it is left out".into(), HINT_UNKNOWN);
@@ -113,7 +113,7 @@ impl Expander<'_> {
         Some(match tag.name.as_str() {
             "version" => {
                 let (v, what) = version_badge(tag);
-                Action::Text(format!("（v{v} {what}）"))
+                Action::Text(format!("（v{v} {}）", self.say(what)))
             }
             "link" => {
                 let Some(href) = tag.arg("href", 0) else { return Some(Action::Nothing) };

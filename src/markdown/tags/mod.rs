@@ -8,6 +8,7 @@ mod hexo;
 mod hugo;
 mod scan;
 
+use crate::locale::Locale;
 use std::collections::HashMap;
 
 use hugo::{code_forms, unescape_hugo};
@@ -41,12 +42,12 @@ const MAX_NOTES: usize = 50;
 
 /// Rewrites the tags of `body`; `None` when it has none. `stem` is the essay's file name without
 /// its extension (Hexo keeps a post's assets in a folder of that name).
-pub(crate) fn expand(body: &str, stem: &str) -> Option<Expanded> {
+pub(crate) fn expand(body: &str, stem: &str, locale: Locale) -> Option<Expanded> {
     if !(body.contains("{%") || body.contains("{{") || body.contains(":::")) {
         return None;
     }
     let lines: Vec<&str> = body.lines().collect();
-    let mut x = Expander { lines: &lines, stem, out: String::new(), origins: Vec::new(), notes: Vec::new(), unshown: None, stack: Vec::new(), too_deep: HashMap::new(), fence: None };
+    let mut x = Expander { lines: &lines, stem, locale, out: String::new(), origins: Vec::new(), notes: Vec::new(), unshown: None, stack: Vec::new(), too_deep: HashMap::new(), fence: None };
     let mut i = 0;
     while i < lines.len() {
         i = x.line(i);
@@ -145,6 +146,8 @@ enum Action {
 struct Expander<'a> {
     lines: &'a [&'a str],
     stem: &'a str,
+    /// The essay's locale: the words tags are replaced with are written in its script.
+    locale: Locale,
     out: String,
     origins: Vec<(usize, usize)>,
     notes: Vec<Note>,
@@ -159,6 +162,11 @@ struct Expander<'a> {
 }
 
 impl Expander<'_> {
+    /// Words wenji puts in place of a tag, in the essay's script.
+    fn say(&self, simplified: &str) -> String {
+        crate::convert::words(self.locale, simplified)
+    }
+
     fn warn(&mut self, line: usize, col: usize, message: String, hint: &'static str) {
         if self.notes.len() < MAX_NOTES {
             self.notes.push(Note { line, col, message, hint });
@@ -241,7 +249,7 @@ impl Expander<'_> {
             self.warn(n, 1, format!("unknown container `::: {kind}`: its content is kept"), HINT_UNKNOWN);
         }
         let title = match title.trim() {
-            "" => label.unwrap_or("").to_owned(),
+            "" => self.say(label.unwrap_or("")),
             t => t.to_owned(),
         };
         let head = if title.is_empty() { vec![] } else { vec![md_title(&title), String::new()] };
@@ -492,6 +500,7 @@ impl Expander<'_> {
 
     /// A link standing for something a page would embed, with a warning.
     fn embed(&mut self, n: usize, col: usize, what: &str, url: Option<String>) -> Action {
+        let what = &self.say(what);
         match url {
             Some(url) => {
                 self.warn(n, col, format!("{what} cannot be embedded in a book; it is shown as a link to {url}"), HINT_EMBED);
@@ -631,16 +640,16 @@ mod tests {
     use super::*;
 
     fn text(body: &str) -> String {
-        expand(body, "post").map(|e| e.text).unwrap_or_else(|| body.to_owned())
+        expand(body, "post", Locale::Hans).map(|e| e.text).unwrap_or_else(|| body.to_owned())
     }
 
     fn notes(body: &str) -> Vec<String> {
-        expand(body, "post").map(|e| e.notes.into_iter().map(|n| format!("{}:{} {}", n.line, n.col, n.message)).collect()).unwrap_or_default()
+        expand(body, "post", Locale::Hans).map(|e| e.notes.into_iter().map(|n| format!("{}:{} {}", n.line, n.col, n.message)).collect()).unwrap_or_default()
     }
 
     #[test]
     fn bodies_without_tags_are_left_alone() {
-        assert!(expand("正文 `{x}` 100%", "p").is_none());
+        assert!(expand("正文 `{x}` 100%", "p", Locale::Hans).is_none());
     }
 
     #[test]
@@ -655,7 +664,7 @@ mod tests {
 
     #[test]
     fn origins_point_back_at_body_lines() {
-        let e = expand("a\n{% blockquote %}\nquoted\n{% endblockquote %}\nb\n", "p").unwrap();
+        let e = expand("a\n{% blockquote %}\nquoted\n{% endblockquote %}\nb\n", "p", Locale::Hans).unwrap();
         let lines: Vec<&str> = e.text.lines().collect();
         let at = lines.iter().position(|l| *l == "> quoted").unwrap();
         assert_eq!(e.origins[at], (3, 2));
@@ -725,7 +734,7 @@ mod tests {
 
     #[test]
     fn embeds_become_links_with_a_warning() {
-        let e = expand("看：{% youtube I07XMi7MHd4 %}\n\n{{< bilibili id=BV1TJ411C7An p=3 >}}\n", "p").unwrap();
+        let e = expand("看：{% youtube I07XMi7MHd4 %}\n\n{{< bilibili id=BV1TJ411C7An p=3 >}}\n", "p", Locale::Hans).unwrap();
         assert!(e.text.contains("［YouTube 视频：[https://www.youtube.com/watch?v=I07XMi7MHd4](<https://www.youtube.com/watch?v=I07XMi7MHd4>)］"), "{}", e.text);
         assert!(e.text.contains("(<https://www.bilibili.com/video/BV1TJ411C7An?p=3>)"), "{}", e.text);
         let at: Vec<(usize, usize)> = e.notes.iter().map(|n| (n.line, n.col)).collect();

@@ -1,0 +1,79 @@
+//! Conversion between Simplified and Traditional Chinese with OpenCC's phrase dictionaries
+//! (through `ferrous-opencc`, a pure-Rust OpenCC): editions in the other script, and wenji's
+//! own words in a Traditional book.
+
+use std::sync::OnceLock;
+
+use ferrous_opencc::OpenCC;
+use ferrous_opencc::config::BuiltinConfig;
+
+use crate::locale::{CONVERSIONS, Conversion, Locale};
+
+/// The OpenCC configuration that makes a conversion.
+fn builtin(conversion: Conversion) -> BuiltinConfig {
+    match conversion {
+        Conversion::S2t => BuiltinConfig::S2t,
+        Conversion::S2tw => BuiltinConfig::S2tw,
+        Conversion::S2twp => BuiltinConfig::S2twp,
+        Conversion::S2hk => BuiltinConfig::S2hk,
+        Conversion::T2s => BuiltinConfig::T2s,
+        Conversion::Tw2s => BuiltinConfig::Tw2s,
+        Conversion::Tw2sp => BuiltinConfig::Tw2sp,
+        Conversion::Hk2s => BuiltinConfig::Hk2s,
+    }
+}
+
+/// The converter, loaded once per process.
+fn converter(conversion: Conversion) -> &'static OpenCC {
+    static LOADED: [OnceLock<OpenCC>; 8] = [const { OnceLock::new() }; 8];
+    let at = CONVERSIONS.iter().position(|&(_, c)| c == conversion).expect("every conversion is listed");
+    LOADED[at].get_or_init(|| OpenCC::from_config(builtin(conversion)).expect("the built-in OpenCC dictionaries load"))
+}
+
+/// `text` converted. Text with nothing to convert (Latin, code) comes back as it was.
+pub fn convert(conversion: Conversion, text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_owned();
+    }
+    converter(conversion).convert(text)
+}
+/// Simplified Chinese written by wenji itself (目录, 注释, 标签：…) in the script of `locale`:
+/// converted with Taiwan's forms and words or Hong Kong's forms for a Traditional book, as it is
+/// otherwise.
+pub fn words(locale: Locale, simplified: &str) -> String {
+    match locale {
+        Locale::HantTw => convert(Conversion::S2twp, simplified),
+        Locale::HantHk => convert(Conversion::S2hk, simplified),
+        Locale::Hans | Locale::Ja => simplified.to_owned(),
+    }
+}
+
+/// Whether a sample of a book's text is written in Traditional characters: more of its
+/// characters change when converted to Simplified than when converted to Traditional.
+pub fn reads_traditional(sample: &str) -> bool {
+    let changed = |to: Conversion| convert(to, sample).chars().zip(sample.chars()).filter(|(a, b)| a != b).count();
+    let (to_simplified, to_traditional) = (changed(Conversion::T2s), changed(Conversion::S2t));
+    to_simplified > 20 && to_simplified > 4 * to_traditional
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wenji_s_words_in_a_traditional_book() {
+        for (simplified, taiwan) in [("目录", "目錄"), ("标签索引", "標籤索引"), ("注释", "註釋"), ("封面", "封面"), ("本文目录", "本文目錄"), ("标签：", "標籤："), ("续表", "續表"), ("视频", "影片"), ("代码：", "程式碼："), ("信息", "資訊")] {
+            assert_eq!(words(Locale::HantTw, simplified), taiwan);
+            assert_eq!(words(Locale::Hans, simplified), simplified);
+        }
+    }
+
+    #[test]
+    fn phrases_convert_as_phrases_and_latin_is_kept() {
+        assert_eq!(convert(Conversion::S2tw, "头发和发展"), "頭髮和發展");
+        assert_eq!(convert(Conversion::S2twp, "软件"), "軟體");
+        assert_eq!(convert(Conversion::T2s, "這是 useEffect 的用途"), "这是 useEffect 的用途");
+        assert!(reads_traditional(&"這個假設不確定是從哪裡聽來的，不過我個人倒是沒有聽過這種說法就是了。".repeat(3)));
+        assert!(!reads_traditional(&"这个假设不确定是从哪里听来的，不过我个人倒是没有听过这种说法就是了。".repeat(3)));
+    }
+}
