@@ -194,7 +194,7 @@ pub(crate) fn build(config: &Config, out_dir: &Path, formats: Option<&[Format]>,
 pub(crate) fn check(config: &Config, progress: &dyn Progress) -> Report {
     let (mut report, book) = read(config, progress);
     if let Some(book) = book {
-        match fonts(config, &book) {
+        match fonts(config, &book, &mut report.diagnostics) {
             Ok(fonts) => {
                 lay_out(config, &book, &fonts, false, progress, &mut report, &mut |_| {});
             }
@@ -225,11 +225,34 @@ fn read(config: &Config, progress: &dyn Progress) -> (Report, Option<Book>) {
 
 /// The fonts of the book's locale with those its config names. A font that cannot be had is an
 /// error at its name in book.toml, the same for `build` and `check`.
-fn fonts(config: &Config, book: &Book) -> Result<FontSet, Diagnostic> {
-    FontSet::load(book.meta.locale, &config.pdf.fonts, &config.pdf.fallback_fonts, &config.root).map_err(|e| {
+/// With `system-fonts`, a character none of them has is set in an installed font that has it,
+/// with a warning in `notes` naming the font.
+fn fonts(config: &Config, book: &Book, notes: &mut Vec<Diagnostic>) -> Result<FontSet, Diagnostic> {
+    let mut fonts = FontSet::load(book.meta.locale, &config.pdf.fonts, &config.pdf.fallback_fonts, &config.root).map_err(|e| {
         let hint = "name a font file (relative to the book folder) or the family name of an installed font (`fc-list : family` lists them)";
         config.value_error(&format!("book.toml [pdf]: {}", e.message), &e.spec).with_hint(hint)
-    })
+    })?;
+    if config.pdf.system_fonts {
+        let m = &book.meta;
+        let words = [&m.title, &m.description].into_iter().chain(&m.subtitle).chain(&m.authors).chain(book.essays.iter().map(|e| &e.meta.title));
+        let mut text = words.flat_map(|s| s.chars()).chain(book.essays.iter().flat_map(|e| e.source.chars()));
+        let (added, _) = fonts.add_installed_fallbacks(&mut text);
+        for (font, chars) in added {
+            let shown: String = chars.iter().take(20).collect();
+            let more = if chars.len() > 20 { " …" } else { "" };
+            let message = match chars.len() {
+                1 => format!("`{shown}` (U+{:04X}) is in no font of the book; it is set in `{font}`, a font installed on this machine", chars[0] as u32),
+                n => format!("{n} characters no font of the book has ({shown}{more}) are set in `{font}`, a font installed on this machine"),
+            };
+            let hint = "name a font under `fallback-fonts` in book.toml's [pdf] to choose it yourself, or `system-fonts = false` to use only the book's fonts";
+            let d = Diagnostic::warning(message).with_hint(hint);
+            notes.push(match book.essays.iter().find_map(|e| Some((e, e.source.find(chars[0])?))) {
+                Some((essay, at)) => d.in_file(&essay.path).at_offset(&essay.source, at),
+                None => d.in_file(&config.root.join("book.toml")),
+            });
+        }
+    }
+    Ok(fonts)
 }
 
 /// Typesets the book, handing each page to `sink` as it is finished. The lines' clusters
@@ -286,7 +309,7 @@ fn write_outputs(config: &Config, book: &Book, out_dir: &Path, formats: &[Format
     std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create the output folder `{}`", out_dir.display()))?;
     remove_stale_parts(out_dir);
     let wants = Wants::new(config, book, formats);
-    let fonts = match (wants.paged() || wants.paint_cover || wants.paint_formulas || wants.embed_fonts).then(|| fonts(config, book)).transpose() {
+    let fonts = match (wants.paged() || wants.paint_cover || wants.paint_formulas || wants.embed_fonts).then(|| fonts(config, book, &mut report.diagnostics)).transpose() {
         Ok(fonts) => fonts,
         Err(d) => {
             report.diagnostics.push(d);

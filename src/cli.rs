@@ -1,5 +1,6 @@
 //! The command line: arguments, running a command, what it prints, and its exit code.
 
+use crate::locale::Conversion;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -68,6 +69,19 @@ pub(crate) struct BuildArgs {
     /// Fetch no remote images; use only those cached by an earlier build
     #[arg(long)]
     pub(crate) offline: bool,
+    /// Build an edition converted to the other script, with OpenCC's dictionaries: s2t, s2tw,
+    /// s2twp, s2hk (Simplified to Traditional), t2s, tw2s, tw2sp, hk2s (to Simplified)
+    /// [default: `convert` in book.toml's [book], else none]
+    #[arg(long, value_name = "CONVERSION", value_parser = conversion)]
+    pub(crate) convert: Option<Conversion>,
+}
+
+/// A conversion by its OpenCC name, for `--convert`.
+fn conversion(name: &str) -> Result<Conversion, String> {
+    Conversion::named(name).ok_or_else(|| {
+        let names: Vec<&str> = crate::locale::CONVERSIONS.iter().map(|(n, _)| *n).collect();
+        format!("choose one of {}", names.join(", "))
+    })
 }
 
 /// How much to print.
@@ -93,7 +107,7 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn build(args: BuildArgs, voice: Voice) -> ExitCode {
     let formats = (!args.format.is_empty()).then_some(args.format.as_slice());
-    let formats = Choices { formats, offline: args.offline };
+    let formats = Choices { formats, offline: args.offline, convert: args.convert };
     let json = args.json;
     let reports: Vec<(String, Report)> = if args.dirs.len() <= 1 {
         let dir = args.dirs.first().map(PathBuf::as_path);
@@ -135,6 +149,8 @@ struct Choices<'a> {
     /// `--format`, else each book's own.
     formats: Option<&'a [Format]>,
     offline: bool,
+    /// `--convert`, else each book's own.
+    convert: Option<Conversion>,
 }
 
 fn build_batch(dirs: &[PathBuf], outs: &[PathBuf], formats: Choices, bar: &Bar) -> Vec<Report> {
@@ -177,7 +193,11 @@ fn build_guarded(dir: &Path, out: &Path, formats: Choices) -> Report {
 }
 
 fn build_one(dir: Option<&Path>, out: &Path, chosen: Choices, progress: &dyn Progress) -> Report {
-    with_book(dir, chosen.offline, |config| build::build(config, out, chosen.formats, progress))
+    with_book(dir, chosen.offline, |config| {
+        let mut config = config.clone();
+        config.convert = chosen.convert.or(config.convert);
+        build::build(&config, out, chosen.formats, progress)
+    })
 }
 
 /// Runs `f` on the book found for `dir`; a book that cannot be found is a report with its error.

@@ -552,6 +552,99 @@ impl FontSet {
     }
 }
 
+impl FontSet {
+    /// For the characters of `text` that no font of the set has, the installed fonts that have
+    /// them, added as fallbacks: the face that has the most of those still wanted first (so a
+    /// book of rare characters takes few fonts), in the order of their files. Returns each
+    /// added face's name with the characters it supplies, and the characters none has.
+    pub(crate) fn add_installed_fallbacks(&mut self, text: &mut dyn Iterator<Item = char>) -> (Vec<(String, Vec<char>)>, Vec<char>) {
+        let mut wanted: Vec<char> = Vec::new();
+        // Characters met so far: a bit each in the Basic Multilingual Plane, a set beyond it.
+        let (mut bmp, mut astral) = (vec![0u64; 0x10000 / 64], std::collections::HashSet::new());
+        for c in text.filter(|c| !c.is_ascii()) {
+            let code = c as usize;
+            let new = if code < 0x10000 {
+                let (word, bit) = (&mut bmp[code / 64], 1u64 << (code % 64));
+                let new = *word & bit == 0;
+                *word |= bit;
+                new
+            } else {
+                astral.insert(c)
+            };
+            // A private-use character means what the author's own font says: no other font's glyph.
+            let private = matches!(code, 0xE000..=0xF8FF | 0xF0000..);
+            if new && !private && !c.is_control() && !c.is_whitespace() && self.pick(FontId::SERIF, c).is_none() {
+                wanted.push(c);
+            }
+        }
+        if wanted.is_empty() {
+            return (Vec::new(), wanted);
+        }
+        let faces = installed_faces();
+        let mut added = Vec::new();
+        while !wanted.is_empty() && self.fonts.len() < u8::MAX as usize {
+            let best = faces
+                .iter()
+                .map(|face| (face.covered(&wanted), face))
+                .filter(|(n, _)| *n > 0)
+                .fold(None, |best: Option<(usize, &InstalledFace)>, (n, face)| if best.is_none_or(|(m, _)| n > m) { Some((n, face)) } else { best });
+            let Some((_, face)) = best else { break };
+            let Ok(data) = crate::input::read(&face.path, FONT_MAX) else { break };
+            let Some(font) = keep_face(&face.path, data, face.index) else { break };
+            let (supplied, rest): (Vec<char>, Vec<char>) = wanted.iter().partition(|&&c| font.has_char(c));
+            if supplied.is_empty() {
+                break;
+            }
+            self.fonts.push(font);
+            added.push((font.name.clone(), supplied));
+            wanted = rest;
+        }
+        (added, wanted)
+    }
+}
+
+/// A face of an installed font file, its character map read on demand.
+struct InstalledFace {
+    path: PathBuf,
+    index: u32,
+    db: &'static fontdb::Database,
+    id: fontdb::ID,
+}
+
+impl InstalledFace {
+    /// How many of `chars` the face has.
+    fn covered(&self, chars: &[char]) -> usize {
+        let count = |data: &[u8], index| {
+            let Ok(face) = rustybuzz::ttf_parser::Face::parse(data, index) else { return 0 };
+            chars.iter().filter(|&&c| face.glyph_index(c).is_some_and(|g| g.0 != 0)).count()
+        };
+        self.db.with_face_data(self.id, count).unwrap_or(0)
+    }
+}
+
+/// The installed fonts (fontconfig's folders, or the system's usual ones), read once per
+/// process, in the order of their files.
+fn installed_faces() -> &'static [InstalledFace] {
+    static FACES: OnceLock<Vec<InstalledFace>> = OnceLock::new();
+    static DB: OnceLock<fontdb::Database> = OnceLock::new();
+    FACES.get_or_init(|| {
+        let db = DB.get_or_init(|| {
+            let mut db = fontdb::Database::new();
+            db.load_system_fonts();
+            db
+        });
+        let mut faces: Vec<InstalledFace> = db
+            .faces()
+            .filter_map(|f| match &f.source {
+                fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _) => Some(InstalledFace { path: path.clone(), index: f.index, db, id: f.id }),
+                fontdb::Source::Binary(_) => None,
+            })
+            .collect();
+        faces.sort_by(|a, b| (&a.path, a.index).cmp(&(&b.path, b.index)));
+        faces
+    })
+}
+
 /// Keeps face `index` of the font file `path` (its bytes `data`) for the rest of the
 /// process, like the bundled fonts; a face already kept is returned again.
 fn keep_face(path: &Path, data: Vec<u8>, index: u32) -> Option<&'static Font> {

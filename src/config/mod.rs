@@ -218,6 +218,8 @@ struct PdfSection {
     bleed: Option<Spanned<f32>>,
     #[serde(default)]
     fallback_fonts: Vec<String>,
+    /// Characters no named font has are looked for in the installed fonts (default true).
+    system_fonts: Option<bool>,
     fonts: Option<FontChoice>,
     punctuation: Option<Punctuation>,
     #[serde(default)]
@@ -254,6 +256,8 @@ pub struct PdfConfig {
     pub(crate) bleed: f32,
     /// Fonts for characters the bundled fonts lack: family names or font files.
     pub(crate) fallback_fonts: Vec<String>,
+    /// `system-fonts`: a character no named font has is set in an installed font that has it.
+    pub(crate) system_fonts: bool,
     /// Fonts that replace the bundled ones.
     pub(crate) fonts: FontChoice,
     pub punctuation: Punctuation,
@@ -284,6 +288,7 @@ impl Default for PdfConfig {
             print: false,
             bleed: 0.0,
             fallback_fonts: Vec::new(),
+            system_fonts: true,
             fonts: FontChoice::default(),
             punctuation: Punctuation::Gb,
             hanging_punctuation: false,
@@ -365,6 +370,7 @@ impl PdfSection {
         }
         c.print = self.print;
         c.fallback_fonts = self.fallback_fonts;
+        c.system_fonts = self.system_fonts.unwrap_or(true);
         c.fonts = self.fonts.unwrap_or_default();
         c.punctuation = self.punctuation.unwrap_or_default();
         c.hanging_punctuation = self.hanging_punctuation;

@@ -545,9 +545,13 @@ fn missing_glyphs(book: &Book, essay: usize, missing: &[char]) -> Vec<Diagnostic
         .iter()
         .take(MISSING_SHOWN)
         .map(|&(at, c)| {
-            let d = Diagnostic::warning(format!("no font has `{c}` (U+{:04X}); the PDF shows a blank box for it", c as u32))
-                .in_file(path)
-                .with_hint("add a font that has it under `fallback-fonts` in the [pdf] section of book.toml");
+            let private = matches!(c as u32, 0xE000..=0xF8FF | 0xF0000..);
+            let hint = if private {
+                "a private-use character shows only in the font made for it: name that font under `fallback-fonts` in the [pdf] section of book.toml"
+            } else {
+                "install a font that has it (wenji looks through the installed fonts unless `system-fonts = false`), or name one under `fallback-fonts` in the [pdf] section of book.toml"
+            };
+            let d = Diagnostic::warning(format!("no font has `{c}` (U+{:04X}); the PDF shows a blank box for it", c as u32)).in_file(path).with_hint(hint);
             located(d, at)
         })
         .collect();
