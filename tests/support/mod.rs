@@ -675,3 +675,65 @@ pub fn struct_alts(pdf: &Path, kind: &str) -> Option<Vec<String>> {
     let elements = objects.values().filter_map(|o| o.get("value")).filter(|o| o["/Type"] == "/StructElem" && o["/S"] == kind.as_str());
     Some(elements.map(|o| o["/Alt"].as_str().unwrap_or_default().to_owned()).collect())
 }
+
+/// Builds `dir` (a book folder or a folder of essays) to PDF and layout dump.
+pub fn build_pdf(dir: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf, String) {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec!["build", dir.to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--format", "pdf,layout"];
+    args.extend(extra);
+    let o = wenji(&repo(), &args);
+    assert_eq!(o.status.code(), Some(0), "build failed:\n{}", stderr(&o));
+    let pdf = only_file(out.path(), "pdf");
+    let dump = std::fs::read_to_string(only_file(out.path(), "txt")).unwrap();
+    (out, pdf, dump)
+}
+
+#[derive(Debug)]
+pub struct DumpLine {
+    pub page: usize,
+    pub kind: String,
+    pub first: bool,
+    pub last: bool,
+    pub text: String,
+}
+
+pub fn dump_lines(dump: &str) -> Vec<DumpLine> {
+    let mut page = 0;
+    let mut out = Vec::new();
+    for l in dump.lines() {
+        if let Some(rest) = l.strip_prefix("page ") {
+            page = rest.split_whitespace().next().unwrap().parse().unwrap();
+        } else if let Some(rest) = l.strip_prefix("  ") {
+            let (head, tail) = rest.split_once(" y=").unwrap();
+            let kind = head.trim_end_matches(['^', '$']).to_string();
+            let open = tail.find('|').unwrap();
+            let close = tail.rfind('|').unwrap();
+            out.push(DumpLine { page, kind, first: head.contains('^'), last: head.contains('$'), text: tail[open + 1..close].to_string() });
+        }
+    }
+    out
+}
+
+/// Lines of running text that break a 禁则 rule, described.
+pub fn kinsoku_violations(dump: &str) -> Vec<String> {
+    let lines: Vec<DumpLine> = dump_lines(dump).into_iter().filter(|l| ["Body", "Heading", "Note", "Toc", "Title"].contains(&l.kind.as_str())).collect();
+    let mut bad = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let (Some(start), Some(end)) = (l.text.chars().next(), l.text.chars().last()) else { continue };
+        if !l.first && wenji::kinsoku::forbidden_at_line_start(start) && !l.text.starts_with("——") {
+            bad.push(format!("page {}: starts with {start}: {}", l.page, l.text));
+        }
+        // Rule 2 is about opening marks; the dump trims the space after a `$` or `¥`, so
+        // currency signs are checked by the line breaker's own tests.
+        if (wenji::kinsoku::class(end) == wenji::kinsoku::Class::Open || "([{".contains(end)) && !l.last {
+            bad.push(format!("page {}: ends with {end}: {}", l.page, l.text));
+        }
+        if let Some(next) = lines.get(i + 1).filter(|n| !n.first) {
+            let split = |c: char| next.text.starts_with(c) && l.text.ends_with(c);
+            if split('—') || split('…') || split('⋯') {
+                bad.push(format!("page {}: splits a 2-em mark: {} | {}", l.page, l.text, next.text));
+            }
+        }
+    }
+    bad
+}

@@ -103,7 +103,17 @@ impl Shaped<'_> {
         if count < 2 {
             return measure;
         }
-        let (mut narrow, mut wide) = (measure.width / count as f32, measure.width);
+        // Never narrower than the widest run between two breaks: a narrower measure would
+        // break inside it (an emergency break) and split what may not be split, as `函式」`.
+        let (mut run, mut widest_run) = (0.0_f32, 0.0_f32);
+        for (k, piece) in self.pieces.iter().enumerate() {
+            run += piece.width + self.gaps[k];
+            if piece.break_after || k + 1 == self.pieces.len() {
+                widest_run = widest_run.max(run - if piece.space { piece.width } else { 0.0 });
+                run = 0.0;
+            }
+        }
+        let (mut narrow, mut wide) = ((measure.width / count as f32).max(widest_run.min(measure.width)), measure.width);
         while wide - narrow > 0.25 * self.size {
             let mid = (narrow + wide) / 2.0;
             let lines = self.lines(Measure { width: mid, ..measure });
