@@ -232,6 +232,9 @@ fn fonts(config: &Config, book: &Book, notes: &mut Vec<Diagnostic>) -> Result<Fo
         let hint = "name a font file (relative to the book folder) or the family name of an installed font (`fc-list : family` lists them)";
         config.value_error(&format!("book.toml [pdf]: {}", e.message), &e.spec).with_hint(hint)
     })?;
+    for essay in &book.essays {
+        fonts.add_locale(essay.meta.locale);
+    }
     if config.pdf.system_fonts {
         let m = &book.meta;
         let words = [&m.title, &m.description].into_iter().chain(&m.subtitle).chain(&m.authors).chain(book.essays.iter().map(|e| &e.meta.title));

@@ -48,12 +48,19 @@ pub fn words(locale: Locale, simplified: &str) -> String {
     }
 }
 
-/// Whether a sample of a book's text is written in Traditional characters: more of its
-/// characters change when converted to Simplified than when converted to Traditional.
+/// Whether a sample of a book's text is written in Traditional Chinese: it holds a good deal
+/// of Han (a thousand characters at least: an English blog with one Chinese test post is not a
+/// Chinese book), a tenth of it changes when converted to Simplified, and far more of it than
+/// when converted to Traditional.
 pub fn reads_traditional(sample: &str) -> bool {
+    const ENOUGH_HAN: usize = 1000;
+    let han = sample.chars().filter(|&c| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)).count();
+    if han < ENOUGH_HAN {
+        return false;
+    }
     let changed = |to: Conversion| convert(to, sample).chars().zip(sample.chars()).filter(|(a, b)| a != b).count();
     let (to_simplified, to_traditional) = (changed(Conversion::T2s), changed(Conversion::S2t));
-    to_simplified > 20 && to_simplified > 4 * to_traditional
+    to_simplified * 10 >= han && to_simplified > 4 * to_traditional
 }
 
 #[cfg(test)]
@@ -73,7 +80,9 @@ mod tests {
         assert_eq!(convert(Conversion::S2tw, "头发和发展"), "頭髮和發展");
         assert_eq!(convert(Conversion::S2twp, "软件"), "軟體");
         assert_eq!(convert(Conversion::T2s, "這是 useEffect 的用途"), "这是 useEffect 的用途");
-        assert!(reads_traditional(&"這個假設不確定是從哪裡聽來的，不過我個人倒是沒有聽過這種說法就是了。".repeat(3)));
-        assert!(!reads_traditional(&"这个假设不确定是从哪里听来的，不过我个人倒是没有听过这种说法就是了。".repeat(3)));
+        assert!(reads_traditional(&"這個假設不確定是從哪裡聽來的，不過我個人倒是沒有聽過這種說法就是了。".repeat(40)));
+        assert!(!reads_traditional(&"这个假设不确定是从哪里听来的，不过我个人倒是没有听过这种说法就是了。".repeat(40)));
+        // A few Traditional lines in an English blog do not make it a Traditional book.
+        assert!(!reads_traditional(&format!("{}{}", "This post tests the theme. ".repeat(500), "這個假設不確定是從哪裡聽來的。".repeat(5))));
     }
 }

@@ -456,15 +456,19 @@ impl FontId {
 }
 
 /// The fonts of one book: the serif of its locale (regular, bold), mono and math, the serifs
-/// the locale falls back to, then the fallbacks book.toml names.
+/// the locale falls back to, then the fallbacks book.toml names, the faces of the other locales
+/// its essays are written in, and installed fonts that set what none of those has.
+#[derive(Clone)]
 pub struct FontSet {
     fonts: Vec<&'static Font>,
     locale: Locale,
-    /// The regular and bold serifs tried in order for a character the preferred font lacks,
-    /// the book's own first.
+    /// The regular and bold serifs that set the body (`SERIF`, `BOLD`), in the order they are
+    /// tried: the locale's own first.
     serifs: Vec<[FontId; 2]>,
     /// Where the fallbacks book.toml names start.
     fallbacks_from: usize,
+    /// The serifs of the other locales the book's essays are written in (see `view`).
+    other_locales: Vec<(Locale, Vec<[FontId; 2]>)>,
 }
 
 impl FontSet {
@@ -475,7 +479,7 @@ impl FontSet {
             let parse = |name: &str, data| Font::parse(name.into(), data, 0).expect("the bundled fonts parse");
             [parse("Noto Serif SC", REGULAR), parse("Noto Serif SC Bold", BOLD), parse("Noto Sans Mono", MONO), parse("STIX Two Math", MATH)]
         });
-        FontSet { fonts: fonts.iter().collect(), locale: Locale::Hans, serifs: vec![[FontId::SERIF, FontId::BOLD]], fallbacks_from: 4 }
+        FontSet { fonts: fonts.iter().collect(), locale: Locale::Hans, serifs: vec![[FontId::SERIF, FontId::BOLD]], fallbacks_from: 4, other_locales: Vec::new() }
     }
 
     /// The bundled fonts of a book in `locale`: its serif faces first, then those it falls back to.
@@ -495,9 +499,39 @@ impl FontSet {
         set
     }
 
-    /// The locale the book is set in.
+    /// The locale the book (or this view of it) is set in.
     pub(crate) fn locale(&self) -> Locale {
         self.locale
+    }
+
+    /// Adds the serif faces of `locale`, for essays written in it (an essay's own `lang`).
+    pub(crate) fn add_locale(&mut self, locale: Locale) {
+        if locale == self.locale || self.other_locales.iter().any(|(l, _)| *l == locale) {
+            return;
+        }
+        let mut chain = Vec::new();
+        for pair in bundled_serifs(locale) {
+            let id = |font: &'static Font, fonts: &mut Vec<&'static Font>| match fonts.iter().position(|f| std::ptr::eq(*f, font)) {
+                Some(at) => FontId(at as u8),
+                None => {
+                    fonts.push(font);
+                    FontId(fonts.len() as u8 - 1)
+                }
+            };
+            let (regular, bold) = (id(pair[0], &mut self.fonts), id(pair[1], &mut self.fonts));
+            chain.push([regular, bold]);
+        }
+        self.other_locales.push((locale, chain));
+    }
+
+    /// The same fonts (the same ids, so the PDF writer embeds them as one set) with the body set
+    /// in `locale`'s serifs, shaped in its language; the book's own set for its own locale or
+    /// one not added.
+    pub(crate) fn view(&self, locale: Locale) -> std::borrow::Cow<'_, FontSet> {
+        match self.other_locales.iter().find(|(l, _)| *l == locale) {
+            Some((_, chain)) => std::borrow::Cow::Owned(FontSet { locale, serifs: chain.clone(), ..self.clone() }),
+            None => std::borrow::Cow::Borrowed(self),
+        }
     }
 
     /// The bundled fonts plus fallbacks, each a font file (relative to `root`) or a family name
@@ -540,10 +574,13 @@ impl FontSet {
     /// (which covers extended Latin, Greek and Cyrillic that the Chinese serif lacks). `None`
     /// when no font has it.
     pub(crate) fn pick(&self, preferred: FontId, c: char) -> Option<FontId> {
+        let body = preferred == FontId::SERIF || preferred == FontId::BOLD;
+        // The body serif is the first of the locale's serifs that has it.
+        let preferred = if body { self.serifs[0][usize::from(preferred == FontId::BOLD)] } else { preferred };
         if self.get(preferred).has_char(c) || c.is_control() {
             return Some(preferred);
         }
-        let weight = usize::from(preferred == FontId::BOLD);
+        let weight = usize::from(preferred == FontId::BOLD || self.serifs.iter().any(|pair| pair[1] == preferred));
         if let Some(serif) = self.serifs.iter().map(|pair| pair[weight]).find(|&id| self.get(id).has_char(c)) {
             return Some(serif);
         }

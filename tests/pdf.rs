@@ -180,6 +180,8 @@ fn print_mode_opens_essays_on_rectos_with_trim_and_bleed_boxes() {
 fn a_character_no_font_has_is_reported_with_its_place() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.md"), "---\ntitle: 表情\ndate: 2024-01-01\n---\n\n第一行。\n\n笑脸😀在此。\n").unwrap();
+    // Only the book's fonts: an installed one may have the emoji (DejaVu Sans does).
+    std::fs::write(dir.path().join("book.toml"), "[book]\nmanuscripts = \".\"\n[pdf]\nsystem-fonts = false\n").unwrap();
     let out = tempfile::tempdir().unwrap();
     let o = wenji(&repo(), &["build", dir.path().to_str().unwrap(), "-o", out.path().to_str().unwrap(), "--format", "pdf"]);
     assert_eq!(o.status.code(), Some(0));

@@ -272,7 +272,12 @@ fn png_header(w: u32, h: u32) -> Vec<u8> {
 
 #[test]
 fn characters_in_no_font_private_use_unassigned_and_emoji() {
-    let (o, d) = build_essay(format!("{HEAD}私用\u{e000}，未分配\u{0378}，表情😀，音符𝄞。\n").as_bytes(), &["--format", "epub,pdf"]);
+    // Only the book's fonts: an installed one may have the emoji (DejaVu Sans does).
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("essays")).unwrap();
+    std::fs::write(d.path().join("essays/a.md"), format!("{HEAD}私用\u{e000}，未分配\u{0378}，表情😀，音符𝄞。\n")).unwrap();
+    std::fs::write(d.path().join("book.toml"), "[book]\nmanuscripts = \"essays\"\n[pdf]\nsystem-fonts = false\n").unwrap();
+    let o = wenji(d.path(), &["build", "essays", "-o", "out", "--format", "epub,pdf"]);
     expect(&o, 0, &["no font has `\u{e000}` (U+E000)", "no font has `\u{378}` (U+0378)", "no font has `😀` (U+1F600)", "--> essays/a.md:6:"]);
     assert_epubcheck_clean(&only_file(&d.path().join("out"), "epub"));
 }

@@ -102,8 +102,20 @@ fn an_essay_s_own_lang_gives_its_page_its_language_words_and_quotes() {
     std::fs::create_dir(&essays).unwrap();
     std::fs::write(essays.join("a.md"), "---\ntitle: 简体的一篇\ndate: 2024-01-01\ntags: [生活]\n---\n\n他说：“好。”\n").unwrap();
     std::fs::write(essays.join("b.md"), "---\ntitle: 繁體的一篇\ndate: 2024-02-01\nlang: zh-TW\ntags: [生活]\n---\n\n他說：“好。”\n").unwrap();
-    let (_out, epub, _, _, _) = build_all(&essays, &[]);
+    let (_out, epub, pdf, _, _) = build_all(&essays, &[]);
     assert_epubcheck_clean(&epub);
+    // In the PDF each essay is set in its own locale's faces.
+    if let Some(fonts) = font_names(&pdf) {
+        assert!(fonts.contains("+NotoSerifSC-Regular") && fonts.contains("+NotoSerifTC-Regular"), "{fonts}");
+    }
+    if let Some(pages) = pages_text(&pdf) {
+        // The essay's own page (the book's contents list its title in the book's faces).
+        let traditional = pages.iter().position(|p| p.contains("他說")).unwrap();
+        let fonts_on = |page: usize| tool("pdffonts", &["-f", &page.to_string(), "-l", &page.to_string()], &pdf).unwrap().1;
+        let on_page = fonts_on(traditional + 1);
+        // Its text in TC; the running head and the folio are the book's.
+        assert!(on_page.contains("NotoSerifTC-Regular"), "{on_page}");
+    }
     let pages = essay_pages(&epub);
     let (simplified, traditional) = (&pages[0], &pages[1]);
     assert!(simplified.contains("lang=\"zh-CN\"") && simplified.contains("<p>标签：") && simplified.contains("“好。”"), "{simplified}");

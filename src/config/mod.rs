@@ -525,7 +525,8 @@ impl Config {
         };
         let site_root = site.as_ref().filter(|s| same_folder(&s.root, essays.unwrap_or(root)));
         let manuscripts = match (essays, b.manuscripts) {
-            (None, Some(m)) => root.join(m),
+            // `essays`, not `./essays`, in what diagnostics show when the book is the current folder.
+            (None, Some(m)) => root.join(&m).strip_prefix(".").map_or_else(|_| root.join(&m), Path::to_path_buf),
             // At a blog's root: its posts.
             _ if site_root.is_some() => site_root.expect("some").posts.clone(),
             (Some(e), _) => e.to_path_buf(),

@@ -85,7 +85,9 @@ pub(crate) struct LaidOut {
 /// part `index` of the book's structure.
 pub(crate) fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) -> LaidOut {
     let essay = &book.essays[index];
-    let mut b = Blocks::new(geo, fonts, book, &essay.id, index as u32);
+    // An essay in another language than the book's is set in its own locale's faces.
+    let fonts = fonts.view(essay.meta.locale);
+    let mut b = Blocks::new(geo, &fonts, book, &essay.id, index as u32);
     b.top_heading = top_heading(&essay.blocks).unwrap_or(1);
     b.variants = essay.source.len() <= VARIANT_MAX_ESSAY;
     b.open(Role::Section);
