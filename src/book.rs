@@ -241,7 +241,7 @@ fn derived_identifier(config: &Config) -> String {
 fn contents_summary(essays: &[Essay], locale: crate::locale::Locale) -> String {
     let titles: Vec<&str> = essays.iter().take(10).map(|e| e.meta.title.as_str()).collect();
     let more = if essays.len() > titles.len() { "等" } else { "" };
-    let (words, more) = (crate::convert::words(locale, &format!("收录 {} 篇文章：", essays.len())), crate::convert::words(locale, more));
+    let (words, more) = (crate::convert::words(locale, "收录 {} 篇文章：").replace("{}", &essays.len().to_string()), crate::convert::words(locale, more));
     format!("{words}{}{more}。", titles.join("、"))
 }
 

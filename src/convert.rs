@@ -44,9 +44,69 @@ pub fn words(locale: Locale, simplified: &str) -> String {
     match locale {
         Locale::HantTw => convert(Conversion::S2twp, simplified),
         Locale::HantHk => convert(Conversion::S2hk, simplified),
-        Locale::Hans | Locale::Ja => simplified.to_owned(),
+        Locale::Ja => japanese(simplified),
+        Locale::Hans => simplified.to_owned(),
     }
 }
+
+/// wenji's words in Japanese: each phrase of `JAPANESE` replaced, longest first; what is not
+/// there (an author's admonition title) is left as it was.
+fn japanese(simplified: &str) -> String {
+    let mut out = simplified.to_owned();
+    for (zh, ja) in JAPANESE {
+        if out.contains(zh) {
+            out = out.replace(zh, ja);
+        }
+    }
+    out
+}
+
+/// The Simplified-Chinese words wenji writes, with their Japanese; longer phrases before the
+/// words they hold.
+const JAPANESE: [(&str, &str); 42] = [
+    ("收录 {} 篇文章，每篇一章，目录列出各篇及其小节，阅读顺序即正文顺序。", "{} 編を収録。各編が一章をなし、目次に各編とその節を掲げる。読む順序は本文の順序と同じ。"),
+    ("书中标出了同版 PDF 的页码，可按页码翻检与引用。", "同じ版の PDF のページ番号を示してあり、ページ番号で参照・引用できる。"),
+    ("插图附有替代文字。", "図版には代替テキストがある。"),
+    ("收录 {} 篇文章：", "{} 編を収録："),
+    ("本文目录", "この文章の目次"),
+    ("标签索引", "タグ索引"),
+    ("目　录", "目　次"),
+    ("目录", "目次"),
+    ("标签：", "タグ："),
+    ("注释", "注"),
+    ("封面", "表紙"),
+    ("书名页", "扉"),
+    ("正文", "本文"),
+    ("导览", "ナビゲーション"),
+    ("页码", "ページ番号"),
+    ("续表", "表（続き）"),
+    ("已完成", "完了"),
+    ("未完成", "未完了"),
+    ("哔哩哔哩视频", "bilibili 動画"),
+    ("视频", "動画"),
+    ("音频", "音声"),
+    ("嵌入内容", "埋め込みコンテンツ"),
+    ("代码", "コード"),
+    ("示例", "サンプル"),
+    ("网页", "ウェブページ"),
+    ("帖子", "投稿"),
+    ("音乐", "音楽"),
+    ("地图", "地図"),
+    ("图表", "図表"),
+    ("图", "図"),
+    ("提示", "ヒント"),
+    ("信息", "情報"),
+    ("详情", "詳細"),
+    ("摘要", "要約"),
+    ("技巧", "ヒント"),
+    ("问题", "質問"),
+    ("失败", "失敗"),
+    ("危险", "危険"),
+    ("更改", "変更"),
+    ("删除", "削除"),
+    ("新增", "追加"),
+    ("等", "など"),
+];
 
 /// Whether a sample of a book's text is written in Traditional Chinese: it holds a good deal
 /// of Han (a thousand characters at least: an English blog with one Chinese test post is not a
@@ -72,6 +132,9 @@ mod tests {
         for (simplified, taiwan) in [("目录", "目錄"), ("标签索引", "標籤索引"), ("注释", "註釋"), ("封面", "封面"), ("本文目录", "本文目錄"), ("标签：", "標籤："), ("续表", "續表"), ("视频", "影片"), ("代码：", "程式碼："), ("信息", "資訊")] {
             assert_eq!(words(Locale::HantTw, simplified), taiwan);
             assert_eq!(words(Locale::Hans, simplified), simplified);
+        }
+        for (simplified, japanese) in [("目录", "目次"), ("标签索引", "タグ索引"), ("注释", "注"), ("封面：", "表紙："), ("YouTube 视频", "YouTube 動画"), ("［图：", "［図：")] {
+            assert_eq!(words(Locale::Ja, simplified), japanese);
         }
     }
 

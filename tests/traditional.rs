@@ -240,3 +240,20 @@ fn a_character_no_bundled_font_has_comes_from_an_installed_font_that_has_it() {
     let (_out, _, _, _, err) = build_all(dir.path(), &[]);
     assert!(err.contains("no font has `𪊨` (U+2A2A8)") && err.contains("a.md:6:5"), "{err}");
 }
+
+#[test]
+fn a_japanese_book_gets_japanese_words() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("essays")).unwrap();
+    std::fs::write(dir.path().join("essays/a.md"), "---\ntitle: 雨の日\ndate: 2024-01-01\ntags: [日記]\n---\n\n今日は雨だった。彼は“また明日”と言った[^1]。\n\n::: tip\n傘を忘れずに。\n:::\n\n[^1]: 駅の前で。\n").unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"日々\"\nlanguage = \"ja\"\nmanuscripts = \"essays\"\n").unwrap();
+    let (_out, epub, pdf, _, _) = build_all(dir.path(), &[]);
+    assert_epubcheck_clean(&epub);
+    let text = all_text(&epub);
+    for words in ["<h1>目次</h1>", "aria-label=\"注\"", "<p>タグ：", "ヒント", "タグ索引", "「また明日」", "lang=\"ja\""] {
+        assert!(text.contains(words), "{words} is not in the EPUB");
+    }
+    if let Some(text) = body_text(&pdf) {
+        assert!(squeeze(&text).contains("目次") && !text.contains("目录"), "{text}");
+    }
+}

@@ -106,7 +106,7 @@ fn accessibility(o: &mut String, book: &Book, items: &[Item], page_list: bool) {
     }
     meta("accessibilityHazard", "none");
     let say = |s: &str| book.meta.say(s);
-    let mut summary = format!("《{}》{}", book.meta.title, say(&format!("收录 {} 篇文章，每篇一章，目录列出各篇及其小节，阅读顺序即正文顺序。", book.essays.len())));
+    let mut summary = format!("《{}》{}", book.meta.title, say("收录 {} 篇文章，每篇一章，目录列出各篇及其小节，阅读顺序即正文顺序。").replace("{}", &book.essays.len().to_string()));
     if images {
         summary.push_str(&say("插图附有替代文字。"));
     }
