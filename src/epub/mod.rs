@@ -30,7 +30,9 @@ const EMBEDDED_FONTS: &str = r#"
 @font-face { font-family: "wenji serif"; font-weight: normal; font-style: normal; src: url(../fonts/serif.ttf) format("truetype"); }
 @font-face { font-family: "wenji serif"; font-weight: bold; font-style: normal; src: url(../fonts/serif-bold.ttf) format("truetype"); }
 @font-face { font-family: "wenji mono"; font-weight: normal; font-style: normal; src: url(../fonts/mono.ttf) format("truetype"); }
-html, body, h1, h2, h3, h4, h5, h6 { font-family: "wenji serif", "Noto Serif CJK SC", "Noto Serif SC", serif; }
+html, html[lang], body, h1, h2, h3, h4, h5, h6, html[lang] h1, html[lang] h2, html[lang] h3, html[lang] h4, html[lang] h5, html[lang] h6 {
+  font-family: "wenji serif", "Noto Serif CJK SC", "Noto Serif SC", serif;
+}
 code, pre { font-family: "wenji mono", "wenji serif", monospace; }
 "#;
 
