@@ -220,7 +220,8 @@ fn a_character_no_bundled_font_has_comes_from_an_installed_font_that_has_it() {
     let essays = dir.path().join("manuscripts");
     std::fs::create_dir(&essays).unwrap();
     // 𪊨 (U+2A2A8) is in CJK Extension B, which the bundled faces do not cover.
-    std::fs::write(essays.join("a.md"), "---\ntitle: 罕用字\ndate: 2024-01-01\n---\n\n這個字是𪊨，在擴展 B 區。\n").unwrap();
+    // U+0378 is unassigned: no font anywhere has it.
+    std::fs::write(essays.join("a.md"), "---\ntitle: 罕用字\ndate: 2024-01-01\n---\n\n這個字是𪊨，在擴展 B 區。\n\n未分配\u{378}。\n").unwrap();
     std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"罕用字\"\n").unwrap();
     let hanazono = Path::new("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf").is_file();
     if hanazono {
@@ -232,6 +233,7 @@ fn a_character_no_bundled_font_has_comes_from_an_installed_font_that_has_it() {
         if let Some(text) = body_text(&pdf) {
             assert!(text.contains("這個字是𪊨，"), "{text}");
         }
+        assert!(err.contains("no font has `\u{378}` (U+0378), of the book's or of those installed on this machine") && err.contains("a.md:8:4"), "{err}");
     } else {
         missing("the Hanazono fonts (Debian `fonts-hanazono`)");
     }

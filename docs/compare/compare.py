@@ -2,9 +2,9 @@
 """Sets the same essay with wenji and with XeLaTeX + ctex on the same A5 grid and writes
 compare.png: wenji's first body page on the left, ctex's on the right.
 
-With --taiwan, the essay as wenji's Taiwan edition (`--convert s2tw`: the text of its EPUB) in
-Noto Serif TC on both sides, XeLaTeX's xeCJK setting full-width (quanjiao) punctuation, and writes
-compare-taiwan.png.
+With --taiwan, the essay as wenji's Taiwan edition (`--convert s2tw`: the text of its EPUB): wenji
+in its Noto Serif TC, XeLaTeX's xeCJK in Noto Serif CJK TC (Debian fonts-noto-cjk; else the same
+Noto Serif TC) with full-width (quanjiao) punctuation; writes compare-taiwan.png.
 
 Needs: cargo, xelatex with ctex (Debian texlive-xetex texlive-lang-chinese), pdftoppm, Pillow.
 Run from anywhere: python3 docs/compare/compare.py [--taiwan]
@@ -58,7 +58,12 @@ def epub_blocks(epub):
 
 
 def to_tex(title, blocks, face):
-    out = [PREAMBLE % {"fonts": FONTS, "face": face}]
+    preamble = PREAMBLE % {"fonts": FONTS, "face": face}
+    if face == "TC" and "Noto Serif CJK TC" in subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout:
+        # The Taiwan face of Noto Serif CJK (Debian fonts-noto-cjk), as a Taiwanese book would use.
+        ours = next(line for line in preamble.splitlines() if line.startswith(r"\setCJKmainfont"))
+        preamble = preamble.replace(ours, r"\setCJKmainfont[BoldFont={Noto Serif CJK TC Bold}]{Noto Serif CJK TC}")
+    out = [preamble]
     out.append(r"\vspace*{33.6pt}{\centering\bfseries\zihao{4}%s\par}\vspace{6pt}{\centering 2025 年 9 月 26 日\par}\vspace{33.6pt}" % tex_escape(title))
     for kind, para in blocks:
         out.append(r"\subsection*{%s}" % tex_escape(para) if kind == "h" else tex_escape(para) + "\n")

@@ -106,7 +106,7 @@ fn body(book: &Book, geo: &Geometry, fonts: &FontSet, clusters: bool, sink: &mut
                     || batch.map(lay_out).unwrap_or_default(),
                     || {
                         for essay in laid.drain(..) {
-                            diags.extend(missing_glyphs(book, parts.len(), &essay.missing));
+                            diags.extend(missing_glyphs(book, parts.len(), &essay.missing, geo.system_fonts));
                             paginator.place(essay.slabs);
                             parts.push(essay.nodes);
                         }
@@ -521,7 +521,7 @@ const MISSING_SHOWN: usize = 10;
 /// Warnings for characters that no font has, in the order the essay first uses them: the
 /// first few each pointing at that use, the rest in one warning that lists some of them (an
 /// essay of rare characters must not give a warning, and a copy of its line, per character).
-fn missing_glyphs(book: &Book, essay: usize, missing: &[char]) -> Vec<Diagnostic> {
+fn missing_glyphs(book: &Book, essay: usize, missing: &[char], searched_installed: bool) -> Vec<Diagnostic> {
     if missing.is_empty() {
         return Vec::new();
     }
@@ -551,7 +551,8 @@ fn missing_glyphs(book: &Book, essay: usize, missing: &[char]) -> Vec<Diagnostic
             } else {
                 "install a font that has it (wenji looks through the installed fonts unless `system-fonts = false`), or name one under `fallback-fonts` in the [pdf] section of book.toml"
             };
-            let d = Diagnostic::warning(format!("no font has `{c}` (U+{:04X}); the PDF shows a blank box for it", c as u32)).in_file(path).with_hint(hint);
+            let whose = if searched_installed && !private { ", of the book's or of those installed on this machine" } else { "" };
+            let d = Diagnostic::warning(format!("no font has `{c}` (U+{:04X}){whose}; the PDF shows a blank box for it", c as u32)).in_file(path).with_hint(hint);
             located(d, at)
         })
         .collect();

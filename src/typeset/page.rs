@@ -41,6 +41,8 @@ pub struct Geometry {
     pub(crate) notes_by_page: bool,
     /// The code highlighting theme, or `none`.
     pub(crate) highlight: String,
+    /// Installed fonts were searched for characters the book's fonts lack (`system-fonts`).
+    pub(crate) system_fonts: bool,
 }
 
 impl Geometry {
@@ -63,7 +65,7 @@ impl Geometry {
         let lines = ((text_height / pitch).floor() as usize).max(6);
         let top = top + (text_height - lines as f32 * pitch) / 2.0;
         let bleed = if c.print { c.bleed * MM } else { 0.0 };
-        Geometry { width, height, bleed, size, pitch, top, lines, measure, inner, outer, print: c.print, punctuation: c.punctuation, hanging: c.hanging_punctuation, keep_clusters: true, notes: c.notes, notes_by_page: c.notes == crate::config::Notes::Foot && c.note_numbers == crate::config::NoteNumbers::Page, highlight: c.highlight.clone() }
+        Geometry { width, height, bleed, size, pitch, top, lines, measure, inner, outer, print: c.print, punctuation: c.punctuation, hanging: c.hanging_punctuation, keep_clusters: true, notes: c.notes, notes_by_page: c.notes == crate::config::Notes::Foot && c.note_numbers == crate::config::NoteNumbers::Page, highlight: c.highlight.clone(), system_fonts: c.system_fonts }
     }
 
     pub(crate) fn page_box(&self) -> PageBox {
