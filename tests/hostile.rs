@@ -483,3 +483,33 @@ fn the_largest_essay_wenji_reads_builds_in_a_few_hundred_megabytes() {
     // About 380 MiB today; the variants of every paragraph held until pagination once took 630.
     assert!(peak < 512, "{peak} MiB");
 }
+
+#[test]
+fn an_unreadable_subfolder_is_reported_and_the_rest_is_built() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let open = |p: &std::path::Path, mode| std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    let essays = dir.path().join("essays");
+    std::fs::create_dir_all(essays.join("locked")).unwrap();
+    std::fs::write(essays.join("a.md"), "---\ntitle: 看得见\ndate: 2024-01-01\n---\n\n正文。\n").unwrap();
+    std::fs::write(essays.join("locked/b.md"), "---\ntitle: 看不见\ndate: 2024-01-02\n---\n\n正文。\n").unwrap();
+    open(dir.path(), 0o777);
+    open(&essays, 0o755);
+    open(&essays.join("a.md"), 0o644);
+    open(&essays.join("locked"), 0o000);
+    // Root reads any folder: as root, the build runs as `nobody` (setpriv, util-linux).
+    let root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut command = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_wenji")]);
+        c
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wenji"))
+    };
+    let o = command.args(["build", "essays", "-o", "out", "--format", "epub"]).current_dir(dir.path()).env("NO_COLOR", "1").output().unwrap();
+    open(&essays.join("locked"), 0o755);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("the folder `essays/locked` is left out: it cannot be read") && err.contains("check its permissions"), "{err}");
+    assert!(err.contains("(1 essay,"), "{err}");
+}
