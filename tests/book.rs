@@ -252,6 +252,10 @@ fn embedded_fonts_are_subset_listed_and_used_by_a_reader_without_chinese_fonts()
     let opf = parse_xml(&texts["EPUB/package.opf"]).unwrap();
     let fonts: Vec<&str> = opf.descendants().filter(|n| n.attribute("media-type") == Some("font/ttf")).map(|n| n.attribute("href").unwrap()).collect();
     assert_eq!(fonts, ["fonts/serif.ttf", "fonts/serif-bold.ttf", "fonts/mono.ttf"]);
+    // Apple Books sets a book's own fonts only when the package says so.
+    let specified = opf.descendants().find(|n| n.attribute("property") == Some("ibooks:specified-fonts")).map(|n| n.text());
+    assert_eq!(specified, Some(Some("true")));
+    assert!(opf.root_element().attribute("prefix").is_some_and(|p| p.starts_with("ibooks: http://vocabulary.itunes.apple.com/")));
     // Subsets: the text font is a small part of the 10 MB original.
     let serif = entries(&epub).into_iter().find(|(n, _)| n == "EPUB/fonts/serif.ttf").unwrap().1;
     assert!(serif.len() < 1_000_000, "serif.ttf is {} bytes", serif.len());

@@ -353,3 +353,26 @@ fn crlf_bom_and_drafts() {
     assert_eq!(pages.len(), 1);
     assert!(element_texts(&pages[0], "p").contains(&"第一行第二行".to_owned()));
 }
+
+/// Kindle and Apple Books: the cover page is out of the reading order (Kindle's conversion showed
+/// it twice), body text keeps the reader's face and margins, and nothing asks Apple Books for
+/// the book's fonts when it carries none.
+#[test]
+fn the_cover_is_out_of_the_reading_order_and_the_text_keeps_the_reader_s_face() {
+    let (_out, epub) = seeds_epub();
+    let texts = texts(&epub);
+    let opf = parse_xml(&texts["EPUB/package.opf"]).unwrap();
+    let spine: Vec<(&str, Option<&str>)> = opf.descendants().filter(|n| n.has_tag_name("itemref")).map(|n| (n.attribute("idref").unwrap(), n.attribute("linear"))).collect();
+    assert_eq!(spine[0], ("cover", Some("no")), "{spine:?}");
+    assert!(spine[1..].iter().all(|(_, linear)| linear.is_none()), "{spine:?}");
+    assert!(!texts["EPUB/package.opf"].contains("ibooks:"), "no fonts are embedded");
+    // The landmarks still lead to the cover page.
+    assert!(texts["EPUB/nav.xhtml"].contains("epub:type=\"cover\" href=\"cover.xhtml\""));
+    let css = entries(&epub).into_iter().find(|(name, _)| name == "EPUB/css/book.css").map(|(_, bytes)| String::from_utf8(bytes).unwrap()).unwrap();
+    let rule = |selector: &str| css.split(&format!("\n{selector} {{")).nth(1).and_then(|r| r.split('}').next()).unwrap_or_else(|| panic!("no `{selector}` rule")).to_owned();
+    for selector in ["html", "body"] {
+        let rule = rule(selector);
+        assert!(!rule.contains("font-family") && !rule.contains("margin"), "{selector} {{{rule}}}");
+    }
+    assert!(rule("sup, sub").contains("line-height: 0"), "superscripts keep their line's height");
+}

@@ -48,6 +48,7 @@ pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>, fo
         let href = format!("images/{}", cover.name);
         parts.add("cover-image".into(), href.clone(), cover.media_type, Some("cover-image"), false, cover.bytes.clone());
         parts.add("cover".into(), "cover.xhtml".into(), XHTML, None, true, xhtml::cover_page(book, &href).into_bytes());
+        parts.items.last_mut().expect("the cover page was added").aside = true;
     }
     parts.add("title-page".into(), "title.xhtml".into(), XHTML, None, true, xhtml::title_page(book).into_bytes());
     let pages = pages.unwrap_or_default();
@@ -120,7 +121,7 @@ struct Parts {
 
 impl Parts {
     fn add(&mut self, id: String, href: String, media_type: &'static str, properties: Option<&'static str>, in_spine: bool, bytes: Vec<u8>) {
-        self.items.push(Item { id, href: href.clone(), media_type, properties, in_spine });
+        self.items.push(Item { id, href: href.clone(), media_type, properties, in_spine, aside: false });
         self.files.push((href, bytes));
     }
 }

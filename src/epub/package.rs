@@ -16,6 +16,9 @@ pub(crate) struct Item {
     pub(crate) properties: Option<&'static str>,
     /// In the spine, in this order.
     pub(crate) in_spine: bool,
+    /// Out of the reading order (`linear="no"`): the cover page, which reading systems show
+    /// from the cover image already and Kindle's conversion would show twice.
+    pub(crate) aside: bool,
 }
 
 pub(crate) fn container_xml(opf_path: &str) -> String {
@@ -34,8 +37,9 @@ pub(crate) fn opf(book: &Book, items: &[Item], page_list: bool) -> String {
     let _ = writeln!(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     let _ = writeln!(
         o,
-        "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" unique-identifier=\"book-id\" xml:lang=\"{}\">",
-        escape(&m.language)
+        "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" unique-identifier=\"book-id\" xml:lang=\"{}\"{}>",
+        escape(&m.language),
+        if fonts_embedded(items) { " prefix=\"ibooks: http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/\"" } else { "" }
     );
     o.push_str("<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n");
     let _ = writeln!(o, "<dc:identifier id=\"book-id\">{}</dc:identifier>", escape(&m.identifier));
@@ -62,6 +66,10 @@ pub(crate) fn opf(book: &Book, items: &[Item], page_list: bool) -> String {
     if let Some(cover) = items.iter().find(|i| i.properties == Some("cover-image")) {
         let _ = writeln!(o, "<meta name=\"cover\" content=\"{}\"/>", cover.id);
     }
+    if fonts_embedded(items) {
+        // Apple Books sets the book's own fonts only when told to.
+        o.push_str("<meta property=\"ibooks:specified-fonts\">true</meta>\n");
+    }
     accessibility(&mut o, book, items, page_list);
     o.push_str("</metadata>\n<manifest>\n");
     for item in items {
@@ -76,7 +84,8 @@ pub(crate) fn opf(book: &Book, items: &[Item], page_list: bool) -> String {
     }
     o.push_str("</manifest>\n<spine toc=\"ncx\">\n");
     for item in items.iter().filter(|i| i.in_spine) {
-        let _ = writeln!(o, "<itemref idref=\"{}\"/>", item.id);
+        let linear = if item.aside { " linear=\"no\"" } else { "" };
+        let _ = writeln!(o, "<itemref idref=\"{}\"{linear}/>", item.id);
     }
     o.push_str("</spine>\n</package>\n");
     o
@@ -117,6 +126,11 @@ fn accessibility(o: &mut String, book: &Book, items: &[Item], page_list: bool) {
     if page_list {
         let _ = writeln!(o, "<meta property=\"pageBreakSource\">{}</meta>", escape(&book.meta.identifier));
     }
+}
+
+/// Whether the book carries its fonts.
+fn fonts_embedded(items: &[Item]) -> bool {
+    items.iter().any(|i| i.media_type == "font/ttf")
 }
 
 /// Where each essay's page is, relative to the package document.
