@@ -65,7 +65,7 @@ fn stages(c: &mut Criterion) {
     group.bench_function("read and parse", |b| b.iter(|| build::load(&config)));
     group.bench_function("typeset", |b| b.iter(|| wenji::typeset::typeset_with(&book, &config.pdf, &fonts, false)));
     let lay_out = || wenji::typeset::typeset_with(&book, &config.pdf, &fonts, false).0;
-    group.bench_function("write the PDF", |b| b.iter_batched(lay_out, |layout| wenji::pdf::write(&book, layout, &fonts).unwrap(), BatchSize::LargeInput));
+    group.bench_function("write the PDF", |b| b.iter_batched(lay_out, |layout| wenji::pdf::write(&book, layout, &fonts, Default::default()).unwrap(), BatchSize::LargeInput));
     let layout = lay_out();
     group.bench_function("write the EPUB", |b| b.iter(|| wenji::epub::write(&book, None, Some(&layout.summary.page_starts), None, &Default::default()).unwrap()));
     group.finish();

@@ -272,7 +272,7 @@ fn lay_out(config: &Config, book: &Book, fonts: &FontSet, clusters: bool, progre
 /// The EPUB's cover image when the book has none: the typographic cover, painted.
 fn generated_cover(config: &Config, book: &Book, fonts: &FontSet) -> anyhow::Result<Asset> {
     let page = typeset::cover(book, &config.pdf, fonts);
-    raster::png(&page, config.pdf.page_size, fonts, COVER_WIDTH, "cover")
+    raster::jpeg(&page, config.pdf.page_size, fonts, COVER_WIDTH, "cover")
 }
 
 /// Pictures of the book's formulas (each formula once), painted from their layout in the PDF,
@@ -368,7 +368,7 @@ fn make_outputs(config: &Config, book: &Book, wants: &Wants, fonts: Option<&Font
         let (pages, received) = std::sync::mpsc::sync_channel(PAGES_IN_FLIGHT);
         let writer = fonts.filter(|_| wants.pdf).map(|fonts| {
             let page_box = typeset::page_box(&config.pdf);
-            scope.spawn(move || crate::pdf::write_streamed(book, fonts, page_box, received))
+            scope.spawn(move || crate::pdf::write_streamed(book, fonts, page_box, config.pdf.standard, received))
         });
         let mut dump = wants.layout.then(Vec::new);
         // The cover is painted in the pool while this thread typesets, handing pages to the

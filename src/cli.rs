@@ -278,6 +278,8 @@ fn print_report(report: &Report, voice: Voice, done: &str) {
     print_diagnostics(&report.diagnostics, voice);
     let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = report.diagnostics.len() - errors;
+    // A failure is an error too.
+    let errors = errors + usize::from(report.failure.is_some());
     if let Some(failure) = &report.failure {
         eprintln!("{}: {failure}", label("error", voice));
     }

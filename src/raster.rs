@@ -9,8 +9,9 @@ use crate::assets::Asset;
 use crate::font::FontSet;
 use crate::typeset::frame::{Item, Page};
 
-/// `page` (`size` in points) as a PNG `width` pixels wide.
-pub(crate) fn png(page: &Page, size: (f32, f32), fonts: &FontSet, width: u32, prefix: &str) -> anyhow::Result<Asset> {
+/// `page` (`size` in points) as a JPEG `width` pixels wide: a cover, in the format stores ask
+/// for (Amazon's KDP takes JPEG or TIFF), at a quality that keeps its type sharp.
+pub(crate) fn jpeg(page: &Page, size: (f32, f32), fonts: &FontSet, width: u32, prefix: &str) -> anyhow::Result<Asset> {
     let scale = width as f32 / size.0;
     let height = (size.1 * scale).round() as u32;
     let pixmap = paint(&page.items, Transform::from_scale(scale, scale), (width, height), fonts)?;
@@ -18,8 +19,8 @@ pub(crate) fn png(page: &Page, size: (f32, f32), fonts: &FontSet, width: u32, pr
     let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
     let image = image::RgbImage::from_raw(width, height, rgb).ok_or_else(|| anyhow::anyhow!("the cover image has the wrong size"))?;
     let mut bytes = Vec::new();
-    image.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)?;
-    Ok(Asset::named(prefix, "png", "image/png", bytes, width, height))
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 92).encode_image(&image)?;
+    Ok(Asset::named(prefix, "jpg", "image/jpeg", bytes, width, height))
 }
 
 /// `items` drawn in black on white as a grey PNG: the part of the plane from `origin` (in

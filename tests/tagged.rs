@@ -119,10 +119,11 @@ fn seeds_are_tagged_in_reading_order_with_headings_and_paragraphs() {
     let toc = doc.find("TOCI");
     assert!(toc.len() >= 3, "{} contents entries", toc.len());
     for entry in toc {
-        // Its title, then its page number, and its link's annotation.
+        // One link: its title, then its page number, and the link's annotation.
         let text = entry.text();
         assert!(text.ends_with(|c: char| c.is_ascii_digit()), "{text}");
-        assert_eq!(entry.kinds(), ["Object"], "{text}");
+        assert_eq!(entry.kinds(), ["Link"], "{text}");
+        assert_eq!(entry.children[0].kinds(), ["Object"], "{text}");
     }
 
     let sections: Vec<&Elem> = doc.children.iter().filter(|c| c.kind == "Sect").collect();
@@ -296,4 +297,34 @@ fn lists_tables_figures_code_and_notes_are_tagged() {
     let alts: Vec<&str> = alts.iter().map(String::as_str).collect();
     assert!(alts.contains(&"u:条纹"), "{alts:?}");
     assert!(alts.iter().any(|a| a.starts_with("u:封面：功能样书")), "the cover's alt text: {alts:?}");
+    // The caption is inside its figure, after the picture.
+    let captioned: Vec<&Elem> = doc.find("Figure").into_iter().filter(|f| f.kinds() == ["Caption"]).collect();
+    assert!(captioned.iter().any(|f| f.text() == "条纹"), "{:?}", doc.find("Figure"));
+    // Links: each a Link element holding its text and its annotation (an Object).
+    let links = doc.find("Link");
+    let external = links.iter().find(|l| l.text() == "外部链接").expect("the external link");
+    assert_eq!(external.kinds(), ["Object"]);
+    assert!(links.iter().filter(|l| l.text() == "②").count() == 2, "note callers are links");
+    // Every task's box is its item's label, ☑ or ☐ as its actual text; Latin is marked English.
+    if let Some(content) = content_streams(&pdf) {
+        assert!(content.contains("/ActualText<feff2611>") && content.contains("/ActualText<feff2610>"), "the task boxes' labels");
+        assert!(content.contains("/Lang(en)"), "Latin text carries its language");
+    }
+    let tasks: Vec<&&Elem> = items.iter().filter(|li| li.text().contains("任务")).collect();
+    assert!(tasks.len() >= 2 && tasks.iter().all(|li| li.kinds() == ["Lbl", "LBody"]), "{tasks:?}");
+}
+
+/// Every content stream of `pdf`, uncompressed (qpdf's QDF form).
+fn content_streams(pdf: &Path) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let qdf = dir.path().join("qdf.pdf");
+    let out = match std::process::Command::new("qpdf").args(["--qdf", "--object-streams=disable"]).arg(pdf).arg(&qdf).output() {
+        Ok(out) => out,
+        Err(_) => {
+            missing("qpdf");
+            return None;
+        }
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8_lossy(&std::fs::read(qdf).unwrap()).into_owned())
 }

@@ -151,6 +151,49 @@ pub enum NoteNumbers {
     Essay,
 }
 
+/// The standards the PDF is written to, checked as it is written: `[pdf] standard`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+pub enum Standard {
+    /// PDF/UA-1 (ISO 14289-1): tagged for screen readers and reflow (the default).
+    #[default]
+    #[serde(rename = "ua-1")]
+    Ua1,
+    /// PDF/A-2b (ISO 19005-2), for archives and printers: self-contained, looks the same for ever.
+    #[serde(rename = "a-2b")]
+    A2b,
+    /// PDF/A-2a: PDF/A-2b with the tagged structure (accessible).
+    #[serde(rename = "a-2a")]
+    A2a,
+    /// PDF/UA-1 and PDF/A-2b together.
+    #[serde(rename = "ua-1+a-2b")]
+    Ua1A2b,
+    /// PDF/UA-1 and PDF/A-2a together.
+    #[serde(rename = "ua-1+a-2a")]
+    Ua1A2a,
+    /// No standard claimed or checked.
+    #[serde(rename = "none")]
+    None,
+}
+
+impl Standard {
+    /// Whether it is a PDF/A standard (which forbids, among others, smoothing images).
+    pub(crate) fn archival(self) -> bool {
+        matches!(self, Standard::A2b | Standard::A2a | Standard::Ua1A2b | Standard::Ua1A2a)
+    }
+
+    /// The names as book.toml spells them.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Standard::Ua1 => "ua-1",
+            Standard::A2b => "a-2b",
+            Standard::A2a => "a-2a",
+            Standard::Ua1A2b => "ua-1+a-2b",
+            Standard::Ua1A2a => "ua-1+a-2a",
+            Standard::None => "none",
+        }
+    }
+}
+
 /// How full-width punctuation is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -228,6 +271,7 @@ struct PdfSection {
     notes: Option<Notes>,
     note_numbers: Option<NoteNumbers>,
     highlight: Option<String>,
+    standard: Option<Standard>,
 }
 
 /// Page margins in millimetres; `inner` is the binding side.
@@ -270,6 +314,7 @@ pub struct PdfConfig {
     pub(crate) note_numbers: NoteNumbers,
     /// The code highlighting theme, or `none`.
     pub(crate) highlight: String,
+    pub(crate) standard: Standard,
 }
 
 const MM: f32 = 72.0 / 25.4;
@@ -295,6 +340,7 @@ impl Default for PdfConfig {
             cover: true,
             notes: Notes::Foot,
             highlight: DEFAULT_HIGHLIGHT.into(),
+            standard: Standard::Ua1,
             note_numbers: NoteNumbers::Page,
         }
     }
@@ -378,6 +424,7 @@ impl PdfSection {
         c.notes = self.notes.unwrap_or_default();
         c.note_numbers = self.note_numbers.unwrap_or_default();
         c.highlight = self.highlight.unwrap_or_else(|| DEFAULT_HIGHLIGHT.into());
+        c.standard = self.standard.unwrap_or_default();
         // The text block must hold a page of text: 10 characters a line and 6 lines at least.
         let (width, height) = c.page_size;
         let m = c.margins;
@@ -652,8 +699,11 @@ fn explain_toml_error(message: &str) -> (String, String) {
     for (rust, written) in [("f32", "a number"), ("f64", "a number"), ("u32", "a whole number"), ("u64", "a whole number"), ("i64", "a whole number"), ("usize", "a whole number")] {
         plain = plain.replace(&format!("expected {rust}"), &format!("expected {written}"));
     }
+    let variants = message.strip_prefix("unknown variant ").and_then(|_| message.split("expected one of ").nth(1));
     let hint = if let Some(key) = nearest_key(message) {
         format!("did you mean `{key}`? The README lists the keys book.toml takes")
+    } else if let Some(values) = variants {
+        format!("write one of {values}")
     } else if plain.starts_with("invalid type: string") && plain.contains("number") {
         "write numbers without quotes, such as `font-size = 10.5`".to_owned()
     } else {

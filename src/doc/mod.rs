@@ -254,6 +254,17 @@ pub(crate) fn note_refs(blocks: &[Block], out: &mut std::collections::HashSet<us
     });
 }
 
+/// Whether every image in `blocks` has alternative text.
+pub(crate) fn images_described(blocks: &[Block]) -> bool {
+    let mut described = true;
+    walk(blocks, &mut |met| {
+        if let Met::Inline(Inline::Image { alt, .. } | Inline::ImageRef { alt, .. }) = met {
+            described &= !alt.trim().is_empty();
+        }
+    });
+    described
+}
+
 /// The formulas in `blocks`, display and inline, in order.
 pub(crate) fn formulas<'a>(blocks: &'a [Block], out: &mut Vec<&'a Formula>) {
     walk(blocks, &mut |met| match met {

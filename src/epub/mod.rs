@@ -54,6 +54,8 @@ pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>, fo
     let pages = pages.unwrap_or_default();
     let nav = package::nav(book, cover.is_some(), pages);
     parts.add("nav".into(), "nav.xhtml".into(), XHTML, Some("nav"), true, nav.into_bytes());
+    // The printed page each essay opens on, which the tag index shows as the PDF's does.
+    let opens_on: Vec<Option<u32>> = (0..book.essays.len()).map(|e| pages.iter().find(|p| p.essay == e).map(|p| p.number)).collect();
     let mut rest = pages;
     for (i, essay) in book.essays.iter().enumerate() {
         let count = rest.iter().take_while(|p| p.essay == i).count();
@@ -64,7 +66,7 @@ pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>, fo
         parts.add(essay.id.clone(), essay_href(&essay.id), XHTML, properties, true, page.into_bytes());
     }
     if !book.tag_index.is_empty() {
-        let page = xhtml::index_page(book, &book.meta.say(INDEX_TITLE), rest);
+        let page = xhtml::index_page(book, &book.meta.say(INDEX_TITLE), rest, &opens_on);
         parts.add("index".into(), INDEX_HREF.into(), XHTML, None, true, page.into_bytes());
     }
     for (i, asset) in book.assets.iter().enumerate() {

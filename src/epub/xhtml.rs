@@ -155,10 +155,11 @@ fn page_break(out: &mut String, n: u32) {
     let _ = write!(out, "<span id=\"page-{n}\" epub:type=\"pagebreak\" role=\"doc-pagebreak\" aria-label=\"{n}\"></span>");
 }
 
-/// 标签索引: each group, each tag, and links to the essays that carry it. Every line is a
+/// 标签索引: each group, each tag, and links to the essays that carry it, with a dotted leader
+/// to the printed page each opens on (`opens_on`, when the PDF was made too). Every line is a
 /// numbered block as in the PDF, so `breaks` (the print pages of the index) fall where they do
 /// there.
-pub(crate) fn index_page(book: &Book, title: &str, breaks: &[PageStart]) -> String {
+pub(crate) fn index_page(book: &Book, title: &str, breaks: &[PageStart], opens_on: &[Option<u32>]) -> String {
     let mut out = String::new();
     let mut breaks = breaks;
     let mut break_pages = |out: &mut String, block: u32| {
@@ -183,7 +184,11 @@ pub(crate) fn index_page(book: &Book, title: &str, breaks: &[PageStart]) -> Stri
                 let essay = &book.essays[e];
                 out.push_str("<li>");
                 break_pages(&mut out, count.enter());
-                let _ = writeln!(out, "<a href=\"essays/{}.xhtml\">{}</a></li>", escape(&essay.id), escape(&essay.meta.title));
+                let _ = write!(out, "<a href=\"essays/{}.xhtml\"><span class=\"entry\">{}</span>", escape(&essay.id), escape(&essay.meta.title));
+                if let Some(page) = opens_on.get(e).copied().flatten() {
+                    let _ = write!(out, "<span class=\"leader\"></span><span class=\"page\">{page}</span>");
+                }
+                out.push_str("</a></li>\n");
             }
             out.push_str("</ul></li>\n");
         }
@@ -320,6 +325,12 @@ impl Writer<'_> {
                     self.out.push_str(&lead);
                 }
                 self.inlines(content);
+                // A figure's alt text is its caption, as the PDF prints it.
+                if let [Inline::Image { alt, .. }] = content.as_slice()
+                    && !alt.trim().is_empty()
+                {
+                    let _ = write!(self.out, "<span class=\"caption\" aria-hidden=\"true\">{}</span>", escape(alt.trim()));
+                }
                 self.out.push_str("</p>\n");
             }
             Block::Heading { level, id, content } => {
@@ -355,7 +366,8 @@ impl Writer<'_> {
                 self.out.push_str("</code></pre>\n");
             }
             Block::Math(f) => {
-                self.out.push_str("<div class=\"math\">");
+                // A formula wider than the screen scrolls; the keyboard can reach it to scroll.
+                self.out.push_str("<div class=\"math\" tabindex=\"0\">");
                 self.break_pages();
                 // The number first, so that it floats right on the formula's line.
                 if let Some(number) = &f.number {
@@ -677,7 +689,7 @@ mod tests {
             let breaks: Vec<PageStart> = starts.iter().filter(|s| s.essay == part).copied().collect();
             let xhtml = match book.essays.get(part) {
                 Some(essay) => essay_page(&book, essay, "../images/", &breaks, &FormulaImages::default()),
-                None => index_page(&book, &book.meta.say(crate::index::INDEX_TITLE), &breaks),
+                None => index_page(&book, &book.meta.say(crate::index::INDEX_TITLE), &breaks, &[]),
             };
             for b in &breaks {
                 let marker = format!("<span id=\"page-{}\"", b.number);

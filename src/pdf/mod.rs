@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
 use chrono::{Datelike, Timelike};
-use krilla::Document;
+use krilla::configure::{Accessibility, Archival, Configuration, ConfigurationBuilder, ValidationError};
+use krilla::error::KrillaError;
+use krilla::{Document, SerializeSettings};
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::{luma, rgb};
@@ -27,15 +29,16 @@ use krilla::text::{Font, GlyphId, KrillaGlyph};
 mod pack;
 
 use crate::book::Book;
+use crate::config::Standard;
 use crate::font::{FontId, FontSet};
 use crate::typeset::frame::{Folio, Item, Layout, LinkTo, Mark, Node, OutlineEntry, Page, PageBox, Role, Structure, Summary, TextRun};
 
 /// Writes the PDF of a laid-out book.
-pub fn write(book: &Book, layout: Layout, fonts: &FontSet) -> anyhow::Result<Vec<u8>> {
+pub fn write(book: &Book, layout: Layout, fonts: &FontSet, standard: Standard) -> anyhow::Result<Vec<u8>> {
     let Layout { mut pages, summary } = layout;
     // The writer takes the pages in the order typesetting makes them.
     summary.order.to_made(&mut pages);
-    let mut writer = Writer::new(book, fonts, summary.page_box);
+    let mut writer = Writer::new(book, fonts, summary.page_box, standard)?;
     for page in pages {
         writer.page(page)?;
     }
@@ -50,9 +53,12 @@ pub(crate) enum Streamed {
 
 /// Writes the PDF from pages as typesetting sends them, returning it with the time spent
 /// working (not waiting for pages).
-pub(crate) fn write_streamed(book: &Book, fonts: &FontSet, page_box: PageBox, pages: Receiver<Streamed>) -> (anyhow::Result<Vec<u8>>, Duration) {
+pub(crate) fn write_streamed(book: &Book, fonts: &FontSet, page_box: PageBox, standard: Standard, pages: Receiver<Streamed>) -> (anyhow::Result<Vec<u8>>, Duration) {
     let mut busy = Duration::ZERO;
-    let mut writer = Writer::new(book, fonts, page_box);
+    let mut writer = match Writer::new(book, fonts, page_box, standard) {
+        Ok(writer) => writer,
+        Err(e) => return (Err(e), busy),
+    };
     for message in pages {
         let started = Instant::now();
         let done = match message {
@@ -91,13 +97,15 @@ pub(crate) struct Writer<'a> {
     leaves: Vec<Vec<Vec<Leaf>>>,
     /// How many leaves have been drawn.
     drawn: u64,
+    standard: Standard,
 }
 
 impl<'a> Writer<'a> {
-    pub(crate) fn new(book: &'a Book, fonts: &FontSet, page_box: PageBox) -> Writer<'a> {
+    pub(crate) fn new(book: &'a Book, fonts: &FontSet, page_box: PageBox, standard: Standard) -> anyhow::Result<Writer<'a>> {
         let fonts = fonts.iter().filter_map(|(id, f)| Some((id, Font::new(krilla::Data::from(f.data), f.index)?))).collect();
-        Writer {
-            doc: Document::new(),
+        let settings = SerializeSettings { configuration: configuration(standard)?, ..SerializeSettings::default() };
+        Ok(Writer {
+            doc: Document::new_with(settings),
             book,
             fonts,
             images: HashMap::new(),
@@ -108,7 +116,8 @@ impl<'a> Writer<'a> {
             folios: Vec::new(),
             leaves: Vec::new(),
             drawn: 0,
-        }
+            standard,
+        })
     }
 
     /// Takes the next page, and draws every waiting page whose links can now be resolved.
@@ -160,22 +169,24 @@ impl<'a> Writer<'a> {
         doc.set_outline(outline);
         doc.set_tag_tree(tag_tree(&summary.structure, leaves, &self.book.meta.language));
         doc.set_metadata(metadata(self.book));
-        let pdf = doc.finish().map_err(|e| anyhow!("the PDF writer failed: {e:?}"))?;
+        let pdf = doc.finish().map_err(|e| not_written(e, self.standard))?;
         let mut folios = self.folios;
         summary.order.to_book(&mut folios);
-        pack::pack(&pdf, summary.order, &page_labels(&folios))
+        pack::pack(&pdf, summary.order, &page_labels(&folios), &self.book.meta.identifier)
     }
 
     /// Decodes the images `page` draws that are not decoded yet.
     fn decode_images(&mut self, page: &Page) {
         let book = self.book;
+        // PDF/A has images drawn as their pixels are, unsmoothed.
+        let smooth = !self.standard.archival();
         for item in &page.items {
             match item {
                 Item::Image { asset, .. } => {
-                    self.images.entry(*asset).or_insert_with(|| decode(&book.assets[*asset]));
+                    self.images.entry(*asset).or_insert_with(|| decode(&book.assets[*asset], smooth));
                 }
                 Item::CoverImage { .. } => {
-                    self.cover.get_or_insert_with(|| book.cover.as_ref().and_then(decode));
+                    self.cover.get_or_insert_with(|| book.cover.as_ref().and_then(|c| decode(c, smooth)));
                 }
                 _ => {}
             }
@@ -192,8 +203,9 @@ impl<'a> Writer<'a> {
         // Images are decoded before the page borrows the document.
         self.decode_images(&page);
         let links = self.links(&page, b);
-        let Writer { doc, fonts, images, cover, .. } = self;
-        let drawn = Resources { fonts, images, cover };
+        let Writer { doc, fonts, images, cover, book, .. } = self;
+        let latin_is_foreign = ["zh", "ja"].iter().any(|l| book.meta.language.starts_with(l));
+        let drawn = Resources { latin_is_foreign, fonts, images, cover };
         let mut pdf_page = doc.start_page_with(settings);
         let mut surface = pdf_page.surface();
         if b > 0.0 {
@@ -204,8 +216,7 @@ impl<'a> Writer<'a> {
             surface.pop();
         }
         surface.finish();
-        for (rect, target, mark) in links {
-            let annotation = Annotation::new_link(LinkAnnotation::new(rect, target), None);
+        for (annotation, mark) in links {
             if matches!(mark, Mark::Content { .. }) {
                 leaves.push((mark, pdf_page.add_tagged_annotation(annotation)));
             } else {
@@ -217,17 +228,18 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// The page's links, as annotation rectangles (moved by the bleed `b`) with their targets.
-    fn links(&self, page: &Page, b: f32) -> Vec<(Rect, Target, Mark)> {
+    /// The page's links as annotations (moved by the bleed `b`), each with its node.
+    fn links(&self, page: &Page, b: f32) -> Vec<(Annotation, Mark)> {
         page.items
             .iter()
             .filter_map(|item| {
-                let Item::Link { x, y, w, h, to, mark } = item else { return None };
+                let Item::Link { x, y, w, h, to, alt, mark } = item else { return None };
                 let target = match to {
                     LinkTo::Url(url) => Target::Action(LinkAction::new(url.clone()).into()),
                     LinkTo::Anchor(a) => Target::Destination(self.destination(a)?.into()),
                 };
-                Some((Rect::from_xywh(x + b, y + b, *w, *h)?, target, *mark))
+                let link = LinkAnnotation::new(Rect::from_xywh(x + b, y + b, *w, *h)?, target);
+                Some((Annotation::new_link(link, Some(alt.clone())), *mark))
             })
             .collect()
     }
@@ -254,6 +266,8 @@ impl<'a> Writer<'a> {
 /// What a page's items are drawn with: the fonts, the decoded images and the cover (borrowed
 /// beside the document the page is drawn into).
 struct Resources<'w> {
+    /// Latin text is in another language than the book's (a Chinese or Japanese book).
+    latin_is_foreign: bool,
     fonts: &'w HashMap<FontId, Font>,
     images: &'w HashMap<usize, Option<Picture>>,
     cover: &'w Option<Option<Picture>>,
@@ -279,20 +293,20 @@ impl Resources<'_> {
     /// one marked-content sequence; returns each sequence's mark and identifier.
     fn items(&self, surface: &mut krilla::surface::Surface, items: &[Item]) -> Vec<(Mark, Identifier)> {
         let mut leaves = Vec::new();
-        let mut open: Option<Mark> = None;
+        let mut open: Option<(Mark, Content)> = None;
         let decorations = items.iter().filter(|i| i.mark() == Mark::Decoration);
         for item in decorations.chain(items.iter().filter(|i| i.mark() != Mark::Decoration)) {
             if let Item::Link { .. } = item {
                 continue;
             }
             let mark = item.mark();
-            if open != Some(mark) {
+            let content = Content::of(item, self.latin_is_foreign);
+            if open != Some((mark, content)) {
                 if open.is_some() {
                     surface.end_tagged();
                 }
-                let image = matches!(item, Item::Image { .. } | Item::CoverImage { .. });
-                leaves.push((mark, surface.start_tagged(content_tag(mark, image))));
-                open = Some(mark);
+                leaves.push((mark, surface.start_tagged(content_tag(mark, content))));
+                open = Some((mark, content));
             }
             self.item(surface, item);
         }
@@ -312,7 +326,7 @@ impl Resources<'_> {
                 pb.line_to(*x1, *y1);
                 stroke(surface, pb, *width);
             }
-            Item::Box { x, y, size, ticked } => draw_box(surface, *x, *y, *size, *ticked),
+            Item::Box { x, y, size, ticked, .. } => draw_box(surface, *x, *y, *size, *ticked),
             Item::Dot { x, y, r } => {
                 let mut pb = PathBuilder::new();
                 circle(&mut pb, *x, *y, *r);
@@ -426,13 +440,42 @@ fn page_labels(folios: &[Option<Folio>]) -> String {
     format!("<</Nums[{}]>>", nums.trim_end())
 }
 
-fn content_tag(mark: Mark, image: bool) -> ContentTag<'static> {
-    match mark {
-        Mark::Decoration => ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)),
-        Mark::Head => ContentTag::Artifact(Artifact::with_kind(ArtifactType::Header)),
-        Mark::Folio => ContentTag::Artifact(Artifact::with_kind(ArtifactType::PageNumber)),
-        Mark::Content { .. } if image => ContentTag::Other,
-        Mark::Content { .. } => ContentTag::Span(SpanTag::empty()),
+/// What a run of drawn items is, for its marked content: text (Latin text in a Chinese or
+/// Japanese book told apart, to carry its language), a picture, or a task's box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content {
+    Text,
+    Latin,
+    Picture,
+    Task { done: bool },
+}
+
+impl Content {
+    fn of(item: &Item, latin_is_foreign: bool) -> Content {
+        match item {
+            Item::Image { .. } | Item::CoverImage { .. } => Content::Picture,
+            Item::Box { ticked, .. } => Content::Task { done: *ticked },
+            Item::Text(run) if latin_is_foreign && is_latin(&run.text) => Content::Latin,
+            _ => Content::Text,
+        }
+    }
+}
+
+/// Text with Latin letters and no CJK: English, as far as a reader's voice is concerned.
+fn is_latin(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_alphabetic()) && !text.chars().any(|c| c >= '\u{2e80}')
+}
+
+fn content_tag(mark: Mark, content: Content) -> ContentTag<'static> {
+    match (mark, content) {
+        (Mark::Decoration, _) => ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)),
+        (Mark::Head, _) => ContentTag::Artifact(Artifact::with_kind(ArtifactType::Header)),
+        (Mark::Folio, _) => ContentTag::Artifact(Artifact::with_kind(ArtifactType::PageNumber)),
+        (Mark::Content { .. }, Content::Picture) => ContentTag::Other,
+        (Mark::Content { .. }, Content::Latin) => ContentTag::Span(SpanTag::empty().with_lang(Some("en"))),
+        // The box says whether the task is done, as the EPUB's checkbox does.
+        (Mark::Content { .. }, Content::Task { done }) => ContentTag::Span(SpanTag::empty().with_actual_text(Some(if done { "☑" } else { "☐" }))),
+        (Mark::Content { .. }, Content::Text) => ContentTag::Span(SpanTag::empty()),
     }
 }
 
@@ -444,11 +487,21 @@ struct Leaf {
 
 /// The structure tree: the parts in reading order, each node holding its child nodes and
 /// what was drawn for it in the order they were drawn (an inline formula between the text
-/// around it). Nodes with nothing drawn are left out.
+/// around it). Nodes with nothing drawn are left out, but for a table's cells and rows.
+/// Heading levels are told in reading order and never skip one (an essay's `####` after its
+/// `##` is tagged H3), as PDF/UA asks.
 fn tag_tree(structure: &Structure, mut leaves: Vec<Vec<Vec<Leaf>>>, language: &str) -> TagTree {
     let mut tree = TagTree::new().with_lang(Some(language.to_owned()));
+    let mut last_level = 0;
     for &part in &structure.order {
-        let nodes = &structure.parts[part as usize];
+        let mut nodes = structure.parts[part as usize].clone();
+        for node in &mut nodes {
+            if let Role::Heading { level, .. } = &mut node.role {
+                *level = (*level).min(last_level + 1).max(1);
+                last_level = *level;
+            }
+        }
+        let nodes = &nodes;
         let mut children = vec![Vec::new(); nodes.len()];
         let mut roots = Vec::new();
         for (i, node) in nodes.iter().enumerate() {
@@ -458,7 +511,7 @@ fn tag_tree(structure: &Structure, mut leaves: Vec<Vec<Vec<Leaf>>>, language: &s
             }
         }
         for root in roots {
-            if let Some((_, group)) = tag_group(root, nodes, &children, &mut leaves[part as usize]) {
+            if let Some((Some(_), group)) = tag_group(root, nodes, &children, &mut leaves[part as usize]) {
                 tree.push(group);
             }
         }
@@ -466,13 +519,25 @@ fn tag_tree(structure: &Structure, mut leaves: Vec<Vec<Vec<Leaf>>>, language: &s
     tree
 }
 
-/// Node `i` as a tag group, with the order of the first thing drawn in it.
-fn tag_group(i: usize, nodes: &[Node], children: &[Vec<usize>], leaves: &mut [Vec<Leaf>]) -> Option<(u64, TagGroup)> {
-    let mut kids: Vec<(u64, krilla::tagging::Node)> = children[i].iter().filter_map(|&c| tag_group(c, nodes, children, leaves)).map(|(order, g)| (order, g.into())).collect();
-    kids.extend(std::mem::take(&mut leaves[i]).into_iter().map(|leaf| (leaf.order, leaf.id.into())));
+/// Node `i` as a tag group, with the order of the first thing drawn in it (`None` for a
+/// group with nothing drawn, which is left out unless it is a table's row or cell, which keep
+/// the table's grid whole).
+fn tag_group(i: usize, nodes: &[Node], children: &[Vec<usize>], leaves: &mut [Vec<Leaf>]) -> Option<(Option<u64>, TagGroup)> {
+    let mut groups: Vec<(Option<u64>, TagGroup)> = children[i].iter().filter_map(|&c| tag_group(c, nodes, children, leaves)).collect();
+    // A group with nothing drawn takes its place after the one before it (or before the next).
+    let mut before = groups.iter().find_map(|(order, _)| *order);
+    for (order, _) in &mut groups {
+        match order {
+            Some(o) => before = Some(*o),
+            None => *order = before,
+        }
+    }
+    let mut kids: Vec<(Option<u64>, krilla::tagging::Node)> = groups.into_iter().map(|(order, g)| (order, g.into())).collect();
+    kids.extend(std::mem::take(&mut leaves[i]).into_iter().map(|leaf| (Some(leaf.order), leaf.id.into())));
     kids.sort_by_key(|&(order, _)| order);
-    let first = kids.first()?.0;
-    Some((first, TagGroup::with_children(tag_kind(&nodes[i].role), kids.into_iter().map(|(_, kid)| kid).collect())))
+    let first = kids.iter().find_map(|(order, _)| *order);
+    let keep = first.is_some() || matches!(nodes[i].role, Role::Row | Role::Cell | Role::HeaderCell);
+    keep.then(|| (first, TagGroup::with_children(tag_kind(&nodes[i].role), kids.into_iter().map(|(_, kid)| kid).collect())))
 }
 
 fn tag_kind(role: &Role) -> TagKind {
@@ -494,6 +559,7 @@ fn tag_kind(role: &Role) -> TagKind {
         Role::Cell => Tag::TD.into(),
         Role::Figure { alt: text } => Tag::Figure(alt(text)).into(),
         Role::Caption => Tag::Caption.into(),
+        Role::Link { alt: text } => Tag::Link.with_alt_text(alt(text)).into(),
         Role::Note => Tag::Note.into(),
         Role::Toc => Tag::TOC.into(),
         Role::TocItem => Tag::TOCI.into(),
@@ -514,16 +580,17 @@ fn draw_image(surface: &mut krilla::surface::Surface, image: Option<&Picture>, x
     surface.pop();
 }
 
-fn decode(a: &crate::assets::Asset) -> Option<Picture> {
+/// The image `a`, ready to draw; `smooth`: a viewer may smooth its pixels when enlarged.
+fn decode(a: &crate::assets::Asset, smooth: bool) -> Option<Picture> {
     if a.media_type == "image/svg+xml" {
         return crate::svg::parse(&a.bytes).map(Picture::Vector);
     }
     let data = krilla::Data::from(a.bytes.clone());
     let image = match a.media_type {
-        "image/png" => krilla::image::Image::from_png(data, true),
-        "image/gif" => krilla::image::Image::from_gif(data, true),
-        "image/webp" => krilla::image::Image::from_webp(data, true),
-        _ => krilla::image::Image::from_jpeg(data, true),
+        "image/png" => krilla::image::Image::from_png(data, smooth),
+        "image/gif" => krilla::image::Image::from_gif(data, smooth),
+        "image/webp" => krilla::image::Image::from_webp(data, smooth),
+        _ => krilla::image::Image::from_jpeg(data, smooth),
     };
     image.ok().map(Picture::Raster)
 }
@@ -564,6 +631,53 @@ fn outline_node(entry: &OutlineEntry, destination: &dyn Fn(&str) -> Option<XyzDe
         }
     }
     Some(node)
+}
+
+/// krilla's configuration for `standard`: the validators it checks the PDF with as it writes.
+fn configuration(standard: Standard) -> anyhow::Result<Configuration> {
+    let (archival, accessibility) = match standard {
+        Standard::Ua1 => (None, Some(Accessibility::UA1)),
+        Standard::A2b => (Some(Archival::A2_B), None),
+        Standard::A2a => (Some(Archival::A2_A), None),
+        Standard::Ua1A2b => (Some(Archival::A2_B), Some(Accessibility::UA1)),
+        Standard::Ua1A2a => (Some(Archival::A2_A), Some(Accessibility::UA1)),
+        Standard::None => (None, None),
+    };
+    let mut builder = ConfigurationBuilder::new();
+    if let Some(a) = archival {
+        builder = builder.with_archival_validator(a);
+    }
+    if let Some(a) = accessibility {
+        builder = builder.with_accessibility_validator(a);
+    }
+    builder.finish().map_err(|e| anyhow!("[pdf] standard = \"{}\" cannot be written: {e:?}", standard.name()))
+}
+
+/// Why the PDF could not be written: for a standard it cannot meet, each reason once, in words.
+fn not_written(error: KrillaError, standard: Standard) -> anyhow::Error {
+    let KrillaError::Validation(errors) = error else { return anyhow!("the PDF writer failed: {error:?}") };
+    let mut reasons: Vec<String> = errors.iter().map(|(e, _)| reason(e)).collect();
+    reasons.sort();
+    reasons.dedup();
+    anyhow!(
+        "the PDF cannot meet [pdf] standard = \"{}\": {}; set `standard = \"none\"` in the [pdf] section of book.toml to write it without the claim",
+        standard.name(),
+        reasons.join("; ")
+    )
+}
+
+/// One validation error in words.
+fn reason(error: &ValidationError) -> String {
+    match error {
+        ValidationError::ContainsNotDefGlyph(_, _, text) => format!("no font has {text}"),
+        ValidationError::NoCodepointMapping(..) | ValidationError::InvalidCodepointMapping(..) | ValidationError::UnicodePrivateArea(..) => "a glyph stands for no character (or a private-use one), so its text cannot be copied".into(),
+        ValidationError::RestrictedLicense(_) => "a font's licence does not allow embedding it".into(),
+        ValidationError::MissingAltText(_) => "a figure or formula has no alternative text".into(),
+        ValidationError::MissingAnnotationAltText(_) => "a link has no description".into(),
+        ValidationError::Transparency(_) => "a picture is transparent".into(),
+        ValidationError::ImageInterpolation(_) => "an image asks to be interpolated".into(),
+        other => format!("{other:?}"),
+    }
 }
 
 fn metadata(book: &Book) -> Metadata {

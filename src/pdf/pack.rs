@@ -23,8 +23,9 @@ const PER_STREAM: usize = 200;
 type Object<'a> = (u32, Cow<'a, [u8]>);
 
 /// Rewrites `pdf` (one revision, a classic cross-reference table, no encryption).
-/// `labels` is the catalog's `/PageLabels` number tree, for the pages in the book's order.
-pub(crate) fn pack(pdf: &[u8], order: PageOrder, labels: &str) -> anyhow::Result<Vec<u8>> {
+/// `labels` is the catalog's `/PageLabels` number tree, for the pages in the book's order;
+/// `identifier` the book's, which goes into the XMP metadata as `dc:identifier`.
+pub(crate) fn pack(pdf: &[u8], order: PageOrder, labels: &str, identifier: &str) -> anyhow::Result<Vec<u8>> {
     let xref_at = start_xref(pdf).context("no startxref")?;
     let (offsets, trailer) = read_xref(pdf, xref_at).context("unreadable cross-reference table")?;
     // Each object runs from its offset to the next object's (or the table).
@@ -32,12 +33,17 @@ pub(crate) fn pack(pdf: &[u8], order: PageOrder, labels: &str) -> anyhow::Result
     by_offset.sort_unstable();
     let Some(&(first, _)) = by_offset.first() else { bail!("no objects") };
     let mut plain: Vec<Object> = Vec::new();
-    let mut streams: Vec<(u32, &[u8])> = Vec::new();
+    let mut streams: Vec<(u32, Cow<[u8]>)> = Vec::new();
     for (i, &(at, n)) in by_offset.iter().enumerate() {
         let end = by_offset.get(i + 1).map_or(xref_at, |&(next, _)| next);
         let raw = pdf.get(at..end).context("object outside the file")?;
         let body = object_body(raw, n).with_context(|| format!("object {n} is malformed"))?;
-        if body.ends_with(b"endstream") { streams.push((n, raw)) } else { plain.push((n, Cow::Borrowed(body))) }
+        if body.ends_with(b"endstream") {
+            let raw = with_identifier(raw, identifier).map_or(Cow::Borrowed(raw), Cow::Owned);
+            streams.push((n, raw));
+        } else {
+            plain.push((n, Cow::Borrowed(body)))
+        }
     }
     plain.sort_unstable_by_key(|(n, _)| *n);
     reorder_pages(&mut plain, &trailer, order, labels)?;
@@ -122,6 +128,26 @@ fn reorder_pages(plain: &mut [Object], trailer: &str, order: PageOrder, labels: 
     moved.extend_from_slice(&body[close..]);
     plain[pages].1 = Cow::Owned(moved);
     Ok(())
+}
+
+/// The XMP metadata stream object `raw` with `identifier` added as `dc:identifier` (krilla
+/// writes only a hash of it, as the document id); `None` for any other object.
+fn with_identifier(raw: &[u8], identifier: &str) -> Option<Vec<u8>> {
+    let start = raw.windows(7).position(|w| w == b"stream\n")? + 7;
+    let dict = std::str::from_utf8(&raw[..start]).ok()?;
+    if !dict.contains("/Type/Metadata") || dict.contains("/Filter") {
+        return None;
+    }
+    let end = start + find_last(&raw[start..], b"\nendstream")?;
+    let xmp = std::str::from_utf8(&raw[start..end]).ok()?;
+    let anchor = "</dc:format>";
+    let at = xmp.find(anchor)? + anchor.len();
+    let escaped = identifier.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let xmp = format!("{}<dc:identifier>{escaped}</dc:identifier>{}", &xmp[..at], &xmp[at..]);
+    let length_at = dict.find("/Length ")? + "/Length ".len();
+    let digits = dict[length_at..].len() - dict[length_at..].trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let dict = format!("{}{}{}", &dict[..length_at], xmp.len(), &dict[length_at + digits..]);
+    Some([dict.as_bytes(), xmp.as_bytes(), &raw[end..]].concat())
 }
 
 /// Where `key` is in `dict` as a whole name.
@@ -289,7 +315,7 @@ mod tests {
 
     #[test]
     fn small_objects_move_into_an_object_stream_and_streams_stay() {
-        let pdf = pack(&sample(), PageOrder::default(), ONE_PAGE).unwrap();
+        let pdf = pack(&sample(), PageOrder::default(), ONE_PAGE, "").unwrap();
         assert!(pdf.starts_with(b"%PDF-1.7\n%\x80\x80\x80\x80\n"));
         let text = String::from_utf8_lossy(&pdf);
         let xref_at: usize = text.rsplit("startxref\n").next().unwrap().lines().next().unwrap().parse().unwrap();
@@ -325,6 +351,6 @@ mod tests {
         let mut broken = sample();
         let at = broken.windows(5).position(|w| w == b"2 0 o").unwrap();
         broken[at] = b'9';
-        assert!(pack(&broken, PageOrder::default(), ONE_PAGE).is_err(), "an object where the table says another is");
+        assert!(pack(&broken, PageOrder::default(), ONE_PAGE, "").is_err(), "an object where the table says another is");
     }
 }

@@ -289,20 +289,24 @@ impl<'a> Blocks<'a> {
         slabs
     }
 
-    /// Shapes `para`, noting the characters no font has; each inline formula gets a node of
-    /// its own in the open one (a node nothing is drawn for is left out of the tag tree).
+    /// Shapes `para`, noting the characters no font has; each inline formula and each link
+    /// gets a node of its own in the open one (a node nothing is drawn for is left out of the
+    /// tag tree).
     fn shape<'p>(&mut self, para: &'p Para, size: f32) -> Shaped<'p> {
         let mut shaped = inline::shape(para, size, self.fonts, self.geo.punctuation);
         self.note_missing(&shaped.missing);
-        if !para.formulas.is_empty() {
-            shaped.mark_formulas(self.formula_marks(para));
-        }
+        self.mark_inlines(para, &mut shaped);
         shaped
     }
 
-    /// A node in the open one for each of `para`'s inline formulas.
-    fn formula_marks(&mut self, para: &Para) -> Vec<Mark> {
-        para.formulas.iter().map(|f| self.leaf(Role::Formula { alt: f.tex.clone() })).collect()
+    /// Gives `para`'s inline formulas and links nodes of their own in the open one.
+    fn mark_inlines(&mut self, para: &Para, shaped: &mut Shaped) {
+        if !para.formulas.is_empty() {
+            shaped.mark_formulas(para.formulas.iter().map(|f| self.leaf(Role::Formula { alt: f.tex.clone() })).collect());
+        }
+        if para.link_count() > 0 {
+            shaped.mark_links((0..para.link_count()).map(|i| self.leaf(Role::Link { alt: para.link_description(i) })).collect());
+        }
     }
 
     fn clusters(&self, clusters: Vec<Cluster>) -> Vec<Cluster> {
@@ -518,9 +522,19 @@ impl<'a> Blocks<'a> {
         self.text_base = 0;
     }
 
-    /// An image as a figure, captioned with `alt` unless it is empty; it stands at byte `at` of
-    /// its paragraph's text.
+    /// An image as a figure, captioned with `alt` (the caption inside the figure); without alt
+    /// text the image is decoration, as in the EPUB. It stands at byte `at` of its paragraph's
+    /// text.
     fn figure(&mut self, asset: usize, alt: &str, at: usize, f: Column) {
+        let alt = alt.trim();
+        let figure = (!alt.is_empty()).then(|| self.open(Role::Figure { alt: alt.to_owned() }));
+        self.figure_with_caption(asset, alt, at, f);
+        if figure.is_some() {
+            self.close();
+        }
+    }
+
+    fn figure_with_caption(&mut self, asset: usize, alt: &str, at: usize, f: Column) {
         let geo = self.geo;
         let a = &self.book.assets[asset];
         // Pixels at 144 dpi, never wider than the measure nor taller than most of a page.
@@ -532,14 +546,14 @@ impl<'a> Blocks<'a> {
         let slots = ((h + 0.4 * geo.pitch) / geo.pitch).ceil() as usize;
         let mut slab = Slab::new(slots);
         let y = (slots as f32 * geo.pitch - h) / 2.0;
-        let mark = self.leaf(Role::Figure { alt: alt.trim().to_owned() });
+        let mark = if alt.is_empty() { Mark::Decoration } else { self.mark() };
         slab.items.push(Item::Image { asset, x: f.left + (f.width - w) / 2.0, y, w, h, mark });
-        slab.keep_with_next = !alt.trim().is_empty();
+        slab.keep_with_next = !alt.is_empty();
         let start = (self.count.current(), at.min(u32::MAX as usize) as u32);
         slab.text_start = Some(start);
         self.slabs.push(slab);
-        if !alt.trim().is_empty() {
-            let p = Para::plain(alt.trim(), FontId::SERIF);
+        if !alt.is_empty() {
+            let p = Para::plain(alt, FontId::SERIF);
             let m = Measure::new(f.width, Align::Center);
             let first = self.within(Role::Caption, |b| b.lines(&p, f.size * 0.85, f.left, m, LineKind::Other, 1));
             // The caption is the image's alt text, not text of the paragraph: it starts where the image does.
@@ -612,7 +626,7 @@ impl<'a> Blocks<'a> {
             let marker = match (item.task, start) {
                 (Some(done), _) => {
                     let s = 0.75 * size;
-                    vec![Item::Box { x: marker_right - s, y: baseline - 0.72 * size, size: s, ticked: done }]
+                    vec![Item::Box { x: marker_right - s, y: baseline - 0.72 * size, size: s, ticked: done, mark: label }]
                 }
                 (None, Some(n)) => {
                     let mut number = inline::label(&format!("{}.", n + i as u64), size, self.fonts, self.geo.punctuation);
@@ -717,9 +731,9 @@ impl<'a> Blocks<'a> {
                     Some(doc::Align::Right) => Align::Right,
                     _ => Align::Left,
                 };
-                // The cell's formulas are tagged in it.
+                // The cell's formulas and links are tagged in it.
                 let node = self.open(if r == 0 { Role::HeaderCell } else { Role::Cell });
-                cell.mark_formulas(self.formula_marks(&paras[r][c]));
+                self.mark_inlines(&paras[r][c], cell);
                 self.close();
                 let mark = self.mark_of(node);
                 cell_lines.push((x, mark, cell.lines(Measure::new(widths[c], align))));

@@ -297,7 +297,11 @@ fn tag_index(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)
                 b.enter_block();
                 let essay = &book.essays[e];
                 let Some(&(page, _)) = anchors.get(&essay.id) else { continue };
-                let entry = (b.branch(Role::Paragraph), essay.meta.title.as_str(), page + 1, essay.id.as_str());
+                // A paragraph holding a link to the essay.
+                b.open(Role::Paragraph);
+                let link = b.branch(Role::Link { alt: essay.meta.title.clone() });
+                b.close();
+                let entry = (link, essay.meta.title.as_str(), page + 1, essay.id.as_str());
                 sequence.push((std::mem::take(&mut b.slabs), entry));
             }
         }
@@ -463,7 +467,16 @@ fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
     // Entries are set in parallel (a thousand essays have thousands), then joined in order;
     // their structure nodes are made first, in order.
     b.open(Role::Toc);
-    let mut branches: Vec<Blocks> = entries.iter().map(|_| b.branch(Role::TocItem)).collect();
+    // Each entry is a link, in an item of the contents.
+    let mut branches: Vec<Blocks> = entries
+        .iter()
+        .map(|(title, ..)| {
+            b.open(Role::TocItem);
+            let link = b.branch(Role::Link { alt: title.to_string() });
+            b.close();
+            link
+        })
+        .collect();
     b.close();
     branches.par_iter_mut().zip(&entries).for_each(|(entry, (title, page, level, anchor))| toc_entry(entry, title, *page, *level, anchor));
     for entry in branches {
@@ -471,6 +484,7 @@ fn toc(b: &mut Blocks, book: &Book, anchors: &HashMap<String, (usize, f32)>) {
     }
 }
 
+/// An entry of the contents, set into its link's node: the title, a leader and the page number.
 fn toc_entry(b: &mut Blocks, title: &str, number: usize, level: usize, anchor: &str) {
     let geo = b.geo;
     let size = if level == 0 { geo.size } else { geo.size * 0.9 };
@@ -485,7 +499,7 @@ fn toc_entry(b: &mut Blocks, title: &str, number: usize, level: usize, anchor: &
     number.items.iter_mut().for_each(|item| item.set_mark(mark));
     for (i, slab) in b.slabs[first..].iter_mut().enumerate() {
         slab.keep_with_next = i + 1 < count;
-        slab.items.push(Item::Link { x: indent, y: 0.0, w: geo.measure - indent, h: geo.pitch, to: LinkTo::Anchor(anchor.into()), mark });
+        slab.items.push(Item::Link { x: indent, y: 0.0, w: geo.measure - indent, h: geo.pitch, to: LinkTo::Anchor(anchor.into()), alt: title.into(), mark });
     }
     let last = b.slabs.last_mut().expect("a TOC line");
     let text_end = last.lines.last().and_then(|l| l.clusters.last()).map_or(indent, |c| c.x + c.width);

@@ -93,6 +93,8 @@ pub(crate) enum Role {
     Cell,
     Figure { alt: String },
     Caption,
+    /// A link: its text and the annotation that makes it one; `alt` says where it goes.
+    Link { alt: String },
     Note,
     /// The contents (目录) and its entries.
     Toc,
@@ -148,8 +150,8 @@ pub(crate) enum Item {
     Rect { x: f32, y: f32, w: f32, h: f32, colour: [u8; 3] },
     /// A stroked straight line.
     Rule { x0: f32, y0: f32, x1: f32, y1: f32, width: f32 },
-    /// A stroked square outline (task boxes), optionally ticked.
-    Box { x: f32, y: f32, size: f32, ticked: bool },
+    /// A task's box, optionally ticked: the label of its list item.
+    Box { x: f32, y: f32, size: f32, ticked: bool, mark: Mark },
     /// A filled dot: emphasis marks and list bullets.
     Dot { x: f32, y: f32, r: f32 },
     /// A dot leader: dots of radius `r` centred at `x0`, `x0 + step`, … up to `x1`, on `y`.
@@ -157,7 +159,8 @@ pub(crate) enum Item {
     Image { asset: usize, x: f32, y: f32, w: f32, h: f32, mark: Mark },
     /// The book's cover image (`Book::cover`).
     CoverImage { x: f32, y: f32, w: f32, h: f32, mark: Mark },
-    Link { x: f32, y: f32, w: f32, h: f32, to: LinkTo, mark: Mark },
+    /// A link's area; `alt` describes it (its text, or where it goes).
+    Link { x: f32, y: f32, w: f32, h: f32, to: LinkTo, alt: String, mark: Mark },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -241,8 +244,8 @@ impl Item {
     /// Puts text, images and links under `mark`; decorations stay artifacts.
     pub(crate) fn set_mark(&mut self, to: Mark) {
         match self {
-            Item::Text(TextRun { mark, .. }) | Item::Image { mark, .. } | Item::CoverImage { mark, .. } | Item::Link { mark, .. } => *mark = to,
-            Item::Rect { .. } | Item::Rule { .. } | Item::Box { .. } | Item::Dot { .. } | Item::Leader { .. } => {}
+            Item::Text(TextRun { mark, .. }) | Item::Image { mark, .. } | Item::CoverImage { mark, .. } | Item::Link { mark, .. } | Item::Box { mark, .. } => *mark = to,
+            Item::Rect { .. } | Item::Rule { .. } | Item::Dot { .. } | Item::Leader { .. } => {}
         }
     }
 
@@ -257,8 +260,8 @@ impl Item {
     /// What the item belongs to (decorations are artifacts).
     pub(crate) fn mark(&self) -> Mark {
         match self {
-            Item::Text(TextRun { mark, .. }) | Item::Image { mark, .. } | Item::CoverImage { mark, .. } | Item::Link { mark, .. } => *mark,
-            Item::Rect { .. } | Item::Rule { .. } | Item::Box { .. } | Item::Dot { .. } | Item::Leader { .. } => Mark::Decoration,
+            Item::Text(TextRun { mark, .. }) | Item::Image { mark, .. } | Item::CoverImage { mark, .. } | Item::Link { mark, .. } | Item::Box { mark, .. } => *mark,
+            Item::Rect { .. } | Item::Rule { .. } | Item::Dot { .. } | Item::Leader { .. } => Mark::Decoration,
         }
     }
 

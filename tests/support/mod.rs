@@ -737,3 +737,58 @@ pub fn kinsoku_violations(dump: &str) -> Vec<String> {
     }
     bad
 }
+
+/// The failed rules of `profile` (`ua1`, `2b`, `2a`) for `pdf`, by `page`, the PDF/UA and PDF/A
+/// checker (PyPI `page-validation`): one line each, with how often it failed. `None` (a
+/// failure in CI) when the checker is not installed.
+pub fn pdf_conformance_failures(pdf: &Path, profile: &str) -> Option<Vec<String>> {
+    const SCRIPT: &str = "import sys, collections, page
+r = page.validate_pdf(sys.argv[2], profile=sys.argv[1], limits=page.SafetyLimits.unlimited())
+for (rule, message), n in collections.Counter((f.rule_id, f.message) for f in r.failures).items():
+    print(f'{n} x {rule}: {message}')
+print('compliant' if r.is_compliant else 'not compliant')";
+    let probe = Command::new("python3").args(["-c", "import page"]).output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        missing("page, the PDF/UA and PDF/A checker (PyPI `page-validation`)");
+        return None;
+    }
+    let out = Command::new("python3").args(["-c", SCRIPT, profile]).arg(pdf).output().expect("python3 runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "page failed on {}: {}", pdf.display(), String::from_utf8_lossy(&out.stderr));
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let verdict = lines.pop().unwrap_or_default();
+    assert_eq!(verdict == "compliant", lines.is_empty(), "page's verdict and its failures disagree: {text}");
+    Some(lines)
+}
+
+/// Asserts that `pdf` passes every rule of `profile` (see `pdf_conformance_failures`).
+pub fn assert_pdf_conforms(pdf: &Path, profile: &str) {
+    if let Some(failures) = pdf_conformance_failures(pdf, profile) {
+        assert!(failures.is_empty(), "{} fails {profile}:\n{}", pdf.display(), failures.join("\n"));
+    }
+}
+
+/// Runs Ace by DAISY (npm `@daisy/ace`, its Puppeteer runner driving the installed Chromium)
+/// and asserts it finds no violation.
+pub fn assert_ace_clean(epub: &Path) {
+    let report = tempfile::tempdir().unwrap();
+    let chromium = std::env::var("PUPPETEER_EXECUTABLE_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut command = Command::new("ace-puppeteer");
+    command.args(["--silent", "--force", "--outdir"]).arg(report.path()).arg(epub).env("PUPPETEER_EXECUTABLE_PATH", &chromium);
+    if Command::new("ace-puppeteer").arg("--version").output().is_err() || !Path::new(&chromium).exists() {
+        missing("Ace by DAISY (npm `@daisy/ace`) with Chromium");
+        return;
+    }
+    let out = run_within(command, std::time::Duration::from_secs(300), "ace-puppeteer");
+    let json = std::fs::read_to_string(report.path().join("report.json"))
+        .unwrap_or_else(|_| panic!("Ace wrote no report for {}: {}", epub.display(), String::from_utf8_lossy(&out.stderr)));
+    let report: serde_json::Value = serde_json::from_str(&json).expect("Ace's report is JSON");
+    let violations: Vec<String> = report["assertions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|doc| doc["assertions"].as_array().cloned().unwrap_or_default().into_iter().map(move |a| format!("{}: {}", doc["earl:testSubject"]["url"], a["earl:test"]["dct:title"])))
+        .collect();
+    assert!(violations.is_empty(), "Ace found violations in {}:\n{}", epub.display(), violations.join("\n"));
+    assert_eq!(report["earl:result"]["earl:outcome"], "pass", "Ace's outcome for {}", epub.display());
+}

@@ -41,6 +41,8 @@ pub struct Para {
     pub text: String,
     pub(super) spans: Vec<(Range<usize>, Style)>,
     pub(super) links: Vec<LinkTo>,
+    /// Where each link's text is in `text` (`links` order).
+    pub(super) link_text: Vec<Range<usize>>,
     /// Note callers: where each starts in `text`, and the note's number.
     pub(crate) notes: Vec<(usize, usize)>,
     /// The inline formulas, in order; each stands in `text` as an object replacement character.
@@ -57,6 +59,25 @@ impl Para {
         match self.spans.last_mut() {
             Some((range, s)) if *s == style && range.end == start => range.end = self.text.len(),
             _ => self.spans.push((start..self.text.len(), style)),
+        }
+    }
+
+    /// How many links the paragraph has.
+    pub(crate) fn link_count(&self) -> usize {
+        self.links.len()
+    }
+
+    /// What link `i` is, in words, for a reader who cannot see it: its text, and for a web
+    /// address that its text does not show, the address too.
+    pub(crate) fn link_description(&self, i: usize) -> String {
+        let (Some(to), Some(range)) = (self.links.get(i), self.link_text.get(i)) else { return String::new() };
+        let text: String = self.text.get(range.clone()).unwrap_or_default().chars().filter(|&c| c != '\u{fffc}').collect();
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        match to {
+            LinkTo::Url(url) if text.is_empty() => url.clone(),
+            LinkTo::Url(url) if text != *url => format!("{text} – {url}"),
+            LinkTo::Anchor(anchor) if text.is_empty() => anchor.clone(),
+            _ => text,
         }
     }
 
@@ -90,11 +111,16 @@ impl Para {
                         LinkTarget::Essay { essay, heading: None } => Some(LinkTo::Anchor(essay.clone())),
                         LinkTarget::Unresolved { .. } => None,
                     };
+                    let start = self.text.len();
                     let link = to.map(|to| {
                         self.links.push(to);
+                        self.link_text.push(start..start);
                         self.links.len() - 1
                     });
                     self.collect(content, Style { link: link.or(style.link), ..style }, anchor);
+                    if let Some(link) = link {
+                        self.link_text[link].end = self.text.len();
+                    }
                 }
                 Inline::Math(formula) if !formula.readable => self.push(&leaf_text(inline).unwrap_or_default(), Style { font: FontId::MONO, ..style }),
                 Inline::Math(formula) => {
@@ -108,6 +134,8 @@ impl Para {
                         Inline::NoteRef(n) => {
                             self.notes.push((self.text.len(), *n));
                             self.links.push(LinkTo::Anchor(anchor(Anchor::Note(*n))));
+                            let start = self.text.len();
+                            self.link_text.push(start..start + leaf_text(leaf).map_or(0, |t| t.len()));
                             Style { scale: 0.6, rise: 0.4, link: Some(self.links.len() - 1), note: true, ..style }
                         }
                         _ => style,

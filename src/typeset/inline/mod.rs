@@ -215,6 +215,9 @@ pub struct Shaped<'p> {
     /// The structure node each of the paragraph's formulas is tagged as (`Para::formulas`
     /// order); without one a formula's glyphs belong to the paragraph.
     formula_marks: Vec<Mark>,
+    /// The structure node each of the paragraph's links is tagged as (`Para::links` order);
+    /// without one a link's text belongs to the paragraph.
+    link_marks: Vec<Mark>,
     /// Fixed space after each piece (¼ em between Han and Latin), dropped at a break.
     gaps: Vec<f32>,
     /// How far the space after each piece may stretch at a stretch ratio of 1, in points

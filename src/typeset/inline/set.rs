@@ -12,6 +12,16 @@ impl Shaped<'_> {
         self.formula_marks = marks;
     }
 
+    /// Tags the paragraph's links (in `Para::links` order) as these nodes.
+    pub(crate) fn mark_links(&mut self, marks: Vec<Mark>) {
+        self.link_marks = marks;
+    }
+
+    /// The node link `index` is tagged as, if any.
+    fn link_mark(&self, index: Option<usize>) -> Mark {
+        index.and_then(|i| self.link_marks.get(i).copied()).unwrap_or_default()
+    }
+
     pub(super) fn set_line(&self, range: Range<usize>, indent: f32, avail: f32, measure: Measure, last: bool) -> SetLine {
         let starts_paragraph = range.start == 0;
         let shown_range = self.shown(range.start, range.end, starts_paragraph);
@@ -67,7 +77,7 @@ impl Shaped<'_> {
                 continue;
             }
             let mut m = k + 1;
-            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise && shown[m].style.note == first.style.note && shown[m].style.ink == first.style.ink && shown[m].formula.is_none() {
+            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise && shown[m].style.note == first.style.note && shown[m].style.ink == first.style.ink && shown[m].style.link == first.style.link && shown[m].formula.is_none() {
                 m += 1;
             }
             items.push(Item::Text(self.run(&shown[k..m], &xs[k..m], &lefts[k..m], &widths[k..m])));
@@ -129,7 +139,7 @@ impl Shaped<'_> {
                 });
             }
         }
-        TextRun { x: xs[0], y: -first.style.rise * self.size, font: first.font, size: first.size, text, glyphs, mark: Mark::Decoration, note: if first.style.note { NoteRun::Caller } else { NoteRun::None }, ink: first.style.ink }
+        TextRun { x: xs[0], y: -first.style.rise * self.size, font: first.font, size: first.size, text, glyphs, mark: self.link_mark(first.style.link), note: if first.style.note { NoteRun::Caller } else { NoteRun::None }, ink: first.style.ink }
     }
 
     /// Emphasis dots, strike-through lines and link areas.
@@ -154,7 +164,8 @@ impl Shaped<'_> {
             }
             if let Some(link) = p.style.link {
                 let to = self.para.links[link].clone();
-                items.push(Item::Link { x: xs[k], y: -0.95 * size, w: x1 - xs[k], h: 1.25 * size, to, mark: Mark::Decoration });
+                let alt = self.para.link_description(link);
+                items.push(Item::Link { x: xs[k], y: -0.95 * size, w: x1 - xs[k], h: 1.25 * size, to, alt, mark: self.link_mark(Some(link)) });
             }
             k = m;
         }

@@ -28,6 +28,7 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
             continue;
         }
         let mut shaped = fonts.get(run.font).shape_in(&text[run.range.clone()], run.lang);
+        stand_in_for_missing(&mut shaped, fonts.get(run.font), &text[run.range.clone()]);
         pieces.extend(clusters(&run, &mut shaped, text, size, glyphs.len(), fonts));
         glyphs.extend(shaped);
     }
@@ -77,8 +78,25 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
         };
         sum_letters[k + 1] = sum_letters[k] + letters;
     }
-    Shaped { para, size, glyphs, pieces, formulas, formula_marks: Vec::new(), gaps, stretch, sum_width, sum_gap, sum_shrink, sum_stretch, sum_han_stretch, sum_opening, sum_letters, missing }
+    Shaped { para, size, glyphs, pieces, formulas, formula_marks: Vec::new(), link_marks: Vec::new(), gaps, stretch, sum_width, sum_gap, sum_shrink, sum_stretch, sum_han_stretch, sum_opening, sum_letters, missing }
 }
+
+/// A character no font has is drawn as a white square (□), and whitespace the font lacks (a
+/// tab) as a space, never as the font's .notdef, which no PDF standard accepts; what they
+/// stand for stays their text, so copying gives the character.
+fn stand_in_for_missing(glyphs: &mut [Glyph], font: &crate::font::Font, text: &str) {
+    for g in glyphs.iter_mut().filter(|g| g.id == 0) {
+        let c = text.get(g.cluster..).and_then(|t| t.chars().next()).unwrap_or(' ');
+        let stand_in = if c.is_whitespace() || c.is_control() { ' ' } else { MISSING_STAND_IN };
+        if let Some(id) = font.glyph(stand_in) {
+            g.id = id;
+            g.advance = font.advance(id);
+        }
+    }
+}
+
+/// What a character no font has looks like on the page.
+const MISSING_STAND_IN: char = '□';
 
 /// A stretch of text shaped at once: one font, one language, one style.
 struct Run {
@@ -107,7 +125,8 @@ fn itemize(para: &Para, fonts: &FontSet) -> (Vec<Run>, Vec<char>) {
                     if !missing.contains(&c) {
                         missing.push(c);
                     }
-                    style.font
+                    // Set in a font that has its stand-in.
+                    fonts.pick(style.font, MISSING_STAND_IN).unwrap_or(style.font)
                 }
             };
             let end = offset + c.len_utf8();
