@@ -376,3 +376,63 @@ fn the_cover_is_out_of_the_reading_order_and_the_text_keeps_the_reader_s_face() 
     }
     assert!(rule("sup, sub").contains("line-height: 0"), "superscripts keep their line's height");
 }
+
+#[test]
+fn stores_and_calibre_read_the_cover_once_and_the_chinese_title_with_its_own_colon() {
+    let (_out, epub) = seeds_epub();
+    let texts = texts(&epub);
+    let opf = &texts["EPUB/package.opf"];
+    // The guide names the cover page, so Calibre's conversion (Kindle) drops it from the text.
+    assert!(opf.contains("<guide>\n<reference type=\"cover\" href=\"cover.xhtml\""), "{opf}");
+    // The generated cover is a JPEG, as Amazon asks.
+    let cover = entries(&epub).into_iter().find(|(name, _)| name.starts_with("EPUB/images/cover")).expect("a cover image");
+    assert!(cover.0.ends_with(".jpg") && cover.1.starts_with(&[0xFF, 0xD8, 0xFF]), "{}", cover.0);
+    assert!(opf.contains("media-type=\"image/jpeg\" properties=\"cover-image\""), "{opf}");
+    // A Chinese subtitle joins the title with a full-width colon, never Calibre's ": ".
+    let book = fs_book_toml();
+    let (title, subtitle) = (book.0, book.1);
+    assert!(opf.contains(&format!("<dc:title id=\"expanded\">{title}：{subtitle}</dc:title>")), "{opf}");
+    assert!(!opf.contains("property=\"title-type\">subtitle"), "{opf}");
+    // Every picture is described (the seeds have none but the cover): conformance is claimed.
+    assert!(opf.contains("<meta property=\"dcterms:conformsTo\">EPUB Accessibility 1.1 - WCAG 2.1 Level AA</meta>"), "{opf}");
+}
+
+/// The seeds' title and subtitle, from book.toml.
+fn fs_book_toml() -> (String, String) {
+    let toml = std::fs::read_to_string(repo().join("book.toml")).unwrap();
+    let value = |key: &str| toml.lines().find_map(|l| l.strip_prefix(&format!("{key} = "))).unwrap().trim().trim_matches('"').to_owned();
+    (value("title"), value("subtitle"))
+}
+
+#[test]
+fn a_picture_without_alt_text_withholds_the_conformance_claim_and_the_index_leads_to_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"图\"\nauthors = [\"测试者\"]\n").unwrap();
+    image::RgbImage::from_fn(40, 30, |x, _| image::Rgb([(x * 6) as u8, 90, 160])).save(dir.path().join("manuscripts/pic.png")).unwrap();
+    let essay = |n: u32, body: &str| format!("---\ntitle: 第{n}篇\ndate: 2024-01-0{n}\ntags: [图片]\n---\n\n{body}\n");
+    std::fs::write(dir.path().join("manuscripts/one.md"), essay(1, "有说明的图：\n\n![一张条纹图](pic.png)\n")).unwrap();
+    std::fs::write(dir.path().join("manuscripts/two.md"), essay(2, &format!("{}\n\n![](pic.png)\n", "正文。".repeat(400)))).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = wenji(&repo(), &["build", dir.path().to_str().unwrap(), "-o", out.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let epub = only_file(out.path(), "epub");
+    assert_epubcheck_clean(&epub);
+    let texts = texts(&epub);
+    let opf = &texts["EPUB/package.opf"];
+    assert!(!opf.contains("conformsTo") && !opf.contains("alternativeText"), "a picture has no alt text: {opf}");
+    // The described picture shows its alt text under it, hidden from screen readers.
+    let page = texts.iter().find(|(name, text)| name.contains("essays/") && text.contains("一张条纹图")).expect("the first essay").1;
+    assert!(page.contains("<span class=\"caption\" aria-hidden=\"true\">一张条纹图</span>"), "{page}");
+    // The tag index: each essay with a leader to the printed page it opens on, as in the PDF.
+    let index = &texts["EPUB/index.xhtml"];
+    let pages: Vec<String> = index.split("<span class=\"page\">").skip(1).map(|s| s[..s.find('<').unwrap()].to_owned()).collect();
+    assert_eq!(pages.len(), 2, "{index}");
+    assert!(index.contains("<span class=\"leader\"></span>"), "{index}");
+    let pdf = only_file(out.path(), "pdf");
+    let Some((ok, text)) = tool_then("pdftotext", &["-enc", "UTF-8", "-layout"], &pdf, &["-"]) else { return };
+    assert!(ok);
+    let index_page = text.split('\x0c').rev().find(|p| p.contains("标签索引")).expect("the PDF's index");
+    let printed: Vec<&str> = index_page.lines().filter(|l| l.contains("第")).filter_map(|l| l.split_whitespace().last()).collect();
+    assert_eq!(printed, pages, "the EPUB's index pages are the PDF's: {index_page}");
+}

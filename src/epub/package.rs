@@ -45,9 +45,20 @@ pub(crate) fn opf(book: &Book, items: &[Item], page_list: bool) -> String {
     let _ = writeln!(o, "<dc:identifier id=\"book-id\">{}</dc:identifier>", escape(&m.identifier));
     let _ = writeln!(o, "<dc:title id=\"title\">{}</dc:title>", escape(&m.title));
     o.push_str("<meta refines=\"#title\" property=\"title-type\">main</meta>\n");
-    if let Some(sub) = &m.subtitle {
-        let _ = writeln!(o, "<dc:title id=\"subtitle\">{}</dc:title>", escape(sub));
-        o.push_str("<meta refines=\"#subtitle\" property=\"title-type\">subtitle</meta>\n");
+    // Calibre (and Kindle conversion through it) joins a main title and a subtitle with ": ",
+    // which in Chinese or Japanese is a wrong mark: there the whole title is given as the
+    // expanded title, joined by a full-width colon, and readers take the main one.
+    let cjk = ["zh", "ja", "ko"].iter().any(|l| m.language.starts_with(l));
+    match &m.subtitle {
+        Some(sub) if cjk => {
+            let _ = writeln!(o, "<dc:title id=\"expanded\">{}：{}</dc:title>", escape(&m.title), escape(sub));
+            o.push_str("<meta refines=\"#expanded\" property=\"title-type\">expanded</meta>\n");
+        }
+        Some(sub) => {
+            let _ = writeln!(o, "<dc:title id=\"subtitle\">{}</dc:title>", escape(sub));
+            o.push_str("<meta refines=\"#subtitle\" property=\"title-type\">subtitle</meta>\n");
+        }
+        None => {}
     }
     for (i, author) in m.authors.iter().enumerate() {
         let _ = writeln!(o, "<dc:creator id=\"creator-{i}\">{}</dc:creator>", escape(author));
@@ -87,7 +98,13 @@ pub(crate) fn opf(book: &Book, items: &[Item], page_list: bool) -> String {
         let linear = if item.aside { " linear=\"no\"" } else { "" };
         let _ = writeln!(o, "<itemref idref=\"{}\"{linear}/>", item.id);
     }
-    o.push_str("</spine>\n</package>\n");
+    o.push_str("</spine>\n");
+    // EPUB 2's guide names the cover page: Calibre (and so Kindle conversion) then shows the
+    // cover once, as the book's cover, and leaves the page out of the text.
+    if let Some(cover) = items.iter().find(|i| i.id == "cover" && i.in_spine) {
+        let _ = writeln!(o, "<guide>\n<reference type=\"cover\" href=\"{}\" title=\"{}\"/>\n</guide>", escape(&cover.href), escape(&book.meta.say("封面")));
+    }
+    o.push_str("</package>\n");
     o
 }
 

@@ -347,10 +347,24 @@ mod tests {
 
     #[test]
     fn what_is_not_a_pdf_is_refused() {
-        assert!(pack(b"not a pdf", PageOrder::default(), ONE_PAGE).is_err());
+        assert!(pack(b"not a pdf", PageOrder::default(), ONE_PAGE, "").is_err());
         let mut broken = sample();
         let at = broken.windows(5).position(|w| w == b"2 0 o").unwrap();
         broken[at] = b'9';
         assert!(pack(&broken, PageOrder::default(), ONE_PAGE, "").is_err(), "an object where the table says another is");
+    }
+
+    #[test]
+    fn the_identifier_goes_into_the_xmp_and_its_length_follows() {
+        let xmp = "<x:xmpmeta><rdf:RDF><rdf:Description><dc:format>application/pdf</dc:format></rdf:Description></rdf:RDF></x:xmpmeta>";
+        let raw = format!("7 0 obj\n<</Length {}/Type/Metadata/Subtype/XML>>\nstream\n{xmp}\nendstream\nendobj\n", xmp.len());
+        let out = String::from_utf8(with_identifier(raw.as_bytes(), "urn:isbn:978-7-1<2>&").unwrap()).unwrap();
+        let added = "<dc:identifier>urn:isbn:978-7-1&lt;2&gt;&amp;</dc:identifier>";
+        assert!(out.contains(&format!("</dc:format>{added}</rdf:Description>")), "{out}");
+        assert!(out.contains(&format!("/Length {}/Type", xmp.len() + added.len())), "{out}");
+        assert!(out.ends_with("\nendstream\nendobj\n"));
+        // Other streams, and a compressed packet, are left as they are.
+        assert!(with_identifier(b"8 0 obj\n<</Length 3>>\nstream\nabc\nendstream\nendobj\n", "x").is_none());
+        assert!(with_identifier(raw.replace("/Subtype/XML", "/Subtype/XML/Filter/FlateDecode").as_bytes(), "x").is_none());
     }
 }
