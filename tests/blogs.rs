@@ -213,7 +213,7 @@ fn a_blog_built_from_its_root_takes_its_posts_and_its_own_settings() {
     // The naive date is Taipei time (the blog's `timezone`), so the night walk comes first.
     assert_eq!(titles, ["夜河", "山行"], "{err}");
     let opf = parse_xml(&texts(&epub)["EPUB/package.opf"]).unwrap().descendants().filter(|n| n.is_element()).map(|n| format!("{}={}", n.tag_name().name(), n.text().unwrap_or(""))).collect::<Vec<_>>();
-    for want in ["title=松下札记", "title=写给自己的十年", "creator=松下客", "language=zh-TW", "description=一个人的读书与行路"] {
+    for want in ["title=松下札记", "title=松下札记：写给自己的十年", "creator=松下客", "language=zh-TW", "description=一个人的读书与行路"] {
         assert!(opf.contains(&want.to_owned()), "{want} not in {opf:?}");
     }
     // A link to the blog's own address lands in the book; another site's stays a web link.

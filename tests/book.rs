@@ -86,7 +86,7 @@ fn a_book_without_a_cover_gets_a_typographic_one_in_both_outputs() {
     let opf = &texts(&epub)["EPUB/package.opf"];
     let doc = parse_xml(opf).unwrap();
     let item = doc.descendants().find(|n| n.attribute("properties") == Some("cover-image")).expect("a cover-image item");
-    assert_eq!(item.attribute("media-type"), Some("image/png"));
+    assert_eq!(item.attribute("media-type"), Some("image/jpeg"), "a JPEG, as Amazon asks");
     let href = format!("EPUB/{}", item.attribute("href").unwrap());
     let (_, png) = entries(&epub).into_iter().find(|(n, _)| *n == href).unwrap();
     let img = image::load_from_memory(&png).unwrap().to_rgb8();
@@ -212,8 +212,10 @@ fn the_tag_index_gives_each_essay_its_page_under_each_of_its_tags() {
         // A print page may start at the tag: its page-break marker comes first.
         let name: String = tag.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
         let name = name.as_str();
-        let linked: Vec<&str> = tag.parent().unwrap().descendants().filter(|n| n.has_tag_name("a")).map(|a| a.text().unwrap()).collect();
-        let carriers: Vec<&str> = entries.iter().filter(|e| e.tags.iter().any(|t| t == name)).map(|e| e.title.as_str()).collect();
+        // Each link: the essay's title, a leader and the page it opens on, as in the PDF.
+        let span = |a: roxmltree::Node<'_, '_>, class: &str| a.descendants().find(|n| n.attribute("class") == Some(class)).and_then(|n| n.text()).unwrap_or_default().to_owned();
+        let linked: Vec<(String, String)> = tag.parent().unwrap().descendants().filter(|n| n.has_tag_name("a")).map(|a| (span(a, "entry"), span(a, "page"))).collect();
+        let carriers: Vec<(String, String)> = entries.iter().filter(|e| e.tags.iter().any(|t| t == name)).map(|e| (e.title.clone(), e.page.to_string())).collect();
         assert_eq!(linked, carriers, "essays under {name}");
     }
     assert!(texts(&epub)["EPUB/nav.xhtml"].contains("epub:type=\"index\""));

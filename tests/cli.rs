@@ -76,7 +76,7 @@ fn a_missing_image_is_a_warning_and_the_book_is_built() {
   = hint: put the image file beside the essay and link it by a relative path; its alt text is shown instead
 
 warning: 1 warning
-wrote out/essays.epub (1 essay, 78 KB)
+wrote out/essays.epub (1 essay, 121 KB)
 "
     );
     // --quiet keeps the errors only.

@@ -395,6 +395,12 @@ fn stores_and_calibre_read_the_cover_once_and_the_chinese_title_with_its_own_col
     assert!(!opf.contains("property=\"title-type\">subtitle"), "{opf}");
     // Every picture is described (the seeds have none but the cover): conformance is claimed.
     assert!(opf.contains("<meta property=\"dcterms:conformsTo\">EPUB Accessibility 1.1 - WCAG 2.1 Level AA</meta>"), "{opf}");
+    // Emphasis dots where the reader draws them, else a colour MuPDF shows (it draws no underline).
+    let css = entries(&epub).into_iter().find(|(name, _)| name == "EPUB/css/book.css").map(|(_, bytes)| String::from_utf8(bytes).unwrap()).unwrap();
+    let fallback = css.split("\nem {").nth(1).and_then(|r| r.split('}').next()).expect("an em rule");
+    assert!(fallback.contains("color:") && !fallback.contains("text-emphasis"), "{fallback}");
+    let dots = css.split("@supports (text-emphasis-style: filled)").nth(1).expect("dots where supported");
+    assert!(dots.split("em {").nth(1).is_some_and(|r| r.contains("color: inherit") && r.contains("text-emphasis: filled dot")), "{dots}");
 }
 
 /// The seeds' title and subtitle, from book.toml.

@@ -171,11 +171,14 @@ fn an_unknown_conversion_is_refused_at_its_key() {
 /// converter's crate ships them: every case of every conversion wenji offers.
 #[test]
 fn the_converter_passes_opencc_s_own_test_cases() {
-    let o = std::process::Command::new(env!("CARGO")).args(["metadata", "--format-version", "1", "--offline"]).current_dir(repo()).output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let metadata: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let manifest = metadata["packages"].as_array().unwrap().iter().find(|p| p["name"] == "ferrous-opencc").expect("the converter is a dependency")["manifest_path"].as_str().unwrap().to_owned();
-    let cases_file = Path::new(&manifest).parent().unwrap().join("tests/data/testcases.json");
+    // The crate's source as cargo unpacked it for this build: the version Cargo.lock names, in
+    // the registry's source folder (`cargo metadata` would want every platform's crates).
+    let lock = std::fs::read_to_string(repo().join("Cargo.lock")).unwrap();
+    let version = lock.split("name = \"ferrous-opencc\"\nversion = \"").nth(1).and_then(|v| v.split('"').next()).expect("the converter is a dependency");
+    let home = std::env::var_os("CARGO_HOME").map(std::path::PathBuf::from).unwrap_or_else(|| Path::new(&std::env::var_os("HOME").unwrap()).join(".cargo"));
+    let sources = std::fs::read_dir(home.join("registry/src")).unwrap().map(|e| e.unwrap().path().join(format!("ferrous-opencc-{version}")));
+    let crate_dir = sources.into_iter().find(|d| d.is_dir()).expect("the converter's source in cargo's registry");
+    let cases_file = crate_dir.join("tests/data/testcases.json");
     let cases: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cases_file).unwrap()).unwrap();
     let mut checked = 0;
     for case in cases["cases"].as_array().unwrap() {

@@ -543,7 +543,7 @@ fn tag_group(i: usize, nodes: &[Node], children: &[Vec<usize>], leaves: &mut [Ve
 fn tag_kind(role: &Role) -> TagKind {
     let alt = |text: &str| (!text.trim().is_empty()).then(|| text.to_owned());
     match role {
-        Role::Section => Tag::Section.into(),
+        Role::Section { lang } => Tag::Section.with_lang(lang.clone()).into(),
         Role::Heading { level, title } => Tag::Hn(NonZeroU16::new(u16::from(*level)).unwrap_or(NonZeroU16::MIN), Some(title.clone())).into(),
         Role::Paragraph => Tag::P.into(),
         Role::Quote => Tag::BlockQuote.into(),
@@ -552,6 +552,8 @@ fn tag_kind(role: &Role) -> TagKind {
         Role::Label => Tag::Lbl.into(),
         Role::ListBody => Tag::LBody.into(),
         Role::Code => Tag::Code.with_placement(Some(Placement::Block)).into(),
+        // A block-placed span: its end is a line break.
+        Role::CodeLine => Tag::Span.with_placement(Some(Placement::Block)).into(),
         Role::Formula { alt: text } => Tag::Formula(alt(text)).into(),
         Role::Table => Tag::Table.into(),
         Role::Row => Tag::TR.into(),

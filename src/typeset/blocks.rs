@@ -90,7 +90,8 @@ pub(crate) fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) 
     let mut b = Blocks::new(geo, &fonts, book, &essay.id, index as u32);
     b.top_heading = top_heading(&essay.blocks).unwrap_or(1);
     b.variants = essay.source.len() <= VARIANT_MAX_ESSAY;
-    b.open(Role::Section);
+    // An essay in another language than the book's says so (`lang` in its front matter).
+    b.open(Role::Section { lang: essay.meta.lang.clone().filter(|l| *l != book.meta.language) });
     b.opening(essay, index);
     let body = b.body_frame();
     b.blocks(&essay.blocks, body);
@@ -660,7 +661,8 @@ impl<'a> Blocks<'a> {
             }
             self.text_base = base;
             let from = self.slabs.len();
-            self.lines(&p, size, f.left + pad, m, LineKind::Code, 1);
+            // Each source line is an element of its own, so that its end is a line's end.
+            self.within(Role::CodeLine, |b| b.lines(&p, size, f.left + pad, m, LineKind::Code, 1));
             // Tabs were widened: a wrapped line's offset goes back into its source line.
             for s in &mut self.slabs[from..] {
                 if let Some((_, offset)) = &mut s.text_start {

@@ -73,8 +73,8 @@ pub(crate) struct Node {
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Role {
-    /// An essay.
-    Section,
+    /// An essay, with its language where it is not the book's.
+    Section { lang: Option<String> },
     /// A heading (1 is an essay's title) with its text.
     Heading { level: u8, title: String },
     Paragraph,
@@ -85,6 +85,8 @@ pub(crate) enum Role {
     Label,
     ListBody,
     Code,
+    /// A line of a code block (wrapped or not).
+    CodeLine,
     /// A formula, set as its TeX source, which is also its alternative text.
     Formula { alt: String },
     Table,

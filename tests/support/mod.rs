@@ -771,6 +771,9 @@ pub fn assert_pdf_conforms(pdf: &Path, profile: &str) {
 /// Runs Ace by DAISY (npm `@daisy/ace`, its Puppeteer runner driving the installed Chromium)
 /// and asserts it finds no violation.
 pub fn assert_ace_clean(epub: &Path) {
+    // One Ace at a time: two Chromiums started at once by tests of one file fail to start.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let report = tempfile::tempdir().unwrap();
     let chromium = std::env::var("PUPPETEER_EXECUTABLE_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let mut command = Command::new("ace-puppeteer");
@@ -781,7 +784,7 @@ pub fn assert_ace_clean(epub: &Path) {
     }
     let out = run_within(command, std::time::Duration::from_secs(300), "ace-puppeteer");
     let json = std::fs::read_to_string(report.path().join("report.json"))
-        .unwrap_or_else(|_| panic!("Ace wrote no report for {}: {}", epub.display(), String::from_utf8_lossy(&out.stderr)));
+        .unwrap_or_else(|_| panic!("Ace wrote no report for {} ({}): {}{}", epub.display(), out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
     let report: serde_json::Value = serde_json::from_str(&json).expect("Ace's report is JSON");
     let violations: Vec<String> = report["assertions"]
         .as_array()
