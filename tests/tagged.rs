@@ -309,6 +309,10 @@ fn lists_tables_figures_code_and_notes_are_tagged() {
     if let Some(content) = content_streams(&pdf) {
         assert!(content.contains("/ActualText<feff2611>") && content.contains("/ActualText<feff2610>"), "the task boxes' labels");
         assert!(content.contains("/Lang(en)"), "Latin text carries its language");
+        // Emphasis as PDF 2.0's Em and Strong, mapped to Span for PDF 1.7 readers.
+        assert_eq!(content.matches("/S /Em\n").count() + content.matches("/S /Em\r").count(), 1, "one *emphasis*");
+        assert!(content.matches("/S /Strong").count() >= 2, "the **strong** runs");
+        assert!(content.contains("/Em /Span") && content.contains("/Strong /Span"), "the role map");
     }
     let tasks: Vec<&&Elem> = items.iter().filter(|li| li.text().contains("任务")).collect();
     assert!(tasks.len() >= 2 && tasks.iter().all(|li| li.kinds() == ["Lbl", "LBody"]), "{tasks:?}");

@@ -562,6 +562,9 @@ fn tag_kind(role: &Role) -> TagKind {
         Role::Figure { alt: text } => Tag::Figure(alt(text)).into(),
         Role::Caption => Tag::Caption.into(),
         Role::Link { alt: text } => Tag::Link.with_alt_text(alt(text)).into(),
+        // PDF 2.0's Strong and Em, which krilla maps to Span for PDF 1.7 readers.
+        Role::Stress { strong: true } => Tag::Strong.into(),
+        Role::Stress { strong: false } => Tag::Em.into(),
         Role::Note => Tag::Note.into(),
         Role::Toc => Tag::TOC.into(),
         Role::TocItem => Tag::TOCI.into(),

@@ -300,13 +300,16 @@ impl<'a> Blocks<'a> {
         shaped
     }
 
-    /// Gives `para`'s inline formulas and links nodes of their own in the open one.
+    /// Gives `para`'s inline formulas, links and emphases nodes of their own in the open one.
     fn mark_inlines(&mut self, para: &Para, shaped: &mut Shaped) {
         if !para.formulas.is_empty() {
             shaped.mark_formulas(para.formulas.iter().map(|f| self.leaf(Role::Formula { alt: f.tex.clone() })).collect());
         }
         if para.link_count() > 0 {
             shaped.mark_links((0..para.link_count()).map(|i| self.leaf(Role::Link { alt: para.link_description(i) })).collect());
+        }
+        if !para.stresses.is_empty() {
+            shaped.mark_stresses(para.stresses.iter().map(|&(strong, _)| self.leaf(Role::Stress { strong })).collect());
         }
     }
 

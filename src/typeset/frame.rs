@@ -97,6 +97,8 @@ pub(crate) enum Role {
     Caption,
     /// A link: its text and the annotation that makes it one; `alt` says where it goes.
     Link { alt: String },
+    /// Emphasis: strong (`**…**`) or not (`*…*`).
+    Stress { strong: bool },
     Note,
     /// The contents (目录) and its entries.
     Toc,

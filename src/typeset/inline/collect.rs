@@ -19,6 +19,8 @@ pub struct Style {
     pub(crate) strike: bool,
     /// Index into `Para::links`.
     pub(crate) link: Option<usize>,
+    /// The innermost emphasis (`*…*` or `**…**`) the text is in: index into `Para::stresses`.
+    pub(crate) stress: Option<u32>,
     /// A note's caller, renumbered on its page when notes are numbered by page.
     pub(crate) note: bool,
     /// An inline formula (index into `Para::formulas`), which the text holds as U+FFFC.
@@ -31,7 +33,7 @@ pub struct Style {
 
 impl Style {
     pub(crate) fn plain(font: FontId) -> Style {
-        Style { font, scale: 1.0, rise: 0.0, emph: false, strike: false, link: None, note: false, formula: None, ink: Ink::default(), grid: false }
+        Style { font, scale: 1.0, rise: 0.0, emph: false, strike: false, link: None, stress: None, note: false, formula: None, ink: Ink::default(), grid: false }
     }
 }
 
@@ -43,6 +45,8 @@ pub struct Para {
     pub(super) links: Vec<LinkTo>,
     /// Where each link's text is in `text` (`links` order).
     pub(super) link_text: Vec<Range<usize>>,
+    /// Each emphasis, in order: whether it is strong (`**…**`), and where its text is.
+    pub(crate) stresses: Vec<(bool, Range<usize>)>,
     /// Note callers: where each starts in `text`, and the note's number.
     pub(crate) notes: Vec<(usize, usize)>,
     /// The inline formulas, in order; each stands in `text` as an object replacement character.
@@ -95,11 +99,22 @@ impl Para {
         p
     }
 
+    /// Emphasis (`strong` or not): its content, noted as one.
+    fn stressed(&mut self, strong: bool, content: &[Inline], style: Style, anchor: &dyn Fn(Anchor) -> String) {
+        let start = self.text.len();
+        let index = u32::try_from(self.stresses.len()).ok();
+        self.stresses.push((strong, start..start));
+        self.collect(content, Style { stress: index.or(style.stress), ..style }, anchor);
+        if let Some(last) = self.stresses.get_mut(index.map_or(usize::MAX, |i| i as usize)) {
+            last.1.end = self.text.len();
+        }
+    }
+
     fn collect(&mut self, inlines: &[Inline], style: Style, anchor: &dyn Fn(Anchor) -> String) {
         for inline in inlines {
             match inline {
-                Inline::Emph(c) => self.collect(c, Style { emph: true, ..style }, anchor),
-                Inline::Strong(c) => self.collect(c, Style { font: bold(style.font), ..style }, anchor),
+                Inline::Emph(c) => self.stressed(false, c, Style { emph: true, ..style }, anchor),
+                Inline::Strong(c) => self.stressed(true, c, Style { font: bold(style.font), ..style }, anchor),
                 Inline::Strike(c) => self.collect(c, Style { strike: true, ..style }, anchor),
                 Inline::Sup(c) => self.collect(c, Style { scale: 0.7, rise: style.rise + 0.35, ..style }, anchor),
                 Inline::Sub(c) => self.collect(c, Style { scale: 0.7, rise: style.rise - 0.15, ..style }, anchor),

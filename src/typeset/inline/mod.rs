@@ -218,6 +218,8 @@ pub struct Shaped<'p> {
     /// The structure node each of the paragraph's links is tagged as (`Para::links` order);
     /// without one a link's text belongs to the paragraph.
     link_marks: Vec<Mark>,
+    /// The node each emphasis is tagged as (`Para::stresses` order).
+    stress_marks: Vec<Mark>,
     /// Fixed space after each piece (¼ em between Han and Latin), dropped at a break.
     gaps: Vec<f32>,
     /// How far the space after each piece may stretch at a stretch ratio of 1, in points

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::super::frame::{Cluster, Item, Mark, NoteRun, RunGlyph, TextRun};
 use super::super::frame::RunGlyph as Glyph;
-use super::{Align, HAN_STRETCH, LOOSEST, Measure, Piece, SetLine, Shaped, Spread, opens_like_han};
+use super::{Align, HAN_STRETCH, LOOSEST, Measure, Piece, SetLine, Shaped, Spread, Style, opens_like_han};
 
 impl Shaped<'_> {
     /// Tags the paragraph's formulas (in `Para::formulas` order) as these nodes.
@@ -17,9 +17,22 @@ impl Shaped<'_> {
         self.link_marks = marks;
     }
 
+    /// Tags the paragraph's emphases (in `Para::stresses` order) as these nodes.
+    pub(crate) fn mark_stresses(&mut self, marks: Vec<Mark>) {
+        self.stress_marks = marks;
+    }
+
     /// The node link `index` is tagged as, if any.
     fn link_mark(&self, index: Option<usize>) -> Mark {
         index.and_then(|i| self.link_marks.get(i).copied()).unwrap_or_default()
+    }
+
+    /// The node text of `style` belongs to: its link's, else its emphasis's, else none yet.
+    fn text_mark(&self, style: &Style) -> Mark {
+        match self.link_mark(style.link) {
+            Mark::Decoration => style.stress.and_then(|i| self.stress_marks.get(i as usize).copied()).unwrap_or_default(),
+            mark => mark,
+        }
     }
 
     pub(super) fn set_line(&self, range: Range<usize>, indent: f32, avail: f32, measure: Measure, last: bool) -> SetLine {
@@ -77,7 +90,7 @@ impl Shaped<'_> {
                 continue;
             }
             let mut m = k + 1;
-            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise && shown[m].style.note == first.style.note && shown[m].style.ink == first.style.ink && shown[m].style.link == first.style.link && shown[m].formula.is_none() {
+            while m < n && shown[m].font == first.font && shown[m].size == first.size && shown[m].style.rise == first.style.rise && shown[m].style.note == first.style.note && shown[m].style.ink == first.style.ink && shown[m].style.link == first.style.link && shown[m].style.stress == first.style.stress && shown[m].formula.is_none() {
                 m += 1;
             }
             items.push(Item::Text(self.run(&shown[k..m], &xs[k..m], &lefts[k..m], &widths[k..m])));
@@ -139,7 +152,7 @@ impl Shaped<'_> {
                 });
             }
         }
-        TextRun { x: xs[0], y: -first.style.rise * self.size, font: first.font, size: first.size, text, glyphs, mark: self.link_mark(first.style.link), note: if first.style.note { NoteRun::Caller } else { NoteRun::None }, ink: first.style.ink }
+        TextRun { x: xs[0], y: -first.style.rise * self.size, font: first.font, size: first.size, text, glyphs, mark: self.text_mark(&first.style), note: if first.style.note { NoteRun::Caller } else { NoteRun::None }, ink: first.style.ink }
     }
 
     /// Emphasis dots, strike-through lines and link areas.

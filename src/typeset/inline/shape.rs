@@ -78,7 +78,7 @@ pub fn shape<'p>(para: &'p Para, size: f32, fonts: &FontSet, punct: Punctuation)
         };
         sum_letters[k + 1] = sum_letters[k] + letters;
     }
-    Shaped { para, size, glyphs, pieces, formulas, formula_marks: Vec::new(), link_marks: Vec::new(), gaps, stretch, sum_width, sum_gap, sum_shrink, sum_stretch, sum_han_stretch, sum_opening, sum_letters, missing }
+    Shaped { para, size, glyphs, pieces, formulas, formula_marks: Vec::new(), link_marks: Vec::new(), stress_marks: Vec::new(), gaps, stretch, sum_width, sum_gap, sum_shrink, sum_stretch, sum_han_stretch, sum_opening, sum_letters, missing }
 }
 
 /// A character no font has is drawn as a white square (□), and whitespace the font lacks (a
