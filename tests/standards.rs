@@ -152,3 +152,29 @@ fn the_corpus_blogs_and_a_whole_blog_conform_to_pdf_ua_1_and_pass_ace() {
     let out = build(&blogs.join("yihui"), &["--offline", "--format", "pdf"]);
     assert_pdf_conforms(&book(&out, "pdf"), "ua1");
 }
+
+#[test]
+fn a_font_whose_licence_forbids_embedding_fails_the_standard_saying_why_and_none_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    // The bundled code font with its OS/2 fsType set to 2, Restricted License embedding.
+    let mut font = std::fs::read(repo().join("fonts/NotoSansMono-Regular.ttf")).unwrap();
+    let tables = u16::from_be_bytes([font[4], font[5]]) as usize;
+    let record = (0..tables).map(|i| 12 + 16 * i).find(|&r| &font[r..r + 4] == b"OS/2").expect("an OS/2 table");
+    let os2 = u32::from_be_bytes(font[record + 8..record + 12].try_into().unwrap()) as usize;
+    font[os2 + 8..os2 + 10].copy_from_slice(&2u16.to_be_bytes());
+    std::fs::write(dir.path().join("restricted.ttf"), font).unwrap();
+    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
+    std::fs::write(dir.path().join("manuscripts/one.md"), "---\ntitle: 一篇\ndate: 2024-01-02\n---\n\n代码 `let x = 1;` 在这里。\n").unwrap();
+    let toml = |standard: &str| format!("[book]\ntitle = \"授权\"\nauthors = [\"测试者\"]\n\n[pdf]\nfonts = {{ mono = \"restricted.ttf\" }}\n{standard}");
+    std::fs::write(dir.path().join("book.toml"), toml("")).unwrap();
+    let out = dir.path().join("out");
+    let o = wenji(&repo(), &["build", dir.path().to_str().unwrap(), "-o", out.to_str().unwrap(), "--format", "pdf"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("the PDF cannot meet [pdf] standard = \"ua-1\"") && err.contains("licence does not allow embedding"), "{err}");
+    assert!(err.contains("standard = \"none\"") && err.contains("(1 error"), "the way out, and the failure counted: {err}");
+    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(), "no PDF is left behind");
+    std::fs::write(dir.path().join("book.toml"), toml("standard = \"none\"\n")).unwrap();
+    let o = wenji(&repo(), &["build", dir.path().to_str().unwrap(), "-o", out.to_str().unwrap(), "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
