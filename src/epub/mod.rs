@@ -55,7 +55,12 @@ pub fn write(book: &Book, cover: Option<&Asset>, pages: Option<&[PageStart]>, fo
     let nav = package::nav(book, cover.is_some(), pages);
     parts.add("nav".into(), "nav.xhtml".into(), XHTML, Some("nav"), true, nav.into_bytes());
     // The printed page each essay opens on, which the tag index shows as the PDF's does.
-    let opens_on: Vec<Option<u32>> = (0..book.essays.len()).map(|e| pages.iter().find(|p| p.essay == e).map(|p| p.number)).collect();
+    let mut opens_on: Vec<Option<u32>> = vec![None; book.essays.len()];
+    for p in pages {
+        if let Some(first) = opens_on.get_mut(p.essay) {
+            first.get_or_insert(p.number);
+        }
+    }
     let mut rest = pages;
     for (i, essay) in book.essays.iter().enumerate() {
         let count = rest.iter().take_while(|p| p.essay == i).count();

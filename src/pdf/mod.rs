@@ -167,7 +167,7 @@ impl<'a> Writer<'a> {
         }
         let mut doc = self.doc;
         doc.set_outline(outline);
-        doc.set_tag_tree(tag_tree(&summary.structure, leaves, &self.book.meta.language));
+        doc.set_tag_tree(tag_tree(summary.structure, leaves, &self.book.meta.language));
         doc.set_metadata(metadata(self.book));
         let pdf = doc.finish().map_err(|e| not_written(e, self.standard))?;
         let mut folios = self.folios;
@@ -490,18 +490,18 @@ struct Leaf {
 /// around it). Nodes with nothing drawn are left out, but for a table's cells and rows.
 /// Heading levels are told in reading order and never skip one (an essay's `####` after its
 /// `##` is tagged H3), as PDF/UA asks.
-fn tag_tree(structure: &Structure, mut leaves: Vec<Vec<Vec<Leaf>>>, language: &str) -> TagTree {
+fn tag_tree(mut structure: Structure, mut leaves: Vec<Vec<Vec<Leaf>>>, language: &str) -> TagTree {
     let mut tree = TagTree::new().with_lang(Some(language.to_owned()));
     let mut last_level = 0;
     for &part in &structure.order {
-        let mut nodes = structure.parts[part as usize].clone();
-        for node in &mut nodes {
+        let nodes = &mut structure.parts[part as usize];
+        for node in nodes.iter_mut() {
             if let Role::Heading { level, .. } = &mut node.role {
                 *level = (*level).min(last_level + 1).max(1);
                 last_level = *level;
             }
         }
-        let nodes = &nodes;
+        let nodes = &*nodes;
         let mut children = vec![Vec::new(); nodes.len()];
         let mut roots = Vec::new();
         for (i, node) in nodes.iter().enumerate() {
