@@ -332,3 +332,20 @@ fn content_streams(pdf: &Path) -> Option<String> {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     Some(String::from_utf8_lossy(&std::fs::read(qdf).unwrap()).into_owned())
 }
+
+#[test]
+fn an_essay_in_another_language_carries_it_on_its_section() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"两岸\"\nauthors = [\"测试者\"]\n").unwrap();
+    std::fs::write(dir.path().join("manuscripts/a.md"), "---\ntitle: 大陆\ndate: 2024-01-01\n---\n\n这是简体中文的一篇。\n").unwrap();
+    std::fs::write(dir.path().join("manuscripts/b.md"), "---\ntitle: 臺灣\ndate: 2024-01-02\nlang: zh-TW\n---\n\n這是繁體中文的一篇。\n").unwrap();
+    let (_out, pdf) = build(dir.path());
+    // pdfinfo prints no /Lang of an element: read the section elements from qpdf's QDF form.
+    let Some(qdf) = content_streams(&pdf) else { return };
+    let sections: Vec<&str> = qdf.split("endobj").filter(|o| o.contains("/S /Sect")).collect();
+    assert_eq!(sections.len(), 2, "{sections:?}");
+    // The book's own language is the document's; only the other essay says its own.
+    assert_eq!(sections.iter().filter(|o| o.contains("/Lang (zh-TW)")).count(), 1, "{sections:?}");
+    assert!(sections.iter().all(|o| !o.contains("/Lang (zh-CN)")), "{sections:?}");
+}
