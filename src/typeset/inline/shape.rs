@@ -95,6 +95,18 @@ fn stand_in_for_missing(glyphs: &mut [Glyph], font: &crate::font::Font, text: &s
     }
 }
 
+/// Whether `font` draws the combining mark `mark` on the last character of `run`: it has
+/// the mark, or the pair shapes without a missing glyph (composed).
+fn takes_mark(font: &crate::font::Font, lang: Lang, run: &str, mark: char) -> bool {
+    let Some(base) = run.chars().next_back() else { return false };
+    font.has_char(mark) || font.shape_in(&format!("{base}{mark}"), lang).iter().all(|g| g.id != 0)
+}
+
+/// A combining mark (line-break class CM: accents, diacritics, enclosing marks).
+fn is_combining(c: char) -> bool {
+    !c.is_ascii() && unicode_linebreak::break_property(c as u32) == unicode_linebreak::BreakClass::CombiningMark
+}
+
 /// What a character no font has looks like on the page.
 const MISSING_STAND_IN: char = '□';
 
@@ -119,6 +131,15 @@ fn itemize(para: &Para, fonts: &FontSet) -> (Vec<Run>, Vec<char>) {
         }
         for (i, c) in text[range.clone()].char_indices() {
             let offset = range.start + i;
+            let end = offset + c.len_utf8();
+            // A combining mark is shaped with the character before it, in its font, which places
+            // it or composes the pair (`e` + `◌̈` → `ë`, where the font has `ë` but not the mark).
+            if is_combining(c)
+                && let Some(run) = runs.last_mut().filter(|r| r.range.end == offset && r.style == *style && takes_mark(fonts.get(r.font), r.lang, &text[r.range.clone()], c))
+            {
+                run.range.end = end;
+                continue;
+            }
             let font = match fonts.pick(style.font, c) {
                 Some(f) => f,
                 None => {
@@ -129,7 +150,6 @@ fn itemize(para: &Para, fonts: &FontSet) -> (Vec<Run>, Vec<char>) {
                     fonts.pick(style.font, MISSING_STAND_IN).unwrap_or(style.font)
                 }
             };
-            let end = offset + c.len_utf8();
             let lang = if style.font == FontId::MONO || is_latin_context(c, &text[..offset], &text[end..]) { Lang::Latin } else { Lang::Chinese(fonts.locale()) };
             match runs.last_mut() {
                 Some(r) if r.range.end == offset && r.font == font && (r.lang == lang || c == ' ') && r.style == *style => r.range.end = end,
