@@ -412,13 +412,10 @@ fn fs_book_toml() -> (String, String) {
 
 #[test]
 fn a_picture_without_alt_text_withholds_the_conformance_claim_and_the_index_leads_to_pages() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
-    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"图\"\nauthors = [\"测试者\"]\n").unwrap();
-    image::RgbImage::from_fn(40, 30, |x, _| image::Rgb([(x * 6) as u8, 90, 160])).save(dir.path().join("manuscripts/pic.png")).unwrap();
     let essay = |n: u32, body: &str| format!("---\ntitle: 第{n}篇\ndate: 2024-01-0{n}\ntags: [图片]\n---\n\n{body}\n");
-    std::fs::write(dir.path().join("manuscripts/one.md"), essay(1, "有说明的图：\n\n![一张条纹图](pic.png)\n")).unwrap();
-    std::fs::write(dir.path().join("manuscripts/two.md"), essay(2, &format!("{}\n\n![](pic.png)\n", "正文。".repeat(400)))).unwrap();
+    let (one, two) = (essay(1, "有说明的图：\n\n![一张条纹图](pic.png)\n"), essay(2, &format!("{}\n\n![](pic.png)\n", "正文。".repeat(400))));
+    let dir = book_folder("[book]\ntitle = \"图\"\nauthors = [\"测试者\"]\n", &[("one.md", &one), ("two.md", &two)]);
+    image::RgbImage::from_fn(40, 30, |x, _| image::Rgb([(x * 6) as u8, 90, 160])).save(dir.path().join("manuscripts/pic.png")).unwrap();
     let out = tempfile::tempdir().unwrap();
     let o = wenji(&repo(), &["build", dir.path().to_str().unwrap(), "-o", out.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

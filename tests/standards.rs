@@ -119,11 +119,11 @@ fn standard_none_claims_nothing_and_a_wrong_name_is_an_error_at_its_line() {
 
 #[test]
 fn a_character_no_font_has_keeps_the_pdf_conforming_and_copies_as_itself() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"缺字\"\nauthors = [\"测试者\"]\n\n[pdf]\nsystem-fonts = false\n").unwrap();
     // U+2A2A8 (CJK Extension B), a tab and an emoji: none of them in the bundled fonts.
-    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
-    std::fs::write(dir.path().join("manuscripts/one.md"), "---\ntitle: 一篇\ndate: 2024-01-02\n---\n\n罕见字𪊨在这里，表情🚀也在，\t制表符也在。\n").unwrap();
+    let dir = book_folder(
+        "[book]\ntitle = \"缺字\"\nauthors = [\"测试者\"]\n\n[pdf]\nsystem-fonts = false\n",
+        &[("one.md", "---\ntitle: 一篇\ndate: 2024-01-02\n---\n\n罕见字𪊨在这里，表情🚀也在，\t制表符也在。\n")],
+    );
     let out = build(dir.path(), &["--format", "pdf"]);
     let pdf = book(&out, "pdf");
     assert_pdf_conforms(&pdf, "ua1");
@@ -155,7 +155,8 @@ fn the_corpus_blogs_and_a_whole_blog_conform_to_pdf_ua_1_and_pass_ace() {
 
 #[test]
 fn a_font_whose_licence_forbids_embedding_fails_the_standard_saying_why_and_none_builds() {
-    let dir = tempfile::tempdir().unwrap();
+    let toml = |standard: &str| format!("[book]\ntitle = \"授权\"\nauthors = [\"测试者\"]\n\n[pdf]\nfonts = {{ mono = \"restricted.ttf\" }}\n{standard}");
+    let dir = book_folder(&toml(""), &[("one.md", "---\ntitle: 一篇\ndate: 2024-01-02\n---\n\n代码 `let x = 1;` 在这里。\n")]);
     // The bundled code font with its OS/2 fsType set to 2, Restricted License embedding.
     let mut font = std::fs::read(repo().join("fonts/NotoSansMono-Regular.ttf")).unwrap();
     let tables = u16::from_be_bytes([font[4], font[5]]) as usize;
@@ -163,10 +164,6 @@ fn a_font_whose_licence_forbids_embedding_fails_the_standard_saying_why_and_none
     let os2 = u32::from_be_bytes(font[record + 8..record + 12].try_into().unwrap()) as usize;
     font[os2 + 8..os2 + 10].copy_from_slice(&2u16.to_be_bytes());
     std::fs::write(dir.path().join("restricted.ttf"), font).unwrap();
-    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
-    std::fs::write(dir.path().join("manuscripts/one.md"), "---\ntitle: 一篇\ndate: 2024-01-02\n---\n\n代码 `let x = 1;` 在这里。\n").unwrap();
-    let toml = |standard: &str| format!("[book]\ntitle = \"授权\"\nauthors = [\"测试者\"]\n\n[pdf]\nfonts = {{ mono = \"restricted.ttf\" }}\n{standard}");
-    std::fs::write(dir.path().join("book.toml"), toml("")).unwrap();
     let out = dir.path().join("out");
     let o = wenji(&repo(), &["build", dir.path().to_str().unwrap(), "-o", out.to_str().unwrap(), "--format", "pdf"]);
     let err = stderr(&o);

@@ -322,24 +322,20 @@ fn lists_tables_figures_code_and_notes_are_tagged() {
 fn content_streams(pdf: &Path) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let qdf = dir.path().join("qdf.pdf");
-    let out = match std::process::Command::new("qpdf").args(["--qdf", "--object-streams=disable"]).arg(pdf).arg(&qdf).output() {
-        Ok(out) => out,
-        Err(_) => {
-            missing("qpdf");
-            return None;
-        }
-    };
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (ok, _) = tool_then("qpdf", &["--qdf", "--object-streams=disable"], pdf, &[qdf.to_str().unwrap()])?;
+    assert!(ok, "qpdf could not rewrite {}", pdf.display());
     Some(String::from_utf8_lossy(&std::fs::read(qdf).unwrap()).into_owned())
 }
 
 #[test]
 fn an_essay_in_another_language_carries_it_on_its_section() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
-    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"两岸\"\nauthors = [\"测试者\"]\n").unwrap();
-    std::fs::write(dir.path().join("manuscripts/a.md"), "---\ntitle: 大陆\ndate: 2024-01-01\n---\n\n这是简体中文的一篇。\n").unwrap();
-    std::fs::write(dir.path().join("manuscripts/b.md"), "---\ntitle: 臺灣\ndate: 2024-01-02\nlang: zh-TW\n---\n\n這是繁體中文的一篇。\n").unwrap();
+    let dir = book_folder(
+        "[book]\ntitle = \"两岸\"\nauthors = [\"测试者\"]\n",
+        &[
+            ("a.md", "---\ntitle: 大陆\ndate: 2024-01-01\n---\n\n这是简体中文的一篇。\n"),
+            ("b.md", "---\ntitle: 臺灣\ndate: 2024-01-02\nlang: zh-TW\n---\n\n這是繁體中文的一篇。\n"),
+        ],
+    );
     let (_out, pdf) = build(dir.path());
     // pdfinfo prints no /Lang of an element: read the section elements from qpdf's QDF form.
     let Some(qdf) = content_streams(&pdf) else { return };

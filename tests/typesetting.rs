@@ -419,12 +419,10 @@ fn wide_characters_in_code_take_two_cells_and_keep_comments_aligned() {
 
 #[test]
 fn a_combining_accent_sits_on_its_letter_and_the_book_stays_pdf_ua() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
-    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"组合\"\nauthors = [\"测试者\"]\n").unwrap();
     // Decomposed accents: `e` + U+0301 before a full-width comma, `i` + U+0308 inside a word, and
     // `e` + U+0308 (a mark the body font lacks, though it has `ë`) before a space and Han.
-    std::fs::write(dir.path().join("manuscripts/a.md"), "---\ntitle: 一篇\ndate: 2024-01-02\n---\n\n咖啡馆叫 Cafe\u{301}，还有 nai\u{308}ve 与 Zoe\u{308} 三个词。\n").unwrap();
+    let essay = "---\ntitle: 一篇\ndate: 2024-01-02\n---\n\n咖啡馆叫 Cafe\u{301}，还有 nai\u{308}ve 与 Zoe\u{308} 三个词。\n";
+    let dir = book_folder("[book]\ntitle = \"组合\"\nauthors = [\"测试者\"]\n", &[("a.md", essay)]);
     let (_out, pdf, dump) = build_pdf(dir.path(), &[]);
     let line = dump.lines().find(|l| l.contains("Cafe\u{301}")).expect("the line in the layout dump");
     // Each accented letter is one cluster (`x*2`: two characters at one place), drawn as one.

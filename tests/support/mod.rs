@@ -260,6 +260,18 @@ pub fn assert_epubcheck_clean(epub: &Path) {
     assert!(out.status.success(), "EPUBCheck exit {:?}:\n{all}", out.status);
 }
 
+/// A book in a new folder: `book.toml` holding `toml`, and each `(name, text)` of `essays` as
+/// a file of `manuscripts/`.
+pub fn book_folder(toml: &str, essays: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("manuscripts")).unwrap();
+    std::fs::write(dir.path().join("book.toml"), toml).unwrap();
+    for (name, text) in essays {
+        std::fs::write(dir.path().join("manuscripts").join(name), text).unwrap();
+    }
+    dir
+}
+
 /// Copies a folder tree (for tests that change a book).
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
