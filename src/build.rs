@@ -390,7 +390,7 @@ fn make_outputs(config: &Config, book: &Book, wants: &Wants, fonts: Option<&Font
             let mut sink = |mut page: Page| {
                 count += 1;
                 if let Some(dump) = &mut dump {
-                    dump.push(Page { lines: std::mem::take(&mut page.lines), folio: page.folio, short: page.short, ..Page::default() });
+                    dump.push(page.take_for_dump());
                 }
                 // A writer that stopped has its error; it is reported when it is joined.
                 let _ = pages.send(Streamed::Page(page));

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Measures a page as an editor does, from wenji's layout dump (`--format layout`):
 
-- short pages: body pages that end 1 or more grid lines above the grid's last line, other than
-  an essay's last page (the next page opens an essay, or is blank), with the reason the dump gives;
+- short pages: body pages that end 1 or more grid lines above the grid's last line (a picture
+  counts to its grid lines' foot), other than an essay's last page (the next page opens an essay,
+  or is blank), with the reason the dump gives;
 - Han–Han gaps on justified lines (not a paragraph's last): the 99th percentile and the widest;
+  the 99th percentile again over ordinary lines (not of a paragraph set a line longer or shorter
+  to fill its page, `~` in the dump), and over those of them that hold no Latin letter or digit;
 - ragged lines: justified lines that stop short of the measure (or of a quote's inset measure),
   not a paragraph's last;
 - lines past the measure; last lines of a paragraph with fewer than three characters.
@@ -15,7 +18,8 @@ from the dump: the body size is the most common step between two Han characters.
 """
 import collections, pathlib, re, subprocess, sys, tempfile
 
-LINE = re.compile(r"^  (\w+)(\^?)(\$?) y=([\d.]+) \|(.*)\|((?: [\d.]+(?:\*\d+)?)*)(?: >([\d.]+))?$")
+FIGURE = re.compile(r"^  figure x=([\d.]+) y=([\d.]+) w=([\d.]+) h=([\d.]+)$")
+LINE = re.compile(r"^  (\w+)(\^?)(\$?)(~?) y=([\d.]+) \|(.*)\|((?: [\d.]+(?:\*\d+)?)*)(?: >([\d.]+))?$")
 
 
 def is_han(c):
@@ -27,19 +31,24 @@ def read(path):
     for raw in open(path, encoding="utf-8"):
         raw = raw.rstrip("\n")
         if raw.startswith("page "):
-            pages.append({"head": raw, "lines": []})
+            pages.append({"head": raw, "lines": [], "figures": []})
+            continue
+        figure = FIGURE.match(raw)
+        if figure and pages:
+            x, y, w, h = map(float, figure.groups())
+            pages[-1]["figures"].append((y, y + h))
             continue
         m = LINE.match(raw)
         if not m or not pages:
             continue
-        kind, first, last, y, text, xs, end = m.groups()
+        kind, first, last, adjusted, y, text, xs, end = m.groups()
         clusters, chars = [], list(text)
         for token in xs.split():
             x, _, n = token.partition("*")
             n = int(n or 1)
             clusters.append([float(x), "".join(chars[:n])])
             chars = chars[n:]
-        pages[-1]["lines"].append({"kind": kind, "first": first == "^", "last": last == "$", "y": float(y),
+        pages[-1]["lines"].append({"kind": kind, "first": first == "^", "last": last == "$", "adjusted": adjusted == "~", "y": float(y),
                                    "clusters": clusters, "end": float(end) if end else None, "text": text})
     return pages
 
@@ -80,13 +89,19 @@ def measure(path, verbose=False):
             continue
         body_pages += 1
         free = round((foot - max(l["y"] for l in lines)) / pitch)
+        # A picture is centred in its grid lines, less than a line from their foot: it ends the
+        # page when less than a line lies between it and the last grid line's foot.
+        slot_foot = foot + pitch / 2 - 0.38 * em
+        free = min([free] + [max(0, int((slot_foot - bottom) // pitch)) for _, bottom in p["figures"]])
         if free > 0:
             short += 1
             m = re.search(r"short \d+: (.*)$", p["head"])
             reasons[m.group(1) if m else "(no reason given)"] += 1
             if verbose:
                 print(f"  short by {free}: {p['head']}")
-    gaps, worst, ragged, past, two = [], [], 0, 0, 0
+    # Every gap; those on lines broken as they break best (not set a line longer or shorter for
+    # their page); and those of such lines that hold no Latin letter or digit.
+    gaps, ordinary, ordinary_han, worst, ragged, past, two = [], [], [], [], 0, 0, 0
     for l in body:
         c = l["clusters"]
         if not c:
@@ -104,21 +119,30 @@ def measure(path, verbose=False):
             ragged += 1
             if verbose:
                 print(f"  ragged: {l['text']}")
+        latin = re.search(r"[A-Za-z0-9]", l["text"]) is not None
         for a, b in zip(c, c[1:]):
             if len(a[1]) == 1 and is_han(a[1]) and len(b[1]) == 1 and is_han(b[1]):
                 size = ems.get(l["kind"]) or em
                 gap = (b[0] - a[0] - size) / size
                 gaps.append(gap)
                 worst.append((gap, l["text"]))
-    gaps.sort()
-    p99 = gaps[int(0.99 * (len(gaps) - 1))] if gaps else 0.0
+                if not l["adjusted"]:
+                    ordinary.append(gap)
+                    if not latin:
+                        ordinary_han.append(gap)
+    p99 = percentile(gaps)
     over = lambda t: len({text for g, text in worst if g > t})
     top = max(worst) if worst else (0.0, "")
-    row = {"pages": body_pages, "short": short, "p99": p99, "max": top[0], "over10": over(0.10), "over25": over(0.25),
+    row = {"pages": body_pages, "short": short, "p99": p99, "p99 ordinary": percentile(ordinary), "p99 han": percentile(ordinary_han), "max": top[0], "over10": over(0.10), "over25": over(0.25),
            "ragged": ragged, "past": past, "last<3": two, "reasons": reasons}
     if verbose:
         print(f"  widest gap {top[0]:.3f} em: {top[1]}")
     return row
+
+
+def percentile(values, share=0.99):
+    values = sorted(values)
+    return values[int(share * (len(values) - 1))] if values else 0.0
 
 
 def dumps(args):
@@ -137,14 +161,14 @@ def dumps(args):
 
 def main():
     verbose = "-v" in sys.argv
-    print("| book | body pages | short pages | Han–Han gap p99 / max (em) | lines with a gap > 0.10 / 0.25 em | ragged | past the measure | last line < 3 |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| book | body pages | short pages | Han–Han gap p99 / max (em) | p99 of ordinary lines / of those without Latin | lines with a gap > 0.10 / 0.25 em | ragged | past the measure | last line < 3 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, path in dumps([a for a in sys.argv[1:] if a != "-v"]):
         r = measure(path, verbose)
-        print(f"| {name} | {r['pages']} | {r['short']} | {r['p99']:.3f} / {r['max']:.3f} | {r['over10']} / {r['over25']} | {r['ragged']} | {r['past']} | {r['last<3']} |")
+        print(f"| {name} | {r['pages']} | {r['short']} | {r['p99']:.3f} / {r['max']:.3f} | {r['p99 ordinary']:.3f} / {r['p99 han']:.3f} | {r['over10']} / {r['over25']} | {r['ragged']} | {r['past']} | {r['last<3']} |")
         if verbose:
             for reason, n in r["reasons"].most_common():
-                print(f"|   short: {reason} | | {n} | | | | | |")
+                print(f"|   short: {reason} | | {n} | | | | | | |")
 
 
 if __name__ == "__main__":

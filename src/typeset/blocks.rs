@@ -8,7 +8,7 @@ use super::math;
 use crate::highlight;
 use std::sync::Arc;
 
-use super::page::{Break, Geometry, NoteBody, Paragraph, Slab, TablePart, Variant};
+use super::page::{Break, Geometry, NoteBody, Opening, Paragraph, Slab, TablePart, Variant};
 use crate::config::Notes;
 use crate::book::{Book, Essay, chinese_date};
 use crate::doc::{self, Block, BlockCount, Inline, ListItem, OPENING, Table};
@@ -35,6 +35,8 @@ pub(crate) struct Blocks<'a> {
     /// Whether body paragraphs are also set a line longer and shorter (not in an essay so
     /// long that holding the variants of all its pages would cost hundreds of MB).
     variants: bool,
+    /// The last block laid out may have a blank line below it (`Opening::Block`).
+    opening_after: bool,
 }
 
 /// Quotations are set this much smaller than the text.
@@ -109,7 +111,7 @@ pub(crate) fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) 
 
 impl<'a> Blocks<'a> {
     pub(crate) fn new(geo: &'a Geometry, fonts: &'a FontSet, book: &'a Book, prefix: &str, part: u32) -> Blocks<'a> {
-        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), count: BlockCount::default(), text_base: 0, top_heading: 1, part, nodes: Vec::new(), open: Vec::new(), variants: true }
+        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), count: BlockCount::default(), text_base: 0, top_heading: 1, part, nodes: Vec::new(), open: Vec::new(), variants: true, opening_after: false }
     }
 
     /// Opens a structure node inside the one open now: what is set until `close` is in it.
@@ -262,7 +264,11 @@ impl<'a> Blocks<'a> {
             .into_iter()
             .filter(|_| wanted)
             .filter_map(|n| shaped.lines_exactly(measure, n))
-            .map(|(lines, demerits)| Variant { slabs: self.line_slabs(lines, &para.notes, size, left, measure, kind, 1), demerits })
+            .map(|v| {
+                let mut slabs = self.line_slabs(v.lines, &para.notes, size, left, measure, kind, 1);
+                slabs.iter_mut().flat_map(|s| &mut s.lines).for_each(|l| l.adjusted = true);
+                Variant { slabs, demerits: v.demerits, loosest: v.loosest }
+            })
             .collect();
         let starts = self.slabs[first..].iter().map(|s| s.text_start).collect();
         self.slabs[first].paragraph = Some(Box::new(Paragraph { lines: count, variants, starts }));
@@ -333,7 +339,7 @@ impl<'a> Blocks<'a> {
         // In the layout dump a line stands on the last grid line it takes, as a display formula does.
         let y = baseline + below as f32 * pitch;
         slab.baseline = Some(baseline);
-        slab.lines.push(Line { kind, y, first, last: line.last, clusters: self.clusters(line.clusters) });
+        slab.lines.push(Line { kind, y, first, last: line.last, adjusted: false, clusters: self.clusters(line.clusters) });
         slab
     }
 
@@ -419,6 +425,19 @@ impl<'a> Blocks<'a> {
         self.block_content(block, f, after_heading);
         for s in &mut self.slabs[first..] {
             s.text_start.get_or_insert((own, 0));
+        }
+        // A page that would end short may open a blank line or two above a heading, and one
+        // above or below a figure, code, a formula or a table.
+        let figure = || self.slabs[first..].iter().any(|s| s.items.iter().any(|i| matches!(i, Item::Image { .. })));
+        let opening = match block {
+            Block::Heading { .. } => Opening::Heading,
+            Block::Code { .. } | Block::Math(_) | Block::Table(_) => Opening::Block,
+            Block::Paragraph(_) if figure() => Opening::Block,
+            _ => Opening::None,
+        };
+        let after = std::mem::replace(&mut self.opening_after, opening == Opening::Block);
+        if let Some(s) = self.slabs.get_mut(first) {
+            s.room_above = opening.max(if after { Opening::Block } else { Opening::None });
         }
     }
 
@@ -600,7 +619,7 @@ impl<'a> Blocks<'a> {
         }
         // In the layout dump the formula stands on its last grid line, which it fills to.
         let y = (slots - 1) as f32 * geo.pitch + geo.baseline(1, f.size);
-        slab.lines.push(Line { kind: LineKind::Other, y, first: true, last: true, clusters: self.clusters(clusters) });
+        slab.lines.push(Line { kind: LineKind::Other, y, first: true, last: true, adjusted: false, clusters: self.clusters(clusters) });
         self.slabs.push(slab);
     }
 
@@ -753,7 +772,7 @@ impl<'a> Blocks<'a> {
                     line.translate(x, baseline);
                     line.items.iter_mut().for_each(|item| item.claim(mark));
                     slab.items.extend(line.items);
-                    slab.lines.push(Line { kind: LineKind::Table, y: baseline, first: true, last: true, clusters: self.clusters(line.clusters) });
+                    slab.lines.push(Line { kind: LineKind::Table, y: baseline, first: true, last: true, adjusted: false, clusters: self.clusters(line.clusters) });
                 }
             }
             let h = slots as f32 * self.geo.pitch;

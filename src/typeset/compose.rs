@@ -348,7 +348,7 @@ fn finish_page(geo: &Geometry, fonts: &FontSet, draft: Draft, physical: usize, f
             let mark = if kind == LineKind::Head { Mark::Head } else { Mark::Folio };
             line.items.iter_mut().for_each(|item| item.set_mark(mark));
             page.items.extend(line.items);
-            page.lines.push(super::frame::Line { kind, y, first: true, last: true, clusters: line.clusters });
+            page.lines.push(super::frame::Line { kind, y, first: true, last: true, adjusted: false, clusters: line.clusters });
         }
     };
     if let Some(head) = head {

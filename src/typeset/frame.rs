@@ -233,6 +233,9 @@ pub struct Line {
     pub first: bool,
     /// The line ends a paragraph or is ended by a forced break.
     pub last: bool,
+    /// The line's paragraph was set a line longer or shorter than it breaks best, to fill
+    /// its page (its lines may open further).
+    pub adjusted: bool,
     pub clusters: Vec<Cluster>,
 }
 
@@ -318,8 +321,10 @@ impl Line {
     }
 }
 
-/// The plain-text layout dump: each page, then each line with its kind, baseline, and every
-/// cluster's x position (`x*n` for a cluster of n characters).
+/// The plain-text layout dump: each page, then each line with its kind (`^` a paragraph's
+/// first line, `$` its last, `~` a paragraph set a line longer or shorter for its page), its
+/// baseline and every cluster's x position (`x*n` for a cluster of n characters), then each
+/// picture's place and size.
 pub(crate) fn dump(page_box: PageBox, pages: &[Page]) -> String {
     let mut out = format!("layout {:.2}x{:.2}pt, {} pages\n", page_box.width, page_box.height, pages.len());
     for (i, page) in pages.iter().enumerate() {
@@ -343,7 +348,7 @@ impl Page {
         };
         let _ = writeln!(out, "page {}{folio}{short}", index + 1);
         for line in &self.lines {
-            let marks = format!("{}{}", if line.first { "^" } else { "" }, if line.last { "$" } else { "" });
+            let marks = format!("{}{}{}", if line.first { "^" } else { "" }, if line.last { "$" } else { "" }, if line.adjusted { "~" } else { "" });
             let _ = write!(out, "  {:?}{marks} y={:.2} |{}|", line.kind, line.y, line.text());
             for c in &line.clusters {
                 let _ = write!(out, " {:.2}", c.x);
@@ -358,6 +363,21 @@ impl Page {
             }
             out.push('\n');
         }
+        for (x, y, w, h) in self.figures() {
+            let _ = writeln!(out, "  figure x={x:.2} y={y:.2} w={w:.2} h={h:.2}");
+        }
+    }
+
+    /// What the layout dump shows of the page (its lines, taken, and its pictures), while the
+    /// page goes on to the PDF.
+    pub(crate) fn take_for_dump(&mut self) -> Page {
+        let pictures = self.items.iter().filter(|i| matches!(i, Item::Image { .. })).cloned().collect();
+        Page { items: pictures, lines: std::mem::take(&mut self.lines), folio: self.folio, short: self.short, ..Page::default() }
+    }
+
+    /// The pictures on the page: x, y of the top left corner, width and height.
+    pub fn figures(&self) -> Vec<(f32, f32, f32, f32)> {
+        self.items.iter().filter_map(|i| if let Item::Image { x, y, w, h, .. } = *i { Some((x, y, w, h)) } else { None }).collect()
     }
 }
 

@@ -111,6 +111,8 @@ pub(crate) struct Slab {
     pub(crate) keep_with_next: bool,
     /// Dropped at the top of a page (space between blocks).
     pub(crate) discardable: bool,
+    /// Blank lines a page that would end short may take above this slab (`Opening`).
+    pub(crate) room_above: Opening,
     pub(crate) anchors: Vec<String>,
     pub(crate) brk: Break,
     /// Set on the first slab of an essay: its index.
@@ -175,10 +177,32 @@ pub(crate) struct Paragraph {
     pub(crate) starts: Vec<Option<(u32, u32)>>,
 }
 
-/// A paragraph set in a different number of lines: its slabs and its demerits.
+/// A paragraph set in a different number of lines: its slabs, its demerits and how far its
+/// loosest line stretches (`Exactly::loosest`).
 pub(crate) struct Variant {
     pub(crate) slabs: Vec<Slab>,
     pub(crate) demerits: f64,
+    pub(crate) loosest: f32,
+}
+
+/// Where a page may open blank lines between blocks to end on the grid's last line, as a
+/// compositor adds space above a heading rather than leave the foot empty: above a heading
+/// (up to two lines), and above or below a figure, code, a display formula or a table (one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Opening {
+    None,
+    Block,
+    Heading,
+}
+
+impl Opening {
+    fn lines(self) -> usize {
+        match self {
+            Opening::None => 0,
+            Opening::Block => 1,
+            Opening::Heading => 2,
+        }
+    }
 }
 
 impl Slab {
@@ -190,6 +214,7 @@ impl Slab {
             baseline: None,
             keep_with_next: false,
             discardable: false,
+            room_above: Opening::None,
             anchors: Vec::new(),
             brk: Break::None,
             opens_essay: None,
@@ -227,6 +252,23 @@ impl Slab {
             None if self.items.iter().any(|i| matches!(i, Item::Rule { .. })) => "a section break kept with the text after it",
             None => "space kept with what follows",
         }
+    }
+
+    /// A figure made `less` slots shorter, its picture scaled down about its centre, if that
+    /// keeps most of its height (`SMALLEST_FIGURE`); whether it could be.
+    fn shrink_figure(&mut self, less: usize, pitch: f32) -> bool {
+        let slots = self.slots.saturating_sub(less);
+        let [Item::Image { x, y, w, h, .. }] = &mut self.items[..] else { return false };
+        let room = (slots as f32 - 0.4) * pitch;
+        if !self.lines.is_empty() || less == 0 || slots < 2 || room < SMALLEST_FIGURE * *h {
+            return false;
+        }
+        let scale = (room / *h).min(1.0);
+        *x += *w * (1.0 - scale) / 2.0;
+        (*w, *h) = (*w * scale, *h * scale);
+        *y = (slots as f32 * pitch - *h) / 2.0;
+        self.slots = slots;
+        true
     }
 
     /// Blank space that goes with what follows it and disappears at the top of a page.
@@ -533,19 +575,46 @@ impl<'g> Paginator<'g> {
         (need.min(self.geo.lines), note_lines + rule)
     }
 
-    /// The page would end short: `slab` and what it keeps with need `need` slots. Sets
-    /// paragraphs that start on the page a line longer, so the page ends full, or a line
-    /// shorter, so that `slab` fits, whichever costs less, and sets the page again; returns
-    /// whether it did. Either way `slab` goes back to the front of `queue`.
+    /// The page would end short: `slab` and what it keeps with need `need` slots. Fills it
+    /// the least visible way there is, and sets the page again; returns whether it did.
+    /// Either way `slab` goes back to the front of `queue`. In order: paragraphs that start on
+    /// the page set a line longer (so the page ends full) or shorter (so `slab` fits) with no
+    /// line looser than an ordinary one; a figure `slab` starts with made smaller to fit; blank
+    /// lines above headings and around figures, code, formulas and tables; paragraphs set
+    /// a line longer or shorter whose lines open Han further.
     fn fill(&mut self, need: usize, slab: Slab, queue: &mut VecDeque<Slab>) -> bool {
         queue.push_front(slab);
         let free = self.room().saturating_sub(self.slot);
         if self.refills >= REFILLS {
             return false;
         }
-        // Each paragraph wholly on the page: where it starts, and its variants' costs.
-        let mut longer: Vec<(f64, usize, usize)> = Vec::new();
-        let mut shorter: Vec<(f64, usize, usize)> = Vec::new();
+        let (longer, shorter) = self.variants(queue);
+        let tight = |options: &[(f64, usize, usize, f32)]| options.iter().copied().filter(|o| o.3 <= ORDINARY_RATIO).collect::<Vec<_>>();
+        if let Some(chosen) = self.cheapest(tight(&longer), tight(&shorter), need, free) {
+            self.swap_variants(chosen, queue);
+        } else if queue.front_mut().is_some_and(|s| s.shrink_figure(need - free, self.geo.pitch)) {
+            return true;
+        } else if let Some(openings) = self.openings(free) {
+            for at in openings.into_iter().rev() {
+                self.current.insert(at, (Slab::space(1), 0));
+            }
+        } else if let Some(chosen) = self.cheapest(longer, shorter, need, free) {
+            self.swap_variants(chosen, queue);
+        } else {
+            return false;
+        }
+        self.refills += 1;
+        self.rewind(queue);
+        true
+    }
+
+    /// The variants of the paragraphs on the last page that may take the place of their lines:
+    /// (demerits, where on the page the paragraph starts, which variant, its loosest line), a
+    /// line longer and a line shorter.
+    #[allow(clippy::type_complexity)]
+    fn variants(&self, queue: &VecDeque<Slab>) -> (Vec<(f64, usize, usize, f32)>, Vec<(f64, usize, usize, f32)>) {
+        let mut longer = Vec::new();
+        let mut shorter = Vec::new();
         for (at, (slab, _)) in self.current.iter().enumerate() {
             let Some(p) = &slab.paragraph else { continue };
             // A paragraph that started on this page and goes on past it has its other lines
@@ -555,8 +624,8 @@ impl<'g> Paginator<'g> {
             }
             for (v, variant) in p.variants.iter().enumerate() {
                 match variant.slabs.len() as isize - p.lines as isize {
-                    1 => longer.push((variant.demerits, at, v)),
-                    -1 => shorter.push((variant.demerits, at, v)),
+                    1 => longer.push((variant.demerits, at, v, variant.loosest)),
+                    -1 => shorter.push((variant.demerits, at, v, variant.loosest)),
                     _ => {}
                 }
             }
@@ -567,33 +636,39 @@ impl<'g> Paginator<'g> {
             for (v, variant) in p.variants.iter().enumerate() {
                 let same_start = variant.slabs.len() > *before && (0..=*before).all(|i| variant.slabs[i].text_start == p.starts.get(i).copied().flatten());
                 match (same_start, variant.slabs.len() as isize - p.lines as isize) {
-                    (true, 1) => longer.push((variant.demerits, CONTINUED, v)),
-                    (true, -1) => shorter.push((variant.demerits, CONTINUED, v)),
+                    (true, 1) => longer.push((variant.demerits, CONTINUED, v, variant.loosest)),
+                    (true, -1) => shorter.push((variant.demerits, CONTINUED, v, variant.loosest)),
                     _ => {}
                 }
             }
         }
-        let cheapest = |mut options: Vec<(f64, usize, usize)>, n: usize| {
+        (longer, shorter)
+    }
+
+    /// The cheapest variants that fill the page: `free` paragraphs a line longer, or enough a
+    /// line shorter that `need` slots fit, whichever costs less.
+    fn cheapest(&self, longer: Vec<(f64, usize, usize, f32)>, shorter: Vec<(f64, usize, usize, f32)>, need: usize, free: usize) -> Option<Vec<(f64, usize, usize, f32)>> {
+        let cheapest = |mut options: Vec<(f64, usize, usize, f32)>, n: usize| {
             options.sort_by(|a, b| a.0.total_cmp(&b.0));
             options.truncate(n);
             (options.len() == n).then(|| (options.iter().map(|o| o.0).sum::<f64>(), options))
         };
         let lengthen = cheapest(longer, free);
         let shorten = if need < self.room() { cheapest(shorter, need - free) } else { None };
-        let chosen = match (lengthen, shorten) {
-            (Some(a), Some(b)) => if b.0 < a.0 { b.1 } else { a.1 },
-            (Some(a), None) => a.1,
-            (None, Some(b)) => b.1,
-            (None, None) => return false,
-        };
-        self.refills += 1;
-        // Swap the chosen paragraphs' lines for their variants, from the last up, and set the
-        // page again from its top.
-        let mut chosen = chosen;
+        match (lengthen, shorten) {
+            (Some(a), Some(b)) => Some(if b.0 < a.0 { b.1 } else { a.1 }),
+            (Some(a), None) => Some(a.1),
+            (None, Some(b)) => Some(b.1),
+            (None, None) => None,
+        }
+    }
+
+    /// Swaps the chosen paragraphs' lines on the last page for their variants.
+    fn swap_variants(&mut self, mut chosen: Vec<(f64, usize, usize, f32)>, queue: &mut VecDeque<Slab>) {
         // From the last paragraph up, the one the page starts inside last: the indices of those
         // before stay good.
-        chosen.sort_by_key(|&(_, at, _)| std::cmp::Reverse(at.wrapping_add(1)));
-        for (_, at, v) in chosen {
+        chosen.sort_by_key(|&(_, at, _, _)| std::cmp::Reverse(at.wrapping_add(1)));
+        for (_, at, v, _) in chosen {
             if at == CONTINUED {
                 let (mut p, before) = self.continued.take().expect("a continued paragraph");
                 let variant = p.variants.swap_remove(v);
@@ -611,8 +686,26 @@ impl<'g> Paginator<'g> {
             let replaced: Vec<(Slab, usize)> = variant.slabs.into_iter().map(|s| (s, 0)).collect();
             self.current.splice(at..at + on_page, replaced);
         }
-        self.rewind(queue);
-        true
+    }
+
+    /// Where on the last page `free` blank lines can open (`Opening`), a line at a time, from
+    /// the page's foot up and headings first: each slab index once per line it takes, in order.
+    fn openings(&self, free: usize) -> Option<Vec<usize>> {
+        let mut places: Vec<(Opening, usize)> = (1..self.current.len())
+            .filter(|&i| !self.current[i - 1].0.keep_with_next && self.current[i].0.room_above != Opening::None)
+            .map(|i| (self.current[i].0.room_above, i))
+            .collect();
+        places.sort_by(|a, b| b.cmp(a));
+        let mut chosen = Vec::new();
+        for round in 0..Opening::Heading.lines() {
+            for &(opening, at) in &places {
+                if chosen.len() < free && round < opening.lines() {
+                    chosen.push(at);
+                }
+            }
+        }
+        chosen.sort_unstable();
+        (chosen.len() == free).then_some(chosen)
     }
 
     /// Takes the last page's slabs back to the front of `queue`, to be placed again.
@@ -661,6 +754,11 @@ fn set_down(page: &mut Page, items: Vec<Item>, lines: Vec<Line>, top: f32) {
 
 /// How many times a page may be set again to fill it.
 const REFILLS: usize = 4;
+/// A variant none of whose lines stretches further than this (Han 0.05 em apart) reads as
+/// any other paragraph: it fills a page before blank lines do.
+const ORDINARY_RATIO: f32 = 1.0;
+/// A figure may be made this much smaller (in height) to end a page full.
+const SMALLEST_FIGURE: f32 = 0.7;
 /// In `fill`, the paragraph the page starts inside.
 const CONTINUED: usize = usize::MAX;
 
@@ -720,14 +818,14 @@ mod tests {
     fn paragraph(lines: usize) -> Vec<Slab> {
         let line = |i: usize, count: usize| {
             let mut slab = Slab::new(1);
-            slab.lines.push(Line { kind: LineKind::Body, y: 0.0, first: i == 0, last: i + 1 == count, clusters: Vec::new() });
+            slab.lines.push(Line { kind: LineKind::Body, y: 0.0, first: i == 0, last: i + 1 == count, adjusted: false, clusters: Vec::new() });
             slab.keep_with_next = count > 1 && (i == 0 || i + 2 == count);
             slab.text_start = Some((1, i as u32));
             slab
         };
         let mut slabs: Vec<Slab> = (0..lines).map(|i| line(i, lines)).collect();
         let longer = (0..=lines).map(|i| line(i, lines + 1)).collect();
-        slabs[0].paragraph = Some(Box::new(Paragraph { lines, variants: vec![Variant { slabs: longer, demerits: 1.0 }], starts: vec![] }));
+        slabs[0].paragraph = Some(Box::new(Paragraph { lines, variants: vec![Variant { slabs: longer, demerits: 1.0, loosest: 0.5 }], starts: vec![] }));
         slabs
     }
 
@@ -746,6 +844,92 @@ mod tests {
         assert_eq!(pages[0].page.lines.len(), g.lines, "the first page ends full");
         assert!(pages[0].page.short.is_none());
         assert_eq!(pages[1].page.lines.len(), 4);
+    }
+
+    /// `n` lines of body text, a slab each, set one way only.
+    fn plain_lines(n: usize) -> Vec<Slab> {
+        (0..n)
+            .map(|_| {
+                let mut slab = Slab::new(1);
+                slab.lines.push(Line { kind: LineKind::Body, y: 0.0, first: false, last: false, adjusted: false, clusters: Vec::new() });
+                slab
+            })
+            .collect()
+    }
+
+    /// A paragraph of two lines that stay together, set one way only.
+    fn couplet() -> Vec<Slab> {
+        let mut lines = plain_lines(2);
+        lines[0].keep_with_next = true;
+        lines[0].lines[0].first = true;
+        lines
+    }
+
+    #[test]
+    fn a_page_that_would_end_short_opens_a_line_above_a_heading_on_it() {
+        let g = geo();
+        let mut p = Paginator::new(&g);
+        // 10 lines, the space before a heading, the heading and 15 lines fill 27 slots; the
+        // couplet after them does not fit in the 28th, and no paragraph has a variant.
+        let mut slabs = plain_lines(10);
+        let mut space = Slab::space(1);
+        space.room_above = Opening::Heading;
+        slabs.push(space);
+        let mut heading = Slab::new(1);
+        heading.lines.push(Line { kind: LineKind::Heading, y: 0.0, first: true, last: true, adjusted: false, clusters: Vec::new() });
+        heading.keep_with_next = true;
+        slabs.push(heading);
+        slabs.extend(plain_lines(15));
+        slabs.extend(couplet());
+        p.place(slabs);
+        let (_, pages) = p.take_all();
+        assert_eq!(pages.len(), 2);
+        let first = &pages[0].page;
+        assert!(first.short.is_none());
+        let last_y = first.lines.iter().map(|l| l.y).fold(0.0_f32, f32::max);
+        assert!((last_y - (g.top + (g.lines - 1) as f32 * g.pitch)).abs() < 0.01, "the page ends on its last grid line");
+        let heading_y = first.lines.iter().find(|l| l.kind == LineKind::Heading).map(|l| l.y).unwrap();
+        assert!((heading_y - (g.top + 12.0 * g.pitch)).abs() < 0.01, "a line opened above the heading's space: {heading_y}");
+        // Without a place to open one, the page ends short and says why.
+        let mut p = Paginator::new(&g);
+        let mut slabs = plain_lines(g.lines - 1);
+        slabs.extend(couplet());
+        p.place(slabs);
+        let (_, pages) = p.take_all();
+        assert_eq!(pages[0].page.short, Some((1, "a paragraph's first two lines kept together")));
+    }
+
+    #[test]
+    fn a_figure_a_little_taller_than_the_room_left_is_made_smaller_to_end_the_page() {
+        let g = geo();
+        let figure = |slots: usize| {
+            let mut slab = Slab::new(slots);
+            let h = (slots as f32 - 0.4) * g.pitch;
+            slab.items.push(Item::Image { asset: 0, x: 0.0, y: 0.2 * g.pitch, w: 2.0 * h, h, mark: super::super::frame::Mark::Decoration });
+            slab
+        };
+        // Eight slots are left for a figure of ten: it is scaled to fit them, about its centre.
+        let mut p = Paginator::new(&g);
+        let mut slabs = plain_lines(g.lines - 8);
+        slabs.push(figure(10));
+        slabs.extend(plain_lines(3));
+        p.place(slabs);
+        let (_, pages) = p.take_all();
+        assert_eq!(pages.len(), 2);
+        let Some(&Item::Image { x, y, w, h, .. }) = pages[0].page.items.iter().find(|i| matches!(i, Item::Image { .. })) else { panic!("the figure is on the first page") };
+        let full = 9.6 * g.pitch;
+        assert!((h - 7.6 * g.pitch).abs() < 0.01 && (w - 2.0 * h).abs() < 0.01, "{w} × {h}");
+        assert!((x - (2.0 * full - w) / 2.0).abs() < 0.01, "centred: {x}");
+        assert!(y + h <= g.bottom() + 0.01 && y + h > g.bottom() - g.pitch, "at the foot: {}", y + h);
+        assert!(pages[0].page.short.is_none());
+        // Four slots for a figure of ten would take away more than it keeps: it goes on.
+        let mut p = Paginator::new(&g);
+        let mut slabs = plain_lines(g.lines - 4);
+        slabs.push(figure(10));
+        p.place(slabs);
+        let (_, pages) = p.take_all();
+        assert_eq!(pages[0].page.short, Some((4, "a figure taller than the room left")));
+        assert!(pages[1].page.items.iter().any(|i| matches!(i, Item::Image { h, .. } if (*h - 9.6 * g.pitch).abs() < 0.01)));
     }
 
     #[test]

@@ -715,9 +715,9 @@ pub fn dump_lines(dump: &str) -> Vec<DumpLine> {
     for l in dump.lines() {
         if let Some(rest) = l.strip_prefix("page ") {
             page = rest.split_whitespace().next().unwrap().parse().unwrap();
-        } else if let Some(rest) = l.strip_prefix("  ") {
+        } else if let Some(rest) = l.strip_prefix("  ").filter(|r| !r.starts_with("figure ")) {
             let (head, tail) = rest.split_once(" y=").unwrap();
-            let kind = head.trim_end_matches(['^', '$']).to_string();
+            let kind = head.trim_end_matches(['^', '$', '~']).to_string();
             let open = tail.find('|').unwrap();
             let close = tail.rfind('|').unwrap();
             out.push(DumpLine { page, kind, first: head.contains('^'), last: head.contains('$'), text: tail[open + 1..close].to_string() });

@@ -20,9 +20,10 @@ const RIGID_SLACK: f32 = 0.6;
 const EMERGENCY_BREAK: f64 = 1e6;
 /// Demerits for a paragraph's last line of one character (孤字), where another break avoids it.
 const LONE_LAST_CHARACTER: f64 = 1e8;
-/// Demerits for a paragraph's last line of two characters, which reads nearly as badly:
-/// another break is taken where it costs little.
-const SHORT_LAST_LINE: f64 = 8000.0;
+/// Demerits for a paragraph's last line of two characters, which is allowed but reads less
+/// well: another break is taken where it costs little, no more than a line whose Han opens by
+/// about 0.07 em (a ratio of 1.45: (1 + `BADNESS_SCALE` × 1.45³)² ≈ 1500).
+const SHORT_LAST_LINE: f64 = 1500.0;
 /// Demerits for a break inside a word (at a hyphen) or inside a run of code, as TeX's
 /// `\hyphenpenalty` of 50 adds: taken when it spares a loose line.
 const SOFT_BREAK: f64 = 2500.0;
@@ -33,6 +34,14 @@ const LAST_RESORT_BREAK: f64 = 1e5;
 
 /// A variant line may stretch this far (0.15 em between two Han characters).
 const VARIANT_RATIO: f32 = 3.0;
+
+/// A paragraph broken into an exact number of lines (`Shaped::lines_exactly`).
+pub struct Exactly {
+    pub lines: Vec<SetLine>,
+    pub demerits: f64,
+    /// The stretch ratio of its loosest line but the last.
+    pub loosest: f32,
+}
 
 /// A line from one break to another, as the break search weighs it.
 struct LineFit {
@@ -259,9 +268,10 @@ impl Shaped<'_> {
 
     /// The paragraph broken into exactly `count` lines, for a page that needs it one line
     /// longer or shorter: the best such breaks with no line stretched past `VARIANT_RATIO`
-    /// and a last line of three letters at least, and their demerits; `None` where there are none, or the paragraph has
-    /// forced breaks (verse keeps its lines).
-    pub fn lines_exactly(&self, measure: Measure, count: usize) -> Option<(Vec<SetLine>, f64)> {
+    /// and a last line of three letters at least, with their demerits and how far the loosest
+    /// line stretches (a ratio: 1 opens Han by `HAN_STRETCH`); `None` where there are none, or
+    /// the paragraph has forced breaks (verse keeps its lines).
+    pub fn lines_exactly(&self, measure: Measure, count: usize) -> Option<Exactly> {
         let end = self.pieces.len();
         if count == 0 || end == 0 || self.pieces.iter().any(|p| p.newline) {
             return None;
@@ -331,6 +341,7 @@ impl Shaped<'_> {
             breaks.push(layers[c][&at].1);
         }
         breaks.reverse();
+        let loosest = breaks.windows(2).filter(|w| w[1] != end).map(|w| self.line(w[0], w[1], false, measure).ratio).fold(0.0, f32::max);
         let lines = breaks
             .windows(2)
             .enumerate()
@@ -339,7 +350,7 @@ impl Shaped<'_> {
                 self.set_line(w[0]..w[1], indent, measure.width - indent, measure, w[1] == end)
             })
             .collect();
-        Some((lines, demerits))
+        Some(Exactly { lines, demerits, loosest })
     }
 
     /// Where a break may come although no rule allows one: between any two pieces of a run
