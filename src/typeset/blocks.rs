@@ -35,8 +35,9 @@ pub(crate) struct Blocks<'a> {
     /// Whether body paragraphs are also set a line longer and shorter (not in an essay so
     /// long that holding the variants of all its pages would cost hundreds of MB).
     variants: bool,
-    /// The last block laid out may have a blank line below it (`Opening::Block`).
-    opening_after: bool,
+    /// What may open below the last block laid out: a line below a figure, code, a formula or
+    /// a table, two below an essay's opening (its title, dateline and lede).
+    opening_after: Opening,
 }
 
 /// Quotations are set this much smaller than the text.
@@ -111,7 +112,7 @@ pub(crate) fn essay(geo: &Geometry, fonts: &FontSet, book: &Book, index: usize) 
 
 impl<'a> Blocks<'a> {
     pub(crate) fn new(geo: &'a Geometry, fonts: &'a FontSet, book: &'a Book, prefix: &str, part: u32) -> Blocks<'a> {
-        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), count: BlockCount::default(), text_base: 0, top_heading: 1, part, nodes: Vec::new(), open: Vec::new(), variants: true, opening_after: false }
+        Blocks { geo, fonts, book, prefix: prefix.into(), slabs: Vec::new(), missing: Vec::new(), count: BlockCount::default(), text_base: 0, top_heading: 1, part, nodes: Vec::new(), open: Vec::new(), variants: true, opening_after: Opening::None }
     }
 
     /// Opens a structure node inside the one open now: what is set until `close` is in it.
@@ -408,6 +409,7 @@ impl<'a> Blocks<'a> {
             self.text_base += lede.len();
         }
         self.slabs.push(Slab::new(2));
+        self.opening_after = Opening::Heading;
     }
 
     fn blocks(&mut self, blocks: &[Block], f: Column) {
@@ -435,9 +437,9 @@ impl<'a> Blocks<'a> {
             Block::Paragraph(_) if figure() => Opening::Block,
             _ => Opening::None,
         };
-        let after = std::mem::replace(&mut self.opening_after, opening == Opening::Block);
+        let after = std::mem::replace(&mut self.opening_after, if opening == Opening::Block { Opening::Block } else { Opening::None });
         if let Some(s) = self.slabs.get_mut(first) {
-            s.room_above = opening.max(if after { Opening::Block } else { Opening::None });
+            s.room_above = opening.max(after);
         }
     }
 

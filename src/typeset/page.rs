@@ -187,7 +187,8 @@ pub(crate) struct Variant {
 
 /// Where a page may open blank lines between blocks to end on the grid's last line, as a
 /// compositor adds space above a heading rather than leave the foot empty: above a heading
-/// (up to two lines), and above or below a figure, code, a display formula or a table (one).
+/// and below an essay's opening (up to two lines), and above or below a figure, code, a display
+/// formula or a table (one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Opening {
     None,
@@ -580,8 +581,9 @@ impl<'g> Paginator<'g> {
     /// Either way `slab` goes back to the front of `queue`. In order: paragraphs that start on
     /// the page set a line longer (so the page ends full) or shorter (so `slab` fits) with no
     /// line looser than an ordinary one; a figure `slab` starts with made smaller to fit; blank
-    /// lines above headings and around figures, code, formulas and tables; paragraphs set
-    /// a line longer or shorter whose lines open Han further.
+    /// lines above headings and around figures, code, formulas and tables, with paragraphs a
+    /// line longer for the lines they leave, no looser than ordinary ones, then looser; last,
+    /// paragraphs a line longer or shorter whose lines open Han further.
     fn fill(&mut self, need: usize, slab: Slab, queue: &mut VecDeque<Slab>) -> bool {
         queue.push_front(slab);
         let free = self.room().saturating_sub(self.slot);
@@ -590,19 +592,27 @@ impl<'g> Paginator<'g> {
         }
         let (longer, shorter) = self.variants(queue);
         let tight = |options: &[(f64, usize, usize, f32)]| options.iter().copied().filter(|o| o.3 <= ORDINARY_RATIO).collect::<Vec<_>>();
-        if let Some(chosen) = self.cheapest(tight(&longer), tight(&shorter), need, free) {
-            self.swap_variants(chosen, queue);
+        let openings = self.openings(free);
+        let rest = free - openings.len();
+        let (chosen, openings) = if let Some(chosen) = self.cheapest(tight(&longer), tight(&shorter), need, free) {
+            (chosen, Vec::new())
         } else if queue.front_mut().is_some_and(|s| s.shrink_figure(need - free, self.geo.pitch)) {
             return true;
-        } else if let Some(openings) = self.openings(free) {
-            for at in openings.into_iter().rev() {
-                self.current.insert(at, (Slab::space(1), 0));
-            }
+        } else if rest == 0 {
+            (Vec::new(), openings)
+        } else if let Some(chosen) = self.cheapest(tight(&longer), Vec::new(), need, rest).or_else(|| self.cheapest(longer.clone(), Vec::new(), need, rest)) {
+            (chosen, openings)
         } else if let Some(chosen) = self.cheapest(longer, shorter, need, free) {
-            self.swap_variants(chosen, queue);
+            (chosen, Vec::new())
         } else {
             return false;
+        };
+        // Blank lines first, from the foot up; the paragraphs after them move down by as many.
+        let chosen = chosen.into_iter().map(|(d, at, v, l)| (d, if at == CONTINUED { at } else { at + openings.iter().filter(|&&o| o <= at).count() }, v, l)).collect();
+        for &at in openings.iter().rev() {
+            self.current.insert(at, (Slab::space(1), 0));
         }
+        self.swap_variants(chosen, queue);
         self.refills += 1;
         self.rewind(queue);
         true
@@ -688,9 +698,10 @@ impl<'g> Paginator<'g> {
         }
     }
 
-    /// Where on the last page `free` blank lines can open (`Opening`), a line at a time, from
-    /// the page's foot up and headings first: each slab index once per line it takes, in order.
-    fn openings(&self, free: usize) -> Option<Vec<usize>> {
+    /// Where on the last page up to `free` blank lines can open (`Opening`), a line at a time,
+    /// from the page's foot up and headings first: each slab index once per line it takes, in
+    /// order.
+    fn openings(&self, free: usize) -> Vec<usize> {
         let mut places: Vec<(Opening, usize)> = (1..self.current.len())
             .filter(|&i| !self.current[i - 1].0.keep_with_next && self.current[i].0.room_above != Opening::None)
             .map(|i| (self.current[i].0.room_above, i))
@@ -705,7 +716,7 @@ impl<'g> Paginator<'g> {
             }
         }
         chosen.sort_unstable();
-        (chosen.len() == free).then_some(chosen)
+        chosen
     }
 
     /// Takes the last page's slabs back to the front of `queue`, to be placed again.
