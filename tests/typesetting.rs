@@ -295,36 +295,43 @@ fn every_short_page_of_the_corpus_says_why() {
         }
         // Pages fill by a paragraph set a line longer or shorter, a figure a little smaller, or
         // blank lines opened above headings and around blocks: few are left short (before
-        // these, a quarter of hugo-loveit's and a fifth of hexo-xovel's pages were), and none of
-        // the seeds'.
-        let body_pages = layout.pages.iter().filter(|p| p.lines.iter().any(|l| !matches!(l.kind, LineKind::Head | LineKind::Folio))).count();
-        eprintln!("{name}: {short} short pages of {body_pages} with text, each with its reason");
-        if body_pages >= 20 {
-            assert!(short * 10 <= body_pages, "{name}: {short} of {body_pages} pages end short");
-        }
-        if *name == repo().display().to_string() {
-            assert_eq!(short, 0, "the seeds");
+        // these, a quarter of hugo-loveit's and a fifth of hexo-xovel's pages were).
+        let pages = layout.pages.iter().filter(|p| p.lines.iter().any(|l| !matches!(l.kind, LineKind::Head | LineKind::Folio))).count();
+        eprintln!("{name}: {short} short pages of {pages} with text, each with its reason");
+        if pages >= 10 {
+            assert!(short * 10 <= pages, "{name}: {short} of {pages} pages end short");
         }
     }
 }
 
-/// Lines broken as they break best keep Han 0.05 em apart or closer in 99 gaps of 100 on the
-/// seeds; only a paragraph set a line longer or shorter to fill its page opens further, never
-/// past 0.15 em.
+/// A paragraph set a line longer or shorter to fill its page opens Han no further than an
+/// ordinary line may (0.05 em), in every book; on the seeds 99 gaps of 100 stay within it.
 #[test]
-fn the_seeds_open_han_past_a_twentieth_of_an_em_only_to_fill_a_page() {
+fn a_paragraph_set_for_its_page_opens_han_no_further_than_an_ordinary_line() {
     let han = |s: &str| s.chars().all(|c| c as u32 >= 0x4E00 && c as u32 <= 0x9FFF);
-    let layout = &books()[0].1;
-    let (mut ordinary, mut adjusted) = (Vec::new(), Vec::new());
-    for (_, line) in body_lines(layout).filter(|(_, l)| !l.last && l.kind == LineKind::Body) {
-        let gaps = line.clusters.windows(2).filter(|w| han(&w[0].text) && han(&w[1].text)).map(|w| (w[1].x - w[0].x - EM) / EM);
-        if line.adjusted { adjusted.extend(gaps) } else { ordinary.extend(gaps) }
+    let mut set_for_page = 0;
+    for (index, (name, layout)) in books().iter().enumerate() {
+        let (mut all, mut adjusted) = (Vec::new(), 0);
+        for (page, line) in body_lines(layout).filter(|(_, l)| !l.last) {
+            let size = if line.kind == LineKind::Quote { 0.9 * EM } else { EM };
+            let gaps: Vec<f32> = line.clusters.windows(2).filter(|w| han(&w[0].text) && han(&w[1].text)).map(|w| (w[1].x - w[0].x - size) / size).collect();
+            if line.adjusted {
+                adjusted += 1;
+                let widest = gaps.iter().fold(0.0_f32, |a, &b| a.max(b));
+                assert!(widest <= 0.05 + 0.002, "{name}: page {page}: {widest:.3} em in {}", line.text());
+            }
+            all.extend(gaps);
+        }
+        all.sort_by(f32::total_cmp);
+        let p99 = all.get((all.len().max(1) - 1) * 99 / 100).copied().unwrap_or(0.0);
+        eprintln!("{name}: {adjusted} lines set for their page; Han–Han gap p99 {p99:.3} em over {} gaps", all.len());
+        if index == 0 {
+            assert!(all.len() > 1000 && p99 <= 0.05 + 0.002, "the seeds: p99 {p99}");
+        }
+        set_for_page += adjusted;
     }
-    ordinary.sort_by(f32::total_cmp);
-    let p99 = ordinary[(ordinary.len() - 1) * 99 / 100];
-    eprintln!("the seeds: {} gaps on ordinary lines, p99 {p99:.3} em; {} on lines set for their page", ordinary.len(), adjusted.len());
-    assert!(ordinary.len() > 1000 && p99 <= 0.05 + 0.002, "p99 {p99}");
-    assert!(adjusted.iter().all(|&g| g <= 0.15 + 0.002), "{adjusted:?}");
+    // The corpus has paragraphs set for their page (xovel some 90 lines): the check has lines to check.
+    assert!(books().len() == 1 || set_for_page > 50, "{set_for_page} lines set for their page");
 }
 
 /// A book of one essay with `notes` notes, each called from its own paragraph, the seventh

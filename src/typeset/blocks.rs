@@ -35,8 +35,9 @@ pub(crate) struct Blocks<'a> {
     /// Whether body paragraphs are also set a line longer and shorter (not in an essay so
     /// long that holding the variants of all its pages would cost hundreds of MB).
     variants: bool,
-    /// What may open below the last block laid out: a line below a figure, code, a formula or
-    /// a table, two below an essay's opening (its title, dateline and lede).
+    /// What may open below the last block laid out: a line below a figure, code, a formula, a
+    /// quotation, a section break or a table, two below an essay's opening (its title, dateline
+    /// and lede).
     opening_after: Opening,
 }
 
@@ -265,10 +266,10 @@ impl<'a> Blocks<'a> {
             .into_iter()
             .filter(|_| wanted)
             .filter_map(|n| shaped.lines_exactly(measure, n))
-            .map(|v| {
-                let mut slabs = self.line_slabs(v.lines, &para.notes, size, left, measure, kind, 1);
+            .map(|(lines, demerits)| {
+                let mut slabs = self.line_slabs(lines, &para.notes, size, left, measure, kind, 1);
                 slabs.iter_mut().flat_map(|s| &mut s.lines).for_each(|l| l.adjusted = true);
-                Variant { slabs, demerits: v.demerits, loosest: v.loosest }
+                Variant { slabs, demerits }
             })
             .collect();
         let starts = self.slabs[first..].iter().map(|s| s.text_start).collect();
@@ -429,11 +430,11 @@ impl<'a> Blocks<'a> {
             s.text_start.get_or_insert((own, 0));
         }
         // A page that would end short may open a blank line or two above a heading, and one
-        // above or below a figure, code, a formula or a table.
+        // above or below a figure, code, a formula, a quotation, a section break or a table.
         let figure = || self.slabs[first..].iter().any(|s| s.items.iter().any(|i| matches!(i, Item::Image { .. })));
         let opening = match block {
             Block::Heading { .. } => Opening::Heading,
-            Block::Code { .. } | Block::Math(_) | Block::Table(_) => Opening::Block,
+            Block::Code { .. } | Block::Math(_) | Block::Table(_) | Block::Quote(_) | Block::Rule => Opening::Block,
             Block::Paragraph(_) if figure() => Opening::Block,
             _ => Opening::None,
         };

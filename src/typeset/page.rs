@@ -177,18 +177,16 @@ pub(crate) struct Paragraph {
     pub(crate) starts: Vec<Option<(u32, u32)>>,
 }
 
-/// A paragraph set in a different number of lines: its slabs, its demerits and how far its
-/// loosest line stretches (`Exactly::loosest`).
+/// A paragraph set in a different number of lines: its slabs and its demerits.
 pub(crate) struct Variant {
     pub(crate) slabs: Vec<Slab>,
     pub(crate) demerits: f64,
-    pub(crate) loosest: f32,
 }
 
 /// Where a page may open blank lines between blocks to end on the grid's last line, as a
 /// compositor adds space above a heading rather than leave the foot empty: above a heading
 /// and below an essay's opening (up to two lines), and above or below a figure, code, a display
-/// formula or a table (one).
+/// formula, a quotation, a section break or a table (one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Opening {
     None,
@@ -579,11 +577,10 @@ impl<'g> Paginator<'g> {
     /// The page would end short: `slab` and what it keeps with need `need` slots. Fills it
     /// the least visible way there is, and sets the page again; returns whether it did.
     /// Either way `slab` goes back to the front of `queue`. In order: paragraphs that start on
-    /// the page set a line longer (so the page ends full) or shorter (so `slab` fits) with no
-    /// line looser than an ordinary one; a figure `slab` starts with made smaller to fit; blank
-    /// lines above headings and around figures, code, formulas and tables, with paragraphs a
-    /// line longer for the lines they leave, no looser than ordinary ones, then looser; last,
-    /// paragraphs a line longer or shorter whose lines open Han further.
+    /// the page set a line longer (so the page ends full) or shorter (so `slab` fits), their
+    /// lines no looser than ordinary ones; a figure `slab` starts with made smaller to fit;
+    /// blank lines above headings and around blocks (`Opening`), with paragraphs a line longer
+    /// for the lines they leave.
     fn fill(&mut self, need: usize, slab: Slab, queue: &mut VecDeque<Slab>) -> bool {
         queue.push_front(slab);
         let free = self.room().saturating_sub(self.slot);
@@ -591,24 +588,21 @@ impl<'g> Paginator<'g> {
             return false;
         }
         let (longer, shorter) = self.variants(queue);
-        let tight = |options: &[(f64, usize, usize, f32)]| options.iter().copied().filter(|o| o.3 <= ORDINARY_RATIO).collect::<Vec<_>>();
         let openings = self.openings(free);
         let rest = free - openings.len();
-        let (chosen, openings) = if let Some(chosen) = self.cheapest(tight(&longer), tight(&shorter), need, free) {
+        let (chosen, openings) = if let Some(chosen) = self.cheapest(longer.clone(), shorter, need, free) {
             (chosen, Vec::new())
         } else if queue.front_mut().is_some_and(|s| s.shrink_figure(need - free, self.geo.pitch)) {
             return true;
         } else if rest == 0 {
             (Vec::new(), openings)
-        } else if let Some(chosen) = self.cheapest(tight(&longer), Vec::new(), need, rest).or_else(|| self.cheapest(longer.clone(), Vec::new(), need, rest)) {
+        } else if let Some(chosen) = self.cheapest(longer, Vec::new(), need, rest) {
             (chosen, openings)
-        } else if let Some(chosen) = self.cheapest(longer, shorter, need, free) {
-            (chosen, Vec::new())
         } else {
             return false;
         };
         // Blank lines first, from the foot up; the paragraphs after them move down by as many.
-        let chosen = chosen.into_iter().map(|(d, at, v, l)| (d, if at == CONTINUED { at } else { at + openings.iter().filter(|&&o| o <= at).count() }, v, l)).collect();
+        let chosen = chosen.into_iter().map(|(d, at, v)| (d, if at == CONTINUED { at } else { at + openings.iter().filter(|&&o| o <= at).count() }, v)).collect();
         for &at in openings.iter().rev() {
             self.current.insert(at, (Slab::space(1), 0));
         }
@@ -619,10 +613,10 @@ impl<'g> Paginator<'g> {
     }
 
     /// The variants of the paragraphs on the last page that may take the place of their lines:
-    /// (demerits, where on the page the paragraph starts, which variant, its loosest line), a
-    /// line longer and a line shorter.
+    /// (demerits, where on the page the paragraph starts, which variant), a line longer and a
+    /// line shorter.
     #[allow(clippy::type_complexity)]
-    fn variants(&self, queue: &VecDeque<Slab>) -> (Vec<(f64, usize, usize, f32)>, Vec<(f64, usize, usize, f32)>) {
+    fn variants(&self, queue: &VecDeque<Slab>) -> (Vec<(f64, usize, usize)>, Vec<(f64, usize, usize)>) {
         let mut longer = Vec::new();
         let mut shorter = Vec::new();
         for (at, (slab, _)) in self.current.iter().enumerate() {
@@ -634,8 +628,8 @@ impl<'g> Paginator<'g> {
             }
             for (v, variant) in p.variants.iter().enumerate() {
                 match variant.slabs.len() as isize - p.lines as isize {
-                    1 => longer.push((variant.demerits, at, v, variant.loosest)),
-                    -1 => shorter.push((variant.demerits, at, v, variant.loosest)),
+                    1 => longer.push((variant.demerits, at, v)),
+                    -1 => shorter.push((variant.demerits, at, v)),
                     _ => {}
                 }
             }
@@ -646,8 +640,8 @@ impl<'g> Paginator<'g> {
             for (v, variant) in p.variants.iter().enumerate() {
                 let same_start = variant.slabs.len() > *before && (0..=*before).all(|i| variant.slabs[i].text_start == p.starts.get(i).copied().flatten());
                 match (same_start, variant.slabs.len() as isize - p.lines as isize) {
-                    (true, 1) => longer.push((variant.demerits, CONTINUED, v, variant.loosest)),
-                    (true, -1) => shorter.push((variant.demerits, CONTINUED, v, variant.loosest)),
+                    (true, 1) => longer.push((variant.demerits, CONTINUED, v)),
+                    (true, -1) => shorter.push((variant.demerits, CONTINUED, v)),
                     _ => {}
                 }
             }
@@ -657,8 +651,8 @@ impl<'g> Paginator<'g> {
 
     /// The cheapest variants that fill the page: `free` paragraphs a line longer, or enough a
     /// line shorter that `need` slots fit, whichever costs less.
-    fn cheapest(&self, longer: Vec<(f64, usize, usize, f32)>, shorter: Vec<(f64, usize, usize, f32)>, need: usize, free: usize) -> Option<Vec<(f64, usize, usize, f32)>> {
-        let cheapest = |mut options: Vec<(f64, usize, usize, f32)>, n: usize| {
+    fn cheapest(&self, longer: Vec<(f64, usize, usize)>, shorter: Vec<(f64, usize, usize)>, need: usize, free: usize) -> Option<Vec<(f64, usize, usize)>> {
+        let cheapest = |mut options: Vec<(f64, usize, usize)>, n: usize| {
             options.sort_by(|a, b| a.0.total_cmp(&b.0));
             options.truncate(n);
             (options.len() == n).then(|| (options.iter().map(|o| o.0).sum::<f64>(), options))
@@ -674,11 +668,11 @@ impl<'g> Paginator<'g> {
     }
 
     /// Swaps the chosen paragraphs' lines on the last page for their variants.
-    fn swap_variants(&mut self, mut chosen: Vec<(f64, usize, usize, f32)>, queue: &mut VecDeque<Slab>) {
+    fn swap_variants(&mut self, mut chosen: Vec<(f64, usize, usize)>, queue: &mut VecDeque<Slab>) {
         // From the last paragraph up, the one the page starts inside last: the indices of those
         // before stay good.
-        chosen.sort_by_key(|&(_, at, _, _)| std::cmp::Reverse(at.wrapping_add(1)));
-        for (_, at, v, _) in chosen {
+        chosen.sort_by_key(|&(_, at, _)| std::cmp::Reverse(at.wrapping_add(1)));
+        for (_, at, v) in chosen {
             if at == CONTINUED {
                 let (mut p, before) = self.continued.take().expect("a continued paragraph");
                 let variant = p.variants.swap_remove(v);
@@ -765,9 +759,6 @@ fn set_down(page: &mut Page, items: Vec<Item>, lines: Vec<Line>, top: f32) {
 
 /// How many times a page may be set again to fill it.
 const REFILLS: usize = 4;
-/// A variant none of whose lines stretches further than this (Han 0.05 em apart) reads as
-/// any other paragraph: it fills a page before blank lines do.
-const ORDINARY_RATIO: f32 = 1.0;
 /// A figure may be made this much smaller (in height) to end a page full.
 const SMALLEST_FIGURE: f32 = 0.7;
 /// In `fill`, the paragraph the page starts inside.
@@ -836,7 +827,7 @@ mod tests {
         };
         let mut slabs: Vec<Slab> = (0..lines).map(|i| line(i, lines)).collect();
         let longer = (0..=lines).map(|i| line(i, lines + 1)).collect();
-        slabs[0].paragraph = Some(Box::new(Paragraph { lines, variants: vec![Variant { slabs: longer, demerits: 1.0, loosest: 0.5 }], starts: vec![] }));
+        slabs[0].paragraph = Some(Box::new(Paragraph { lines, variants: vec![Variant { slabs: longer, demerits: 1.0 }], starts: vec![] }));
         slabs
     }
 

@@ -32,16 +32,11 @@ const SOFT_BREAK: f64 = 2500.0;
 /// line whose Han characters stand 0.145 em apart, so taken only to spare a looser one.
 const LAST_RESORT_BREAK: f64 = 1e5;
 
-/// A variant line may stretch this far (0.15 em between two Han characters).
-const VARIANT_RATIO: f32 = 3.0;
-
-/// A paragraph broken into an exact number of lines (`Shaped::lines_exactly`).
-pub struct Exactly {
-    pub lines: Vec<SetLine>,
-    pub demerits: f64,
-    /// The stretch ratio of its loosest line but the last.
-    pub loosest: f32,
-}
+/// A variant line may stretch this far: no further than an ordinary line (0.05 em between
+/// two Han characters). A page that cannot be filled so takes blank lines between blocks, or
+/// ends short and says why; spreading a paragraph further (伸排, to 0.15 em) filled more pages
+/// but opened Han past the target on every page it filled.
+const VARIANT_RATIO: f32 = 1.0;
 
 /// A line from one break to another, as the break search weighs it.
 struct LineFit {
@@ -268,10 +263,9 @@ impl Shaped<'_> {
 
     /// The paragraph broken into exactly `count` lines, for a page that needs it one line
     /// longer or shorter: the best such breaks with no line stretched past `VARIANT_RATIO`
-    /// and a last line of three letters at least, with their demerits and how far the loosest
-    /// line stretches (a ratio: 1 opens Han by `HAN_STRETCH`); `None` where there are none, or
-    /// the paragraph has forced breaks (verse keeps its lines).
-    pub fn lines_exactly(&self, measure: Measure, count: usize) -> Option<Exactly> {
+    /// and a last line of three letters at least, and their demerits; `None` where there are
+    /// none, or the paragraph has forced breaks (verse keeps its lines).
+    pub fn lines_exactly(&self, measure: Measure, count: usize) -> Option<(Vec<SetLine>, f64)> {
         let end = self.pieces.len();
         if count == 0 || end == 0 || self.pieces.iter().any(|p| p.newline) {
             return None;
@@ -341,7 +335,6 @@ impl Shaped<'_> {
             breaks.push(layers[c][&at].1);
         }
         breaks.reverse();
-        let loosest = breaks.windows(2).filter(|w| w[1] != end).map(|w| self.line(w[0], w[1], false, measure).ratio).fold(0.0, f32::max);
         let lines = breaks
             .windows(2)
             .enumerate()
@@ -350,7 +343,7 @@ impl Shaped<'_> {
                 self.set_line(w[0]..w[1], indent, measure.width - indent, measure, w[1] == end)
             })
             .collect();
-        Some(Exactly { lines, demerits, loosest })
+        Some((lines, demerits))
     }
 
     /// Where a break may come although no rule allows one: between any two pieces of a run
