@@ -234,7 +234,7 @@ pub struct Line {
     /// The line ends a paragraph or is ended by a forced break.
     pub last: bool,
     /// The line's paragraph was set a line longer or shorter than it breaks best, to fill
-    /// its page (its lines may open further).
+    /// its page (no line of it looser than an ordinary one).
     pub adjusted: bool,
     pub clusters: Vec<Cluster>,
 }

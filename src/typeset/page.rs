@@ -612,11 +612,9 @@ impl<'g> Paginator<'g> {
         true
     }
 
-    /// The variants of the paragraphs on the last page that may take the place of their lines:
-    /// (demerits, where on the page the paragraph starts, which variant), a line longer and a
-    /// line shorter.
-    #[allow(clippy::type_complexity)]
-    fn variants(&self, queue: &VecDeque<Slab>) -> (Vec<(f64, usize, usize)>, Vec<(f64, usize, usize)>) {
+    /// The variants of the paragraphs on the last page that may take the place of their lines,
+    /// a line longer and a line shorter.
+    fn variants(&self, queue: &VecDeque<Slab>) -> (Vec<Choice>, Vec<Choice>) {
         let mut longer = Vec::new();
         let mut shorter = Vec::new();
         for (at, (slab, _)) in self.current.iter().enumerate() {
@@ -651,8 +649,8 @@ impl<'g> Paginator<'g> {
 
     /// The cheapest variants that fill the page: `free` paragraphs a line longer, or enough a
     /// line shorter that `need` slots fit, whichever costs less.
-    fn cheapest(&self, longer: Vec<(f64, usize, usize)>, shorter: Vec<(f64, usize, usize)>, need: usize, free: usize) -> Option<Vec<(f64, usize, usize)>> {
-        let cheapest = |mut options: Vec<(f64, usize, usize)>, n: usize| {
+    fn cheapest(&self, longer: Vec<Choice>, shorter: Vec<Choice>, need: usize, free: usize) -> Option<Vec<Choice>> {
+        let cheapest = |mut options: Vec<Choice>, n: usize| {
             options.sort_by(|a, b| a.0.total_cmp(&b.0));
             options.truncate(n);
             (options.len() == n).then(|| (options.iter().map(|o| o.0).sum::<f64>(), options))
@@ -668,7 +666,7 @@ impl<'g> Paginator<'g> {
     }
 
     /// Swaps the chosen paragraphs' lines on the last page for their variants.
-    fn swap_variants(&mut self, mut chosen: Vec<(f64, usize, usize)>, queue: &mut VecDeque<Slab>) {
+    fn swap_variants(&mut self, mut chosen: Vec<Choice>, queue: &mut VecDeque<Slab>) {
         // From the last paragraph up, the one the page starts inside last: the indices of those
         // before stay good.
         chosen.sort_by_key(|&(_, at, _)| std::cmp::Reverse(at.wrapping_add(1)));
@@ -756,6 +754,10 @@ fn set_down(page: &mut Page, items: Vec<Item>, lines: Vec<Line>, top: f32) {
         page.lines.push(line);
     }
 }
+
+/// A paragraph variant `fill` may take: its demerits, where on the last page the paragraph
+/// starts (`CONTINUED` for the one the page starts inside) and which of its variants.
+type Choice = (f64, usize, usize);
 
 /// How many times a page may be set again to fill it.
 const REFILLS: usize = 4;
