@@ -283,8 +283,8 @@ fn every_short_page_of_the_corpus_says_why() {
             let next_opens = layout.pages.get(i + 1).is_none_or(|p| p.lines.iter().any(|l| l.kind == LineKind::Title) || p.lines.is_empty());
             // The lowest line (a table row's cells come one after the other).
             let Some(last) = text.iter().max_by(|a, b| a.y.total_cmp(&b.y)) else { continue };
-            // A picture at the foot ends the page as its last line would.
-            // A picture is centred in its grid lines, less than a line from their foot.
+            // A picture at the foot ends the page as its last line would (it is centred in its
+            // grid lines, less than a line from their foot).
             let pictured = page.figures().iter().any(|&(_, y, _, h)| bottom + 16.8 / 2.0 - 0.38 * EM - (y + h) < 16.8);
             if next_opens || pictured || last.y > bottom - 16.8 / 2.0 {
                 continue;
